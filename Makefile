@@ -1,0 +1,53 @@
+# Essor — the two commands: `make run` (demo on SQLite) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint format install install-dev frontend browser migrate demo worker clean
+
+$(VENV)/.base: requirements/base.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev: requirements/dev.txt $(VENV)/.base
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.base node_modules/.installed
+install-dev: $(VENV)/.dev node_modules/.installed
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py load_demo --if-empty
+	bash scripts/run.sh
+
+worker: install
+	$(PY) manage.py db_worker
+
+browser:
+	bash scripts/ensure-chromium.sh
+
+test: install-dev browser
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,11 @@
+"""The public JSON API; its OpenAPI schema is served at /api/openapi.json."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="API Essor",
+    version="1.0.0",
+    description="Données ouvertes de l'annuaire de l'ESS du territoire.",
+    urls_namespace="api",
+    docs_url="/docs",
+)

@@ -1,0 +1,90 @@
+"""Shared mechanisms: the audit log and the progress of background jobs."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditLogEntry(models.Model):
+    """Who did what to which object, when: written by services, read by the agency."""
+
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField("action", max_length=64)
+    target_type = models.CharField("type d'objet", max_length=64)
+    target_id = models.CharField("identifiant de l'objet", max_length=64)
+    target_label = models.CharField("objet", max_length=255, blank=True)
+    changes = models.JSONField("modifications", default=dict, blank=True)
+    message = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "entrée du journal"
+        verbose_name_plural = "journal des modifications"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+
+
+class Job(models.Model):
+    """A long piece of work run outside the request, with its progress for the progress page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        SUCCEEDED = "succeeded", "Terminé"
+        FAILED = "failed", "Échec"
+
+    kind = models.CharField("type", max_length=64)
+    label = models.CharField("libellé", max_length=255)
+    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="lancé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    started_at = models.DateTimeField("démarré le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    progress_done = models.PositiveBigIntegerField("avancement", default=0)
+    progress_total = models.PositiveBigIntegerField("total", null=True, blank=True)
+    progress_message = models.CharField("étape", max_length=255, blank=True)
+    parameters = models.JSONField("paramètres", default=dict, blank=True)
+    result = models.JSONField("résultat", default=dict, blank=True)
+    error = models.TextField("erreur", blank=True)
+
+    class Meta:
+        verbose_name = "tâche de fond"
+        verbose_name_plural = "tâches de fond"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress_total__isnull=True)
+                | models.Q(progress_done__lte=models.F("progress_total")),
+                name="job_progress_within_total",
+                violation_error_message="L'avancement ne peut pas dépasser le total.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def percent(self) -> int | None:
+        if not self.progress_total:
+            return None
+        return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from essor.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("mentions-legales/", views.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", views.privacy, name="privacy"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+]

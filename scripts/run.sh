@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts Essor for a local demo: the background worker and the web server, then prints how to log in.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${PORT:-8000}"
+.venv/bin/python manage.py db_worker >var/worker.log 2>&1 &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+.venv/bin/python manage.py demo_accounts
+echo
+echo "Essor est démarré : http://127.0.0.1:${PORT}/  (Ctrl+C pour arrêter)"
+echo
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT}" --noreload

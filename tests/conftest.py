@@ -1,0 +1,58 @@
+import pytest
+
+from essor.accounts.models import Role
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+PASSWORD = "mot-de-passe-solide-123"
+
+
+class World:
+    """One person per role, and the organisations they belong to."""
+
+    def __init__(self):
+        self.agency = OrganisationFactory(name="Agence ESS du Dunkerquois", is_agency=True)
+        self.funder = OrganisationFactory(
+            name="Communauté urbaine de Dunkerque",
+            legal_category="7346",
+            is_ess=False,
+            ess_family="",
+        )
+        self.structure = OrganisationFactory(name="Les Jardins du Littoral")
+        self.other_structure = OrganisationFactory(name="Vélo Solidaire Dunkerquois")
+        self.users = {
+            "anonymous": None,
+            "authenticated": UserFactory(email="sans-role@example.org"),
+            "agency_admin": self._member(Role.AGENCY_ADMIN, self.agency),
+            "agency_staff": self._member(Role.AGENCY_STAFF, self.agency),
+            "funder_instructor": self._member(Role.FUNDER_INSTRUCTOR, self.funder),
+            "organisation_admin": self._member(Role.ORGANISATION_ADMIN, self.structure),
+            "organisation_member": self._member(Role.ORGANISATION_MEMBER, self.structure),
+        }
+
+    @staticmethod
+    def _member(role, organisation):
+        return MembershipFactory(
+            user=UserFactory(email=f"{role}@example.org"), organisation=organisation, role=role
+        ).user
+
+
+ROLES = [
+    "anonymous",
+    "authenticated",
+    "agency_admin",
+    "agency_staff",
+    "funder_instructor",
+    "organisation_admin",
+    "organisation_member",
+]
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def agency_client(client, world):
+    client.force_login(world.users["agency_staff"])
+    return client
