@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 
 from essor.accounts.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -56,3 +59,21 @@ def world(db):
 def agency_client(client, world):
     client.force_login(world.users["agency_staff"])
     return client
+
+
+REFERENCE_DATA_MIGRATIONS = [
+    ("essor.directory.migrations.0002_sectors", "create_sectors"),
+    ("essor.territory.migrations.0002_cud_communes", "load_cud"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """Transactional tests (live server, concurrency) flush every table, including the rows the
+    data migrations loaded (sectors, the CUD's communes): load them again for those tests."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not (marker.kwargs.get("transaction") or "live_server" in request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module_name), function_name)(apps, None)
