@@ -40,6 +40,12 @@ class Commune(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.insee_code})"
 
+    def distance_to(self, other: "Commune") -> float | None:
+        """Distance in km between the two centroids, or None when one has no coordinates."""
+        from essor.territory.geo import commune_distance_km
+
+        return commune_distance_km(self, other)
+
 
 class FormerCommune(models.Model):
     """An old INSEE code (merged, associated or delegated commune) and the commune it is now part of."""

@@ -1,14 +1,17 @@
 """Reads of territories and communes."""
 
 from django.conf import settings
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 
 from essor.territory.models import Commune, FormerCommune, Territory
 
 
 def main_territory() -> Territory | None:
-    return Territory.objects.filter(is_main=True).first() or Territory.objects.filter(
-        siren=settings.ESSOR_TERRITORY_SIREN
-    ).first()
+    return (
+        Territory.objects.filter(is_main=True).first()
+        or Territory.objects.filter(siren=settings.ESSOR_TERRITORY_SIREN).first()
+    )
 
 
 def commune_code_map(territory: Territory) -> dict[str, int]:
@@ -28,3 +31,26 @@ def resolve_commune(code: str) -> Commune | None:
         former = FormerCommune.objects.select_related("current").filter(code=code).first()
         commune = former.current if former else None
     return commune
+
+
+def public_territories():
+    """Every territory with its communes (two queries, whatever the number of territories)."""
+    return Territory.objects.prefetch_related(
+        Prefetch("communes", queryset=Commune.objects.order_by("name"))
+    )
+
+
+def territory_with_communes(slug: str) -> Territory:
+    """One territory, its communes and their former codes (three queries)."""
+    communes = Commune.objects.order_by("name").prefetch_related(
+        Prefetch("former_communes", queryset=FormerCommune.objects.order_by("code"))
+    )
+    return get_object_or_404(
+        Territory.objects.prefetch_related(Prefetch("communes", queryset=communes)), slug=slug
+    )
+
+
+def total_population(communes) -> int | None:
+    """Sum of the known populations, None when none is known."""
+    known = [commune.population for commune in communes if commune.population is not None]
+    return sum(known) if known else None

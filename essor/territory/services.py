@@ -1,0 +1,160 @@
+"""Writes to communes and territories. Imports are all or nothing."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from essor.core.audit import record
+from essor.territory.importers import COG_CURRENT, COG_PART_KINDS, CogRow, ReferenceFileError
+from essor.territory.models import Commune, FormerCommune, Territory
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class CogImportResult:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    former_created: int = 0
+    former_updated: int = 0
+
+
+@transaction.atomic
+def import_cog_rows(*, rows: list[CogRow]) -> CogImportResult:
+    """Create or update the communes (TYPECOM COM) and the codes now part of one (COMA, COMD, ARM).
+
+    Only the name and department come from the COG: coordinates, population and postal codes
+    already known are kept.
+    """
+    result = CogImportResult(read=len(rows))
+    existing = {commune.insee_code: commune for commune in Commune.objects.all()}
+    to_create, to_update = [], []
+    for row in rows:
+        if row.kind != COG_CURRENT:
+            continue
+        commune = existing.get(row.code)
+        if commune is None:
+            commune = Commune(insee_code=row.code, name=row.name, department_code=row.department)
+            to_create.append(commune)
+            existing[row.code] = commune
+        elif (commune.name, commune.department_code) != (row.name, row.department):
+            commune.name, commune.department_code = row.name, row.department
+            to_update.append(commune)
+        else:
+            result.unchanged += 1
+    Commune.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    Commune.objects.bulk_update(to_update, ["name", "department_code"], batch_size=BATCH_SIZE)
+    result.created, result.updated = len(to_create), len(to_update)
+
+    # bulk_create does not return ids on every engine: read them back once.
+    commune_ids = dict(Commune.objects.values_list("insee_code", "id"))
+    known_former = {former.code: former for former in FormerCommune.objects.all()}
+    former_create, former_update = [], []
+    for row in rows:
+        # A delegated commune often keeps the code of the new commune: nothing to map then.
+        if row.kind == COG_CURRENT or row.code == row.parent_code:
+            continue
+        values = {
+            "name": row.name,
+            "current_id": commune_ids[row.parent_code],
+            "kind": COG_PART_KINDS[row.kind],
+        }
+        former = known_former.get(row.code)
+        if former is None:
+            former = FormerCommune(code=row.code, **values)
+            former_create.append(former)
+            known_former[row.code] = former
+        elif any(getattr(former, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(former, field, value)
+            former_update.append(former)
+    FormerCommune.objects.bulk_create(former_create, batch_size=BATCH_SIZE)
+    FormerCommune.objects.bulk_update(
+        former_update, ["name", "current_id", "kind"], batch_size=BATCH_SIZE
+    )
+    result.former_created, result.former_updated = len(former_create), len(former_update)
+    return result
+
+
+@dataclass
+class TerritoryImportResult:
+    territory: Territory
+    created: bool
+    added: int
+    removed: int
+    total: int
+
+
+@transaction.atomic
+def set_territory_communes(
+    *,
+    name: str,
+    commune_codes: Iterable[str],
+    siren: str | None = None,
+    kind: str = Territory.Kind.EPCI,
+    add: bool = False,
+    actor=None,
+) -> TerritoryImportResult:
+    """Create or update a territory and set its communes to `commune_codes` (or add them).
+
+    An EPCI territory is found by its SIREN; a partner territory (possibly several EPCIs) by the
+    slug of its name. Every code must be a commune already imported, otherwise nothing is written.
+    """
+    codes = sorted(set(commune_codes))
+    communes = list(Commune.objects.filter(insee_code__in=codes))
+    unknown = sorted(set(codes) - {commune.insee_code for commune in communes})
+    if unknown:
+        raise ReferenceFileError(
+            [
+                f"{len(unknown)} code(s) commune inconnu(s) : {', '.join(unknown)}. Importez "
+                "d'abord la liste officielle des communes (python manage.py import_communes)."
+            ]
+        )
+    slug = slugify(name)[:64]
+    if not slug:
+        raise ReferenceFileError([f"Le nom de territoire « {name} » est vide ou invalide."])
+    territory = None
+    if kind == Territory.Kind.EPCI and siren:
+        territory = Territory.objects.filter(siren=siren).first()
+    if territory is None:
+        territory = Territory.objects.filter(slug=slug).first()
+        if territory is not None and siren and territory.siren not in (None, siren):
+            raise ReferenceFileError(
+                [
+                    f"Le territoire « {territory.name} » (identifiant {slug}) existe déjà avec "
+                    f"le SIREN {territory.siren} : choisissez un autre nom."
+                ]
+            )
+    created = territory is None
+    if created:
+        territory = Territory(slug=slug)
+    territory.name = name
+    territory.kind = kind
+    if kind == Territory.Kind.EPCI and siren:
+        territory.siren = siren
+    territory.save()
+
+    before = set(territory.communes.values_list("id", flat=True))
+    wanted = {commune.id for commune in communes}
+    after = before | wanted if add else wanted
+    territory.communes.remove(*(before - after))
+    territory.communes.add(*(after - before))
+    result = TerritoryImportResult(
+        territory=territory,
+        created=created,
+        added=len(after - before),
+        removed=len(before - after),
+        total=len(after),
+    )
+    record(
+        actor=actor,
+        action="territory.communes_set",
+        target=territory,
+        changes={"ajoutées": result.added, "retirées": result.removed, "total": result.total},
+        message="Import de la composition communale" + (" (ajout)" if add else " (remplacement)"),
+    )
+    return result
