@@ -1,8 +1,289 @@
-from django.shortcuts import render
+"""Accounts pages: thin views over forms, selectors and services."""
 
-from essor.core.permissions import login_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.views.decorators.http import require_POST
+
+from essor.accounts import forms, selectors, services
+from essor.accounts.models import Invitation, Membership, Role
+from essor.core.permissions import (
+    administered_organisation_ids,
+    can_admin_organisation,
+    is_agency_member,
+    login_required,
+)
+from essor.directory.models import Organisation
+
+# --- Authentication (Django's views, French templates, our forms) -------------------------------
+
+login_view = auth_views.LoginView.as_view(
+    template_name="accounts/login.html", authentication_form=forms.LoginForm
+)
+logout_view = auth_views.LogoutView.as_view()
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/email/password_reset.txt",
+    subject_template_name="accounts/email/password_reset_subject.txt",
+    form_class=forms.PasswordResetForm,
+    extra_email_context={"platform_name": settings.ESSOR_PLATFORM_NAME},
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    form_class=forms.SetPasswordForm,
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+password_change = login_required(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change_form.html",
+        form_class=forms.PasswordChangeForm,
+        success_url=reverse_lazy("accounts:password_change_done"),
+    )
+)
+password_change_done = login_required(
+    auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    form = forms.SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_up(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, "Votre compte est créé. Bienvenue !")
+            return redirect("accounts:dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+# --- Personal space ------------------------------------------------------------------------------
+
+
+def _url_or_none(name: str, **kwargs) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
 
 
 @login_required
 def dashboard(request):
-    return render(request, "accounts/dashboard.html", {})
+    administered = administered_organisation_ids(request.user)
+    agency = is_agency_member(request.user)
+    entries = [
+        {
+            "membership": membership,
+            "members_url": (
+                reverse("accounts:members", kwargs={"pk": membership.organisation_id})
+                if agency or membership.organisation_id in administered
+                else None
+            ),
+            "public_url": _url_or_none("directory:organisation", pk=membership.organisation_id),
+        }
+        for membership in selectors.memberships_of(request.user)
+    ]
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "entries": entries,
+            "staff_home_url": _url_or_none("directory:staff_home") if agency else None,
+        },
+    )
+
+
+# --- Members and invitations --------------------------------------------------------------------
+
+
+def _organisation_admin_or_403(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not can_admin_organisation(request.user, organisation):
+        raise PermissionDenied("Vous n'avez pas accès aux membres de cette structure.")
+    return organisation
+
+
+@login_required
+def members(request, pk):
+    organisation = _organisation_admin_or_403(request, pk)
+    roles = selectors.grantable_roles(request.user, organisation)
+    member_rows = [
+        {
+            "membership": membership,
+            "manageable": membership.role in roles,
+            "role_choices": [(role, Role(role).label) for role in roles],
+        }
+        for membership in selectors.members_of(organisation)
+    ]
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "organisation": organisation,
+            "member_rows": member_rows,
+            "invitations": selectors.pending_invitations(organisation),
+            "can_manage": bool(roles),
+        },
+    )
+
+
+@login_required
+def invite(request, pk):
+    organisation = _organisation_admin_or_403(request, pk)
+    roles = selectors.grantable_roles(request.user, organisation)
+    if not roles:
+        raise PermissionDenied("Vous ne pouvez pas inviter de membres dans cette structure.")
+    form = forms.InvitationForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite(
+                actor=request.user,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"L'invitation a été envoyée à {invitation.email}.")
+            return redirect("accounts:members", pk=organisation.pk)
+    return render(
+        request,
+        "accounts/invite.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
+    )
+
+
+def _report(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@require_POST
+@login_required
+def revoke_invitation(request, pk):
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
+    if not selectors.can_manage_members(request.user, invitation.organisation):
+        raise PermissionDenied("Vous ne pouvez pas gérer les invitations de cette structure.")
+    try:
+        services.revoke_invitation(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, f"L'invitation de {invitation.email} a été annulée.")
+    return redirect("accounts:members", pk=invitation.organisation_id)
+
+
+def _managed_membership_or_403(request, pk) -> Membership:
+    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    if not selectors.can_manage_members(request.user, membership.organisation):
+        raise PermissionDenied("Vous ne pouvez pas gérer les membres de cette structure.")
+    return membership
+
+
+@require_POST
+@login_required
+def change_role(request, pk):
+    membership = _managed_membership_or_403(request, pk)
+    form = forms.RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Rôle inconnu : choisissez un rôle dans la liste.")
+    else:
+        try:
+            services.change_role(
+                actor=request.user, membership=membership, role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            _report(request, error)
+        else:
+            messages.success(request, f"Le rôle de {membership.user} a été modifié.")
+    return redirect("accounts:members", pk=membership.organisation_id)
+
+
+@require_POST
+@login_required
+def remove_member(request, pk):
+    membership = _managed_membership_or_403(request, pk)
+    try:
+        services.remove_member(actor=request.user, membership=membership)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, f"{membership.user} ne fait plus partie de la structure.")
+    return redirect("accounts:members", pk=membership.organisation_id)
+
+
+def accept_invitation(request, token):
+    """Unknown token: 404; used, revoked or expired: 410; both with a French explanation."""
+    invitation = selectors.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", {"reason": None}, status=404)
+    state = selectors.invitation_state(invitation)
+    if state != "pending":
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"reason": services.INVALID_INVITATION_MESSAGES[state], "invitation": invitation},
+            status=410,
+        )
+    context = {"invitation": invitation}
+    user = request.user
+    if user.is_authenticated:
+        context["wrong_account"] = user.email.lower() != invitation.email.lower()
+        if request.method == "POST" and not context["wrong_account"]:
+            return _accept(request, invitation, user=user)
+        return render(request, "accounts/accept_invitation.html", context)
+    if selectors.user_exists(invitation.email):
+        context["must_log_in"] = True
+        return render(request, "accounts/accept_invitation.html", context)
+    form = forms.AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        response = _accept(
+            request,
+            invitation,
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+        )
+        if response:
+            return response
+    context["form"] = form
+    return render(request, "accounts/accept_invitation.html", context)
+
+
+def _accept(request, invitation, **kwargs):
+    try:
+        membership = services.accept_invitation(invitation=invitation, **kwargs)
+    except ValidationError as error:
+        _report(request, error)
+        return redirect("accounts:dashboard") if request.user.is_authenticated else None
+    if not request.user.is_authenticated:
+        login(request, membership.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    messages.success(
+        request,
+        f"Vous avez rejoint {membership.organisation} en tant que "
+        f"« {membership.get_role_display()} ».",
+    )
+    return redirect("accounts:dashboard")

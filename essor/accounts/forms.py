@@ -1,0 +1,159 @@
+"""Forms of the accounts pages: they validate input; services do the writes."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+
+from essor.accounts import selectors, services
+from essor.accounts.models import Role, User
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """E-mail login, refused without checking the password while the e-mail or IP is locked."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Adresse électronique ou mot de passe incorrect. "
+            "Vérifiez votre saisie (les majuscules comptent dans le mot de passe)."
+        ),
+        "locked": (
+            "Trop de tentatives de connexion infructueuses. "
+            "Réessayez dans %(minutes)s minute(s), ou réinitialisez votre mot de passe."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Adresse électronique"
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True, "maxlength": 254}
+        )
+        self.fields["password"].label = "Mot de passe"
+
+    def clean_username(self):
+        return selectors.normalize_email(self.cleaned_data.get("username"))
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        ip_address = client_ip(self.request)
+        minutes = selectors.lockout_minutes_remaining(email=email, ip_address=ip_address)
+        if minutes:
+            raise ValidationError(
+                self.error_messages["locked"], code="locked", params={"minutes": minutes}
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            services.record_login_failure(email=email, ip_address=ip_address)
+            raise
+        services.clear_login_failures(email=email)
+        return cleaned
+
+
+def client_ip(request) -> str | None:
+    """The client's address as seen by Django (the reverse proxy must set REMOTE_ADDR right)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class NewPasswordMixin(auth_forms.SetPasswordMixin):
+    password1, password2 = auth_forms.SetPasswordMixin.create_password_fields(
+        label1="Mot de passe", label2="Confirmation du mot de passe"
+    )
+
+    def check_passwords(self, user: User) -> None:
+        self.validate_passwords()
+        self.validate_password_for_user(user)
+
+
+class SignUpForm(NewPasswordMixin, forms.Form):
+    full_name = forms.CharField(
+        label="Nom complet",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Adresse électronique",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1, password2 = NewPasswordMixin.password1, NewPasswordMixin.password2
+
+    def clean_email(self):
+        email = selectors.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                "Un compte existe déjà avec cette adresse électronique : connectez-vous, "
+                "ou réinitialisez votre mot de passe si vous l'avez oublié."
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_passwords(
+            User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+        )
+        return cleaned
+
+
+class AcceptInvitationForm(NewPasswordMixin, forms.Form):
+    """A new person accepting an invitation: the e-mail is the invitation's."""
+
+    full_name = forms.CharField(
+        label="Nom complet",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1, password2 = NewPasswordMixin.password1, NewPasswordMixin.password2
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_passwords(User(email=self.email, full_name=cleaned.get("full_name", "")))
+        return cleaned
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique de la personne invitée",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label="Rôle")
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+
+    def clean_email(self):
+        return selectors.normalize_email(self.cleaned_data["email"])
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Nouveau rôle", choices=Role.choices)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Adresse électronique"
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Mot de passe actuel"
+        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"

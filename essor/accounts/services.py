@@ -1,0 +1,267 @@
+"""Writes of accounts data: login throttling, sign-up, invitations and memberships."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from essor.accounts import selectors
+from essor.accounts.models import Invitation, LoginFailure, Membership, Role, User
+from essor.core.audit import record
+from essor.directory.models import Organisation
+
+# --- Failed logins -----------------------------------------------------------------------------
+
+
+def record_login_failure(*, email: str, ip_address: str | None) -> LoginFailure:
+    with transaction.atomic():
+        # Failures older than the lock-out window serve no purpose: drop them as we go, so that
+        # none is kept longer than announced on the personal data page.
+        purge_login_failures()
+        return LoginFailure.objects.create(
+            email=selectors.normalize_email(email)[:254], ip_address=ip_address or None
+        )
+
+
+def clear_login_failures(*, email: str) -> int:
+    deleted, _ = LoginFailure.objects.filter(email=selectors.normalize_email(email)).delete()
+    return deleted
+
+
+def purge_login_failures(*, older_than: timedelta | None = None) -> int:
+    """Delete the failures older than `older_than` (default: the lock-out window)."""
+    age = (
+        older_than if older_than is not None else timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    )
+    deleted, _ = LoginFailure.objects.filter(created_at__lt=timezone.now() - age).delete()
+    return deleted
+
+
+# --- Sign-up -----------------------------------------------------------------------------------
+
+
+def sign_up(*, email: str, full_name: str, password: str) -> User:
+    with transaction.atomic():
+        email = selectors.normalize_email(email)
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                {"email": "Un compte existe déjà avec cette adresse électronique."}
+            )
+        user = User.objects.create_user(email=email, password=password, full_name=full_name)
+        record(actor=user, action="accounts.signed_up", target=user)
+        return user
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+def _check_can_grant(actor, organisation, role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": "Rôle inconnu."})
+    if role not in selectors.grantable_roles(actor, organisation):
+        raise ValidationError(
+            {"role": "Vous ne pouvez pas attribuer ce rôle dans cette structure."}
+        )
+
+
+def invite(*, actor: User, organisation: Organisation, email: str, role: str) -> Invitation:
+    """Create an invitation and e-mail its link; the raw token exists only in that e-mail."""
+    email = selectors.normalize_email(email)
+    _check_can_grant(actor, organisation, role)
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+            raise ValidationError({"email": "Cette personne est déjà membre de cette structure."})
+        now = timezone.now()
+        unfinished = Invitation.objects.filter(
+            organisation=organisation,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        if unfinished.filter(expires_at__gt=now).exists():
+            raise ValidationError(
+                {"email": "Une invitation est déjà en attente pour cette adresse."}
+            )
+        # An expired invitation still blocks the "one pending per address" constraint: close it.
+        unfinished.update(revoked_at=now)
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            email=email,
+            role=role,
+            token_hash=selectors.hash_token(token),
+            invited_by=actor,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        record(
+            actor=actor,
+            action="accounts.invitation_sent",
+            target=invitation,
+            changes={"email": email, "role": role, "organisation": organisation.pk},
+        )
+        _send_invitation_email(invitation, token)
+    return invitation
+
+
+def _send_invitation_email(invitation: Invitation, token: str) -> None:
+    path = reverse("accounts:accept_invitation", kwargs={"token": token})
+    with translation.override("fr"):
+        context = {
+            "invitation": invitation,
+            "accept_url": settings.SITE_URL.rstrip("/") + path,
+            "platform_name": settings.ESSOR_PLATFORM_NAME,
+            "agency_name": settings.ESSOR_AGENCY_NAME,
+            "expires_at": timezone.localtime(invitation.expires_at),
+        }
+        subject = (
+            f"Invitation à rejoindre {invitation.organisation} sur {settings.ESSOR_PLATFORM_NAME}"
+        )
+        body = render_to_string("accounts/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def revoke_invitation(*, actor: User, invitation: Invitation) -> Invitation:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not selectors.can_manage_members(actor, invitation.organisation):
+            raise ValidationError("Vous ne pouvez pas gérer les invitations de cette structure.")
+        if selectors.invitation_state(invitation) != "pending":
+            raise ValidationError("Cette invitation n'est plus en attente.")
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(actor=actor, action="accounts.invitation_revoked", target=invitation)
+        return invitation
+
+
+INVALID_INVITATION_MESSAGES = {
+    "accepted": "Cette invitation a déjà été utilisée.",
+    "revoked": "Cette invitation a été annulée.",
+    "expired": "Cette invitation a expiré.",
+}
+
+
+def accept_invitation(
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    full_name: str = "",
+    password: str = "",
+) -> Membership:
+    """Accept as the logged-in `user` (same e-mail), or create the account from name + password."""
+    with transaction.atomic():
+        # Locked so that one token gives one membership, even when clicked twice at once.
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("organisation")
+            .get(pk=invitation.pk)
+        )
+        state = selectors.invitation_state(invitation)
+        if state != "pending":
+            raise ValidationError(INVALID_INVITATION_MESSAGES[state])
+        if user is None:
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise ValidationError(
+                    "Un compte existe déjà pour cette adresse : connectez-vous pour accepter."
+                )
+            user = User.objects.create_user(
+                email=invitation.email, password=password, full_name=full_name
+            )
+            record(actor=user, action="accounts.signed_up", target=user)
+        elif selectors.normalize_email(user.email) != invitation.email.lower():
+            raise ValidationError(
+                "Cette invitation est adressée à une autre adresse électronique que la vôtre."
+            )
+        if Membership.objects.filter(user=user, organisation=invitation.organisation).exists():
+            raise ValidationError("Vous êtes déjà membre de cette structure.")
+        membership = Membership.objects.create(
+            user=user, organisation=invitation.organisation, role=invitation.role
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        record(
+            actor=user,
+            action="accounts.invitation_accepted",
+            target=invitation,
+            changes={"membership": membership.pk, "role": invitation.role},
+        )
+        return membership
+
+
+# --- Memberships -------------------------------------------------------------------------------
+
+
+def _lock_and_check_admin_kept(membership: Membership, *, new_role: str | None) -> None:
+    """Refuse a change that would leave the organisation without an admin.
+
+    The organisation row is locked (PostgreSQL: SELECT … FOR UPDATE; SQLite: the IMMEDIATE
+    transaction holds the write lock) so two admins cannot demote each other at the same time.
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    admin_role = selectors.admin_role_of(organisation)
+    if membership.role != admin_role or new_role == admin_role:
+        return
+    others = (
+        Membership.objects.filter(organisation=organisation, role=admin_role)
+        .exclude(pk=membership.pk)
+        .count()
+    )
+    if others == 0:
+        raise ValidationError(
+            "La structure doit garder au moins un administrateur : "
+            "nommez d'abord un autre administrateur."
+        )
+
+
+def change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("organisation", "user")
+            .get(pk=membership.pk)
+        )
+        organisation = membership.organisation
+        _check_can_grant(actor, organisation, role)
+        _check_can_grant(actor, organisation, membership.role)
+        if membership.role == role:
+            return membership
+        _lock_and_check_admin_kept(membership, new_role=role)
+        old_role = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        record(
+            actor=actor,
+            action="accounts.role_changed",
+            target=membership,
+            changes={"role": [old_role, role]},
+        )
+        return membership
+
+
+def remove_member(*, actor: User, membership: Membership) -> None:
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("organisation", "user")
+            .get(pk=membership.pk)
+        )
+        if membership.role not in selectors.grantable_roles(actor, membership.organisation):
+            raise ValidationError("Vous ne pouvez pas retirer ce membre de cette structure.")
+        _lock_and_check_admin_kept(membership, new_role=None)
+        record(
+            actor=actor,
+            action="accounts.member_removed",
+            target=membership,
+            changes={
+                "user": membership.user.email,
+                "organisation": membership.organisation_id,
+                "role": membership.role,
+            },
+        )
+        membership.delete()
