@@ -1,0 +1,543 @@
+"""Writes of the directory's back-office: profile revisions, claims, create/update/merge.
+
+Every function is keyword-only, runs in one transaction and writes to the audit log. Audit entries
+target the organisation concerned, so that its history (claims and revisions included) reads in
+one place. Errors meant for people are `ValidationError`s with French messages.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from essor.accounts.models import Membership, Role
+from essor.core import audit
+from essor.core.permissions import is_agency_member
+from essor.directory.ess import apply_family
+from essor.directory.models import (
+    Establishment,
+    FactSource,
+    Organisation,
+    OrganisationClaim,
+    ProfileRevision,
+    Sector,
+)
+
+# The public fields a structure may propose to change, in display order.
+PUBLIC_PROFILE_FIELDS = [
+    "name",
+    "acronym",
+    "description",
+    "activity",
+    "sectors",
+    "email",
+    "phone",
+    "website",
+    "cooperative_status",
+    "has_ess_statutes",
+    "esus_start",
+    "esus_end",
+    "rna",
+]
+# The fields the agency edits from the back-office (public fields plus identity and state).
+STAFF_FIELDS = [
+    "siren",
+    "legal_category",
+    "naf_code",
+    "creation_date",
+    "is_active",
+    *PUBLIC_PROFILE_FIELDS,
+]
+DATE_FIELDS = {"esus_start", "esus_end", "creation_date"}
+# Empty identifiers are stored as NULL: they are unique when present.
+NULLABLE_IDENTIFIERS = {"siren", "rna"}
+# The key of a revision's `data` that keeps the values of the changed fields when proposed, so the
+# agency can see whether the organisation changed since (the other keys are proposed values).
+BASE_KEY = "_base"
+
+# When one person holds two memberships that a merge brings together, the higher role is kept.
+ROLE_RANK = {
+    Role.ORGANISATION_MEMBER: 0,
+    Role.ORGANISATION_ADMIN: 1,
+    Role.FUNDER_INSTRUCTOR: 1,
+    Role.AGENCY_STAFF: 2,
+    Role.AGENCY_ADMIN: 3,
+}
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+def to_json_value(field: str, value):
+    """The JSON form of a field's value: ISO dates, sorted sector slugs, "" for empty text."""
+    if field == "sectors":
+        return sorted(sector.slug if isinstance(sector, Sector) else sector for sector in value)
+    if field in DATE_FIELDS:
+        return value.isoformat() if value else None
+    if value is None and field not in {"is_active", "has_ess_statutes"}:
+        return ""
+    return value
+
+
+def from_json_value(field: str, value):
+    if field in DATE_FIELDS:
+        return datetime.date.fromisoformat(value) if value else None
+    if field in NULLABLE_IDENTIFIERS:
+        return value or None
+    return value
+
+
+def snapshot(organisation: Organisation, fields=PUBLIC_PROFILE_FIELDS) -> dict:
+    """The organisation's current values of `fields`, in JSON form."""
+    values = {}
+    for field in fields:
+        if field == "sectors":
+            raw = [sector.slug for sector in organisation.sectors.all()] if organisation.pk else []
+        else:
+            raw = getattr(organisation, field)
+        values[field] = to_json_value(field, raw)
+    return values
+
+
+def _proposed(data: dict, fields) -> dict:
+    return {field: to_json_value(field, data[field]) for field in fields if field in data}
+
+
+def _apply(organisation: Organisation, values: dict, *, source: str) -> None:
+    """Set JSON `values` on the organisation and record their source (saves it)."""
+    today = timezone.localdate().isoformat()
+    sources = dict(organisation.field_sources or {})
+    for field, value in values.items():
+        if field != "sectors":
+            setattr(organisation, field, from_json_value(field, value))
+        sources[field] = {"source": source, "date": today}
+    organisation.field_sources = sources
+    apply_family(organisation)
+    organisation.full_clean(exclude=["sectors"])
+    organisation.save()
+    if "sectors" in values:
+        organisation.sectors.set(Sector.objects.filter(slug__in=values["sectors"]))
+
+
+def _lock(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+# --- profile edits and revisions --------------------------------------------------------------
+
+
+def edit_profile(*, organisation: Organisation, user, data: dict):
+    """An edit of the public profile: applied at once for the agency, a revision otherwise.
+
+    Returns ("applied", changes) or ("proposed", revision); revision is None when nothing changed.
+    """
+    if is_agency_member(user):
+        return "applied", update_organisation(
+            organisation=organisation, actor=user, data=data, fields=PUBLIC_PROFILE_FIELDS
+        )
+    return "proposed", propose_revision(organisation=organisation, user=user, data=data)
+
+
+@transaction.atomic
+def propose_revision(*, organisation: Organisation, user, data: dict) -> ProfileRevision | None:
+    """Record the structure's proposed changes; the public page keeps the validated values.
+
+    A pending revision of the organisation is updated rather than duplicated.
+    """
+    organisation = _lock(Organisation, organisation.pk)
+    current = snapshot(organisation)
+    proposed = _proposed(data, PUBLIC_PROFILE_FIELDS)
+    changed = {field: value for field, value in proposed.items() if current[field] != value}
+    pending = (
+        ProfileRevision.objects.select_for_update()
+        .filter(organisation=organisation, status=ProfileRevision.Status.PENDING)
+        .first()
+    )
+    if not changed:
+        return pending
+    revision_data = {**changed, BASE_KEY: {field: current[field] for field in changed}}
+    if pending is None:
+        revision = ProfileRevision.objects.create(
+            organisation=organisation, data=revision_data, proposed_by=user
+        )
+        action = "directory.revision_proposed"
+    else:
+        revision = pending
+        revision.data = revision_data
+        revision.proposed_by = user
+        revision.save(update_fields=["data", "proposed_by"])
+        action = "directory.revision_updated"
+    audit.record(
+        actor=user,
+        action=action,
+        target=organisation,
+        changes={"revision": revision.pk, **audit.diff(revision_data[BASE_KEY], changed)},
+    )
+    return revision
+
+
+def revision_changes(revision: ProfileRevision) -> dict:
+    """The proposed values of a revision, without the stored base values."""
+    return {key: value for key, value in revision.data.items() if key != BASE_KEY}
+
+
+@transaction.atomic
+def approve_revision(
+    *, revision: ProfileRevision, reviewer, fields=None, comment: str = ""
+) -> ProfileRevision:
+    """Apply the proposed values (all of them, or only `fields`) with the source "declared".
+
+    The revision row is locked so two people approving at once cannot apply it twice.
+    """
+    revision = _lock(ProfileRevision, revision.pk)
+    if revision.status != ProfileRevision.Status.PENDING:
+        raise ValidationError("Cette modification a déjà été examinée.")
+    organisation = _lock(Organisation, revision.organisation_id)
+    proposed = revision_changes(revision)
+    selected = proposed if fields is None else {f: proposed[f] for f in fields if f in proposed}
+    before = snapshot(organisation, list(selected))
+    _apply(organisation, selected, source=FactSource.DECLARED)
+    revision.status = ProfileRevision.Status.APPROVED
+    revision.reviewed_by = reviewer
+    revision.reviewed_at = timezone.now()
+    revision.review_comment = comment
+    revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    left_aside = sorted(set(proposed) - set(selected))
+    audit.record(
+        actor=reviewer,
+        action="directory.revision_approved",
+        target=organisation,
+        changes={
+            "revision": revision.pk,
+            **audit.diff(before, selected),
+            **({"champs_non_appliques": left_aside} if left_aside else {}),
+        },
+        message=comment,
+    )
+    return revision
+
+
+@transaction.atomic
+def reject_revision(*, revision: ProfileRevision, reviewer, comment: str) -> ProfileRevision:
+    if not comment.strip():
+        raise ValidationError("Indiquez le motif du refus : il est transmis à la structure.")
+    revision = _lock(ProfileRevision, revision.pk)
+    if revision.status != ProfileRevision.Status.PENDING:
+        raise ValidationError("Cette modification a déjà été examinée.")
+    revision.status = ProfileRevision.Status.REJECTED
+    revision.reviewed_by = reviewer
+    revision.reviewed_at = timezone.now()
+    revision.review_comment = comment
+    revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    audit.record(
+        actor=reviewer,
+        action="directory.revision_rejected",
+        target=revision.organisation,
+        changes={"revision": revision.pk},
+        message=comment,
+    )
+    return revision
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def create_claim(
+    *, organisation: Organisation, user, position: str, message: str = ""
+) -> OrganisationClaim:
+    if organisation.merged_into_id:
+        raise ValidationError(
+            "Cette fiche a été fusionnée avec une autre : demandez la gestion de la fiche conservée."
+        )
+    if Membership.objects.filter(
+        user=user, organisation=organisation, role=Role.ORGANISATION_ADMIN
+    ).exists():
+        raise ValidationError("Vous administrez déjà cette structure : inutile de la revendiquer.")
+    try:
+        with transaction.atomic():
+            claim = OrganisationClaim.objects.create(
+                organisation=organisation, user=user, position=position, message=message
+            )
+            audit.record(
+                actor=user,
+                action="directory.claim_created",
+                target=organisation,
+                changes={"demande": claim.pk, "fonction": position},
+                message=message,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            "Vous avez déjà une demande en attente pour cette structure : "
+            "l'agence vous répondra prochainement."
+        ) from exc
+    return claim
+
+
+def _review_claim(claim, reviewer, status) -> OrganisationClaim:
+    claim = _lock(OrganisationClaim, claim.pk)
+    if claim.status != OrganisationClaim.Status.PENDING:
+        raise ValidationError("Cette demande a déjà été examinée.")
+    claim.status = status
+    claim.reviewed_by = reviewer
+    claim.reviewed_at = timezone.now()
+    claim.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return claim
+
+
+@transaction.atomic
+def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Membership:
+    """Accept a claim: the person becomes an admin of the organisation (or stays higher)."""
+    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.ACCEPTED)
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=claim.user,
+        organisation=claim.organisation,
+        defaults={"role": Role.ORGANISATION_ADMIN},
+    )
+    previous = None if created else membership.role
+    if not created and ROLE_RANK[membership.role] < ROLE_RANK[Role.ORGANISATION_ADMIN]:
+        membership.role = Role.ORGANISATION_ADMIN
+        membership.save(update_fields=["role"])
+    audit.record(
+        actor=reviewer,
+        action="directory.claim_accepted",
+        target=claim.organisation,
+        changes={
+            "demande": claim.pk,
+            "personne": claim.user.email,
+            "role": [previous, membership.role],
+        },
+        message=comment,
+    )
+    return membership
+
+
+@transaction.atomic
+def refuse_claim(*, claim: OrganisationClaim, reviewer, comment: str) -> OrganisationClaim:
+    # OrganisationClaim has no comment column: the reason is kept in the audit log.
+    if not comment.strip():
+        raise ValidationError("Indiquez le motif du refus.")
+    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.REFUSED)
+    audit.record(
+        actor=reviewer,
+        action="directory.claim_refused",
+        target=claim.organisation,
+        changes={"demande": claim.pk, "personne": claim.user.email},
+        message=comment,
+    )
+    return claim
+
+
+# --- organisations -----------------------------------------------------------------------------
+
+
+def _siren_taken_error(siren: str) -> ValidationError:
+    return ValidationError(
+        {"siren": f"Une structure porte déjà le SIREN {siren} : ouvrez sa fiche plutôt."}
+    )
+
+
+@transaction.atomic
+def create_organisation(*, actor, data: dict, head_office: dict | None = None) -> Organisation:
+    """Create an organisation entered by the agency (source "agency"), with its head office."""
+    values = _proposed(data, STAFF_FIELDS)
+    organisation = Organisation()
+    for field, value in values.items():
+        if field != "sectors":
+            setattr(organisation, field, from_json_value(field, value))
+    today = timezone.localdate().isoformat()
+    organisation.field_sources = {
+        field: {"source": FactSource.AGENCY, "date": today}
+        for field, value in values.items()
+        if value not in ("", None, [], False)
+    }
+    apply_family(organisation)
+    organisation.full_clean(exclude=["sectors"])
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as exc:
+        # Another person created the same SIREN between the form check and this save.
+        raise _siren_taken_error(organisation.siren) from exc
+    organisation.sectors.set(Sector.objects.filter(slug__in=values.get("sectors", [])))
+    establishment = None
+    if head_office:
+        establishment = Establishment(organisation=organisation, is_head_office=True, **head_office)
+        commune = establishment.commune
+        if commune and not establishment.city:
+            establishment.city = commune.name
+        establishment.field_sources = {
+            field: {"source": FactSource.AGENCY, "date": today} for field in head_office
+        }
+        establishment.full_clean()
+        establishment.save()
+    audit.record(
+        actor=actor,
+        action="directory.organisation_created",
+        target=organisation,
+        changes={
+            **audit.diff({}, {k: v for k, v in values.items() if v not in ("", None, [])}),
+            **(
+                {"siege": [None, establishment.siret or str(establishment)]}
+                if establishment
+                else {}
+            ),
+        },
+    )
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(
+    *, organisation: Organisation, actor, data: dict, fields=STAFF_FIELDS, message: str = ""
+) -> dict:
+    """Apply the agency's edits at once (source "agency"); returns the changes {field: [old, new]}."""
+    organisation = _lock(Organisation, organisation.pk)
+    before = snapshot(organisation, fields)
+    proposed = _proposed(data, fields)
+    changed = {field: value for field, value in proposed.items() if before[field] != value}
+    if not changed:
+        return {}
+    _apply(organisation, changed, source=FactSource.AGENCY)
+    changes = audit.diff({f: before[f] for f in changed}, changed)
+    audit.record(
+        actor=actor,
+        action="directory.organisation_updated",
+        target=organisation,
+        changes=changes,
+        message=message,
+    )
+    return changes
+
+
+# Fields a merge copies from the duplicate when the kept organisation has no value.
+MERGE_FILLABLE_FIELDS = [
+    "acronym",
+    "legal_category",
+    "naf_code",
+    "activity",
+    "description",
+    "email",
+    "phone",
+    "website",
+    "creation_date",
+]
+
+
+@transaction.atomic
+def merge_organisations(
+    *, keep: Organisation, duplicate: Organisation, actor, reason: str
+) -> Organisation:
+    """Merge `duplicate` into `keep`: its establishments, people, sectors, revisions and claims
+    move to `keep`; the duplicate stays (never deleted) with `merged_into` set, out of the public
+    directory, and its audit history stays readable from the kept organisation."""
+    if keep.pk == duplicate.pk:
+        raise ValidationError("Choisissez deux structures différentes.")
+    # Lock in id order so two crossed merges cannot deadlock.
+    locked = {
+        org.pk: org
+        for org in Organisation.objects.select_for_update()
+        .filter(pk__in=[keep.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+    if duplicate.merged_into_id or keep.merged_into_id:
+        raise ValidationError("Une des deux structures a déjà été fusionnée dans une autre.")
+    if duplicate.is_agency:
+        raise ValidationError("L'agence ne peut pas être fusionnée dans une autre structure.")
+    if not reason.strip():
+        raise ValidationError("Indiquez le motif de la fusion.")
+
+    moved: dict = {}
+    # Establishments: a structure has one head office, the kept one's wins.
+    establishments = list(duplicate.establishments.all())
+    keep_has_head_office = keep.establishments.filter(is_head_office=True).exists()
+    for establishment in establishments:
+        if establishment.is_head_office and keep_has_head_office:
+            establishment.is_head_office = False
+        establishment.organisation = keep
+        establishment.save(update_fields=["organisation", "is_head_office"])
+    moved["etablissements"] = ", ".join(e.siret or str(e) for e in establishments)
+
+    # Memberships: one per person and organisation, the higher role is kept.
+    kept_memberships = {m.user_id: m for m in keep.memberships.select_for_update()}
+    people = []
+    for membership in duplicate.memberships.select_for_update().select_related("user"):
+        existing = kept_memberships.get(membership.user_id)
+        if existing is None:
+            membership.organisation = keep
+            membership.save(update_fields=["organisation"])
+            people.append(f"{membership.user.email} ({membership.get_role_display()})")
+            continue
+        if ROLE_RANK[membership.role] > ROLE_RANK[existing.role]:
+            existing.role = membership.role
+            existing.save(update_fields=["role"])
+        people.append(f"{membership.user.email} ({existing.get_role_display()})")
+        membership.delete()  # the person keeps their (higher) role on the kept organisation
+    moved["membres"] = ", ".join(people)
+
+    keep.sectors.add(*duplicate.sectors.all())
+
+    # Revisions and claims: pending ones that would clash with the kept organisation's are closed.
+    now = timezone.now()
+    if keep.revisions.filter(status=ProfileRevision.Status.PENDING).exists():
+        duplicate.revisions.filter(status=ProfileRevision.Status.PENDING).update(
+            status=ProfileRevision.Status.REJECTED,
+            reviewed_by=actor,
+            reviewed_at=now,
+            review_comment="Fiche fusionnée : proposez vos modifications sur la fiche conservée.",
+        )
+    moved["modifications"] = duplicate.revisions.count()
+    duplicate.revisions.update(organisation=keep)
+    pending_claimants = keep.claims.filter(status=OrganisationClaim.Status.PENDING).values(
+        "user_id"
+    )
+    duplicate.claims.filter(
+        status=OrganisationClaim.Status.PENDING, user_id__in=pending_claimants
+    ).update(status=OrganisationClaim.Status.REFUSED, reviewed_by=actor, reviewed_at=now)
+    moved["demandes"] = duplicate.claims.count()
+    duplicate.claims.update(organisation=keep)
+
+    # Identifiers and blank facts move to the kept organisation (identifiers are unique).
+    filled = {}
+    identifiers = {
+        field: getattr(duplicate, field)
+        for field in ("siren", "rna")
+        if getattr(duplicate, field) and not getattr(keep, field)
+    }
+    for field in MERGE_FILLABLE_FIELDS:
+        if getattr(duplicate, field) and not getattr(keep, field):
+            filled[field] = getattr(duplicate, field)
+    duplicate.merged_into = keep
+    for field in identifiers:
+        setattr(duplicate, field, None)
+    duplicate.save()
+    if identifiers or filled:
+        sources = dict(keep.field_sources or {})
+        for field, value in {**identifiers, **filled}.items():
+            setattr(keep, field, value)
+            if field in (duplicate.field_sources or {}):
+                sources[field] = duplicate.field_sources[field]
+        keep.field_sources = sources
+        apply_family(keep)
+        keep.save()
+
+    audit.record(
+        actor=actor,
+        action="directory.organisation_merged_into",
+        target=duplicate,
+        changes={"fusionnee_dans": [None, f"{keep} (n° {keep.pk})"]},
+        message=reason,
+    )
+    audit.record(
+        actor=actor,
+        action="directory.organisation_merged",
+        target=keep,
+        changes={
+            "doublon": f"{duplicate} (n° {duplicate.pk})",
+            **moved,
+            **{field: [None, value] for field, value in {**identifiers, **filled}.items()},
+        },
+        message=reason,
+    )
+    return keep

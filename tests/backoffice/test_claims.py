@@ -1,0 +1,158 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from essor.accounts.models import Membership, Role
+from essor.core.models import AuditLogEntry
+from essor.directory import services
+from essor.directory.models import OrganisationClaim
+from tests.factories import MembershipFactory, UserFactory
+
+
+def _claim_url(organisation):
+    return reverse("directory:claim", kwargs={"pk": organisation.pk})
+
+
+def _claim(client, world, user=None):
+    user = user or world.users["authenticated"]
+    client.force_login(user)
+    return client.post(
+        _claim_url(world.structure), {"position": "Présidente", "message": "Élue en juin."}
+    )
+
+
+def test_a_logged_in_person_can_claim_an_organisation(client, world):
+    response = _claim(client, world)
+
+    assert response.status_code == 302
+    claim = OrganisationClaim.objects.get()
+    assert (claim.user, claim.organisation, claim.status) == (
+        world.users["authenticated"],
+        world.structure,
+        OrganisationClaim.Status.PENDING,
+    )
+    assert claim.position == "Présidente"
+    assert AuditLogEntry.objects.filter(action="directory.claim_created").count() == 1
+
+
+def test_a_second_pending_claim_is_refused_with_a_french_message(client, world):
+    _claim(client, world)
+
+    # Straight to the service, as if two tabs had been open: the DB constraint decides.
+    with pytest.raises(ValidationError, match="déjà une demande en attente"):
+        services.create_claim(
+            organisation=world.structure, user=world.users["authenticated"], position="Trésorier"
+        )
+    assert OrganisationClaim.objects.count() == 1
+
+
+def test_the_claim_page_tells_an_existing_admin_they_already_manage_it(client, world):
+    client.force_login(world.users["organisation_admin"])
+
+    response = client.post(_claim_url(world.structure), {"position": "Directeur"})
+
+    assert response.status_code == 200
+    assert "Vous administrez déjà cette structure" in response.content.decode()
+    assert not OrganisationClaim.objects.exists()
+
+
+def test_the_claim_page_shows_a_pending_claim_instead_of_the_form(client, world):
+    _claim(client, world)
+
+    response = client.get(_claim_url(world.structure))
+
+    assert "est en attente" in response.content.decode()
+
+
+def test_accepting_a_claim_makes_the_person_an_organisation_admin(agency_client, world):
+    claimant = UserFactory()
+    OrganisationClaim.objects.create(organisation=world.structure, user=claimant, position="DG")
+    claim = OrganisationClaim.objects.get()
+
+    response = agency_client.post(
+        reverse("directory:claim_list"), {"claim": claim.pk, "decision": "accept"}
+    )
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == OrganisationClaim.Status.ACCEPTED
+    assert claim.reviewed_by == world.users["agency_staff"]
+    membership = Membership.objects.get(user=claimant, organisation=world.structure)
+    assert membership.role == Role.ORGANISATION_ADMIN
+    assert AuditLogEntry.objects.filter(action="directory.claim_accepted").exists()
+
+
+def test_accepting_a_member_s_claim_promotes_the_existing_membership(agency_client, world):
+    member = world.users["organisation_member"]
+    claim = OrganisationClaim.objects.create(
+        organisation=world.structure, user=member, position="Trésorière"
+    )
+
+    agency_client.post(reverse("directory:claim_list"), {"claim": claim.pk, "decision": "accept"})
+
+    assert Membership.objects.get(user=member, organisation=world.structure).role == (
+        Role.ORGANISATION_ADMIN
+    )
+
+
+def test_refusing_a_claim_needs_a_comment_and_keeps_it_in_the_audit_log(agency_client, world):
+    claimant = UserFactory()
+    claim = OrganisationClaim.objects.create(
+        organisation=world.structure, user=claimant, position="Bénévole"
+    )
+    url = reverse("directory:claim_list")
+
+    without_comment = agency_client.post(url, {"claim": claim.pk, "decision": "refuse"})
+    assert without_comment.status_code == 400
+    assert "Indiquez le motif du refus" in without_comment.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == OrganisationClaim.Status.PENDING
+
+    agency_client.post(
+        url, {"claim": claim.pk, "decision": "refuse", "comment": "Lien non établi."}
+    )
+
+    claim.refresh_from_db()
+    assert claim.status == OrganisationClaim.Status.REFUSED
+    assert not Membership.objects.filter(user=claimant, organisation=world.structure).exists()
+    entry = AuditLogEntry.objects.get(action="directory.claim_refused")
+    assert entry.message == "Lien non établi."
+
+
+def test_a_refused_person_may_claim_again(client, world):
+    claimant = UserFactory()
+    OrganisationClaim.objects.create(
+        organisation=world.structure,
+        user=claimant,
+        position="Bénévole",
+        status=OrganisationClaim.Status.REFUSED,
+    )
+
+    _claim(client, world, user=claimant)
+
+    assert OrganisationClaim.objects.filter(status=OrganisationClaim.Status.PENDING).count() == 1
+
+
+def test_a_claim_cannot_be_accepted_twice(agency_client, world):
+    claim = OrganisationClaim.objects.create(
+        organisation=world.structure, user=UserFactory(), position="DG"
+    )
+    url = reverse("directory:claim_list")
+    agency_client.post(url, {"claim": claim.pk, "decision": "accept"})
+
+    response = agency_client.post(url, {"claim": claim.pk, "decision": "refuse", "comment": "x"})
+
+    assert "déjà été examinée" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == OrganisationClaim.Status.ACCEPTED
+
+
+def test_an_admin_of_another_structure_is_not_admin_of_this_one(world):
+    other_admin = MembershipFactory(
+        organisation=world.other_structure, role=Role.ORGANISATION_ADMIN
+    ).user
+    claim = services.create_claim(
+        organisation=world.structure, user=other_admin, position="Partenaire"
+    )
+
+    assert claim.status == OrganisationClaim.Status.PENDING
