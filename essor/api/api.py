@@ -9,3 +9,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
+
+from essor.directory.api import router as directory_router  # noqa: E402
+
+api.add_router("/annuaire/", directory_router)

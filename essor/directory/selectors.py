@@ -1,6 +1,29 @@
-"""Reads of the directory."""
+"""Reads of the directory: the public directory, its map, its exports and the home page figures.
 
-from essor.directory.models import Organisation
+Only public organisations (ESS, active, not merged) and only diffusible facts leave this module:
+establishments whose diffusion is "N" are never shown, and a "P" establishment (or one of a "P"
+organisation) shows its commune but no street address and no position.
+"""
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from essor.directory.filters import DirectoryFilters
+from essor.directory.models import (
+    DiffusionStatus,
+    EssFamily,
+    Establishment,
+    FactSource,
+    Organisation,
+    Sector,
+)
+from essor.directory.search import search_organisations
+from essor.territory.models import Commune
+from essor.territory.selectors import main_territory
+
+PAGE_SIZE = 25
+MAP_FEATURE_LIMIT = 2000
 
 
 def public_organisations():
@@ -8,5 +31,236 @@ def public_organisations():
     return Organisation.objects.filter(is_ess=True, is_active=True, merged_into__isnull=True)
 
 
+def _esus_valid_today(today: datetime.date | None = None) -> Q:
+    today = today or datetime.date.today()
+    return Q(esus_start__lte=today) & (Q(esus_end__isnull=True) | Q(esus_end__gte=today))
+
+
+def filtered_organisations(filters: DirectoryFilters) -> QuerySet:
+    """Public organisations matching the filters, ranked by relevance when there is a text."""
+    organisations = public_organisations()
+    if filters.sector:
+        organisations = organisations.filter(sectors__slug=filters.sector)
+    if filters.family:
+        organisations = organisations.filter(ess_family=filters.family)
+    if filters.commune:
+        organisations = organisations.filter(
+            Exists(
+                Establishment.objects.filter(
+                    organisation=OuterRef("pk"),
+                    is_open=True,
+                    commune__insee_code=filters.commune,
+                ).exclude(diffusion_status=DiffusionStatus.NOT_DIFFUSIBLE)
+            )
+        )
+    if filters.esus:
+        organisations = organisations.filter(_esus_valid_today())
+    if filters.employer:
+        organisations = organisations.filter(is_employer=True)
+    if filters.text:
+        return search_organisations(organisations, filters.text)
+    return organisations.order_by("name", "id")
+
+
+def visible_establishments() -> QuerySet:
+    """Open establishments whose existence may be published (diffusion O or P)."""
+    return Establishment.objects.filter(is_open=True).exclude(
+        diffusion_status=DiffusionStatus.NOT_DIFFUSIBLE
+    )
+
+
+def locatable_establishments() -> QuerySet:
+    """Open establishments whose address and position may be published (O, of an O organisation)."""
+    return Establishment.objects.filter(
+        is_open=True,
+        diffusion_status=DiffusionStatus.DIFFUSIBLE,
+        organisation__diffusion_status=DiffusionStatus.DIFFUSIBLE,
+        latitude__isnull=False,
+        longitude__isnull=False,
+    )
+
+
+def with_listing_relations(organisations: QuerySet) -> QuerySet:
+    """What a result card shows, in a fixed number of queries: sectors and visible establishments."""
+    return organisations.prefetch_related(
+        "sectors",
+        Prefetch(
+            "establishments",
+            queryset=visible_establishments().select_related("commune"),
+            to_attr="public_establishments",
+        ),
+    )
+
+
+def map_features(filters: DirectoryFilters, bbox=None, limit: int | None = None) -> dict:
+    """A GeoJSON FeatureCollection of the located establishments of the matching organisations.
+
+    `bbox` is (west, south, east, north) in degrees. At most `limit` features: the collection says
+    when it was truncated, so that the map can ask the visitor to zoom in or filter."""
+    limit = limit or MAP_FEATURE_LIMIT
+    establishments = locatable_establishments().filter(
+        organisation__in=filtered_organisations(filters).order_by().values("id")
+    )
+    if bbox:
+        west, south, east, north = bbox
+        establishments = establishments.filter(
+            longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north
+        )
+    rows = list(
+        establishments.order_by("id").values_list(
+            "id",
+            "longitude",
+            "latitude",
+            "organisation_id",
+            "organisation__name",
+            "organisation__acronym",
+            "city",
+        )[: limit + 1]
+    )
+    truncated = len(rows) > limit
+    features = [
+        {
+            "type": "Feature",
+            "id": establishment_id,
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {
+                "organisation": organisation_id,
+                "name": f"{name} ({acronym})" if acronym else name,
+                "city": city,
+            },
+        }
+        for establishment_id, lon, lat, organisation_id, name, acronym, city in rows[:limit]
+    ]
+    return {"type": "FeatureCollection", "truncated": truncated, "features": features}
+
+
+def export_rows(filters: DirectoryFilters):
+    """One row per visible establishment of the matching organisations, for the CSV export.
+
+    Streams from the database (iterator) so that a large export holds little memory."""
+    organisation_ids = filtered_organisations(filters).order_by().values("id")
+    establishments = (
+        visible_establishments()
+        .filter(organisation__in=organisation_ids)
+        .select_related("organisation", "commune")
+        .order_by("organisation__name", "organisation_id", "-is_head_office", "siret")
+    )
+    sector_names = dict(Sector.objects.values_list("id", "name"))
+    memberships = {}
+    for organisation_id, sector_id in Organisation.sectors.through.objects.filter(
+        organisation_id__in=organisation_ids
+    ).values_list("organisation_id", "sector_id"):
+        memberships.setdefault(organisation_id, []).append(sector_names[sector_id])
+    for establishment in establishments.iterator(chunk_size=2000):
+        establishment.sector_names = sorted(memberships.get(establishment.organisation_id, []))
+        establishment.address_is_public = address_is_public(establishment)
+        yield establishment
+
+
+def address_is_public(establishment: Establishment, organisation=None) -> bool:
+    """May the street address and position of this establishment be published?"""
+    organisation = organisation or establishment.organisation
+    return (
+        establishment.diffusion_status == DiffusionStatus.DIFFUSIBLE
+        and organisation.diffusion_status == DiffusionStatus.DIFFUSIBLE
+    )
+
+
+def organisation_for_page(pk: int) -> tuple[Organisation | None, Organisation | None]:
+    """(organisation, None) for a public organisation, (None, target) for one merged into a public
+    organisation, (None, None) otherwise."""
+    organisation = with_listing_relations(public_organisations()).filter(pk=pk).first()
+    if organisation is not None:
+        for establishment in organisation.public_establishments:
+            establishment.address_is_public = address_is_public(establishment, organisation)
+        return organisation, None
+    merged = Organisation.objects.filter(pk=pk, merged_into__isnull=False).values_list(
+        "merged_into_id", flat=True
+    )
+    target_id = merged.first()
+    for _ in range(5):  # follow a short chain of successive mergers
+        if target_id is None:
+            break
+        target = Organisation.objects.filter(pk=target_id).first()
+        if target is None:
+            break
+        if target.is_public:
+            return None, target
+        target_id = target.merged_into_id
+    return None, None
+
+
+SOURCE_LABELS = {
+    FactSource.DECLARED: "déclaré par la structure",
+    FactSource.AGENCY: "renseigné par l'agence",
+    FactSource.DEMO: "donnée de démonstration",
+}
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def french_date(day: datetime.date) -> str:
+    """« 1er novembre 2026 », « 26 novembre 2026 »."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+
+
+def fact_source_label(field_sources: dict, field: str, fallback_date=None) -> str:
+    """Where a fact comes from, in words: « Source : SIRENE (1er novembre 2026) »…"""
+    entry = (field_sources or {}).get(field) or {}
+    source = entry.get("source", "")
+    if source == FactSource.SIRENE:
+        raw_date = entry.get("date")
+        try:
+            day = datetime.date.fromisoformat(raw_date) if raw_date else fallback_date
+        except ValueError:
+            day = fallback_date
+        return f"Source : SIRENE ({french_date(day)})" if day else "Source : SIRENE"
+    label = SOURCE_LABELS.get(source)
+    return f"Source : {label}" if label else ""
+
+
+def family_counts() -> list[dict]:
+    """Public organisations by ESS family, in the families' order, with their labels."""
+    counts = dict(
+        public_organisations()
+        .order_by()
+        .values_list("ess_family")
+        .annotate(count=Count("id"))
+        .values_list("ess_family", "count")
+    )
+    return [
+        {"family": family, "label": label, "count": counts.get(family, 0)}
+        for family, label in EssFamily.choices
+    ]
+
+
+def territory_communes() -> tuple:
+    """(main territory or None, its communes as (insee_code, name) pairs; every commune if none)."""
+    territory = main_territory()
+    communes = territory.communes.all() if territory else Commune.objects.all()
+    return territory, list(communes.order_by("name").values_list("insee_code", "name"))
+
+
 def home_figures() -> dict:
-    return {"organisation_count": public_organisations().count()}
+    families = family_counts()
+    territory, communes = territory_communes()
+    return {
+        "organisation_count": sum(item["count"] for item in families),
+        "family_counts": families,
+        "territory": territory,
+        "territory_communes": communes,
+        "sectors": list(Sector.objects.all()),
+    }

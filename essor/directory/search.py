@@ -1,0 +1,180 @@
+# SQL here is built from module constants only; user input always goes through parameters.
+# ruff: noqa: S608, S611
+"""Full-text search of organisations, behind one function: `search_organisations`.
+
+SQLite: an FTS5 table (`directory_organisation_fts`, external content) kept in sync by SQL triggers on
+`directory_organisation`, so every write path (SIRENE import, back-office, raw SQL) updates it.
+PostgreSQL: `Organisation.search_vector` (tsvector) filled by a trigger with the `french_unaccent`
+configuration (unaccent + French stemming), with a GIN index.
+
+Both are installed by migration 0003_full_text_search through `install_full_text_search`. On SQLite,
+a later migration that remakes `directory_organisation` (Django's way to alter a table there) drops
+its triggers: such a migration must call `install_full_text_search` again (it is idempotent);
+tests/directory/test_search.py fails if the triggers are missing.
+"""
+
+import re
+
+from django.db import connections
+from django.db.models import F, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+
+FTS_TABLE = "directory_organisation_fts"
+SEARCHED_COLUMNS = ("name", "acronym", "description", "activity", "naf_code")
+# bm25 weights, in SEARCHED_COLUMNS order: a hit in the name counts more than in the description.
+BM25_WEIGHTS = "10.0, 10.0, 1.0, 4.0, 2.0"
+MAX_TERMS = 8
+_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a user's query, stripped of any search syntax (quotes, -, *, parentheses…).
+
+    One-letter words ("l'", "d'") are dropped unless nothing else is left."""
+    words = [word.lower() for word in _TERM.findall(text or "") if word.strip("_")]
+    longer = [word for word in words if len(word) > 1]
+    return (longer or words)[:MAX_TERMS]
+
+
+def fts5_query(terms: list[str]) -> str:
+    """An FTS5 MATCH expression: every word required, the last one as a prefix (typing as you go).
+
+    Each word is a quoted string, so no input can form FTS5 syntax."""
+    quoted = [f'"{term}"' for term in terms]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def tsquery_text(terms: list[str]) -> str:
+    """A to_tsquery() expression: the words joined with &, the last one as a prefix."""
+    return " & ".join([*terms[:-1], f"{terms[-1]}:*"])
+
+
+def search_organisations(queryset: QuerySet, text: str) -> QuerySet:
+    """`queryset` (of Organisation) narrowed to the organisations matching `text`, best first.
+
+    An empty query (or one made only of punctuation) returns the queryset unchanged."""
+    terms = search_terms(text)
+    if not terms:
+        return queryset
+    vendor = connections[queryset.db].vendor
+    if vendor == "sqlite":
+        match = fts5_query(terms)
+        table = queryset.model._meta.db_table
+        return (
+            queryset.filter(
+                id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
+            )
+            .annotate(
+                search_rank=RawSQL(
+                    f"SELECT -bm25({FTS_TABLE}, {BM25_WEIGHTS}) FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {table}.id",
+                    [match],
+                    output_field=FloatField(),
+                )
+            )
+            .order_by("-search_rank", "name", "id")
+        )
+    if vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        query = SearchQuery(tsquery_text(terms), search_type="raw", config="french_unaccent")
+        return (
+            queryset.filter(search_vector=query)
+            .annotate(search_rank=SearchRank(F("search_vector"), query))
+            .order_by("-search_rank", "name", "id")
+        )
+    return naive_search(queryset, text)
+
+
+def naive_search(queryset: QuerySet, text: str) -> QuerySet:
+    """The same search with `icontains` (no index, no accent folding): for other databases and as
+    the benchmark's baseline."""
+    from django.db.models import Q
+
+    for term in search_terms(text):
+        queryset = queryset.filter(
+            Q(name__icontains=term)
+            | Q(acronym__icontains=term)
+            | Q(description__icontains=term)
+            | Q(activity__icontains=term)
+            | Q(naf_code__icontains=term)
+        )
+    return queryset.order_by("name", "id")
+
+
+# --- Installation (called by migrations) ---------------------------------------------------------
+
+_columns = ", ".join(SEARCHED_COLUMNS)
+_new = ", ".join(f"new.{column}" for column in SEARCHED_COLUMNS)
+_old = ", ".join(f"old.{column}" for column in SEARCHED_COLUMNS)
+
+SQLITE_INSTALL = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        {_columns}, content='directory_organisation', content_rowid='id',
+        tokenize="unicode61 remove_diacritics 2", prefix='2 3')""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON directory_organisation
+        BEGIN INSERT INTO {FTS_TABLE}(rowid, {_columns}) VALUES (new.id, {_new}); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON directory_organisation
+        BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_columns})
+              VALUES ('delete', old.id, {_old}); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update
+        AFTER UPDATE OF {_columns} ON directory_organisation
+        BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_columns})
+              VALUES ('delete', old.id, {_old});
+              INSERT INTO {FTS_TABLE}(rowid, {_columns}) VALUES (new.id, {_new}); END""",
+    # Index the rows already there (and repair the index after a table remake).
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+]
+SQLITE_UNINSTALL = [
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+
+PG_VECTOR = """
+    setweight(to_tsvector('french_unaccent', coalesce({row}.name, '') || ' ' || coalesce({row}.acronym, '')), 'A')
+    || setweight(to_tsvector('french_unaccent', coalesce({row}.activity, '') || ' ' || coalesce({row}.naf_code, '')), 'B')
+    || setweight(to_tsvector('french_unaccent', coalesce({row}.description, '')), 'C')"""
+PG_INDEX = "CREATE INDEX IF NOT EXISTS directory_organisation_search_gin ON directory_organisation USING GIN (search_vector)"
+PG_INSTALL = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """DO $$ BEGIN
+         IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'french_unaccent') THEN
+           CREATE TEXT SEARCH CONFIGURATION french_unaccent (COPY = french);
+           ALTER TEXT SEARCH CONFIGURATION french_unaccent
+             ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+         END IF;
+       END $$""",
+    f"""CREATE OR REPLACE FUNCTION directory_organisation_search_vector() RETURNS trigger AS $$
+        BEGIN NEW.search_vector := {PG_VECTOR.format(row="NEW")}; RETURN NEW; END
+        $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS directory_organisation_search_vector ON directory_organisation",
+    f"""CREATE TRIGGER directory_organisation_search_vector
+        BEFORE INSERT OR UPDATE OF {_columns} ON directory_organisation
+        FOR EACH ROW EXECUTE FUNCTION directory_organisation_search_vector()""",
+    f"UPDATE directory_organisation SET search_vector = {PG_VECTOR.format(row='directory_organisation')}",
+    PG_INDEX,
+]
+PG_UNINSTALL = [
+    "DROP INDEX IF EXISTS directory_organisation_search_gin",
+    "DROP TRIGGER IF EXISTS directory_organisation_search_vector ON directory_organisation",
+    "DROP FUNCTION IF EXISTS directory_organisation_search_vector()",
+    "UPDATE directory_organisation SET search_vector = NULL",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS french_unaccent",
+]
+
+
+def _run(schema_editor, statements: dict) -> None:
+    for statement in statements.get(schema_editor.connection.vendor, []):
+        schema_editor.execute(statement, params=None)
+
+
+def install_full_text_search(schema_editor) -> None:
+    """Create (idempotently) the search index and the triggers that keep it current."""
+    _run(schema_editor, {"sqlite": SQLITE_INSTALL, "postgresql": PG_INSTALL})
+
+
+def uninstall_full_text_search(schema_editor) -> None:
+    _run(schema_editor, {"sqlite": SQLITE_UNINSTALL, "postgresql": PG_UNINSTALL})

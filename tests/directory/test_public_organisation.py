@@ -1,0 +1,138 @@
+"""The public page of an organisation."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from essor.directory.models import DiffusionStatus
+from essor.directory.selectors import fact_source_label, french_date
+from tests.directory.helpers import public_organisation
+from tests.factories import EstablishmentFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, organisation):
+    return client.get(reverse("directory:organisation", kwargs={"pk": organisation.pk}))
+
+
+def test_page_shows_the_public_facts(client):
+    organisation = public_organisation(
+        "Les Jardins",
+        legal_category="9220",
+        headcount_band="11",
+        email="contact@jardins.example",
+        sectors=["environnement"],
+    )
+    content = page(client, organisation).content.decode()
+    assert "<h1>Les Jardins</h1>" in content
+    assert "Association déclarée" in content
+    assert "10 à 19 salariés" in content
+    assert "contact@jardins.example" in content
+    assert "Environnement" in content
+    assert "1 rue de la Paix" in content
+
+
+def test_page_shows_the_source_of_each_fact(client):
+    organisation = public_organisation(
+        "Sourcée",
+        activity="Maraîchage",
+        description="Présentation.",
+        field_sources={
+            "activity": {"source": "sirene", "date": "2026-11-01"},
+            "description": {"source": "declared"},
+            "email": {"source": "agency"},
+        },
+        email="a@b.example",
+    )
+    content = page(client, organisation).content.decode()
+    assert "Source : SIRENE (1er novembre 2026)" in content
+    assert "Source : déclaré par la structure" in content
+    assert "Source : renseigné par l&#x27;agence" in content
+
+
+def test_partially_diffusible_establishment_hides_its_street_address(client):
+    organisation = OrganisationFactory(name="Partielle")
+    EstablishmentFactory(
+        organisation=organisation,
+        address="12 rue Secrète",
+        diffusion_status=DiffusionStatus.PARTIAL,
+    )
+    content = page(client, organisation).content.decode()
+    assert "12 rue Secrète" not in content
+    assert "Dunkerque" in content
+    assert "organisation-map" not in content
+
+
+def test_non_diffusible_establishment_is_not_shown(client):
+    organisation = OrganisationFactory(name="Discrète")
+    EstablishmentFactory(
+        organisation=organisation,
+        address="3 quai Caché",
+        diffusion_status=DiffusionStatus.NOT_DIFFUSIBLE,
+    )
+    content = page(client, organisation).content.decode()
+    assert "3 quai Caché" not in content
+    assert "Aucun établissement ouvert" in content
+
+
+def test_map_data_of_open_establishments_is_passed_with_json_script(client):
+    organisation = public_organisation("Localisée")
+    content = page(client, organisation).content.decode()
+    assert 'id="organisation-establishments" type="application/json"' in content
+    assert "51.034" in content
+
+
+def test_page_links_to_the_claim_form(client):
+    organisation = public_organisation("Revendiquable")
+    content = page(client, organisation).content.decode()
+    assert reverse("directory:claim", kwargs={"pk": organisation.pk}) in content
+    assert "Vous gérez cette structure ?" in content
+
+
+@pytest.mark.parametrize(
+    "fields", [{"is_ess": False, "ess_family": "", "legal_category": "5710"}, {"is_active": False}]
+)
+def test_non_public_organisation_is_not_found(client, fields):
+    organisation = OrganisationFactory(**fields)
+    assert page(client, organisation).status_code == 404
+
+
+def test_merged_organisation_redirects_to_the_one_it_was_merged_into(client):
+    target = public_organisation("Absorbante")
+    merged = OrganisationFactory(name="Absorbée", merged_into=target)
+    response = page(client, merged)
+    assert response.status_code == 301
+    assert response["Location"] == reverse("directory:organisation", kwargs={"pk": target.pk})
+
+
+def test_organisation_merged_into_a_non_public_one_is_not_found(client):
+    target = OrganisationFactory(is_active=False)
+    merged = OrganisationFactory(merged_into=target)
+    assert page(client, merged).status_code == 404
+
+
+@pytest.mark.parametrize("establishments", [1, 10])
+def test_page_runs_a_constant_number_of_queries(client, django_assert_num_queries, establishments):
+    organisation = public_organisation("Grande", sectors=["culture", "sport"])
+    for _ in range(2, establishments + 1):
+        EstablishmentFactory(organisation=organisation, siret=None, is_head_office=False)
+    # organisation, its sectors, its establishments (with communes)
+    with django_assert_num_queries(3):
+        page(client, organisation)
+
+
+def test_french_date_writes_the_first_of_the_month_as_1er():
+    assert french_date(datetime.date(2026, 11, 1)) == "1er novembre 2026"
+    assert french_date(datetime.date(2026, 11, 26)) == "26 novembre 2026"
+
+
+def test_fact_source_label_falls_back_to_the_last_sirene_date():
+    sources = {"name": {"source": "sirene"}}
+    label = fact_source_label(sources, "name", datetime.date(2026, 10, 1))
+    assert label == "Source : SIRENE (1er octobre 2026)"
+
+
+def test_fact_without_source_has_no_label():
+    assert fact_source_label({}, "name") == ""

@@ -1,0 +1,160 @@
+"""The search page, its filters, its pagination and its map data."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from essor.directory.models import DiffusionStatus
+from essor.territory.models import Commune
+from tests.directory.helpers import public_organisation, valid_esus
+from tests.factories import EstablishmentFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+SEARCH = reverse("directory:search")
+MAP = reverse("directory:map_data")
+
+
+def result_names(response):
+    return [o.name for o in response.context["page"].object_list]
+
+
+def test_search_page_lists_public_organisations_only(client):
+    public_organisation("Publique")
+    OrganisationFactory(name="Hors ESS", is_ess=False, ess_family="", legal_category="5710")
+    OrganisationFactory(name="Cessée", is_active=False)
+    merged_into = public_organisation("Absorbante")
+    OrganisationFactory(name="Absorbée", merged_into=merged_into)
+    assert result_names(client.get(SEARCH)) == ["Absorbante", "Publique"]
+
+
+def test_text_query_finds_organisations(client):
+    public_organisation("Épicerie solidaire")
+    public_organisation("Vélo club")
+    assert result_names(client.get(SEARCH, {"q": "epicerie"})) == ["Épicerie solidaire"]
+
+
+def test_sector_filter(client):
+    public_organisation("Théâtre", sectors=["culture"])
+    public_organisation("Football", sectors=["sport"])
+    assert result_names(client.get(SEARCH, {"sector": "culture"})) == ["Théâtre"]
+
+
+def test_family_filter(client):
+    public_organisation("Asso")
+    public_organisation("Scop", legal_category="5458", ess_family="cooperative")
+    assert result_names(client.get(SEARCH, {"family": "cooperative"})) == ["Scop"]
+
+
+def test_commune_filter_uses_open_establishments(client):
+    public_organisation("À Dunkerque", commune="59183")
+    public_organisation("À Grande-Synthe", commune="59271")
+    closed = public_organisation("Fermée à Grande-Synthe", commune="59183")
+    EstablishmentFactory(
+        organisation=closed,
+        siret=None,
+        is_head_office=False,
+        is_open=False,
+        commune=Commune.objects.get(insee_code="59271"),
+    )
+    assert result_names(client.get(SEARCH, {"commune": "59271"})) == ["À Grande-Synthe"]
+
+
+def test_esus_filter_keeps_approvals_valid_today(client):
+    public_organisation("Agréée", **valid_esus())
+    expired = datetime.date.today() - datetime.timedelta(days=400)
+    public_organisation(
+        "Expirée", esus_start=expired, esus_end=expired + datetime.timedelta(days=100)
+    )
+    assert result_names(client.get(SEARCH, {"esus": "on"})) == ["Agréée"]
+
+
+def test_employer_filter(client):
+    public_organisation("Employeuse", is_employer=True)
+    public_organisation("Bénévole", is_employer=False)
+    assert result_names(client.get(SEARCH, {"employer": "on"})) == ["Employeuse"]
+
+
+def test_unknown_filter_values_are_ignored(client):
+    public_organisation("Asso")
+    response = client.get(SEARCH, {"sector": "inconnu", "family": "x", "commune": "00000"})
+    assert response.status_code == 200
+    assert result_names(response) == ["Asso"]
+
+
+def test_search_syntax_never_fails(client):
+    public_organisation("Asso")
+    assert client.get(SEARCH, {"q": '"(vélo* OR -x'}).status_code == 200
+
+
+def test_results_are_paginated_by_25_with_the_count_and_page_number(client):
+    for n in range(30):
+        public_organisation(f"Structure {n:02d}")
+    response = client.get(SEARCH, {"page": 2})
+    content = response.content.decode()
+    assert len(result_names(response)) == 5
+    assert "30 structures" in content
+    assert "Page 2 sur 2" in content
+
+
+def test_page_links_keep_the_filters(client):
+    for n in range(26):
+        public_organisation(f"Théâtre {n:02d}", sectors=["culture"])
+    content = client.get(SEARCH, {"sector": "culture"}).content.decode()
+    assert "?sector=culture&amp;page=2" in content
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_search_page_runs_a_constant_number_of_queries(client, django_assert_num_queries, count):
+    for n in range(count):
+        public_organisation(f"Théâtre {n:02d}", sectors=["culture", "sport"])
+    # territory + its communes, sectors (choices), count, page, sectors, establishments
+    with django_assert_num_queries(7):
+        client.get(SEARCH, {"q": "théâtre", "commune": "59183"})
+
+
+def test_search_page_has_the_map_wired_without_inline_script(client):
+    content = client.get(SEARCH, {"sector": "culture"}).content.decode()
+    assert 'data-geojson-url="/annuaire/carte.json?sector=culture"' in content
+    assert "<script>" not in content
+    assert "js/directory-map.js" in content
+
+
+def test_map_data_is_geojson_of_located_public_establishments(client):
+    organisation = public_organisation("Visible")
+    data = client.get(MAP).json()
+    assert data["type"] == "FeatureCollection"
+    [feature] = data["features"]
+    assert feature["properties"]["organisation"] == organisation.pk
+    assert feature["geometry"]["coordinates"] == [2.377, 51.034]
+
+
+def test_map_data_honours_the_bounding_box(client):
+    public_organisation("Dedans")
+    assert client.get(MAP, {"bbox": "2.0,50.9,2.5,51.1"}).json()["features"]
+    assert client.get(MAP, {"bbox": "3.0,50.0,3.5,50.5"}).json()["features"] == []
+
+
+def test_map_data_honours_the_filters(client):
+    public_organisation("Théâtre", sectors=["culture"])
+    public_organisation("Football", sectors=["sport"])
+    features = client.get(MAP, {"sector": "sport"}).json()["features"]
+    assert [f["properties"]["name"] for f in features] == ["Football"]
+
+
+def test_map_data_hides_partially_diffusible_and_non_diffusible_establishments(client):
+    partial = OrganisationFactory(name="Partielle")
+    EstablishmentFactory(organisation=partial, diffusion_status=DiffusionStatus.PARTIAL)
+    hidden = OrganisationFactory(name="Cachée")
+    EstablishmentFactory(organisation=hidden, diffusion_status=DiffusionStatus.NOT_DIFFUSIBLE)
+    assert client.get(MAP).json()["features"] == []
+
+
+def test_map_data_says_when_it_is_truncated(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.MAP_FEATURE_LIMIT", 1)
+    monkeypatch.setattr("essor.directory.selectors.map_features.__defaults__", (None, 1))
+    public_organisation("Une")
+    public_organisation("Deux")
+    data = client.get(MAP).json()
+    assert data["truncated"] is True
+    assert len(data["features"]) == 1
