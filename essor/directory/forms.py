@@ -2,8 +2,9 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 
-from essor.core.validators import compact, validate_siret
+from essor.core.validators import compact, validate_rna, validate_siren, validate_siret
 from essor.directory.ess import legal_category_labels
 from essor.directory.models import Organisation, OrganisationClaim, Sector
 from essor.directory.selectors_backoffice import find_organisation
@@ -50,6 +51,17 @@ class SectorChoiceField(forms.ModelMultipleChoiceField):
         )
 
 
+def rna_field():
+    # Longer than the stored 10 characters: spaces typed by people are removed in clean_rna.
+    return forms.CharField(
+        label="Numéro RNA",
+        required=False,
+        max_length=20,
+        validators=[validate_rna],
+        help_text="Pour une association : W suivi de 9 caractères, par exemple W595001234.",
+    )
+
+
 class OrganisationFieldsMixin:
     """Checks shared by the profile form and the agency's form."""
 
@@ -71,7 +83,7 @@ class OrganisationFieldsMixin:
             self.add_error(
                 "esus_end",
                 "La fin de l'agrément ESUS doit être postérieure à son début "
-                f"(le {start:%d/%m/%Y}).",
+                f"(le {date_format(start, 'j F Y')}).",
             )
         if end and not start:
             self.add_error("esus_start", "Indiquez la date de début de l'agrément ESUS.")
@@ -82,6 +94,7 @@ class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
     """The public profile, edited by the structure's admins (validated by the agency) or the agency."""
 
     sectors = SectorChoiceField()
+    rna = rna_field()
 
     class Meta:
         model = Organisation
@@ -93,21 +106,24 @@ class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
             "esus_end": DATE_INPUT,
         }
         help_texts = {
-            "rna": "Pour une association : W suivi de 9 caractères, par exemple W595001234.",
             "phone": "Par exemple : 03 28 00 00 00.",
             "has_ess_statutes": "Pour une société commerciale dont les statuts respectent "
             "l'article 1 de la loi du 31 juillet 2014.",
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rna"].required = False
 
 
 class StaffOrganisationForm(OrganisationFieldsMixin, forms.ModelForm):
     """Every field the agency maintains, identity included."""
 
     sectors = SectorChoiceField()
+    rna = rna_field()
+    siren = forms.CharField(
+        label="SIREN",
+        required=False,
+        max_length=15,
+        validators=[validate_siren],
+        help_text="9 chiffres. Laissez vide pour une structure sans SIREN.",
+    )
     legal_category = forms.ChoiceField(label="Catégorie juridique (INSEE)", required=False)
 
     class Meta:
@@ -121,8 +137,6 @@ class StaffOrganisationForm(OrganisationFieldsMixin, forms.ModelForm):
             "creation_date": DATE_INPUT,
         }
         help_texts = {
-            "siren": "9 chiffres, sans espace. Laissez vide pour une structure sans SIREN.",
-            "rna": "Pour une association : W suivi de 9 caractères, par exemple W595001234.",
             "naf_code": "Par exemple : 88.99B.",
         }
 
@@ -131,8 +145,6 @@ class StaffOrganisationForm(OrganisationFieldsMixin, forms.ModelForm):
         self.fields["legal_category"].choices = [("", "— Non renseignée —")] + [
             (code, f"{code} — {label}") for code, label in sorted(legal_category_labels().items())
         ]
-        self.fields["siren"].required = False
-        self.fields["rna"].required = False
 
     def clean_siren(self):
         siren = compact(self.cleaned_data.get("siren") or "")
