@@ -188,6 +188,16 @@ FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 ESSOR_TERRITORY_SIREN = os.environ.get("ESSOR_TERRITORY_SIREN", "245900428")
 ESSOR_AGENCY_NAME = os.environ.get("ESSOR_AGENCY_NAME", "Agence ESS du Dunkerquois")
 ESSOR_PLATFORM_NAME = os.environ.get("ESSOR_PLATFORM_NAME", "Essor")
+# Legal pages (mentions légales, données personnelles, accessibilité): set by the operator.
+ESSOR_AGENCY_ADDRESS = os.environ.get("ESSOR_AGENCY_ADDRESS", "")
+ESSOR_CONTACT_EMAIL = os.environ.get("ESSOR_CONTACT_EMAIL", "")
+ESSOR_PUBLICATION_DIRECTOR = os.environ.get("ESSOR_PUBLICATION_DIRECTOR", "")
+ESSOR_DPO_CONTACT = os.environ.get("ESSOR_DPO_CONTACT", "")
+ESSOR_HOSTING_PROVIDER = os.environ.get("ESSOR_HOSTING_PROVIDER", "")
+ESSOR_HOSTING_ADDRESS = os.environ.get("ESSOR_HOSTING_ADDRESS", "")
+ESSOR_ACCESSIBILITY_STATEMENT_DATE = os.environ.get(
+    "ESSOR_ACCESSIBILITY_STATEMENT_DATE", "2026-11-26"
+)
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = os.environ.get(
     "MAP_TILE_ATTRIBUTION", "&copy; les contributeurs d'OpenStreetMap"

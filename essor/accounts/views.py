@@ -98,7 +98,12 @@ def dashboard(request):
                 if agency or membership.organisation_id in administered
                 else None
             ),
-            "public_url": _url_or_none("directory:organisation", pk=membership.organisation_id),
+            # Only ESS structures in the directory have a public page (not the agency, funders).
+            "public_url": (
+                _url_or_none("directory:organisation", pk=membership.organisation_id)
+                if membership.organisation.is_public
+                else None
+            ),
         }
         for membership in selectors.memberships_of(request.user)
     ]
