@@ -9,4 +9,5 @@ urlpatterns = [
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    path("taches/<int:pk>/", views.job_detail, name="job_detail"),
 ]

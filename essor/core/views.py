@@ -1,8 +1,12 @@
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
+from essor.core import jobs
+from essor.core.models import Job
+from essor.core.permissions import login_required
 from essor.directory import selectors as directory_selectors
 
 
@@ -31,3 +35,12 @@ def privacy(request):
 
 def accessibility(request):
     return render(request, "core/accessibility.html")
+
+
+@never_cache
+@login_required
+def job_detail(request, pk: int):
+    job = get_object_or_404(Job, pk=pk)
+    if not jobs.visible_to(job, request.user):
+        raise PermissionDenied("Vous n'avez pas accès à cette tâche.")
+    return render(request, "core/job_detail.html", {"job": job})

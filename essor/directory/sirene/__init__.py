@@ -1,0 +1,1 @@
+"""Import of INSEE's SIRENE stock files for one territory (see README.md)."""

@@ -1,0 +1,551 @@
+"""The SIRENE import: validate every file, then write everything in one transaction.
+
+`import_sirene` is the only entry point (the command, the background job and the benchmark call
+it). It never deletes, never overwrites a fact declared by the structure or set by the agency
+(`field_sources`, see directory/models.py), and reports what it did in an `ImportReport`.
+"""
+
+import datetime
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from pyproj import Transformer
+from stdnum.fr import siret as stdnum_siret
+
+from essor.core.audit import record
+from essor.core.validators import RNA_OLD_PATTERN, RNA_PATTERN
+from essor.directory.ess import ESS_LEGAL_CATEGORIES, apply_family
+from essor.directory.models import DiffusionStatus, Establishment, HeadcountBand, Organisation
+from essor.directory.sirene import reader
+from essor.directory.sirene.reader import SireneFileError
+from essor.territory.models import Territory
+from essor.territory.selectors import commune_code_map
+
+__all__ = ["ImportReport", "SireneFileError", "import_sirene"]
+
+BATCH_SIZE = 500
+PROTECTED_SOURCES = frozenset({"declared", "agency"})
+HEADCOUNT_CODES = frozenset(HeadcountBand.values)
+DIFFUSION_CODES = frozenset(DiffusionStatus.values)
+STREET_TYPES = {
+    "ALL": "allée", "AV": "avenue", "BD": "boulevard", "CAR": "carrefour", "CHE": "chemin",
+    "CHS": "chaussée", "CITE": "cité", "COR": "corniche", "CRS": "cours", "DOM": "domaine",
+    "DSC": "descente", "ECA": "écart", "ESP": "esplanade", "FG": "faubourg", "GR": "grande rue",
+    "HAM": "hameau", "HLE": "halle", "IMP": "impasse", "LD": "lieu-dit", "LOT": "lotissement",
+    "MAR": "marché", "MTE": "montée", "PARC": "parc", "PAS": "passage", "PL": "place",
+    "PLN": "plaine", "PLT": "plateau", "PRO": "promenade", "PRV": "parvis", "QUA": "quartier",
+    "QUAI": "quai", "RES": "résidence", "RLE": "ruelle", "ROC": "rocade", "RPT": "rond-point",
+    "RTE": "route", "RUE": "rue", "SEN": "sentier", "SQ": "square", "TPL": "terre-plein",
+    "TRA": "traverse", "VLA": "villa", "VLGE": "village",
+}  # fmt: skip
+REJECTION_LABELS = {
+    "out_of_territory": "Établissement hors des communes du territoire",
+    "invalid_siret": "SIRET invalide (clé de contrôle)",
+    "unknown_legal_unit": "Unité légale absente du fichier des unités légales",
+    "not_ess": "Unité légale hors ESS (catégorie juridique et indicateur ESS)",
+}
+ORGANISATION_FIELDS = [
+    "name", "acronym", "legal_category", "sirene_ess_flag", "naf_code", "headcount_band",
+    "is_employer", "creation_date", "is_active", "diffusion_status", "rna", "ess_family",
+    "is_ess", "field_sources", "last_sirene_date", "updated_at",
+]  # fmt: skip
+ESTABLISHMENT_FIELDS = [
+    "organisation", "name", "is_head_office", "address", "address_complement", "postal_code",
+    "city", "commune", "latitude", "longitude", "naf_code", "headcount_band", "is_employer",
+    "is_open", "diffusion_status", "creation_date", "field_sources", "last_sirene_date",
+    "updated_at",
+]  # fmt: skip
+ProgressCallback = Callable[[int, int | None, str], None]
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    kept: int = 0
+    created: int = 0
+    updated: int = 0
+    closed: int = 0
+    rejected: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {
+            "read": self.read,
+            "kept": self.kept,
+            "created": self.created,
+            "updated": self.updated,
+            "closed": self.closed,
+            "rejected": dict(self.rejected),
+            "rejected_total": sum(self.rejected.values()),
+        }
+
+
+@dataclass
+class ImportReport:
+    stock_date: datetime.date
+    territory: str
+    establishments: Counts = field(default_factory=Counts)
+    organisations: Counts = field(default_factory=Counts)
+    rejected_examples: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "stock_date": self.stock_date.isoformat(),
+            "territory": self.territory,
+            "establishments": self.establishments.as_dict(),
+            "organisations": self.organisations.as_dict(),
+            "rejected_examples": self.rejected_examples,
+        }
+
+    def summary(self) -> list[dict]:
+        """Tables for the job progress page: a title and (label, value) rows."""
+
+        def rows(counts: Counts, read_label: str) -> list[list]:
+            lines = [
+                [read_label, counts.read],
+                ["Retenus", counts.kept],
+                ["Créés", counts.created],
+                ["Mis à jour", counts.updated],
+                ["Fermés ou cessés", counts.closed],
+            ]
+            lines += [
+                [f"Écartés : {REJECTION_LABELS.get(reason, reason)}", number]
+                for reason, number in sorted(counts.rejected.items())
+            ]
+            return lines
+
+        return [
+            {"title": "Établissements", "rows": rows(self.establishments, "Lignes lues")},
+            {
+                "title": "Unités légales",
+                "rows": rows(self.organisations, "Unités légales recherchées"),
+            },
+        ]
+
+
+def import_sirene(
+    *,
+    establishments_path: Path | str,
+    legal_units_path: Path | str,
+    territory_siren: str,
+    geolocation_path: Path | str | None = None,
+    stock_date: datetime.date | None = None,
+    actor=None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import the territory's ESS establishments and legal units from the stock files."""
+    progress = progress or (lambda done, total, message: None)
+    stock_date = stock_date or datetime.date.today()
+    territory = Territory.objects.filter(siren=territory_siren).first()
+    if territory is None:
+        raise SireneFileError(f"Aucun territoire n'a le SIREN « {territory_siren} ».")
+    codes = commune_code_map(territory)
+    if not codes:
+        raise SireneFileError(f"Le territoire « {territory} » n'a aucune commune.")
+    report = ImportReport(stock_date=stock_date, territory=territory.name)
+
+    with ExitStack() as files:
+        progress(0, None, "Lecture du fichier des établissements")
+        establishment_csv = files.enter_context(
+            reader.csv_path(
+                establishments_path, label="des établissements", member_prefix="StockEtablissement"
+            )
+        )
+        read, located = reader.read_establishments(
+            establishment_csv, commune_codes=codes, label="des établissements"
+        )
+        report.establishments.read = read
+        report.establishments.rejected["out_of_territory"] = read - located.height
+        establishments = located.unique(subset="siret", keep="last", maintain_order=True).to_dicts()
+
+        progress(0, None, "Lecture du fichier des unités légales")
+        legal_unit_csv = files.enter_context(
+            reader.csv_path(
+                legal_units_path, label="des unités légales", member_prefix="StockUniteLegale"
+            )
+        )
+        sirens = {row["siren"] for row in establishments}
+        units = {
+            row["siren"]: row
+            for row in reader.read_legal_units(
+                legal_unit_csv, sirens=sirens, label="des unités légales"
+            ).to_dicts()
+        }
+        geolocation = {}
+        if geolocation_path:
+            progress(0, None, "Lecture du fichier de géolocalisation")
+            geolocation_csv = files.enter_context(
+                reader.csv_path(
+                    geolocation_path, label="de géolocalisation", member_prefix="Geolocalisation"
+                )
+            )
+            geolocation = {
+                row["siret"]: row
+                for row in reader.read_geolocation(
+                    geolocation_csv,
+                    sirets={row["siret"] for row in establishments},
+                    label="de géolocalisation",
+                ).to_dicts()
+            }
+
+    kept_units, kept_rows = _select(establishments, units, report)
+    positions = _positions(kept_rows, geolocation)
+    with transaction.atomic():
+        _write(
+            territory=territory,
+            codes=codes,
+            units=kept_units,
+            rows=kept_rows,
+            positions=positions,
+            report=report,
+            progress=progress,
+        )
+        record(
+            actor=actor,
+            action="directory.sirene_import",
+            target=territory,
+            changes=report.as_dict(),
+            message=f"Import SIRENE du stock du {stock_date:%d/%m/%Y}",
+        )
+    return report
+
+
+def _select(
+    establishments: list[dict], units: dict[str, dict], report: ImportReport
+) -> tuple[dict[str, dict], list[dict]]:
+    """Keep the establishments with a valid SIRET whose legal unit is ESS or already known."""
+    known = set(
+        _in_batches(
+            lambda chunk: Organisation.objects.filter(siren__in=chunk).values_list(
+                "siren", flat=True
+            ),
+            sorted(units),
+        )
+    )
+    counts = report.establishments
+    kept_units: dict[str, dict] = {}
+    kept_rows: list[dict] = []
+    looked_up = {row["siren"] for row in establishments}
+    for row in establishments:
+        reason = ""
+        unit = units.get(row["siren"])
+        if not stdnum_siret.is_valid(row["siret"]) or not row["siret"].startswith(row["siren"]):
+            reason = "invalid_siret"
+        elif unit is None:
+            reason = "unknown_legal_unit"
+        elif not (_is_ess(unit) or unit["siren"] in known):
+            reason = "not_ess"
+        if reason:
+            counts.rejected[reason] += 1
+            if len(report.rejected_examples) < 50 and reason != "not_ess":
+                report.rejected_examples.append({"siret": row["siret"], "reason": reason})
+            continue
+        kept_units[unit["siren"]] = unit
+        kept_rows.append(row)
+    counts.kept = len(kept_rows)
+    organisations = report.organisations
+    organisations.read = len(looked_up)
+    organisations.kept = len(kept_units)
+    organisations.rejected["unknown_legal_unit"] = len(looked_up - set(units))
+    organisations.rejected["not_ess"] = len(
+        {siren for siren in set(units) & looked_up if siren not in kept_units}
+    )
+    organisations.rejected = +organisations.rejected  # drop the zero counts
+    return kept_units, kept_rows
+
+
+def _is_ess(unit: dict) -> bool:
+    return (
+        unit["categorieJuridiqueUniteLegale"] in ESS_LEGAL_CATEGORIES
+        or unit["economieSocialeSolidaireUniteLegale"] == "O"
+    )
+
+
+_LAMBERT_TO_WGS84 = None
+
+
+def _transformer() -> Transformer:
+    global _LAMBERT_TO_WGS84  # one Transformer per process: building it costs milliseconds
+    if _LAMBERT_TO_WGS84 is None:
+        _LAMBERT_TO_WGS84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    return _LAMBERT_TO_WGS84
+
+
+def _float(value: str) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _positions(rows: list[dict], geolocation: dict[str, dict]) -> dict[str, tuple]:
+    """{siret: (latitude, longitude)} from the geolocation file first, else from Lambert-93.
+
+    A point that the geolocation file placed at random in the commune (qualite_xy 33) stays
+    unmapped; a partially diffusible establishment is never located (its address is private)."""
+    positions: dict[str, tuple] = {}
+    lambert_sirets, xs, ys = [], array("d"), array("d")
+    for row in rows:
+        siret = row["siret"]
+        if row["statutDiffusionEtablissement"] != "O":
+            positions[siret] = (None, None)
+            continue
+        geo = geolocation.get(siret)
+        if geo is not None:
+            longitude, latitude = _float(geo["x_longitude"]), _float(geo["y_latitude"])
+            if geo["qualite_xy"] == "33" or longitude is None or latitude is None:
+                positions[siret] = (None, None)
+            else:
+                positions[siret] = _checked(latitude, longitude)
+            continue
+        x = _float(row["coordonneeLambertAbscisseEtablissement"])
+        y = _float(row["coordonneeLambertOrdonneeEtablissement"])
+        if x is None or y is None:
+            positions[siret] = (None, None)
+            continue
+        lambert_sirets.append(siret)
+        xs.append(x)
+        ys.append(y)
+    if lambert_sirets:
+        longitudes, latitudes = _transformer().transform(xs, ys)
+        for siret, latitude, longitude in zip(lambert_sirets, latitudes, longitudes, strict=True):
+            positions[siret] = _checked(latitude, longitude)
+    return positions
+
+
+def _checked(latitude: float, longitude: float) -> tuple:
+    if _float(latitude) is None or _float(longitude) is None:
+        return (None, None)
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return (None, None)
+    return (round(latitude, 6), round(longitude, 6))
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _employer(value: str) -> bool | None:
+    return {"O": True, "N": False}.get(value)
+
+
+def _organisation_values(unit: dict) -> dict:
+    diffusion = unit["statutDiffusionUniteLegale"]
+    diffusion = diffusion if diffusion in DIFFUSION_CODES else DiffusionStatus.DIFFUSIBLE
+    name = unit["denominationUniteLegale"] or unit["denominationUsuelle1UniteLegale"]
+    if not name:
+        if diffusion == DiffusionStatus.DIFFUSIBLE:
+            first_name = unit["prenomUsuelUniteLegale"] or unit["prenom1UniteLegale"]
+            last_name = unit["nomUsageUniteLegale"] or unit["nomUniteLegale"]
+            name = " ".join(part for part in (first_name, last_name) if part)
+        else:  # a person's name is not published when the unit is partially diffusible
+            name = "Nom non diffusible"
+    headcount = unit["trancheEffectifsUniteLegale"]
+    return {
+        "name": (name or f"Unité légale {unit['siren']}")[:255],
+        "acronym": unit["sigleUniteLegale"][:100],
+        "legal_category": unit["categorieJuridiqueUniteLegale"][:4],
+        "sirene_ess_flag": unit["economieSocialeSolidaireUniteLegale"][:1],
+        "naf_code": unit["activitePrincipaleUniteLegale"][:6],
+        "headcount_band": headcount if headcount in HEADCOUNT_CODES else "",
+        "is_employer": _employer(unit["caractereEmployeurUniteLegale"]),
+        "creation_date": _date(unit["dateCreationUniteLegale"]),
+        "is_active": unit["etatAdministratifUniteLegale"] != "C",
+        "diffusion_status": diffusion,
+    }
+
+
+def _address(row: dict) -> str:
+    street_type = row["typeVoieEtablissement"]
+    parts = (
+        row["numeroVoieEtablissement"],
+        row["indiceRepetitionEtablissement"],
+        STREET_TYPES.get(street_type, street_type.lower()),
+        row["libelleVoieEtablissement"],
+    )
+    return " ".join(part for part in parts if part)[:255]
+
+
+def _establishment_values(row: dict, commune_id: int, position: tuple) -> dict:
+    diffusion = row["statutDiffusionEtablissement"]
+    diffusion = diffusion if diffusion in DIFFUSION_CODES else DiffusionStatus.DIFFUSIBLE
+    public = diffusion == DiffusionStatus.DIFFUSIBLE
+    headcount = row["trancheEffectifsEtablissement"]
+    latitude, longitude = position
+    return {
+        # A partially diffusible establishment is a person's: keep its commune only.
+        "name": (row["enseigne1Etablissement"] or row["denominationUsuelleEtablissement"])[:255]
+        if public
+        else "",
+        "is_head_office": row["etablissementSiege"] == "true",
+        "address": _address(row) if public else "",
+        "address_complement": row["complementAdresseEtablissement"][:255] if public else "",
+        "postal_code": row["codePostalEtablissement"][:5] if public else "",
+        "city": row["libelleCommuneEtablissement"][:150],
+        "commune_id": commune_id,
+        "latitude": latitude,
+        "longitude": longitude,
+        "naf_code": row["activitePrincipaleEtablissement"][:6],
+        "headcount_band": headcount if headcount in HEADCOUNT_CODES else "",
+        "is_employer": _employer(row["caractereEmployeurEtablissement"]),
+        "is_open": row["etatAdministratifEtablissement"] != "F",
+        "diffusion_status": diffusion,
+        "creation_date": _date(row["dateCreationEtablissement"]),
+    }
+
+
+def _source_field(name: str) -> str:
+    return name.removesuffix("_id")
+
+
+def _apply(instance, values: dict, source: dict) -> bool:
+    """Set the SIRENE values on `instance` except protected facts; True when a value changed."""
+    sources = dict(instance.field_sources or {})
+    changed = False
+    for name, value in values.items():
+        key = _source_field(name)
+        if (sources.get(key) or {}).get("source") in PROTECTED_SOURCES:
+            continue
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+        sources[key] = source
+    instance.field_sources = sources
+    return changed
+
+
+def _in_batches(
+    query: Callable[[list], Iterable], values: list, size: int = BATCH_SIZE
+) -> Iterator:
+    for start in range(0, len(values), size):
+        yield from query(values[start : start + size])
+
+
+def _write(*, territory, codes, units, rows, positions, report, progress) -> None:
+    source = {"source": "sirene", "date": report.stock_date.isoformat()}
+    now = timezone.now()
+    total = len(units) + len(rows)
+    done = 0
+    progress(done, total, "Enregistrement des unités légales")
+
+    existing = {
+        organisation.siren: organisation
+        for organisation in _in_batches(
+            lambda chunk: Organisation.objects.filter(siren__in=chunk), sorted(units)
+        )
+    }
+    rna_owners = dict(
+        _in_batches(
+            lambda chunk: Organisation.objects.filter(rna__in=chunk).values_list("rna", "siren"),
+            sorted({unit["identifiantAssociationUniteLegale"] for unit in units.values()} - {""}),
+        )
+    )
+    to_create, to_update = [], []
+    counts = report.organisations
+    for siren, unit in units.items():
+        values = _organisation_values(unit)
+        rna = unit["identifiantAssociationUniteLegale"]
+        if (RNA_PATTERN.match(rna) or RNA_OLD_PATTERN.match(rna)) and rna_owners.get(
+            rna, siren
+        ) == siren:
+            values["rna"] = rna
+            rna_owners[rna] = siren  # one RNA number for one organisation, even within the file
+        organisation = existing.get(siren)
+        if organisation is None:
+            organisation = Organisation(siren=siren)
+            organisation.field_sources = {}
+            _apply(organisation, values, source)
+            to_create.append(organisation)
+        else:
+            was_active = organisation.is_active
+            if _apply(organisation, values, source):
+                counts.updated += 1
+                organisation.updated_at = now
+            if was_active and not organisation.is_active:
+                counts.closed += 1
+            to_update.append(organisation)
+        organisation.last_sirene_date = report.stock_date
+        apply_family(organisation)
+    counts.created = len(to_create)
+    for start in range(0, len(to_create), BATCH_SIZE):
+        batch = to_create[start : start + BATCH_SIZE]
+        Organisation.objects.bulk_create(batch)
+        done += len(batch)
+        progress(done, total, "Enregistrement des unités légales")
+    for start in range(0, len(to_update), BATCH_SIZE):
+        batch = to_update[start : start + BATCH_SIZE]
+        Organisation.objects.bulk_update(batch, ORGANISATION_FIELDS)
+        done += len(batch)
+        progress(done, total, "Enregistrement des unités légales")
+    organisation_ids = {
+        organisation.siren: organisation.pk for organisation in [*to_create, *to_update]
+    }
+
+    progress(done, total, "Enregistrement des établissements")
+    existing_establishments = {
+        establishment.siret: establishment
+        for establishment in _in_batches(
+            lambda chunk: Establishment.objects.filter(siret__in=chunk),
+            sorted(row["siret"] for row in rows),
+        )
+    }
+    new_head_offices = {
+        row["siret"]: organisation_ids[row["siren"]]
+        for row in rows
+        if row["etablissementSiege"] == "true"
+    }
+    _release_head_offices(new_head_offices)
+    to_create, to_update = [], []
+    counts = report.establishments
+    for row in rows:
+        values = _establishment_values(
+            row, codes[row["codeCommuneEtablissement"]], positions[row["siret"]]
+        )
+        values["organisation_id"] = organisation_ids[row["siren"]]
+        establishment = existing_establishments.get(row["siret"])
+        if establishment is None:
+            establishment = Establishment(siret=row["siret"])
+            establishment.field_sources = {}
+            _apply(establishment, values, source)
+            to_create.append(establishment)
+        else:
+            was_open = establishment.is_open
+            if _apply(establishment, values, source):
+                counts.updated += 1
+                establishment.updated_at = now
+            if was_open and not establishment.is_open:
+                counts.closed += 1
+            to_update.append(establishment)
+        establishment.last_sirene_date = report.stock_date
+    counts.created = len(to_create)
+    # Updates first: an establishment that stops being the head office frees the place.
+    for start in range(0, len(to_update), BATCH_SIZE):
+        batch = to_update[start : start + BATCH_SIZE]
+        Establishment.objects.bulk_update(batch, ESTABLISHMENT_FIELDS)
+        done += len(batch)
+        progress(done, total, "Enregistrement des établissements")
+    for start in range(0, len(to_create), BATCH_SIZE):
+        batch = to_create[start : start + BATCH_SIZE]
+        Establishment.objects.bulk_create(batch)
+        done += len(batch)
+        progress(done, total, "Enregistrement des établissements")
+
+
+def _release_head_offices(new_head_offices: dict[str, int]) -> None:
+    """Before writing, the former head office of an organisation whose head office moved to
+    another SIRET stops being one (one head office per organisation is a DB constraint)."""
+    sirets = list(new_head_offices)
+    for start in range(0, len(sirets), BATCH_SIZE):
+        chunk = sirets[start : start + BATCH_SIZE]
+        Establishment.objects.filter(
+            organisation_id__in={new_head_offices[siret] for siret in chunk}, is_head_office=True
+        ).exclude(siret__in=chunk).update(is_head_office=False)
