@@ -287,3 +287,12 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "Toutes")] + [(a, a) for a in actions]
+
+    def clean_organisation(self):
+        pk = self.cleaned_data.get("organisation")
+        if pk is None:
+            return None
+        organisation = Organisation.objects.filter(pk=pk).first()
+        if organisation is None:
+            raise ValidationError(f"Aucune structure ne porte le numéro {pk}.")
+        return organisation

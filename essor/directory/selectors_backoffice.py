@@ -108,7 +108,8 @@ def organisation_admins(organisation: Organisation):
 
 
 def _field_label(field: str) -> str:
-    return str(Organisation._meta.get_field(field).verbose_name).capitalize()
+    label = str(Organisation._meta.get_field(field).verbose_name)
+    return label[:1].upper() + label[1:]
 
 
 def display_value(field: str, value, sector_names: dict[str, str] | None = None) -> str:
@@ -201,6 +202,10 @@ def audit_page(*, organisation=None, action: str = "", actor: str = "", page=1):
     ).get_page(page)
     result.object_list = _with_change_rows(list(result.object_list))
     return result
+
+
+def empty_page():
+    return Paginator([], PAGE_SIZE).get_page(1)
 
 
 def audit_actions() -> list[str]:

@@ -112,3 +112,12 @@ def test_audit_log_shows_who_what_and_why(agency_client, world):
     assert "agency_admin@example.org" in content
     assert "→ 03 28 00 00 00" in content
     assert "Appel de la présidente." in content
+
+
+def test_audit_log_with_an_unknown_organisation_says_so_and_lists_nothing(agency_client, world):
+    record(actor=None, action="test.one", target=world.structure)
+
+    response = agency_client.get(reverse("directory:audit_log") + "?organisation=999999")
+
+    assert "Aucune structure ne porte le numéro 999999" in response.content.decode()
+    assert list(response.context["page"]) == []

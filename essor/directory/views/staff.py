@@ -220,12 +220,18 @@ def claim_list(request):
 def audit_log(request):
     form = AuditFilterForm(request.GET or None, actions=selectors.audit_actions())
     organisation = None
-    filters = {"action": "", "actor": ""}
-    if form.is_valid():
-        filters = {"action": form.cleaned_data["action"], "actor": form.cleaned_data["actor"]}
-        if form.cleaned_data["organisation"]:
-            organisation = Organisation.objects.filter(pk=form.cleaned_data["organisation"]).first()
-    page = selectors.audit_page(organisation=organisation, page=request.GET.get("page"), **filters)
+    if not form.is_bound:
+        page = selectors.audit_page(page=request.GET.get("page"))
+    elif form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        page = selectors.audit_page(
+            organisation=organisation,
+            action=form.cleaned_data["action"],
+            actor=form.cleaned_data["actor"],
+            page=request.GET.get("page"),
+        )
+    else:  # an unknown structure or action: say so, list nothing
+        page = selectors.empty_page()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
