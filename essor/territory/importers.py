@@ -146,6 +146,18 @@ def read_cog(path: Path, progress=None) -> list[CogRow]:
                     parent_code=parent,
                 )
             )
+    # A code appears once as a commune and at most once as part of one (a delegated commune may
+    # keep the code of the new commune: then it appears once in each group).
+    first_line: dict[tuple[bool, str], int] = {}
+    for row in rows:
+        key = (row.kind == COG_CURRENT, row.code)
+        if key in first_line:
+            errors.append(
+                f"{source}, ligne {row.line}, champ COM : le code « {row.code} » figure déjà "
+                f"ligne {first_line[key]}."
+            )
+        else:
+            first_line[key] = row.line
     current_codes = {row.code for row in rows if row.kind == COG_CURRENT}
     errors.extend(
         f"{source}, ligne {row.line}, champ COMPARENT : la commune parente « {row.parent_code} » "

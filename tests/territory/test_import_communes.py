@@ -98,3 +98,17 @@ def test_unknown_parent_is_an_error(tmp_path):
     with pytest.raises(CommandError, match=r"ligne 2, champ COMPARENT.*59999"):
         call_command("import_communes", cog=path)
     assert not FormerCommune.objects.filter(code="59404", name="Les Moëres").exists()
+
+
+@pytest.mark.django_db
+def test_duplicate_code_is_an_error(tmp_path):
+    path = write(tmp_path, HEADER + "\n".join([COG_ROWS[4], COG_ROWS[4]]) + "\n")
+    with pytest.raises(CommandError, match=r"ligne 3, champ COM : le code « 59067 » figure déjà"):
+        call_command("import_communes", cog=path)
+
+
+@pytest.mark.django_db
+def test_columns_are_found_by_name_whatever_their_order(tmp_path):
+    path = write(tmp_path, "LIBELLE,COMPARENT,DEP,COM,TYPECOM,NOUVELLE\nBergues,,59,59067,COM,x\n")
+    call_command("import_communes", cog=path)
+    assert Commune.objects.get(insee_code="59067").name == "Bergues"
