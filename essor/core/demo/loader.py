@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -316,13 +317,14 @@ def _institutions(rng: random.Random, siren: str, dunkerque: Commune) -> dict[st
 
 def _accounts(organisations: dict[str, Organisation]) -> list[tuple[str, str, str]]:
     User = get_user_model()
+    # The password is public and shared: hash it once (Argon2 takes most of a second per hash).
+    demo_password_hash = make_password(DEMO_PASSWORD)
     printed = []
     for account in ALL_ACCOUNTS:
         user = User.objects.filter(email=account.email).first()
         if user is None:
-            user = User.objects.create_user(
-                account.email, DEMO_PASSWORD, full_name=account.full_name
-            )
+            user = User.objects.create_user(account.email, None, full_name=account.full_name)
+        User.objects.filter(pk=user.pk).update(password=demo_password_hash)
         label = "Compte sans rôle"
         if account.role:
             organisation = organisations[account.organisation]
