@@ -143,7 +143,8 @@ def edit_profile(*, organisation: Organisation, user, data: dict):
 def propose_revision(*, organisation: Organisation, user, data: dict) -> ProfileRevision | None:
     """Record the structure's proposed changes; the public page keeps the validated values.
 
-    A pending revision of the organisation is updated rather than duplicated.
+    A pending revision of the organisation is updated rather than duplicated; None when the
+    values equal the published ones (a pending revision is then left for the agency to decide).
     """
     organisation = _lock(Organisation, organisation.pk)
     current = snapshot(organisation)
@@ -155,7 +156,7 @@ def propose_revision(*, organisation: Organisation, user, data: dict) -> Profile
         .first()
     )
     if not changed:
-        return pending
+        return None
     revision_data = {**changed, BASE_KEY: {field: current[field] for field in changed}}
     if pending is None:
         revision = ProfileRevision.objects.create(

@@ -237,3 +237,10 @@ def test_an_admin_of_another_structure_cannot_edit_this_one(client, world):
 
 def test_a_sector_slug_is_a_real_sector(world):
     assert sector("environnement").name == "Environnement"
+
+
+def test_submitting_the_published_values_proposes_nothing(client, world):
+    response = _propose(client, world)
+
+    assert response.status_code == 302
+    assert not ProfileRevision.objects.exists()

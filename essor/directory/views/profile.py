@@ -86,7 +86,10 @@ def profile_edit(request, pk):
                     "La fiche est mise à jour." if result else "Aucune modification à enregistrer.",
                 )
             elif result is None:
-                messages.info(request, "Aucune modification par rapport à la fiche publiée.")
+                messages.info(
+                    request,
+                    "Aucune modification par rapport à la fiche publiée : rien n'a été transmis.",
+                )
             else:
                 messages.success(
                     request,
