@@ -3,6 +3,7 @@ page has one h1, a title, landmarks and a working skip link."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 from tests.factories import EstablishmentFactory, OrganisationFactory, sector
@@ -61,6 +62,7 @@ def test_page_has_one_h1_title_landmarks_and_skip_link(live_server, page, organi
 def test_search_results_are_listed(live_server, page, organisation):
     page.goto(live_server.url + reverse("directory:search"))
     page.get_by_role("searchbox").first.fill("jardins")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert page.get_by_role("link", name="Les Jardins de la Dune").first.is_visible()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "q=jardins" in page.url
+    expect(page.get_by_role("link", name="Les Jardins de la Dune (JDD)")).to_be_visible()
