@@ -25,7 +25,7 @@ install: $(VENV)/.base node_modules/.installed
 install-dev: $(VENV)/.dev node_modules/.installed
 
 migrate: install
-	mkdir -p var
+	mkdir -p var/static var/media
 	$(PY) manage.py migrate --noinput
 
 run: migrate
