@@ -265,3 +265,25 @@ def remove_member(*, actor: User, membership: Membership) -> None:
             },
         )
         membership.delete()
+
+
+@transaction.atomic
+def create_agency_admin(*, email: str, full_name: str, password: str) -> User:
+    """The first agency admin of a new instance (the agency organisation is created if missing)."""
+    agency = Organisation.objects.filter(is_agency=True).first()
+    if agency is None:
+        agency = Organisation.objects.create(name=settings.ESSOR_AGENCY_NAME, is_agency=True)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    Membership.objects.update_or_create(
+        user=user, organisation=agency, defaults={"role": Role.AGENCY_ADMIN}
+    )
+    record(
+        actor=None,
+        action="membership.agency_admin_created",
+        target=agency,
+        changes={"email": user.email, "role": Role.AGENCY_ADMIN},
+        message="Commande create_agency_admin",
+    )
+    return user
