@@ -3,7 +3,6 @@ diffusible facts, the same filters as the search page."""
 
 import datetime
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router, Schema
@@ -132,10 +131,7 @@ def list_organisations(request, filters: Query[FiltersIn]):
     form = DirectorySearchForm(
         {key: value for key, value in data.items() if value and key != "page"}
     )
-    organisations = selectors.with_listing_relations(
-        selectors.filtered_organisations(form.filters())
-    )
-    page = Paginator(organisations, selectors.PAGE_SIZE).get_page(filters.page)
+    page = selectors.search_page(form.filters(), filters.page)
     today = datetime.date.today()
     return {
         "count": page.paginator.count,

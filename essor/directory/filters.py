@@ -47,6 +47,7 @@ class DirectorySearchForm(forms.Form):
     employer = forms.BooleanField(label="Structure employeuse", required=False)
 
     def __init__(self, *args, communes=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = [
             ("", "Tous les secteurs"),

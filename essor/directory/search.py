@@ -1,5 +1,5 @@
 # SQL here is built from module constants only; user input always goes through parameters.
-# ruff: noqa: S608, S611
+# ruff: noqa: S608, S610, S611
 """Full-text search of organisations, behind one function: `search_organisations`.
 
 SQLite: an FTS5 table (`directory_organisation_fts`, external content) kept in sync by SQL triggers on
@@ -16,7 +16,7 @@ tests/directory/test_search.py fails if the triggers are missing.
 import re
 
 from django.db import connections
-from django.db.models import F, FloatField, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "directory_organisation_fts"
@@ -50,44 +50,44 @@ def tsquery_text(terms: list[str]) -> str:
     return " & ".join([*terms[:-1], f"{terms[-1]}:*"])
 
 
-def search_organisations(queryset: QuerySet, text: str) -> QuerySet:
+def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
     """`queryset` (of Organisation) narrowed to the organisations matching `text`, best first.
 
-    An empty query (or one made only of punctuation) returns the queryset unchanged."""
+    An empty query (or one made only of punctuation) returns the queryset unchanged. With
+    `ranked=False` the result is not ordered, and can be used as a subquery (`…__in=`)."""
     terms = search_terms(text)
     if not terms:
         return queryset
     vendor = connections[queryset.db].vendor
     if vendor == "sqlite":
         match = fts5_query(terms)
-        table = queryset.model._meta.db_table
-        return (
-            queryset.filter(
+        if not ranked:
+            return queryset.filter(
                 id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
             )
-            .annotate(
-                search_rank=RawSQL(
-                    f"SELECT -bm25({FTS_TABLE}, {BM25_WEIGHTS}) FROM {FTS_TABLE} "
-                    f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {table}.id",
-                    [match],
-                    output_field=FloatField(),
-                )
-            )
-            .order_by("-search_rank", "name", "id")
-        )
+        # A join with the FTS table: one pass over the matches computes bm25 for all of them.
+        table = queryset.model._meta.db_table
+        return queryset.extra(
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"],
+            params=[match],
+            select={"search_rank": f"-bm25({FTS_TABLE}, {BM25_WEIGHTS})"},
+        ).order_by("-search_rank", "name", "id")
     if vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = SearchQuery(tsquery_text(terms), search_type="raw", config="french_unaccent")
+        if not ranked:
+            return queryset.filter(search_vector=query)
         return (
             queryset.filter(search_vector=query)
             .annotate(search_rank=SearchRank(F("search_vector"), query))
             .order_by("-search_rank", "name", "id")
         )
-    return naive_search(queryset, text)
+    return naive_search(queryset, text, ranked=ranked)
 
 
-def naive_search(queryset: QuerySet, text: str) -> QuerySet:
+def naive_search(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
     """The same search with `icontains` (no index, no accent folding): for other databases and as
     the benchmark's baseline."""
     from django.db.models import Q
@@ -100,7 +100,7 @@ def naive_search(queryset: QuerySet, text: str) -> QuerySet:
             | Q(activity__icontains=term)
             | Q(naf_code__icontains=term)
         )
-    return queryset.order_by("name", "id")
+    return queryset.order_by("name", "id") if ranked else queryset
 
 
 # --- Installation (called by migrations) ---------------------------------------------------------

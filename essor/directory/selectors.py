@@ -7,7 +7,8 @@ organisation) shows its commune but no street address and no position.
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from essor.directory.filters import DirectoryFilters
 from essor.directory.models import (
@@ -18,12 +19,13 @@ from essor.directory.models import (
     Organisation,
     Sector,
 )
-from essor.directory.search import search_organisations
+from essor.directory.search import search_organisations, search_terms
 from essor.territory.models import Commune
 from essor.territory.selectors import main_territory
 
 PAGE_SIZE = 25
 MAP_FEATURE_LIMIT = 2000
+RESULT_WINDOW = 5000
 
 
 def public_organisations():
@@ -36,30 +38,75 @@ def _esus_valid_today(today: datetime.date | None = None) -> Q:
     return Q(esus_start__lte=today) & (Q(esus_end__isnull=True) | Q(esus_end__gte=today))
 
 
-def filtered_organisations(filters: DirectoryFilters) -> QuerySet:
-    """Public organisations matching the filters, ranked by relevance when there is a text."""
-    organisations = public_organisations()
-    if filters.sector:
-        organisations = organisations.filter(sectors__slug=filters.sector)
+def _organisation_conditions(filters: DirectoryFilters, prefix: str = "") -> Q:
+    """Public, and the filters on the organisation's own columns (`prefix` to reach it by a join)."""
+    # `__in=[True]` renders "is_ess IN (1)", which SQLite can match to an index, whereas Django
+    # renders `is_ess=True` as a bare "is_ess" that no index serves.
+    conditions = {"is_ess__in": [True], "is_active__in": [True], "merged_into__isnull": True}
     if filters.family:
-        organisations = organisations.filter(ess_family=filters.family)
-    if filters.commune:
-        organisations = organisations.filter(
-            Exists(
-                Establishment.objects.filter(
-                    organisation=OuterRef("pk"),
-                    is_open=True,
-                    commune__insee_code=filters.commune,
-                ).exclude(diffusion_status=DiffusionStatus.NOT_DIFFUSIBLE)
-            )
-        )
-    if filters.esus:
-        organisations = organisations.filter(_esus_valid_today())
+        conditions["ess_family"] = filters.family
     if filters.employer:
-        organisations = organisations.filter(is_employer=True)
-    if filters.text:
+        conditions["is_employer"] = True
+    condition = Q(**{prefix + name: value for name, value in conditions.items()})
+    if filters.esus:
+        today = datetime.date.today()
+        condition &= Q(**{prefix + "esus_start__lte": today}) & (
+            Q(**{prefix + "esus_end__isnull": True}) | Q(**{prefix + "esus_end__gte": today})
+        )
+    return condition
+
+
+def _related_ids(filters: DirectoryFilters, *, with_text: bool):
+    """The ids of organisations matching the filters on other tables (sector, commune, and the
+    text when `with_text`), or None without such a filter.
+
+    The subqueries are nested (`… WHERE organisation_id IN (…)`), so the database intersects the
+    narrow tables before it reads any organisation row: much faster on large directories."""
+    subqueries = []
+    if with_text and search_terms(filters.text):
+        text_ids = search_organisations(Organisation.objects.all(), filters.text, ranked=False)
+        subqueries.append((text_ids, "id"))
+    if filters.sector:
+        links = Organisation.sectors.through.objects.filter(sector__slug=filters.sector)
+        subqueries.append((links, "organisation_id"))
+    if filters.commune:
+        sites = visible_establishments().filter(commune__insee_code=filters.commune)
+        subqueries.append((sites, "organisation_id"))
+    nested = None
+    for queryset, field in reversed(subqueries):
+        if nested is not None:
+            queryset = queryset.filter(**{f"{field}__in": nested})
+        nested = queryset.order_by().values(field)
+    return nested
+
+
+def filtered_organisations(filters: DirectoryFilters, *, ranked: bool = True) -> QuerySet:
+    """Public organisations matching the filters, ranked by relevance when there is a text,
+    by name otherwise.
+
+    `ranked=False` gives an unordered queryset fit for a subquery (map, exports)."""
+    text_ranked = ranked and bool(search_terms(filters.text))
+    organisations = Organisation.objects.filter(_organisation_conditions(filters))
+    related_ids = _related_ids(filters, with_text=not text_ranked)
+    if related_ids is not None:
+        organisations = organisations.filter(id__in=related_ids)
+    if text_ranked:
         return search_organisations(organisations, filters.text)
-    return organisations.order_by("name", "id")
+    return organisations.order_by("name", "id") if ranked else organisations
+
+
+def search_page(filters: DirectoryFilters, page_number) -> Page:
+    """One page of the search results, with what a result card shows, in a bounded number of
+    queries: the ids of the first RESULT_WINDOW results (sorting narrow rows only; the count is
+    their number), then the page's organisations. Past the window, a count and a page of ids."""
+    ids = filtered_organisations(filters).values_list("id", flat=True)
+    window = list(ids[: RESULT_WINDOW + 1])
+    paginator = Paginator(window if len(window) <= RESULT_WINDOW else ids, PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    page_ids = list(page.object_list)
+    organisations = with_listing_relations(Organisation.objects.filter(id__in=page_ids)).in_bulk()
+    page.object_list = [organisations[pk] for pk in page_ids]
+    return page
 
 
 def visible_establishments() -> QuerySet:
@@ -99,15 +146,19 @@ def map_features(filters: DirectoryFilters, bbox=None, limit: int | None = None)
     when it was truncated, so that the map can ask the visitor to zoom in or filter."""
     limit = limit or MAP_FEATURE_LIMIT
     establishments = locatable_establishments().filter(
-        organisation__in=filtered_organisations(filters).order_by().values("id")
+        _organisation_conditions(filters, prefix="organisation__")
     )
+    related_ids = _related_ids(filters, with_text=True)
+    if related_ids is not None:
+        establishments = establishments.filter(organisation_id__in=related_ids)
     if bbox:
         west, south, east, north = bbox
         establishments = establishments.filter(
             longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north
         )
+    # No ORDER BY: the database stops at the limit instead of sorting every point of the box.
     rows = list(
-        establishments.order_by("id").values_list(
+        establishments.order_by().values_list(
             "id",
             "longitude",
             "latitude",
@@ -138,7 +189,7 @@ def export_rows(filters: DirectoryFilters):
     """One row per visible establishment of the matching organisations, for the CSV export.
 
     Streams from the database (iterator) so that a large export holds little memory."""
-    organisation_ids = filtered_organisations(filters).order_by().values("id")
+    organisation_ids = filtered_organisations(filters, ranked=False).order_by().values("id")
     establishments = (
         visible_establishments()
         .filter(organisation__in=organisation_ids)

@@ -108,7 +108,8 @@ def test_page_links_keep_the_filters(client):
 def test_search_page_runs_a_constant_number_of_queries(client, django_assert_num_queries, count):
     for n in range(count):
         public_organisation(f"Théâtre {n:02d}", sectors=["culture", "sport"])
-    # territory + its communes, sectors (choices), count, page, sectors, establishments
+    # territory + its communes, sectors (choices), result ids, organisations, sectors,
+    # establishments
     with django_assert_num_queries(7):
         client.get(SEARCH, {"q": "théâtre", "commune": "59183"})
 
@@ -158,3 +159,13 @@ def test_map_data_says_when_it_is_truncated(client, monkeypatch):
     data = client.get(MAP).json()
     assert data["truncated"] is True
     assert len(data["features"]) == 1
+
+
+def test_results_beyond_the_id_window_are_counted_and_paginated(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.RESULT_WINDOW", 2)
+    monkeypatch.setattr("essor.directory.selectors.PAGE_SIZE", 1)
+    for n in range(3):
+        public_organisation(f"Structure {n}")
+    response = client.get(SEARCH, {"page": 3})
+    assert response.context["page"].paginator.count == 3
+    assert result_names(response) == ["Structure 2"]

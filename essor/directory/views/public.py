@@ -4,7 +4,6 @@ import csv
 import json
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,8 +43,7 @@ def search(request):
     territory, communes = selectors.territory_communes()
     form = _search_form(request, communes=communes)
     filters = form.filters()
-    organisations = selectors.with_listing_relations(selectors.filtered_organisations(filters))
-    page = Paginator(organisations, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.search_page(filters, request.GET.get("page"))
     filter_query = _filter_query(request)
     return render(
         request,
