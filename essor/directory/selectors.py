@@ -8,6 +8,7 @@ organisation) shows its commune but no street address and no position.
 import datetime
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from essor.directory.filters import DirectoryFilters
@@ -100,13 +101,21 @@ def search_page(filters: DirectoryFilters, page_number) -> Page:
     queries: the ids of the first RESULT_WINDOW results (sorting narrow rows only; the count is
     their number), then the page's organisations. Past the window, a count and a page of ids."""
     ids = filtered_organisations(filters).values_list("id", flat=True)
-    window = list(ids[: RESULT_WINDOW + 1])
+    window = _fetch_ids(ids[: RESULT_WINDOW + 1])
     paginator = Paginator(window if len(window) <= RESULT_WINDOW else ids, PAGE_SIZE)
     page = paginator.get_page(page_number)
     page_ids = list(page.object_list)
     organisations = with_listing_relations(Organisation.objects.filter(id__in=page_ids)).in_bulk()
     page.object_list = [organisations[pk] for pk in page_ids]
     return page
+
+
+def _fetch_ids(queryset: QuerySet) -> list[int]:
+    """The ids of a values_list queryset, read with a bare cursor (thousands of rows, cheaply)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def visible_establishments() -> QuerySet:

@@ -169,3 +169,13 @@ def test_results_beyond_the_id_window_are_counted_and_paginated(client, monkeypa
     response = client.get(SEARCH, {"page": 3})
     assert response.context["page"].paginator.count == 3
     assert result_names(response) == ["Structure 2"]
+
+
+def test_the_form_keeps_the_chosen_filters(client):
+    content = client.get(
+        SEARCH, {"q": "vélo", "sector": "culture", "commune": "59183", "esus": "on"}
+    ).content.decode()
+    assert 'value="vélo"' in content
+    assert '<option value="culture" selected>' in content
+    assert '<option value="59183" selected>' in content
+    assert 'name="esus" id="id_esus" checked' in content
