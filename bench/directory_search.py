@@ -26,7 +26,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import unquote_plus, urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -274,7 +274,8 @@ def load(count: int, seed: int) -> None:
                 links,
             )
             print(f"  {min(start + batch - 1, count):>9,} structures chargées", flush=True)
-        if pg:
+    with connection.cursor() as cursor:
+        if pg:  # after the commit: deferred foreign key checks forbid CREATE INDEX before it
             cursor.execute(PG_INDEX)
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('directory_organisation', 'id'), %s)", [count]
@@ -283,7 +284,6 @@ def load(count: int, seed: int) -> None:
                 "SELECT setval(pg_get_serial_sequence('directory_establishment', 'id'), %s)",
                 [establishment_id],
             )
-    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if pg else "ANALYZE")
     print(
         f"Chargement : {count:,} structures, {establishment_id:,} établissements "
@@ -379,6 +379,12 @@ def run(queries: int, seed: int) -> None:
     print(f"\n{'scenario':<30} {'p50 (ms)':>9} {'p95 (ms)':>9}   (N = {queries})")
     for name, times in results.items():
         print(f"{name:<30} {statistics.median(times):>9.1f} {percentile(times, 0.95):>9.1f}")
+    print("\nslowest requests:")
+    for name, urls in zip(
+        results, [search_urls, filtered_urls, map_urls, search_urls], strict=True
+    ):
+        slowest = max(range(len(urls)), key=lambda index: results[name][index])
+        print(f"  {name:<28} {results[name][slowest]:>7.1f} ms  {unquote_plus(urls[slowest])}")
     fts, naive = results["full-text"], results["naive icontains"]
     print(
         f"\nfull-text vs naive: {statistics.median(naive) / statistics.median(fts):.1f}x faster at p50,"
