@@ -87,3 +87,29 @@ def is_valid_siren(value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+LA_POSTE_SIREN = "356000000"
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, character in enumerate(reversed(digits)):
+        digit = ord(character) - 48
+        total += _LUHN_DOUBLED[digit] if position & 1 else digit
+    return total % 10 == 0
+
+
+def siret_digits_are_valid(number: str) -> bool:
+    """The same rule as `validate_siret` (python-stdnum's), for an already compact number.
+
+    Imports check tens of thousands of SIRETs; stdnum's generic cleaning makes that take about a
+    second, this takes a few milliseconds. Tests compare both on many numbers."""
+    if len(number) != 14 or not number.isascii() or not number.isdigit():
+        return False
+    if number.startswith(LA_POSTE_SIREN) and number != "35600000000048":
+        checksum_ok = sum(ord(character) - 48 for character in number) % 5 == 0
+    else:
+        checksum_ok = _luhn_ok(number)
+    return checksum_ok and _luhn_ok(number[:9])

@@ -295,3 +295,22 @@ def test_command_reports_a_bad_file_in_french(db, tmp_path):
             "--territoire", CUD,
             verbosity=0,
         )  # fmt: skip
+
+
+def test_a_quoted_field_spanning_lines_does_not_shift_the_records(db, files):
+    outside, kept = stock.sirens(2)
+    report = files(
+        [
+            stock.establishment(
+                outside,
+                codeCommuneEtablissement="75056",
+                complementAdresseEtablissement="BATIMENT A\nESCALIER 2",
+            ),
+            stock.establishment(kept, libelleVoieEtablissement="DU PORT"),
+        ],
+        [stock.legal_unit(outside), stock.legal_unit(kept)],
+    )
+    assert report.establishments.kept == 1
+    establishment = Establishment.objects.get()
+    assert establishment.siret.startswith(kept)
+    assert "PORT" in establishment.address.upper()

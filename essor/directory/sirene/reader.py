@@ -16,8 +16,7 @@ import polars as pl
 
 MASKED = "[ND]"
 ZIP_COPY_BUFFER = 16 * 1024 * 1024
-# Above this many values, a multi-pattern search over raw lines is slower than parsing.
-MAX_SEARCH_PATTERNS = 200
+LINE_BUFFER = 16 * 1024 * 1024
 
 ESTABLISHMENT_COLUMNS = (
     "siren",
@@ -163,76 +162,88 @@ def _filtered_rows(
 ) -> pl.DataFrame:
     """The rows whose `key` column is in `values`, selected columns only, cleaned.
 
-    Parsing every field of millions of rows is the slow part, so lines are first pre-selected
-    as raw text (one fast multi-pattern search over each line, streamed), and only those are
-    parsed as CSV and filtered exactly by column. A pre-selected line with an odd number of
-    quotes means a quoted field spans lines: the file is then parsed field by field instead.
+    Parsing every selected field of millions of rows is the slow part, and only a few rows are
+    kept, so the file is read twice: polars first parses the `key` column alone and returns the
+    numbers of the matching records; a plain pass over the lines then picks those lines, and only
+    they are parsed in full. When a quoted field spans lines (record numbers and line numbers then
+    differ), the file is parsed field by field instead.
     """
     if not values:
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
     try:
-        lines = (
-            pl.scan_lines(path)
-            .filter(_line_preselection(header.index(key), len(header), separator, values))
+        records = (
+            _scan(path, separator)
+            .select(key)
+            .with_row_index("record")
+            .filter(pl.col(key).is_in(sorted(values)))
             .collect(engine="streaming")
-            .get_column("line")
+            .get_column("record")
+            .to_list()
         )
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _technical_error(label, exc) from exc
-    if (lines.str.count_matches('"', literal=True) % 2 == 1).any():
-        query = _scan(path, separator).select(columns).filter(pl.col(key).is_in(sorted(values)))
-        try:
-            rows = query.collect(engine="streaming")
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            raise _technical_error(label, exc) from exc
-        return _clean(rows, columns)
-    text = separator.join(_quoted(name) for name in header) + "\n" + "\n".join(lines.to_list())
+    lines, line_count = _lines_at(path, set(records))
+    rows = None
+    if line_count == count_rows(path, label=label, separator=separator):
+        rows = _parse_lines(lines, header=header, separator=separator, columns=columns)
+    if rows is None or rows.get_column(key).is_in(sorted(values)).sum() != len(records):
+        rows = _full_parse(
+            path, separator=separator, columns=columns, key=key, values=values, label=label
+        )
+    return _clean(rows.filter(pl.col(key).is_in(sorted(values))).select(columns), columns)
+
+
+def _lines_at(path: Path, numbers: set[int]) -> tuple[list[bytes], int]:
+    """(the data lines at those 0-based numbers, the number of data lines in the file)."""
+    picked = []
+    count = 0
+    with path.open("rb", buffering=LINE_BUFFER) as handle:
+        handle.readline()  # the header
+        for count, line in enumerate(handle, start=1):
+            if count - 1 in numbers:
+                picked.append(line)
+    return picked, count
+
+
+def _parse_lines(
+    lines: list[bytes], *, header: list[str], separator: str, columns: tuple[str, ...]
+) -> pl.DataFrame | None:
+    """The picked lines parsed as CSV, or None when they are not whole records."""
+    if sum(line.count(b'"') for line in lines) % 2:
+        return None
+    text = (separator.join(_quoted(name) for name in header) + "\n").encode("utf-8")
+    text += b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
     try:
-        rows = pl.read_csv(
-            text.encode("utf-8"),
+        return pl.read_csv(
+            text,
             separator=separator,
             has_header=True,
             infer_schema=False,
             quote_char='"',
             columns=list(columns),
         )
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _full_parse(
+    path: Path, *, separator: str, columns: tuple[str, ...], key: str, values: set[str], label: str
+) -> pl.DataFrame:
+    query = _scan(path, separator).select(columns).filter(pl.col(key).is_in(sorted(values)))
+    try:
+        return query.collect(engine="streaming")
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _technical_error(label, exc) from exc
-    return _clean(rows.filter(pl.col(key).is_in(sorted(values))).select(columns), columns)
-
-
-def _line_preselection(position: int, width: int, separator: str, values: set[str]) -> pl.Expr:
-    """A filter on raw lines keeping every line whose field `position` may be in `values`
-    (false positives are removed later by the exact filter on the parsed column)."""
-    line = pl.col("line")
-    if position == 0:
-        # The key opens the line: compare its prefix, quoted or not (fast even for many values).
-        lengths = sorted({len(value) for value in values})
-        sorted_values = sorted(values)
-        return pl.any_horizontal(
-            line.str.slice(offset, length).is_in(sorted_values)
-            for length in lengths
-            for offset in (0, 1)
-        )
-    if len(values) > MAX_SEARCH_PATTERNS:
-        return pl.lit(True)  # too many patterns for a fast search: parse every line
-    if position == width - 1:
-        patterns = {f"{separator}{value}" for value in values}
-        patterns |= {f'{separator}"{value}"' for value in values}
-    else:
-        patterns = {f"{separator}{value}{separator}" for value in values}
-        patterns |= {f'{separator}"{value}"{separator}' for value in values}
-    return line.str.contains_any(sorted(patterns))
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def count_rows(path: Path, *, label: str) -> int:
+def count_rows(path: Path, *, label: str, separator: str = ",") -> int:
     """Number of data rows (a streaming count: nothing but line ends is parsed)."""
     try:
-        return int(_scan(path, ",").select(pl.len()).collect(engine="streaming").item())
+        return int(_scan(path, separator).select(pl.len()).collect(engine="streaming").item())
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _technical_error(label, exc) from exc
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from pyproj import Transformer
-from stdnum.fr import siret as stdnum_siret
 
 from essor.core.audit import record
-from essor.core.validators import RNA_OLD_PATTERN, RNA_PATTERN
+from essor.core.bulk import insert_instances, update_instances
+from essor.core.validators import RNA_OLD_PATTERN, RNA_PATTERN, siret_digits_are_valid
 from essor.directory.ess import ESS_LEGAL_CATEGORIES, apply_family
 from essor.directory.models import DiffusionStatus, Establishment, HeadcountBand, Organisation
 from essor.directory.sirene import reader
@@ -234,7 +234,7 @@ def _select(
     for row in establishments:
         reason = ""
         unit = units.get(row["siren"])
-        if not stdnum_siret.is_valid(row["siret"]) or not row["siret"].startswith(row["siren"]):
+        if not siret_digits_are_valid(row["siret"]) or not row["siret"].startswith(row["siren"]):
             reason = "invalid_siret"
         elif unit is None:
             reason = "unknown_legal_unit"
@@ -476,19 +476,16 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
         organisation.last_sirene_date = report.stock_date
         apply_family(organisation)
     counts.created = len(to_create)
-    for start in range(0, len(to_create), BATCH_SIZE):
-        batch = to_create[start : start + BATCH_SIZE]
-        Organisation.objects.bulk_create(batch)
-        done += len(batch)
-        progress(done, total, "Enregistrement des unités légales")
-    for start in range(0, len(to_update), BATCH_SIZE):
-        batch = to_update[start : start + BATCH_SIZE]
-        Organisation.objects.bulk_update(batch, ORGANISATION_FIELDS)
-        done += len(batch)
-        progress(done, total, "Enregistrement des unités légales")
-    organisation_ids = {
-        organisation.siren: organisation.pk for organisation in [*to_create, *to_update]
-    }
+    insert_instances(Organisation, to_create)
+    update_instances(Organisation, to_update, ORGANISATION_FIELDS)
+    done += len(to_create) + len(to_update)
+    progress(done, total, "Enregistrement des unités légales")
+    organisation_ids = dict(
+        _in_batches(
+            lambda chunk: Organisation.objects.filter(siren__in=chunk).values_list("siren", "id"),
+            sorted(units),
+        )
+    )
 
     progress(done, total, "Enregistrement des établissements")
     existing_establishments = {
@@ -528,16 +525,9 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
         establishment.last_sirene_date = report.stock_date
     counts.created = len(to_create)
     # Updates first: an establishment that stops being the head office frees the place.
-    for start in range(0, len(to_update), BATCH_SIZE):
-        batch = to_update[start : start + BATCH_SIZE]
-        Establishment.objects.bulk_update(batch, ESTABLISHMENT_FIELDS)
-        done += len(batch)
-        progress(done, total, "Enregistrement des établissements")
-    for start in range(0, len(to_create), BATCH_SIZE):
-        batch = to_create[start : start + BATCH_SIZE]
-        Establishment.objects.bulk_create(batch)
-        done += len(batch)
-        progress(done, total, "Enregistrement des établissements")
+    update_instances(Establishment, to_update, ESTABLISHMENT_FIELDS)
+    insert_instances(Establishment, to_create)
+    progress(total, total, "Enregistrement des établissements")
 
 
 def _release_head_offices(new_head_offices: dict[str, int]) -> None:
