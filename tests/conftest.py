@@ -72,7 +72,9 @@ def _reference_data_in_transactional_tests(request):
     """Transactional tests (live server, concurrency) flush every table, including the rows the
     data migrations loaded (sectors, the CUD's communes): load them again for those tests."""
     marker = request.node.get_closest_marker("django_db")
-    if not marker or not (marker.kwargs.get("transaction") or "live_server" in request.fixturenames):
+    if not marker or not (
+        marker.kwargs.get("transaction") or "live_server" in request.fixturenames
+    ):
         return
     request.getfixturevalue("transactional_db")
     for module_name, function_name in REFERENCE_DATA_MIGRATIONS:
