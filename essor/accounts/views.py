@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from essor.accounts import forms, selectors, services
@@ -79,13 +79,6 @@ def signup(request):
 # --- Personal space ------------------------------------------------------------------------------
 
 
-def _url_or_none(name: str, **kwargs) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
-
-
 @login_required
 def dashboard(request):
     administered = administered_organisation_ids(request.user)
@@ -98,9 +91,14 @@ def dashboard(request):
                 if agency or membership.organisation_id in administered
                 else None
             ),
+            "edit_url": (
+                reverse("directory:profile_edit", kwargs={"pk": membership.organisation_id})
+                if membership.organisation_id in administered
+                else None
+            ),
             # Only ESS structures in the directory have a public page (not the agency, funders).
             "public_url": (
-                _url_or_none("directory:organisation", pk=membership.organisation_id)
+                reverse("directory:organisation", kwargs={"pk": membership.organisation_id})
                 if membership.organisation.is_public
                 else None
             ),
@@ -112,7 +110,7 @@ def dashboard(request):
         "accounts/dashboard.html",
         {
             "entries": entries,
-            "staff_home_url": _url_or_none("directory:staff_home") if agency else None,
+            "staff_home_url": reverse("directory:staff_home") if agency else None,
         },
     )
 

@@ -188,3 +188,18 @@ def test_dashboard_links_to_the_public_page_of_an_ess_structure_only(client, wor
         world.funder: None,
         world.structure: reverse("directory:organisation", kwargs={"pk": world.structure.pk}),
     }
+
+
+def test_dashboard_of_an_organisation_admin_links_to_the_profile_edit_page(client, world):
+    client.force_login(world.users["organisation_admin"])
+    page = client.get(reverse("accounts:dashboard"))
+    assert (
+        reverse("directory:profile_edit", kwargs={"pk": world.structure.pk})
+        in page.content.decode()
+    )
+
+
+def test_dashboard_of_an_organisation_member_does_not_offer_to_edit_the_profile(client, world):
+    client.force_login(world.users["organisation_member"])
+    page = client.get(reverse("accounts:dashboard"))
+    assert page.context["entries"][0]["edit_url"] is None
