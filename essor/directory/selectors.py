@@ -6,6 +6,7 @@ organisation) shows its commune but no street address and no position.
 """
 
 import datetime
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -32,11 +33,6 @@ RESULT_WINDOW = 5000
 def public_organisations():
     """Organisations shown in the public directory: ESS, active, not merged."""
     return Organisation.objects.filter(is_ess=True, is_active=True, merged_into__isnull=True)
-
-
-def _esus_valid_today(today: datetime.date | None = None) -> Q:
-    today = today or datetime.date.today()
-    return Q(esus_start__lte=today) & (Q(esus_end__isnull=True) | Q(esus_end__gte=today))
 
 
 def _organisation_conditions(filters: DirectoryFilters, prefix: str = "") -> Q:
@@ -96,14 +92,34 @@ def filtered_organisations(filters: DirectoryFilters, *, ranked: bool = True) ->
     return organisations.order_by("name", "id") if ranked else organisations
 
 
+class _WindowPaginator(Paginator):
+    """Pages of ids: read from the window fetched first, from the database past it."""
+
+    def __init__(self, window: list[int], ids: QuerySet):
+        self.window, self.ids = window, ids
+        super().__init__(window, PAGE_SIZE)
+
+    @cached_property
+    def count(self) -> int:
+        return len(self.window) if len(self.window) <= RESULT_WINDOW else self.ids.count()
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top <= RESULT_WINDOW or len(self.window) <= RESULT_WINDOW:
+            return self._get_page(self.window[bottom:top], number, self)
+        return self._get_page(list(self.ids[bottom:top]), number, self)
+
+
 def search_page(filters: DirectoryFilters, page_number) -> Page:
     """One page of the search results, with what a result card shows, in a bounded number of
     queries: the ids of the first RESULT_WINDOW results (sorting narrow rows only; the count is
-    their number), then the page's organisations. Past the window, a count and a page of ids."""
+    their number), then the page's organisations. Past the window, a count (and a page of ids
+    for the pages beyond it)."""
     ids = filtered_organisations(filters).values_list("id", flat=True)
     window = _fetch_ids(ids[: RESULT_WINDOW + 1])
-    paginator = Paginator(window if len(window) <= RESULT_WINDOW else ids, PAGE_SIZE)
-    page = paginator.get_page(page_number)
+    page = _WindowPaginator(window, ids).get_page(page_number)
     page_ids = list(page.object_list)
     organisations = with_listing_relations(Organisation.objects.filter(id__in=page_ids)).in_bulk()
     page.object_list = [organisations[pk] for pk in page_ids]

@@ -169,6 +169,7 @@ def test_results_beyond_the_id_window_are_counted_and_paginated(client, monkeypa
     response = client.get(SEARCH, {"page": 3})
     assert response.context["page"].paginator.count == 3
     assert result_names(response) == ["Structure 2"]
+    assert result_names(client.get(SEARCH, {"page": 1})) == ["Structure 0"]
 
 
 def test_the_form_keeps_the_chosen_filters(client):
