@@ -314,3 +314,36 @@ def test_a_quoted_field_spanning_lines_does_not_shift_the_records(db, files):
     establishment = Establishment.objects.get()
     assert establishment.siret.startswith(kept)
     assert "PORT" in establishment.address.upper()
+
+
+def test_blocks_cut_inside_a_quoted_field_are_joined(db, files, monkeypatch):
+    from essor.directory.sirene import reader
+
+    monkeypatch.setattr(reader, "BLOCK_SIZE", 97)  # many cuts, some inside the quoted field
+    sirens = stock.sirens(4)
+    report = files(
+        [
+            stock.establishment(
+                sirens[0], complementAdresseEtablissement="BATIMENT A\nESCALIER 2\nPORTE 3"
+            ),
+            *[stock.establishment(siren) for siren in sirens[1:]],
+        ],
+        [stock.legal_unit(siren) for siren in sirens],
+    )
+    assert report.establishments.read == 4
+    assert report.establishments.kept == 4
+
+
+def test_an_unterminated_quote_is_a_french_error(db, tmp_path):
+    (siren,) = stock.sirens(1)
+    establishments = stock.write(
+        tmp_path / "e.csv", [stock.establishment(siren)], STOCK_ETABLISSEMENT_COLUMNS
+    )
+    with establishments.open("a", encoding="utf-8") as handle:
+        handle.write(f'{siren},00001,"UNTERMINATED\n')
+    units = stock.write(tmp_path / "u.csv", [stock.legal_unit(siren)], STOCK_UNITE_LEGALE_COLUMNS)
+    with pytest.raises(SireneFileError, match="guillemet ouvert"):
+        import_sirene(
+            establishments_path=establishments, legal_units_path=units, territory_siren=CUD
+        )
+    assert not Establishment.objects.exists()

@@ -1,4 +1,9 @@
-"""Reading the SIRENE stock files with polars: by column name, streamed, filtered early.
+"""Reading the SIRENE stock files: by column name, streamed in blocks, filtered early.
+
+The national files hold tens of millions of rows, of which a territory keeps a few thousand. Each
+block of whole lines (a few MiB, so memory stays flat whatever the file's size) is parsed by polars
+for its key column only; the few matching lines are then parsed in full. A ZIP as published is read
+as a stream, without extracting it.
 
 Every public function raises `SireneFileError` (a French message naming the file and the reason)
 rather than a polars or zipfile exception, so that callers can show it as is.
@@ -6,17 +11,17 @@ rather than a polars or zipfile exception, so that callers can show it as is.
 
 import contextlib
 import csv
-import shutil
-import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
 MASKED = "[ND]"
-ZIP_COPY_BUFFER = 16 * 1024 * 1024
-LINE_BUFFER = 16 * 1024 * 1024
+BLOCK_SIZE = 8 * 1024 * 1024
+HEADER_MAX_BYTES = 1024 * 1024
 
 ESTABLISHMENT_COLUMNS = (
     "siren",
@@ -67,28 +72,42 @@ class SireneFileError(Exception):
     """A file that cannot be imported; the message is French and meant for the operator."""
 
 
+class CsvStream:
+    """An open stock file (or ZIP member), its header, and what to call it in messages."""
+
+    def __init__(self, handle: BinaryIO, *, label: str, separator: str):
+        self.handle = handle
+        self.label = label
+        self.separator = separator
+        self.columns: list[str] = []
+
+
 @contextlib.contextmanager
-def csv_path(path: Path | str, *, label: str, member_prefix: str) -> Iterator[Path]:
-    """The path of a CSV file to scan: the file itself, or its CSV member extracted from a ZIP
-    to a temporary file (polars scans files, not ZIP members; the copy is streamed)."""
+def open_csv(
+    path: Path | str, *, label: str, member_prefix: str, separator: str = ","
+) -> Iterator[CsvStream]:
+    """The CSV file, or the CSV member of a ZIP as published, opened as a binary stream."""
     path = Path(path)
     if not path.is_file():
         raise SireneFileError(f"Le fichier {label} « {path.name} » est introuvable.")
     if not zipfile.is_zipfile(path):
-        yield path
+        with path.open("rb") as handle:
+            yield CsvStream(handle, label=label, separator=separator)
         return
-    with tempfile.TemporaryDirectory(prefix="essor-sirene-") as tmp:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                member = _csv_member(archive, label=label, prefix=member_prefix)
-                target = Path(tmp) / Path(member.filename).name
-                with archive.open(member) as source, target.open("wb") as sink:
-                    shutil.copyfileobj(source, sink, ZIP_COPY_BUFFER)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
-            raise SireneFileError(
-                f"L'archive ZIP du fichier {label} « {path.name} » est illisible ou corrompue."
-            ) from exc
-        yield target
+    try:
+        archive = zipfile.ZipFile(path)
+        member = _csv_member(archive, label=label, prefix=member_prefix)
+        handle = archive.open(member)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise _corrupt_zip(label, path) from exc
+    with archive, handle:
+        yield CsvStream(handle, label=f"{label} (archive « {path.name} »)", separator=separator)
+
+
+def _corrupt_zip(label: str, path: Path) -> SireneFileError:
+    return SireneFileError(
+        f"L'archive ZIP du fichier {label} « {path.name} » est illisible ou corrompue."
+    )
 
 
 def _csv_member(archive: zipfile.ZipFile, *, label: str, prefix: str) -> zipfile.ZipInfo:
@@ -99,10 +118,10 @@ def _csv_member(archive: zipfile.ZipFile, *, label: str, prefix: str) -> zipfile
     raise SireneFileError(f"L'archive ZIP du fichier {label} ne contient aucun fichier CSV.")
 
 
-def check_header(path: Path, *, label: str, required: Iterable[str], separator: str) -> list[str]:
-    """The header's column names; a French error when it is not a UTF-8 CSV with `required`."""
-    with path.open("rb") as handle:
-        first_line = handle.readline(1024 * 1024)
+def check_header(stream: CsvStream, *, required: Iterable[str]) -> list[str]:
+    """Reads the header line; a French error when it is not a UTF-8 CSV with `required`."""
+    label, separator = stream.label, stream.separator
+    first_line = _read(stream, lambda: stream.handle.readline(HEADER_MAX_BYTES))
     try:
         text = first_line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -121,17 +140,103 @@ def check_header(path: Path, *, label: str, required: Iterable[str], separator: 
         raise SireneFileError(
             f"Le fichier {label} ne contient pas {plural} : {', '.join(missing)}."
         )
+    stream.columns = columns
     return columns
 
 
-def _scan(path: Path, separator: str) -> pl.LazyFrame:
-    # All columns as strings: codes keep their leading zeros and nothing is guessed.
-    return pl.scan_csv(
-        path, separator=separator, has_header=True, infer_schema=False, quote_char='"'
-    )
+def _read(stream: CsvStream, read):
+    try:
+        return read()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise SireneFileError(
+            f"Le fichier {stream.label} est illisible ou tronqué (lecture interrompue)."
+        ) from exc
 
 
-def _clean(frame: pl.LazyFrame | pl.DataFrame, columns: Iterable[str]):
+def _blocks(stream: CsvStream) -> Iterator[bytes]:
+    """Blocks of whole lines (each ends with a line end)."""
+    pending = b""
+    while True:
+        chunk = _read(stream, lambda: stream.handle.read(BLOCK_SIZE))
+        if not chunk:
+            break
+        data = pending + chunk if pending else chunk
+        cut = data.rfind(b"\n") + 1
+        pending = data[cut:]
+        if cut:
+            yield data[:cut]
+    if pending.strip():
+        yield pending + b"\n"
+
+
+def _parse(stream: CsvStream, data: bytes, names: Iterable[str]) -> pl.DataFrame:
+    """The named columns of the records in `data` (no header line), all as strings (codes keep
+    their leading zeros and nothing is guessed)."""
+    positions = sorted(stream.columns.index(name) for name in names)
+    try:
+        frame = pl.read_csv(
+            data,
+            separator=stream.separator,
+            has_header=False,
+            infer_schema=False,
+            quote_char='"',
+            columns=positions,
+        )
+    except pl.exceptions.PolarsError as exc:
+        detail = (str(exc).splitlines() or [""])[0][:300]
+        raise SireneFileError(
+            f"Le fichier {stream.label} est mal formé et ne peut pas être lu "
+            f"(détail technique : {detail})."
+        ) from exc
+    frame.columns = [stream.columns[position] for position in positions]
+    return frame
+
+
+def _filtered_rows(
+    stream: CsvStream, *, columns: tuple[str, ...], key: str, values: set[str]
+) -> tuple[int, pl.DataFrame]:
+    """(number of records read, the records whose `key` is in `values`, `columns` only, cleaned).
+
+    Parsing every selected field of millions of rows is the slow part and few rows are kept: each
+    block is parsed for its `key` column alone, and only the matching lines are parsed in full.
+    A quoted field may span lines (records and lines then differ): such a block is parsed whole,
+    after being joined to the next one when the field runs past its end.
+    """
+    wanted = sorted(values)
+    frames = []
+    total = 0
+    carried = b""
+    for block in _blocks(stream):
+        data = carried + block if carried else block
+        try:
+            keys = _parse(stream, data, [key]).get_column(key)
+        except SireneFileError:
+            keys = None
+        lines_match_records = keys is not None and len(keys) == data.count(b"\n")
+        if not lines_match_records and data.count(b'"') % 2:
+            carried = data  # the block ends inside a quoted field: join it to the next one
+            continue
+        if keys is None:
+            keys = _parse(stream, data, [key]).get_column(key)  # raises the French error
+        carried = b""
+        total += len(keys)
+        matches = keys.is_in(wanted).arg_true().to_list()
+        if not matches:
+            continue
+        if lines_match_records:
+            lines = data.split(b"\n")
+            data = b"\n".join(lines[number] for number in matches) + b"\n"
+        frames.append(_parse(stream, data, columns).filter(pl.col(key).is_in(wanted)))
+    if carried:
+        raise SireneFileError(
+            f"Le fichier {stream.label} est mal formé : un guillemet ouvert n'est jamais fermé."
+        )
+    if not frames:
+        return total, pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+    return total, _clean(pl.concat(frames), columns)
+
+
+def _clean(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
     """Null and the masked marker `[ND]` both become the empty string."""
     return frame.with_columns(
         pl.when(pl.col(name) == MASKED)
@@ -143,153 +248,28 @@ def _clean(frame: pl.LazyFrame | pl.DataFrame, columns: Iterable[str]):
     )
 
 
-def _technical_error(label: str, exc: Exception) -> SireneFileError:
-    detail = (str(exc).splitlines() or [""])[0][:300]
-    return SireneFileError(
-        f"Le fichier {label} est mal formé et ne peut pas être lu (détail technique : {detail})."
-    )
-
-
-def _filtered_rows(
-    path: Path,
-    *,
-    header: list[str],
-    separator: str,
-    columns: tuple[str, ...],
-    key: str,
-    values: set[str],
-    label: str,
-) -> pl.DataFrame:
-    """The rows whose `key` column is in `values`, selected columns only, cleaned.
-
-    Parsing every selected field of millions of rows is the slow part, and only a few rows are
-    kept, so the file is read twice: polars first parses the `key` column alone and returns the
-    numbers of the matching records; a plain pass over the lines then picks those lines, and only
-    they are parsed in full. When a quoted field spans lines (record numbers and line numbers then
-    differ), the file is parsed field by field instead.
-    """
-    if not values:
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    try:
-        records = (
-            _scan(path, separator)
-            .select(key)
-            .with_row_index("record")
-            .filter(pl.col(key).is_in(sorted(values)))
-            .collect(engine="streaming")
-            .get_column("record")
-            .to_list()
-        )
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise _technical_error(label, exc) from exc
-    lines, line_count = _lines_at(path, set(records))
-    rows = None
-    if line_count == count_rows(path, label=label, separator=separator):
-        rows = _parse_lines(lines, header=header, separator=separator, columns=columns)
-    if rows is None or rows.get_column(key).is_in(sorted(values)).sum() != len(records):
-        rows = _full_parse(
-            path, separator=separator, columns=columns, key=key, values=values, label=label
-        )
-    return _clean(rows.filter(pl.col(key).is_in(sorted(values))).select(columns), columns)
-
-
-def _lines_at(path: Path, numbers: set[int]) -> tuple[list[bytes], int]:
-    """(the data lines at those 0-based numbers, the number of data lines in the file)."""
-    picked = []
-    count = 0
-    with path.open("rb", buffering=LINE_BUFFER) as handle:
-        handle.readline()  # the header
-        for count, line in enumerate(handle, start=1):
-            if count - 1 in numbers:
-                picked.append(line)
-    return picked, count
-
-
-def _parse_lines(
-    lines: list[bytes], *, header: list[str], separator: str, columns: tuple[str, ...]
-) -> pl.DataFrame | None:
-    """The picked lines parsed as CSV, or None when they are not whole records."""
-    if sum(line.count(b'"') for line in lines) % 2:
-        return None
-    text = (separator.join(_quoted(name) for name in header) + "\n").encode("utf-8")
-    text += b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
-    try:
-        return pl.read_csv(
-            text,
-            separator=separator,
-            has_header=True,
-            infer_schema=False,
-            quote_char='"',
-            columns=list(columns),
-        )
-    except pl.exceptions.PolarsError:
-        return None
-
-
-def _full_parse(
-    path: Path, *, separator: str, columns: tuple[str, ...], key: str, values: set[str], label: str
-) -> pl.DataFrame:
-    query = _scan(path, separator).select(columns).filter(pl.col(key).is_in(sorted(values)))
-    try:
-        return query.collect(engine="streaming")
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise _technical_error(label, exc) from exc
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def count_rows(path: Path, *, label: str, separator: str = ",") -> int:
-    """Number of data rows (a streaming count: nothing but line ends is parsed)."""
-    try:
-        return int(_scan(path, separator).select(pl.len()).collect(engine="streaming").item())
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise _technical_error(label, exc) from exc
-
-
 def read_establishments(
-    path: Path, *, commune_codes: Iterable[str], label: str
+    stream: CsvStream, *, commune_codes: Iterable[str]
 ) -> tuple[int, pl.DataFrame]:
     """(number of data rows in the file, the rows located in `commune_codes`)."""
-    header = check_header(path, label=label, required=ESTABLISHMENT_COLUMNS, separator=",")
-    rows = _filtered_rows(
-        path,
-        header=header,
-        separator=",",
+    check_header(stream, required=ESTABLISHMENT_COLUMNS)
+    return _filtered_rows(
+        stream,
         columns=ESTABLISHMENT_COLUMNS,
         key="codeCommuneEtablissement",
         values=set(commune_codes),
-        label=label,
     )
-    return count_rows(path, label=label), rows
 
 
-def read_legal_units(path: Path, *, sirens: Iterable[str], label: str) -> pl.DataFrame:
+def read_legal_units(stream: CsvStream, *, sirens: Iterable[str]) -> pl.DataFrame:
     """The rows of the legal-unit file whose SIREN is in `sirens` (the last one wins)."""
-    header = check_header(path, label=label, required=LEGAL_UNIT_COLUMNS, separator=",")
-    rows = _filtered_rows(
-        path,
-        header=header,
-        separator=",",
-        columns=LEGAL_UNIT_COLUMNS,
-        key="siren",
-        values=set(sirens),
-        label=label,
-    )
+    check_header(stream, required=LEGAL_UNIT_COLUMNS)
+    _, rows = _filtered_rows(stream, columns=LEGAL_UNIT_COLUMNS, key="siren", values=set(sirens))
     return rows.unique(subset="siren", keep="last", maintain_order=True)
 
 
-def read_geolocation(path: Path, *, sirets: Iterable[str], label: str) -> pl.DataFrame:
+def read_geolocation(stream: CsvStream, *, sirets: Iterable[str]) -> pl.DataFrame:
     """The rows of the `;`-separated geolocation file whose SIRET is in `sirets`."""
-    header = check_header(path, label=label, required=GEOLOCATION_COLUMNS, separator=";")
-    rows = _filtered_rows(
-        path,
-        header=header,
-        separator=";",
-        columns=GEOLOCATION_COLUMNS,
-        key="siret",
-        values=set(sirets),
-        label=label,
-    )
+    check_header(stream, required=GEOLOCATION_COLUMNS)
+    _, rows = _filtered_rows(stream, columns=GEOLOCATION_COLUMNS, key="siret", values=set(sirets))
     return rows.unique(subset="siret", keep="last", maintain_order=True)

@@ -9,7 +9,6 @@ import datetime
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,49 +148,33 @@ def import_sirene(
         raise SireneFileError(f"Le territoire « {territory} » n'a aucune commune.")
     report = ImportReport(stock_date=stock_date, territory=territory.name)
 
-    with ExitStack() as files:
-        progress(0, None, "Lecture du fichier des établissements")
-        establishment_csv = files.enter_context(
-            reader.csv_path(
-                establishments_path, label="des établissements", member_prefix="StockEtablissement"
-            )
-        )
-        read, located = reader.read_establishments(
-            establishment_csv, commune_codes=codes, label="des établissements"
-        )
-        report.establishments.read = read
-        report.establishments.rejected["out_of_territory"] = read - located.height
-        establishments = located.unique(subset="siret", keep="last", maintain_order=True).to_dicts()
+    progress(0, None, "Lecture du fichier des établissements")
+    with reader.open_csv(
+        establishments_path, label="des établissements", member_prefix="StockEtablissement"
+    ) as stream:
+        read, located = reader.read_establishments(stream, commune_codes=codes)
+    report.establishments.read = read
+    report.establishments.rejected["out_of_territory"] = read - located.height
+    establishments = located.unique(subset="siret", keep="last", maintain_order=True).to_dicts()
 
-        progress(0, None, "Lecture du fichier des unités légales")
-        legal_unit_csv = files.enter_context(
-            reader.csv_path(
-                legal_units_path, label="des unités légales", member_prefix="StockUniteLegale"
-            )
-        )
-        sirens = {row["siren"] for row in establishments}
-        units = {
-            row["siren"]: row
-            for row in reader.read_legal_units(
-                legal_unit_csv, sirens=sirens, label="des unités légales"
-            ).to_dicts()
-        }
-        geolocation = {}
-        if geolocation_path:
-            progress(0, None, "Lecture du fichier de géolocalisation")
-            geolocation_csv = files.enter_context(
-                reader.csv_path(
-                    geolocation_path, label="de géolocalisation", member_prefix="Geolocalisation"
-                )
-            )
-            geolocation = {
-                row["siret"]: row
-                for row in reader.read_geolocation(
-                    geolocation_csv,
-                    sirets={row["siret"] for row in establishments},
-                    label="de géolocalisation",
-                ).to_dicts()
-            }
+    progress(0, None, "Lecture du fichier des unités légales")
+    with reader.open_csv(
+        legal_units_path, label="des unités légales", member_prefix="StockUniteLegale"
+    ) as stream:
+        rows = reader.read_legal_units(stream, sirens={row["siren"] for row in establishments})
+    units = {row["siren"]: row for row in rows.to_dicts()}
+
+    geolocation = {}
+    if geolocation_path:
+        progress(0, None, "Lecture du fichier de géolocalisation")
+        with reader.open_csv(
+            geolocation_path,
+            label="de géolocalisation",
+            member_prefix="Geolocalisation",
+            separator=";",
+        ) as stream:
+            rows = reader.read_geolocation(stream, sirets={row["siret"] for row in establishments})
+        geolocation = {row["siret"]: row for row in rows.to_dicts()}
 
     kept_units, kept_rows = _select(establishments, units, report)
     positions = _positions(kept_rows, geolocation)
