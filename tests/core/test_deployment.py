@@ -8,15 +8,22 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _environment(**values) -> dict:
+    """The test process's environment without what the browser tests set for themselves."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, **values}
+
+
 def test_check_deploy_is_clean_with_production_settings():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "essor.settings",
-        "ESSOR_PRODUCTION": "1",
-        "DEBUG": "0",
-        "SECRET_KEY": "x7!Qm2#pV9zL4@wR8&tY1^bN6*cJ3(hF5)kD0-sG_aE+uI=oP~" * 2,
-        "ALLOWED_HOSTS": "essor.example.org",
-    }
+    env = _environment(
+        **{
+            "DJANGO_SETTINGS_MODULE": "essor.settings",
+            "ESSOR_PRODUCTION": "1",
+            "DEBUG": "0",
+            "SECRET_KEY": "x7!Qm2#pV9zL4@wR8&tY1^bN6*cJ3(hF5)kD0-sG_aE+uI=oP~" * 2,
+            "ALLOWED_HOSTS": "essor.example.org",
+        }
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -29,7 +36,7 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "essor.settings", "ESSOR_PRODUCTION": "1"}
+    env = _environment(DJANGO_SETTINGS_MODULE="essor.settings", ESSOR_PRODUCTION="1")
     env.pop("SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],

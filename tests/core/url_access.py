@@ -8,5 +8,4 @@ URL_ACCESS = [
     UrlCase("core:accessibility", PUBLIC),
     UrlCase("api:api-root", dict.fromkeys(PUBLIC, 404), note="no root endpoint"),
     UrlCase("api:openapi-json", PUBLIC),
-    UrlCase("api:openapi-view", PUBLIC),
 ]
