@@ -14,6 +14,7 @@ import csv
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -155,18 +156,13 @@ def _read(stream: CsvStream, read):
 
 def _blocks(stream: CsvStream) -> Iterator[bytes]:
     """Blocks of whole lines (each ends with a line end)."""
-    pending = b""
     while True:
         chunk = _read(stream, lambda: stream.handle.read(BLOCK_SIZE))
         if not chunk:
-            break
-        data = pending + chunk if pending else chunk
-        cut = data.rfind(b"\n") + 1
-        pending = data[cut:]
-        if cut:
-            yield data[:cut]
-    if pending.strip():
-        yield pending + b"\n"
+            return
+        if not chunk.endswith(b"\n"):
+            chunk += _read(stream, stream.handle.readline)  # the rest of the last line
+        yield chunk if chunk.endswith(b"\n") else chunk + b"\n"
 
 
 def _parse(stream: CsvStream, data: bytes, names: Iterable[str]) -> pl.DataFrame:
@@ -192,6 +188,30 @@ def _parse(stream: CsvStream, data: bytes, names: Iterable[str]) -> pl.DataFrame
     return frame
 
 
+def _key_column(stream: CsvStream, data: bytes, key: str) -> pl.Series | None:
+    """The `key` column of the records in `data`, or None when `data` does not parse."""
+    try:
+        return _parse(stream, data, [key]).get_column(key)
+    except SireneFileError:
+        return None
+
+
+def _parsed_ahead(stream: CsvStream, key: str) -> Iterator[tuple[bytes, pl.Series | None]]:
+    """(block, its key column), the next block being read and parsed by polars (which releases
+    the GIL) in a worker thread while the caller works on the current one: both cores are used."""
+    blocks = _blocks(stream)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sirene-reader") as pool:
+
+        def read_and_parse():
+            block = next(blocks, None)
+            return None if block is None else (block, _key_column(stream, block, key))
+
+        upcoming = pool.submit(read_and_parse)
+        while (current := upcoming.result()) is not None:
+            upcoming = pool.submit(read_and_parse)
+            yield current
+
+
 def _filtered_rows(
     stream: CsvStream, *, columns: tuple[str, ...], key: str, values: set[str]
 ) -> tuple[int, pl.DataFrame]:
@@ -206,13 +226,14 @@ def _filtered_rows(
     frames = []
     total = 0
     carried = b""
-    for block in _blocks(stream):
-        data = carried + block if carried else block
-        try:
-            keys = _parse(stream, data, [key]).get_column(key)
-        except SireneFileError:
-            keys = None
-        lines_match_records = keys is not None and len(keys) == data.count(b"\n")
+    for block, block_keys in _parsed_ahead(stream, key):
+        if carried:
+            data = carried + block
+            keys = _key_column(stream, data, key)
+        else:
+            data, keys = block, block_keys
+        lines = data.split(b"\n")  # the last item is the empty text after the last line end
+        lines_match_records = keys is not None and len(keys) == len(lines) - 1
         if not lines_match_records and data.count(b'"') % 2:
             carried = data  # the block ends inside a quoted field: join it to the next one
             continue
@@ -224,7 +245,6 @@ def _filtered_rows(
         if not matches:
             continue
         if lines_match_records:
-            lines = data.split(b"\n")
             data = b"\n".join(lines[number] for number in matches) + b"\n"
         frames.append(_parse(stream, data, columns).filter(pl.col(key).is_in(wanted)))
     if carried:
