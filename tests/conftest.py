@@ -6,6 +6,9 @@ from django.apps import apps
 from essor.accounts.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
+# The browser fixtures (one Playwright and one chromium for the whole session), for every package.
+pytest_plugins = ["tests.browser_support"]
+
 PASSWORD = "mot-de-passe-solide-123"
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser_support import axe_violations
 from tests.factories import EstablishmentFactory, OrganisationFactory, sector
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,4 +1,5 @@
-"""Browser tests: Playwright drives Debian's chromium (its own browser download is not used)."""
+"""Browser test fixtures (a pytest plugin loaded by tests/conftest.py): Playwright drives Debian's
+chromium (its own browser download does not work here), and axe-core from the npm package."""
 
 import os
 import shutil
@@ -8,7 +9,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_SCRIPT = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 # Without these flags chromium keeps trying to reach Google's services, which this network refuses.
 CHROMIUM_ARGS = [
     "--headless=new",
