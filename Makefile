@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Parallel test processes (pytest-xdist); 0 runs the suite in this process.
+TEST_WORKERS ?= 2
 export PORT
 
 .PHONY: run test lint format install install-dev frontend browser migrate demo worker clean
@@ -39,7 +41,7 @@ browser:
 	bash scripts/ensure-chromium.sh
 
 test: install-dev browser
-	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
