@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from essor.accounts.models import Invitation, LoginFailure, Membership, Role, User
 from essor.core.permissions import administered_organisation_ids, is_agency_admin
+from essor.directory.models import OrganisationClaim
 
 
 def normalize_email(email: str) -> str:
@@ -53,6 +54,15 @@ def memberships_of(user):
         Membership.objects.filter(user=user)
         .select_related("organisation")
         .order_by("organisation__name", "pk")
+    )
+
+
+def claims_of(user):
+    """The person's requests to manage an organisation, newest first (one query)."""
+    return (
+        OrganisationClaim.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -110,6 +110,7 @@ def dashboard(request):
         "accounts/dashboard.html",
         {
             "entries": entries,
+            "claims": selectors.claims_of(request.user),
             "staff_home_url": reverse("directory:staff_home") if agency else None,
         },
     )

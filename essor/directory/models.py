@@ -350,6 +350,7 @@ class OrganisationClaim(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField("examinée le", null=True, blank=True)
+    review_comment = models.TextField("réponse de l'agence", blank=True)
 
     class Meta:
         verbose_name = "demande de gestion"

@@ -275,21 +275,22 @@ def create_claim(
     return claim
 
 
-def _review_claim(claim, reviewer, status) -> OrganisationClaim:
+def _review_claim(claim, reviewer, status, comment: str) -> OrganisationClaim:
     claim = _lock(OrganisationClaim, claim.pk)
     if claim.status != OrganisationClaim.Status.PENDING:
         raise ValidationError("Cette demande a déjà été examinée.")
     claim.status = status
     claim.reviewed_by = reviewer
     claim.reviewed_at = timezone.now()
-    claim.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    claim.review_comment = comment.strip()
+    claim.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     return claim
 
 
 @transaction.atomic
 def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Membership:
     """Accept a claim: the person becomes an admin of the organisation (or stays higher)."""
-    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.ACCEPTED)
+    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.ACCEPTED, comment)
     membership, created = Membership.objects.select_for_update().get_or_create(
         user=claim.user,
         organisation=claim.organisation,
@@ -315,10 +316,9 @@ def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Me
 
 @transaction.atomic
 def refuse_claim(*, claim: OrganisationClaim, reviewer, comment: str) -> OrganisationClaim:
-    # OrganisationClaim has no comment column: the reason is kept in the audit log.
     if not comment.strip():
         raise ValidationError("Indiquez le motif du refus.")
-    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.REFUSED)
+    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.REFUSED, comment)
     audit.record(
         actor=reviewer,
         action="directory.claim_refused",

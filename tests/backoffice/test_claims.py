@@ -156,3 +156,31 @@ def test_an_admin_of_another_structure_is_not_admin_of_this_one(world):
     )
 
     assert claim.status == OrganisationClaim.Status.PENDING
+
+
+def test_the_claimant_sees_the_agency_s_answer_in_their_space(client, world):
+    claimant = UserFactory()
+    claim = OrganisationClaim.objects.create(
+        organisation=world.structure, user=claimant, position="Bénévole"
+    )
+    services.refuse_claim(
+        claim=claim, reviewer=world.users["agency_staff"], comment="Lien non établi."
+    )
+
+    client.force_login(claimant)
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+
+    assert "Mes demandes de gestion" in page
+    assert "Lien non établi." in page
+    assert "Refusée" in page
+
+
+def test_a_person_does_not_see_another_person_s_claims(client, world):
+    OrganisationClaim.objects.create(
+        organisation=world.structure, user=UserFactory(), position="Trésorier"
+    )
+
+    client.force_login(world.users["authenticated"])
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+
+    assert "Mes demandes de gestion" not in page
