@@ -406,6 +406,27 @@ def _apply(instance, values: dict, source: dict) -> bool:
     return changed
 
 
+def _record(
+    instance, values: dict, *, source: dict, counts: Counts, now, open_field: str, stock_date
+):
+    """(the instance with this import's values, whether it is new); counts what changed and
+    what closed (`open_field` went from true to false)."""
+    if instance.pk is None:
+        instance.field_sources = {}
+        _apply(instance, values, source)
+        created = True
+    else:
+        was_open = getattr(instance, open_field)
+        if _apply(instance, values, source):
+            counts.updated += 1
+            instance.updated_at = now
+        if was_open and not getattr(instance, open_field):
+            counts.closed += 1
+        created = False
+    instance.last_sirene_date = stock_date
+    return instance, created
+
+
 def _in_batches(
     query: Callable[[list], Iterable], values: list, size: int = BATCH_SIZE
 ) -> Iterator:
@@ -442,22 +463,17 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
         ) == siren:
             values["rna"] = rna
             rna_owners[rna] = siren  # one RNA number for one organisation, even within the file
-        organisation = existing.get(siren)
-        if organisation is None:
-            organisation = Organisation(siren=siren)
-            organisation.field_sources = {}
-            _apply(organisation, values, source)
-            to_create.append(organisation)
-        else:
-            was_active = organisation.is_active
-            if _apply(organisation, values, source):
-                counts.updated += 1
-                organisation.updated_at = now
-            if was_active and not organisation.is_active:
-                counts.closed += 1
-            to_update.append(organisation)
-        organisation.last_sirene_date = report.stock_date
+        organisation, created = _record(
+            existing.get(siren) or Organisation(siren=siren),
+            values,
+            source=source,
+            counts=counts,
+            now=now,
+            open_field="is_active",
+            stock_date=report.stock_date,
+        )
         apply_family(organisation)
+        (to_create if created else to_update).append(organisation)
     counts.created = len(to_create)
     insert_instances(Organisation, to_create)
     update_instances(Organisation, to_update, ORGANISATION_FIELDS)
@@ -491,21 +507,16 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
             row, codes[row["codeCommuneEtablissement"]], positions[row["siret"]]
         )
         values["organisation_id"] = organisation_ids[row["siren"]]
-        establishment = existing_establishments.get(row["siret"])
-        if establishment is None:
-            establishment = Establishment(siret=row["siret"])
-            establishment.field_sources = {}
-            _apply(establishment, values, source)
-            to_create.append(establishment)
-        else:
-            was_open = establishment.is_open
-            if _apply(establishment, values, source):
-                counts.updated += 1
-                establishment.updated_at = now
-            if was_open and not establishment.is_open:
-                counts.closed += 1
-            to_update.append(establishment)
-        establishment.last_sirene_date = report.stock_date
+        establishment, created = _record(
+            existing_establishments.get(row["siret"]) or Establishment(siret=row["siret"]),
+            values,
+            source=source,
+            counts=counts,
+            now=now,
+            open_field="is_open",
+            stock_date=report.stock_date,
+        )
+        (to_create if created else to_update).append(establishment)
     counts.created = len(to_create)
     # Updates first: an establishment that stops being the head office frees the place.
     update_instances(Establishment, to_update, ESTABLISHMENT_FIELDS)
