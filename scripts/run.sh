@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 .venv/bin/python manage.py db_worker >var/worker.log 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
