@@ -121,3 +121,16 @@ def test_audit_log_with_an_unknown_organisation_says_so_and_lists_nothing(agency
 
     assert "Aucune structure ne porte le numéro 999999" in response.content.decode()
     assert list(response.context["page"]) == []
+
+
+def test_the_back_office_home_leads_to_every_agency_task(agency_client):
+    page = agency_client.get(reverse("directory:staff_home")).content.decode()
+    for name in (
+        "directory:revision_list",
+        "directory:claim_list",
+        "directory:staff_organisation_list",
+        "directory:staff_organisation_create",
+        "directory:sirene_import",
+        "directory:audit_log",
+    ):
+        assert reverse(name) in page, name
