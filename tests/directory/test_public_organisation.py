@@ -136,3 +136,16 @@ def test_fact_source_label_falls_back_to_the_last_sirene_date():
 
 def test_fact_without_source_has_no_label():
     assert fact_source_label({}, "name") == ""
+
+
+def test_the_organisation_s_admin_is_offered_to_edit_its_page(client, world):
+    client.force_login(world.users["organisation_admin"])
+    page = client.get(reverse("directory:organisation", kwargs={"pk": world.structure.pk}))
+    content = page.content.decode()
+    assert reverse("directory:profile_edit", kwargs={"pk": world.structure.pk}) in content
+    assert reverse("directory:claim", kwargs={"pk": world.structure.pk}) not in content
+
+
+def test_a_visitor_is_offered_to_claim_the_organisation(client, world):
+    page = client.get(reverse("directory:organisation", kwargs={"pk": world.structure.pk}))
+    assert reverse("directory:claim", kwargs={"pk": world.structure.pk}) in page.content.decode()

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from essor.core.permissions import can_admin_organisation
 from essor.directory import selectors
 from essor.directory.ess import esus_is_valid, legal_category_label
 from essor.directory.filters import DirectorySearchForm
@@ -104,6 +105,8 @@ def organisation(request, pk: int):
         "directory/organisation.html",
         {
             "organisation": organisation,
+            "can_edit": request.user.is_authenticated
+            and can_admin_organisation(request.user, organisation),
             "establishments": organisation.public_establishments,
             "located_establishments": located,
             "legal_category_label": legal_category_label(organisation.legal_category),
