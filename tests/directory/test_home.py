@@ -26,3 +26,4 @@ def test_home_shows_the_territory_its_communes_and_entry_points(client):
     assert 'action="/annuaire/"' in content
     assert "/annuaire/?sector=culture" in content
     assert reverse("directory:open_data") in content
+    assert reverse("territory:list") in content
