@@ -5,7 +5,7 @@ import datetime
 
 from django.http import Http404
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from essor.directory import selectors
 from essor.directory.ess import esus_is_valid, legal_category_label
@@ -62,6 +62,11 @@ class OrganisationOut(Schema):
 
 class OrganisationPage(Schema):
     count: int
+    count_is_lower_bound: bool = Field(
+        False,
+        description="Vrai quand la recherche est trop large pour être comptée : il y a alors "
+        "plus de `count` résultats, classés par nom.",
+    )
     page: int
     pages: int
     page_size: int
@@ -135,6 +140,7 @@ def list_organisations(request, filters: Query[FiltersIn]):
     today = datetime.date.today()
     return {
         "count": page.paginator.count,
+        "count_is_lower_bound": page.paginator.count_is_lower_bound,
         "page": page.number,
         "pages": page.paginator.num_pages,
         "page_size": selectors.PAGE_SIZE,

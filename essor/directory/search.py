@@ -50,6 +50,32 @@ def tsquery_text(terms: list[str]) -> str:
     return " & ".join([*terms[:-1], f"{terms[-1]}:*"])
 
 
+# Above this many matches, ranking them all by relevance (bm25 or ts_rank read every matching row)
+# costs more than a page may take: such broad queries are listed by name instead.
+RANKING_LIMIT = 2000
+
+
+def is_broad(text: str, *, using: str = "default") -> bool:
+    """Whether `text` matches at least RANKING_LIMIT organisations (public or not), counted in the
+    index alone and stopping at the limit, so that the question itself stays cheap."""
+    terms = search_terms(text)
+    connection = connections[using]
+    if not terms or connection.vendor not in {"sqlite", "postgresql"}:
+        return False
+    if connection.vendor == "sqlite":
+        matches = f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s"
+        params = [fts5_query(terms), RANKING_LIMIT]
+    else:
+        matches = (
+            "SELECT 1 FROM directory_organisation "
+            "WHERE search_vector @@ to_tsquery('french_unaccent', %s) LIMIT %s"
+        )
+        params = [tsquery_text(terms), RANKING_LIMIT]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({matches}) AS matches", params)
+        return cursor.fetchone()[0] >= RANKING_LIMIT
+
+
 def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
     """`queryset` (of Organisation) narrowed to the organisations matching `text`, best first.
 
@@ -85,6 +111,23 @@ def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) 
             .order_by("-search_rank", "name", "id")
         )
     return naive_search(queryset, text, ranked=ranked)
+
+
+def filter_matching(queryset: QuerySet, text: str) -> QuerySet:
+    """`queryset` narrowed to the organisations matching `text`, unranked, so that the database
+    may walk the queryset's own order (by name) and stop at the first page instead of sorting
+    every match. On SQLite the unary `+` keeps the match list from driving the plan."""
+    terms = search_terms(text)
+    if not terms:
+        return queryset
+    vendor = connections[queryset.db].vendor
+    if vendor == "sqlite":
+        table = queryset.model._meta.db_table
+        return queryset.extra(
+            where=[f"+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"],
+            params=[fts5_query(terms)],
+        )
+    return search_organisations(queryset, text, ranked=False)
 
 
 def naive_search(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:

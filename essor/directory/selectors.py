@@ -21,7 +21,12 @@ from essor.directory.models import (
     Organisation,
     Sector,
 )
-from essor.directory.search import search_organisations, search_terms
+from essor.directory.search import (
+    filter_matching,
+    is_broad,
+    search_organisations,
+    search_terms,
+)
 from essor.territory.models import Commune
 from essor.territory.selectors import main_territory
 
@@ -77,37 +82,55 @@ def _related_ids(filters: DirectoryFilters, *, with_text: bool):
     return nested
 
 
-def filtered_organisations(filters: DirectoryFilters, *, ranked: bool = True) -> QuerySet:
-    """Public organisations matching the filters, ranked by relevance when there is a text,
-    by name otherwise.
+def ranked_by_relevance(filters: DirectoryFilters) -> bool:
+    """Whether the results are ordered by relevance: with a text that is not too broad."""
+    return bool(search_terms(filters.text)) and not is_broad(filters.text)
+
+
+def filtered_organisations(
+    filters: DirectoryFilters, *, ranked: bool = True, by_relevance: bool | None = None
+) -> QuerySet:
+    """Public organisations matching the filters, ranked by relevance when there is a text
+    (unless it is too broad, see `search.is_broad`), by name otherwise.
 
     `ranked=False` gives an unordered queryset fit for a subquery (map, exports)."""
-    text_ranked = ranked and bool(search_terms(filters.text))
+    if by_relevance is None:
+        by_relevance = ranked and ranked_by_relevance(filters)
+    has_text = bool(search_terms(filters.text))
+    text_ranked = ranked and by_relevance and has_text
+    text_by_name = ranked and not by_relevance and has_text
     organisations = Organisation.objects.filter(_organisation_conditions(filters))
-    related_ids = _related_ids(filters, with_text=not text_ranked)
+    related_ids = _related_ids(filters, with_text=has_text and not ranked)
     if related_ids is not None:
         organisations = organisations.filter(id__in=related_ids)
     if text_ranked:
         return search_organisations(organisations, filters.text)
+    if text_by_name:
+        organisations = filter_matching(organisations, filters.text)
     return organisations.order_by("name", "id") if ranked else organisations
 
 
 class _WindowPaginator(Paginator):
     """Pages of ids: read from the window fetched first, from the database past it."""
 
-    def __init__(self, window: list[int], ids: QuerySet):
+    def __init__(self, window: list[int], ids: QuerySet, *, count_beyond_window: bool = True):
         self.window, self.ids = window, ids
+        # Counting every match of a broad text costs as much as ranking them: the list then
+        # says "more than RESULT_WINDOW" and stops at the window.
+        self.count_is_lower_bound = not count_beyond_window and len(window) > RESULT_WINDOW
         super().__init__(window, PAGE_SIZE)
 
     @cached_property
     def count(self) -> int:
-        return len(self.window) if len(self.window) <= RESULT_WINDOW else self.ids.count()
+        if len(self.window) <= RESULT_WINDOW or self.count_is_lower_bound:
+            return min(len(self.window), RESULT_WINDOW)
+        return self.ids.count()
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
-        if top <= RESULT_WINDOW or len(self.window) <= RESULT_WINDOW:
+        if top <= RESULT_WINDOW or len(self.window) <= RESULT_WINDOW or self.count_is_lower_bound:
             return self._get_page(self.window[bottom:top], number, self)
         return self._get_page(list(self.ids[bottom:top]), number, self)
 
@@ -117,12 +140,16 @@ def search_page(filters: DirectoryFilters, page_number) -> Page:
     queries: the ids of the first RESULT_WINDOW results (sorting narrow rows only; the count is
     their number), then the page's organisations. Past the window, a count (and a page of ids
     for the pages beyond it)."""
-    ids = filtered_organisations(filters).values_list("id", flat=True)
+    by_relevance = ranked_by_relevance(filters)
+    ids = filtered_organisations(filters, by_relevance=by_relevance).values_list("id", flat=True)
     window = _fetch_ids(ids[: RESULT_WINDOW + 1])
-    page = _WindowPaginator(window, ids).get_page(page_number)
+    broad_text = bool(search_terms(filters.text)) and not by_relevance
+    page = _WindowPaginator(window, ids, count_beyond_window=not broad_text).get_page(page_number)
     page_ids = list(page.object_list)
     organisations = with_listing_relations(Organisation.objects.filter(id__in=page_ids)).in_bulk()
     page.object_list = [organisations[pk] for pk in page_ids]
+    # A text too broad to rank is listed by name: the page says so.
+    page.ordered_by_name_for_text = broad_text
     return page
 
 

@@ -108,9 +108,9 @@ def test_page_links_keep_the_filters(client):
 def test_search_page_runs_a_constant_number_of_queries(client, django_assert_num_queries, count):
     for n in range(count):
         public_organisation(f"Théâtre {n:02d}", sectors=["culture", "sport"])
-    # territory + its communes, sectors (choices), result ids, organisations, sectors,
-    # establishments
-    with django_assert_num_queries(7):
+    # territory + its communes, sectors (choices), breadth of the text, result ids,
+    # organisations, sectors, establishments
+    with django_assert_num_queries(8):
         client.get(SEARCH, {"q": "théâtre", "commune": "59183"})
 
 
@@ -180,3 +180,34 @@ def test_the_form_keeps_the_chosen_filters(client):
     assert '<option value="culture" selected>' in content
     assert '<option value="59183" selected>' in content
     assert 'name="esus" id="id_esus" checked' in content
+
+
+def test_a_text_matching_few_organisations_is_ranked_by_relevance(client):
+    public_organisation("Atelier Zèbre", description="vélo")
+    public_organisation("Vélo Solidaire", description="ateliers de réparation de vélos")
+    page = client.get(SEARCH, {"q": "vélo"}).context["page"]
+    assert [organisation.name for organisation in page] == ["Vélo Solidaire", "Atelier Zèbre"]
+    assert not page.ordered_by_name_for_text
+
+
+def test_a_text_too_broad_to_rank_is_listed_by_name_and_the_page_says_so(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
+    public_organisation("Atelier Zèbre", description="vélo")
+    public_organisation("Vélo Solidaire", description="ateliers de réparation de vélos")
+    response = client.get(SEARCH, {"q": "vélo"})
+    page = response.context["page"]
+    assert [organisation.name for organisation in page] == ["Atelier Zèbre", "Vélo Solidaire"]
+    assert page.ordered_by_name_for_text
+    assert "classées par nom" in response.content.decode()
+
+
+def test_a_text_too_broad_to_count_says_more_than_the_window(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
+    monkeypatch.setattr("essor.directory.selectors.RESULT_WINDOW", 2)
+    for name in ("Vélo A", "Vélo B", "Vélo C"):
+        public_organisation(name)
+    response = client.get(SEARCH, {"q": "vélo"})
+    assert response.context["page"].paginator.count_is_lower_bound
+    assert "Plus de 2 structures" in response.content.decode()
+    api = client.get("/api/annuaire/organisations", {"q": "vélo"}).json()
+    assert (api["count"], api["count_is_lower_bound"]) == (2, True)
