@@ -50,30 +50,32 @@ def tsquery_text(terms: list[str]) -> str:
     return " & ".join([*terms[:-1], f"{terms[-1]}:*"])
 
 
-# Above this many matches, ranking them all by relevance (bm25 or ts_rank read every matching row)
-# costs more than a page may take: such broad queries are listed by name instead.
-RANKING_LIMIT = 2000
+# Ranking costs a read of every match (bm25 or ts_rank): above RANKING_LIMIT matches a page would
+# take too long, so broad texts are listed by name. Sorting the matches by name is cheap until they
+# are very many; from DENSE_LIMIT on, walking the name index and stopping at the first results is.
+RANKING_LIMIT = 500
+DENSE_LIMIT = 20000
 
 
-def is_broad(text: str, *, using: str = "default") -> bool:
-    """Whether `text` matches at least RANKING_LIMIT organisations (public or not), counted in the
-    index alone and stopping at the limit, so that the question itself stays cheap."""
+def match_count(text: str, *, cap: int, using: str = "default") -> int:
+    """How many organisations (public or not) match `text`, counted in the index alone and
+    stopping at `cap`, so that the question itself stays cheap (0 without a usable text)."""
     terms = search_terms(text)
     connection = connections[using]
     if not terms or connection.vendor not in {"sqlite", "postgresql"}:
-        return False
+        return 0
     if connection.vendor == "sqlite":
         matches = f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s"
-        params = [fts5_query(terms), RANKING_LIMIT]
+        params = [fts5_query(terms), cap]
     else:
         matches = (
             "SELECT 1 FROM directory_organisation "
             "WHERE search_vector @@ to_tsquery('french_unaccent', %s) LIMIT %s"
         )
-        params = [tsquery_text(terms), RANKING_LIMIT]
+        params = [tsquery_text(terms), cap]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({matches}) AS matches", params)
-        return cursor.fetchone()[0] >= RANKING_LIMIT
+        return cursor.fetchone()[0]
 
 
 def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
@@ -113,15 +115,15 @@ def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) 
     return naive_search(queryset, text, ranked=ranked)
 
 
-def filter_matching(queryset: QuerySet, text: str) -> QuerySet:
-    """`queryset` narrowed to the organisations matching `text`, unranked, so that the database
-    may walk the queryset's own order (by name) and stop at the first page instead of sorting
-    every match. On SQLite the unary `+` keeps the match list from driving the plan."""
+def filter_matching(queryset: QuerySet, text: str, *, dense: bool = False) -> QuerySet:
+    """`queryset` narrowed to the organisations matching `text`, unranked. With `dense` (a text
+    matching a large share of the directory), the database is left to walk the queryset's own
+    order and stop at the first results: on SQLite the unary `+` keeps the match list from
+    driving the plan."""
     terms = search_terms(text)
     if not terms:
         return queryset
-    vendor = connections[queryset.db].vendor
-    if vendor == "sqlite":
+    if dense and connections[queryset.db].vendor == "sqlite":
         table = queryset.model._meta.db_table
         return queryset.extra(
             where=[f"+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"],

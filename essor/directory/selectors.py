@@ -6,12 +6,14 @@ organisation) shows its commune but no street address and no position.
 """
 
 import datetime
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from essor.directory import search
 from essor.directory.filters import DirectoryFilters
 from essor.directory.models import (
     DiffusionStatus,
@@ -21,12 +23,7 @@ from essor.directory.models import (
     Organisation,
     Sector,
 )
-from essor.directory.search import (
-    filter_matching,
-    is_broad,
-    search_organisations,
-    search_terms,
-)
+from essor.directory.search import filter_matching, search_organisations, search_terms
 from essor.territory.models import Commune
 from essor.territory.selectors import main_territory
 
@@ -82,20 +79,32 @@ def _related_ids(filters: DirectoryFilters, *, with_text: bool):
     return nested
 
 
-def ranked_by_relevance(filters: DirectoryFilters) -> bool:
-    """Whether the results are ordered by relevance: with a text that is not too broad."""
-    return bool(search_terms(filters.text)) and not is_broad(filters.text)
+@dataclass(frozen=True)
+class TextPlan:
+    """How a text search is ordered: by relevance when it matches few organisations, by name
+    otherwise (`dense` when it matches so many that walking the names is the fast way)."""
+
+    by_relevance: bool = True
+    dense: bool = False
+
+    @classmethod
+    def for_text(cls, text: str) -> "TextPlan":
+        if not search_terms(text):
+            return cls()
+        matches = search.match_count(text, cap=search.DENSE_LIMIT)
+        return cls(by_relevance=matches < search.RANKING_LIMIT, dense=matches >= search.DENSE_LIMIT)
 
 
 def filtered_organisations(
-    filters: DirectoryFilters, *, ranked: bool = True, by_relevance: bool | None = None
+    filters: DirectoryFilters, *, ranked: bool = True, plan: TextPlan | None = None
 ) -> QuerySet:
     """Public organisations matching the filters, ranked by relevance when there is a text
-    (unless it is too broad, see `search.is_broad`), by name otherwise.
+    (unless it is too broad, see `TextPlan`), by name otherwise.
 
     `ranked=False` gives an unordered queryset fit for a subquery (map, exports)."""
-    if by_relevance is None:
-        by_relevance = ranked and ranked_by_relevance(filters)
+    if plan is None:
+        plan = TextPlan.for_text(filters.text) if ranked else TextPlan()
+    by_relevance = plan.by_relevance
     has_text = bool(search_terms(filters.text))
     text_ranked = ranked and by_relevance and has_text
     text_by_name = ranked and not by_relevance and has_text
@@ -106,7 +115,7 @@ def filtered_organisations(
     if text_ranked:
         return search_organisations(organisations, filters.text)
     if text_by_name:
-        organisations = filter_matching(organisations, filters.text)
+        organisations = filter_matching(organisations, filters.text, dense=plan.dense)
     return organisations.order_by("name", "id") if ranked else organisations
 
 
@@ -140,10 +149,10 @@ def search_page(filters: DirectoryFilters, page_number) -> Page:
     queries: the ids of the first RESULT_WINDOW results (sorting narrow rows only; the count is
     their number), then the page's organisations. Past the window, a count (and a page of ids
     for the pages beyond it)."""
-    by_relevance = ranked_by_relevance(filters)
-    ids = filtered_organisations(filters, by_relevance=by_relevance).values_list("id", flat=True)
+    plan = TextPlan.for_text(filters.text)
+    ids = filtered_organisations(filters, plan=plan).values_list("id", flat=True)
     window = _fetch_ids(ids[: RESULT_WINDOW + 1])
-    broad_text = bool(search_terms(filters.text)) and not by_relevance
+    broad_text = bool(search_terms(filters.text)) and not plan.by_relevance
     page = _WindowPaginator(window, ids, count_beyond_window=not broad_text).get_page(page_number)
     page_ids = list(page.object_list)
     organisations = with_listing_relations(Organisation.objects.filter(id__in=page_ids)).in_bulk()

@@ -211,3 +211,14 @@ def test_a_text_too_broad_to_count_says_more_than_the_window(client, monkeypatch
     assert "Plus de 2 structures" in response.content.decode()
     api = client.get("/api/annuaire/organisations", {"q": "vélo"}).json()
     assert (api["count"], api["count_is_lower_bound"]) == (2, True)
+
+
+def test_a_text_matching_a_large_share_walks_the_names_and_gives_the_same_list(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
+    public_organisation("Vélo B")
+    public_organisation("Vélo A")
+    public_organisation("Autre chose")
+    by_name = [o.name for o in client.get(SEARCH, {"q": "vélo"}).context["page"]]
+    monkeypatch.setattr("essor.directory.search.DENSE_LIMIT", 2)
+    dense = [o.name for o in client.get(SEARCH, {"q": "vélo"}).context["page"]]
+    assert by_name == dense == ["Vélo A", "Vélo B"]
