@@ -373,7 +373,13 @@ def run(queries: int, seed: int) -> None:
         "filtered (sector + commune)": timed(client, filtered_urls),
         "map (bbox GeoJSON)": timed(client, map_urls),
     }
-    with mock.patch("essor.directory.selectors.search_organisations", search.naive_search):
+    # The naive baseline: icontains filters, every match counted and ordered (no search plan).
+    from essor.directory.selectors import TextPlan
+
+    with (
+        mock.patch("essor.directory.selectors.search_organisations", search.naive_search),
+        mock.patch.object(TextPlan, "for_text", classmethod(lambda cls, text: cls())),
+    ):
         results["naive icontains"] = timed(client, search_urls)
 
     print(f"\n{'scenario':<30} {'p50 (ms)':>9} {'p95 (ms)':>9}   (N = {queries})")
