@@ -11,6 +11,7 @@ seconds, rows per second, peak memory, and the time of a plain `csv` module pass
 """
 
 import argparse
+import collections
 import csv
 import json
 import os
@@ -227,8 +228,8 @@ def csv_module_pass(path: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one plain pass of the csv module over the file."""
     started, cpu = time.perf_counter(), time.process_time()
     with path.open(encoding="utf-8", newline="") as handle:
-        for _row in csv.reader(handle):
-            pass
+        # Consume the rows at C speed, doing nothing with them: the fastest plain csv pass.
+        collections.deque(csv.reader(handle), maxlen=0)
     return time.perf_counter() - started, time.process_time() - cpu
 
 

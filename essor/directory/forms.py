@@ -65,16 +65,21 @@ def rna_field():
 class OrganisationFieldsMixin:
     """Checks shared by the profile form and the agency's form."""
 
-    def clean_rna(self):
-        rna = compact(self.cleaned_data.get("rna") or "")
-        if not rna:
+    def _unique_identifier(self, field: str, message: str) -> str | None:
+        """The compacted identifier, None when empty; `message` (with {value} and {name}) when
+        another organisation already holds it."""
+        value = compact(self.cleaned_data.get(field) or "")
+        if not value:
             return None
-        clash = Organisation.objects.filter(rna=rna).exclude(pk=self.instance.pk).first()
+        clash = Organisation.objects.filter(**{field: value}).exclude(pk=self.instance.pk).first()
         if clash:
-            raise ValidationError(
-                f"Le numéro RNA {rna} est déjà celui de la structure « {clash.name} »."
-            )
-        return rna
+            raise ValidationError(message.format(value=value, name=clash.name))
+        return value
+
+    def clean_rna(self):
+        return self._unique_identifier(
+            "rna", "Le numéro RNA {value} est déjà celui de la structure « {name} »."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -147,16 +152,11 @@ class StaffOrganisationForm(OrganisationFieldsMixin, forms.ModelForm):
         ]
 
     def clean_siren(self):
-        siren = compact(self.cleaned_data.get("siren") or "")
-        if not siren:
-            return None
-        clash = Organisation.objects.filter(siren=siren).exclude(pk=self.instance.pk).first()
-        if clash:
-            raise ValidationError(
-                f"Une structure porte déjà le SIREN {siren} : « {clash.name} ». "
-                "Ouvrez sa fiche plutôt que d'en créer une seconde."
-            )
-        return siren
+        return self._unique_identifier(
+            "siren",
+            "Une structure porte déjà le SIREN {value} : « {name} ». "
+            "Ouvrez sa fiche plutôt que d'en créer une seconde.",
+        )
 
 
 class HeadOfficeForm(forms.Form):
