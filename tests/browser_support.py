@@ -35,7 +35,11 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="fr-FR")
+    context = browser.new_context(
+        locale="fr-FR",
+        # The maps honour this setting: no zoom or fade animation leaves two states on screen.
+        reduced_motion="reduce",
+    )
     # Map tiles come from the Internet, which tests never reach: answer them with nothing.
     context.route("https://*.openstreetmap.org/**", lambda route: route.fulfill(status=204))
     page = context.new_page()

@@ -8,10 +8,17 @@
 
   var DEFAULT_CENTER = [51.02, 2.3];
   var DEFAULT_ZOOM = 11;
+  // People who ask their system for less motion get a map that jumps instead of gliding.
+  var ANIMATE = !(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
 
   function baseMap(element) {
     element.hidden = false;
-    var map = L.map(element, { scrollWheelZoom: false }).setView(DEFAULT_CENTER, DEFAULT_ZOOM);
+    var map = L.map(element, {
+      scrollWheelZoom: false,
+      zoomAnimation: ANIMATE,
+      fadeAnimation: ANIMATE,
+      markerZoomAnimation: ANIMATE,
+    }).setView(DEFAULT_CENTER, DEFAULT_ZOOM);
     L.tileLayer(element.dataset.tileUrl, {
       attribution: element.dataset.tileAttribution,
       maxZoom: 19,
@@ -38,7 +45,7 @@
 
   function searchMap(element) {
     var map = baseMap(element);
-    var cluster = L.markerClusterGroup();
+    var cluster = L.markerClusterGroup({ animate: ANIMATE });
     map.addLayer(cluster);
     var status = document.getElementById("directory-map-status");
     var organisationUrl = element.dataset.organisationUrl;
