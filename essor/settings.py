@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "essor.accounts",
     "essor.territory",
     "essor.directory",
+    "essor.funding",
+    "essor.insertion",
+    "essor.support",
+    "essor.foodlink",
+    "essor.observatory",
 ]
 
 MIDDLEWARE = [

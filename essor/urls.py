@@ -7,5 +7,10 @@ urlpatterns = [
     path("compte/", include("essor.accounts.urls")),
     path("territoires/", include("essor.territory.urls")),
     path("annuaire/", include("essor.directory.urls")),
+    path("financements/", include("essor.funding.urls")),
+    path("insertion/", include("essor.insertion.urls")),
+    path("accompagnement/", include("essor.support.urls")),
+    path("circuits-courts/", include("essor.foodlink.urls")),
+    path("observatoire/", include("essor.observatory.urls")),
     path("api/", api.urls),
 ]

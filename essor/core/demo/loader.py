@@ -13,11 +13,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from essor.accounts.models import Membership
 from essor.core.audit import record
-from essor.core.demo import identifiers, names
+from essor.core.demo import identifiers, names, registry
 from essor.core.demo.accounts import ALL_ACCOUNTS, DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from essor.directory.ess import apply_family
 from essor.directory.models import (
@@ -93,6 +94,7 @@ class DemoSummary:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, organisation
     revisions: int = 0
     claims: int = 0
+    modules: list[str] = field(default_factory=list)  # one French line per module's demo step
 
 
 def demo_data_present() -> bool:
@@ -105,6 +107,9 @@ def remove_demo_data() -> None:
     demo accounts. Real organisations, communes and territories stay."""
     get_user_model().objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
     demo = Organisation.objects.filter(is_demo=True)
+    for step in reversed(registry.steps()):
+        if step.remove is not None:
+            step.remove()
     Organisation.objects.filter(merged_into__in=demo).update(merged_into=None)
     demo.update(merged_into=None)
     demo.delete()
@@ -380,6 +385,27 @@ def _back_office_items(
 
 
 @transaction.atomic
+def _module_steps(*, seed: int, tick: Callable[[int], None], accounts: list, **data) -> list[str]:
+    """Runs the modules' demo steps (see core.demo.registry); returns their summary lines."""
+    users = {
+        user.email: user
+        for user in get_user_model().objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+    }
+    lines = []
+    for step in registry.steps():
+        context = registry.DemoContext(
+            seed=seed,
+            rng=registry.step_random(seed, step.name),
+            today=timezone.localdate(),
+            users=users,
+            accounts=accounts,
+            **data,
+        )
+        lines.append(step.load(context))
+        tick(1)
+    return lines
+
+
 def load_demo(*, seed: int = DEFAULT_SEED, progress: Callable[[int], None] | None = None):
     rng = random.Random(seed)
     tick = progress or (lambda n: None)
@@ -402,7 +428,7 @@ def load_demo(*, seed: int = DEFAULT_SEED, progress: Callable[[int], None] | Non
     taken_rna = set(Organisation.objects.exclude(rna=None).values_list("rna", flat=True))
     rnas = identifiers.draw_rnas(rng, ORGANISATION_COUNT, exclude=taken_rna)
 
-    _partner_territory()
+    partner = _partner_territory()
     institutions = _institutions(rng, sirens.pop(), dunkerque)
     tick(1)
 
@@ -444,6 +470,16 @@ def load_demo(*, seed: int = DEFAULT_SEED, progress: Callable[[int], None] | Non
         "visitor": by_email[f"visiteur@{DEMO_EMAIL_DOMAIN}"],
     }
     revisions, claims = _back_office_items(rng, organisations, users)
+    module_lines = _module_steps(
+        seed=seed,
+        organisations=organisations,
+        structures=structures,
+        communes=communes,
+        partner_communes=list(partner.communes.order_by("insee_code")),
+        sectors=sectors,
+        accounts=accounts,
+        tick=tick,
+    )
     record(
         actor=None,
         action="core.demo_loaded",
@@ -458,4 +494,5 @@ def load_demo(*, seed: int = DEFAULT_SEED, progress: Callable[[int], None] | Non
         accounts=accounts,
         revisions=revisions,
         claims=claims,
+        modules=module_lines,
     )

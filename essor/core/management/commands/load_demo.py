@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from essor.core.demo import registry
 from essor.core.demo.accounts import DEMO_PASSWORD
 from essor.core.demo.loader import (
     DEFAULT_SEED,
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         with (
             transaction.atomic(),
             tqdm(
-                total=ORGANISATION_COUNT + 3,
+                total=ORGANISATION_COUNT + 3 + len(registry.steps()),
                 desc="Données de démonstration",
                 unit=" structures",
                 disable=None,
@@ -79,6 +80,8 @@ class Command(BaseCommand):
                 "gestion en attente."
             )
         )
+        for line in summary.modules:
+            self.stdout.write(f"  {line}")
         self.stdout.write("\nComptes de démonstration :")
         for email, label, _ in summary.accounts:
             self.stdout.write(f"  {email:<36} {label}")
