@@ -31,6 +31,9 @@ class IndicatorTable:
     columns: list[str]
     rows: list[list[str | int | float | Decimal | None]]
     note: str = ""  # method note shown under the table and in the yearly report
+    # Stable keys of the rows (a sector's slug, a commune's INSEE code, a month "2026-03"), so that
+    # another reader can match rows without relying on French labels.
+    row_keys: list[str] | None = None
     chart: str = "bar"  # "bar" (first numeric column as bars), "none"
 
     def as_dicts(self) -> list[dict]:

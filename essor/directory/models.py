@@ -116,6 +116,8 @@ class Organisation(models.Model):
     is_employer = models.BooleanField("employeur", null=True, blank=True)
     creation_date = models.DateField("date de création", null=True, blank=True)
     is_active = models.BooleanField("en activité", default=True)
+    # When it ceased (SIRENE: start of the closed period); survival rates are computed from it.
+    closed_on = models.DateField("date de cessation", null=True, blank=True)
     diffusion_status = models.CharField(
         "diffusion",
         max_length=1,
