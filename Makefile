@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_WORKERS ?= 2
 export PORT
 
-.PHONY: run test lint format install install-dev frontend browser migrate demo worker clean
+.PHONY: run test lint format system install install-dev frontend browser migrate demo worker clean
 
 $(VENV)/.base: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-install: $(VENV)/.base node_modules/.installed
-install-dev: $(VENV)/.dev node_modules/.installed
+system:
+	bash scripts/ensure-system-packages.sh
+
+install: system $(VENV)/.base node_modules/.installed
+install-dev: system $(VENV)/.dev node_modules/.installed
 
 migrate: install
 	mkdir -p var/static var/media
@@ -38,7 +41,7 @@ worker: install
 	$(PY) manage.py db_worker
 
 browser:
-	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-system-packages.sh chromium
 
 test: install-dev browser
 	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse, StreamingHttpResponse
@@ -97,18 +98,23 @@ def xlsx_response(filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
     return _attachment(HttpResponse(xlsx_bytes(sheets), content_type=XLSX_CONTENT_TYPE), filename)
 
 
-def _static_fetcher(url: str, *args, **kwargs):
-    """WeasyPrint's URL fetcher: `/static/…` from the static finders, nothing from the network."""
-    from weasyprint.urls import default_url_fetcher
+def _static_files_fetcher():
+    """A WeasyPrint URL fetcher that reads `/static/…` from the static finders, accepts `data:`
+    URLs (inline QR codes, charts) and refuses anything else: a PDF never reaches the network."""
+    from weasyprint.urls import URLFetcher
 
-    if url.startswith("file://"):
-        return default_url_fetcher(url, *args, **kwargs)
-    marker = "/static/"
-    if marker in url:
-        path = finders.find(url.split(marker, 1)[1].split("?")[0])
-        if path:
-            return default_url_fetcher(f"file://{path}", *args, **kwargs)
-    raise ValueError(f"Ressource refusée dans un PDF : {url}")
+    class StaticFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            marker = "/static/"
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if marker in url:
+                path = finders.find(url.split(marker, 1)[1].split("?")[0])
+                if path:
+                    return super().fetch(Path(path).resolve().as_uri(), headers)
+            raise ValueError(f"Ressource refusée dans un PDF : {url}")
+
+    return StaticFilesFetcher(allowed_protocols=("file", "data"))
 
 
 def render_pdf(
@@ -118,7 +124,7 @@ def render_pdf(
     from weasyprint import HTML
 
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=base_url, url_fetcher=_static_fetcher).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=_static_files_fetcher()).write_pdf()
 
 
 def pdf_response(filename: str, content: bytes, *, inline: bool = False) -> HttpResponse:
