@@ -197,7 +197,7 @@ def test_reimport_updates_closes_and_never_deletes(db, files):
     files([stock.establishment(staying), stock.establishment(leaving)], units)
     report = files(
         [stock.establishment(staying, etatAdministratifEtablissement="F")],
-        [stock.legal_unit(staying, etatAdministratifUniteLegale="C")],
+        [stock.legal_unit(staying, etatAdministratifUniteLegale="C", dateDebut="2025-06-30")],
         date=datetime.date(2026, 1, 1),
     )
     assert (report.establishments.created, report.establishments.updated) == (0, 1)
@@ -206,6 +206,7 @@ def test_reimport_updates_closes_and_never_deletes(db, files):
     closed = Establishment.objects.get(siret=siret_for(staying))
     assert closed.is_open is False
     assert closed.organisation.is_active is False
+    assert closed.organisation.closed_on == datetime.date(2025, 6, 30)
     assert closed.last_sirene_date == datetime.date(2026, 1, 1)
     assert closed.field_sources["is_open"] == {"source": "sirene", "date": "2026-01-01"}
     assert Establishment.objects.filter(siret=siret_for(leaving), is_open=True).exists()

@@ -57,6 +57,7 @@ LEGAL_UNIT_COLUMNS = (
     "identifiantAssociationUniteLegale",
     "trancheEffectifsUniteLegale",
     "etatAdministratifUniteLegale",
+    "dateDebut",  # start of the current period: the closure date of a closed unit
     "nomUniteLegale",
     "nomUsageUniteLegale",
     "denominationUniteLegale",

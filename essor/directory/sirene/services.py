@@ -51,7 +51,8 @@ REJECTION_LABELS = {
 }
 ORGANISATION_FIELDS = [
     "name", "acronym", "legal_category", "sirene_ess_flag", "naf_code", "headcount_band",
-    "is_employer", "creation_date", "is_active", "diffusion_status", "rna", "ess_family",
+    "is_employer", "creation_date", "is_active", "closed_on", "diffusion_status", "rna",
+    "ess_family",
     "is_ess", "field_sources", "last_sirene_date", "updated_at",
 ]  # fmt: skip
 ESTABLISHMENT_FIELDS = [
@@ -333,6 +334,7 @@ def _organisation_values(unit: dict) -> dict:
         else:  # a person's name is not published when the unit is partially diffusible
             name = "Nom non diffusible"
     headcount = unit["trancheEffectifsUniteLegale"]
+    closed = unit["etatAdministratifUniteLegale"] == "C"
     return {
         "name": (name or f"Unité légale {unit['siren']}")[:255],
         "acronym": unit["sigleUniteLegale"][:100],
@@ -342,7 +344,8 @@ def _organisation_values(unit: dict) -> dict:
         "headcount_band": headcount if headcount in HEADCOUNT_CODES else "",
         "is_employer": _employer(unit["caractereEmployeurUniteLegale"]),
         "creation_date": _date(unit["dateCreationUniteLegale"]),
-        "is_active": unit["etatAdministratifUniteLegale"] != "C",
+        "is_active": not closed,
+        "closed_on": _date(unit["dateDebut"]) if closed else None,
         "diffusion_status": diffusion,
     }
 
