@@ -1,0 +1,122 @@
+"""The observatory's own data: the CUD's yearly targets for priority sectors, and the yearly
+reports built as PDF files. Every figure it shows comes from the indicator registry."""
+
+from django.conf import settings
+from django.db import models
+
+FIRST_YEAR = 2000
+
+
+class Measure(models.TextChoices):
+    """What a target counts; each reads one registered indicator by its sector row keys."""
+
+    NEW_HOLDERS = "new_holders", "Nouveaux porteurs de projet"
+    CREATIONS = "creations", "Créations de structures"
+
+
+# The registered indicator each measure is read from (published by the support module).
+MEASURE_INDICATORS = {
+    Measure.NEW_HOLDERS: "support.new_holders_by_sector",
+    Measure.CREATIONS: "support.creations",
+}
+
+
+class SectorTarget(models.Model):
+    """A yearly target the CUD sets for one sector (e.g. 15 new project holders in mobility)."""
+
+    year = models.PositiveSmallIntegerField("année")
+    sector = models.ForeignKey(
+        "directory.Sector",
+        verbose_name="secteur",
+        on_delete=models.PROTECT,
+        related_name="observatory_targets",
+    )
+    measure = models.CharField("mesure", max_length=16, choices=Measure.choices)
+    target = models.PositiveIntegerField("objectif")
+    note = models.CharField("commentaire", max_length=255, blank=True)
+    is_demo = models.BooleanField("donnée de démonstration", default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="modifié par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "objectif sectoriel"
+        verbose_name_plural = "objectifs sectoriels"
+        ordering = ["-year", "sector__position", "sector__name", "measure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "sector", "measure"],
+                name="sector_target_unique_year_sector_measure",
+                violation_error_message=(
+                    "Un objectif existe déjà pour ce secteur, cette année et cette mesure."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__gt=0),
+                name="sector_target_positive",
+                violation_error_message="L'objectif doit être un nombre entier supérieur à zéro.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=FIRST_YEAR, year__lte=2100),
+                name="sector_target_year_range",
+                violation_error_message="L'année doit être comprise entre 2000 et 2100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sector} {self.year} — {self.get_measure_display()} : {self.target}"
+
+
+class AnnualReport(models.Model):
+    """One build of the "Rapport annuel de l'ESS" for a year (the PDF lives under MEDIA_ROOT)."""
+
+    year = models.PositiveSmallIntegerField("année")
+    job = models.OneToOneField(
+        "core.Job",
+        verbose_name="tâche de fond",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observatory_report",
+    )
+    file = models.FileField("fichier PDF", upload_to="observatoire/rapports/", blank=True)
+    size = models.PositiveIntegerField("taille (octets)", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="demandé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    finished_at = models.DateTimeField("produit le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "rapport annuel"
+        verbose_name_plural = "rapports annuels"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=FIRST_YEAR, year__lte=2100),
+                name="annual_report_year_range",
+                violation_error_message="L'année doit être comprise entre 2000 et 2100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rapport annuel de l'ESS {self.year}"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def filename(self) -> str:
+        return f"rapport-annuel-ess-{self.year}.pdf"

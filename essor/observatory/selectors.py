@@ -1,0 +1,531 @@
+"""Reads of the observatory.
+
+1. The indicator registry (`essor.core.indicators`): every page computes each indicator at most
+   once per request and year (`TableMemo`), so the number of queries does not grow with the data.
+2. The territory's ESS weight, the observatory's own registered indicators (axis « Poids de
+   l'ESS »). Stocks at 31 December of the year, one SQL aggregate each: organisations of the ESS created by
+then and not closed by then (SIRENE creation and closure dates), not merged into another record.
+Headcount bands and employer status are those of the latest SIRENE stock (SIRENE keeps no history).
+Counts of organisations are not counts of people: statistical secrecy does not apply to them.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from essor.core import indicators as registry
+from essor.core.indicators import Indicator, IndicatorTable
+from essor.core.permissions import is_agency_member, is_funder_instructor
+from essor.directory.models import EssFamily, Establishment, HeadcountBand, Organisation, Sector
+from essor.observatory.models import MEASURE_INDICATORS, AnnualReport, Measure, SectorTarget
+
+logger = logging.getLogger(__name__)
+YEARS_SHOWN = 10  # the comparison across years covers ten years
+
+AXIS = "Poids de l'ESS"
+STOCK_NOTE = (
+    "Structures de l'ESS en activité au 31 décembre {year} : créées au plus tard ce jour-là "
+    "et non cessées à cette date (dates du répertoire SIRENE ; une structure fermée sans date "
+    "de cessation connue n'est pas comptée). Source : annuaire de l'ESS (SIRENE, déclarations)."
+)
+
+
+def _year_end(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def alive_at(year: int, prefix: str = "") -> Q:
+    """Organisations of the ESS in activity at the end of `year` (prefix: "organisation__")."""
+    end = _year_end(year)
+
+    def field(name):
+        return f"{prefix}{name}"
+
+    created = Q(**{f"{field('creation_date')}__isnull": True}) | Q(
+        **{f"{field('creation_date')}__lte": end}
+    )
+    open_then = Q(**{f"{field('closed_on')}__gt": end}) | Q(
+        **{f"{field('closed_on')}__isnull": True, field("is_active"): True}
+    )
+    return (
+        Q(**{field("is_ess"): True, f"{field('merged_into')}__isnull": True}) & created & open_then
+    )
+
+
+def organisations_by_family(year: int) -> IndicatorTable:
+    counts = dict(
+        Organisation.objects.filter(alive_at(year))
+        .values_list("ess_family")
+        .annotate(n=Count("id"))
+        .values_list("ess_family", "n")
+    )
+    rows, keys = [], []
+    for value, label in EssFamily.choices:
+        rows.append([label, counts.get(value, 0)])
+        keys.append(value)
+    if counts.get(""):
+        rows.append(["Famille non déterminée", counts[""]])
+        keys.append("unknown")
+    return IndicatorTable(
+        columns=["Famille de l'ESS", "Structures"],
+        rows=rows,
+        row_keys=keys,
+        note=STOCK_NOTE.format(year=year),
+    )
+
+
+def organisations_by_sector(year: int) -> IndicatorTable:
+    sectors = (
+        Sector.objects.annotate(
+            n=Count("organisations", filter=alive_at(year, "organisations__"), distinct=True)
+        )
+        .order_by("-n", "position", "name")
+        .values_list("slug", "name", "n")
+    )
+    rows, keys = [], []
+    for slug, name, n in sectors:
+        rows.append([name, n])
+        keys.append(slug)
+    return IndicatorTable(
+        columns=["Secteur", "Structures"],
+        rows=rows,
+        row_keys=keys,
+        note=STOCK_NOTE.format(year=year)
+        + " Une structure active dans plusieurs secteurs compte dans chacun.",
+    )
+
+
+def establishments_by_commune(year: int) -> IndicatorTable:
+    end = _year_end(year)
+    counts = (
+        Establishment.objects.filter(
+            alive_at(year, "organisation__"),
+            Q(creation_date__isnull=True) | Q(creation_date__lte=end),
+            is_open=True,
+            commune__isnull=False,
+        )
+        .values("commune__insee_code", "commune__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "commune__name")
+        .values_list("commune__insee_code", "commune__name", "n")
+    )
+    rows, keys = [], []
+    for code, name, n in counts:
+        rows.append([name, n])
+        keys.append(code)
+    return IndicatorTable(
+        columns=["Commune", "Établissements"],
+        rows=rows,
+        row_keys=keys,
+        note=STOCK_NOTE.format(year=year)
+        + " Établissements ouverts aujourd'hui et créés au plus tard le 31 décembre "
+        "(SIRENE ne date pas toujours la fermeture d'un établissement).",
+    )
+
+
+def employers_by_headcount(year: int) -> IndicatorTable:
+    counts = dict(
+        Organisation.objects.filter(alive_at(year), is_employer=True)
+        .values_list("headcount_band")
+        .annotate(n=Count("id"))
+        .values_list("headcount_band", "n")
+    )
+    rows, keys = [], []
+    for value, label in HeadcountBand.choices:
+        if value in (HeadcountBand.UNKNOWN, HeadcountBand.NONE) and not counts.get(value):
+            continue
+        rows.append([label, counts.get(value, 0)])
+        keys.append(value)
+    unknown = counts.get("", 0)
+    if unknown:
+        rows.append(["Tranche non renseignée", unknown])
+        keys.append("unknown")
+    return IndicatorTable(
+        columns=["Tranche d'effectif salarié", "Structures employeuses"],
+        rows=rows,
+        row_keys=keys,
+        note=STOCK_NOTE.format(year=year)
+        + " Employeur et tranche d'effectif : dernier stock SIRENE importé (l'INSEE ne publie "
+        "pas leur historique).",
+    )
+
+
+def ess_summary(year: int) -> IndicatorTable:
+    start, end = datetime.date(year, 1, 1), _year_end(year)
+    figures = Organisation.objects.aggregate(
+        organisations=Count("id", filter=alive_at(year)),
+        employers=Count("id", filter=alive_at(year) & Q(is_employer=True)),
+        created=Count(
+            "id",
+            filter=Q(is_ess=True, merged_into__isnull=True, creation_date__range=(start, end)),
+        ),
+        closed=Count(
+            "id", filter=Q(is_ess=True, merged_into__isnull=True, closed_on__range=(start, end))
+        ),
+    )
+    establishments = Establishment.objects.filter(
+        alive_at(year, "organisation__"),
+        Q(creation_date__isnull=True) | Q(creation_date__lte=end),
+        is_open=True,
+    ).count()
+    return IndicatorTable(
+        columns=["Indicateur", "Nombre"],
+        rows=[
+            ["Structures de l'ESS en activité", figures["organisations"]],
+            ["Établissements ouverts", establishments],
+            ["Structures employeuses", figures["employers"]],
+            [f"Structures créées en {year}", figures["created"]],
+            [f"Structures cessées en {year}", figures["closed"]],
+        ],
+        row_keys=["organisations", "establishments", "employers", "created", "closed"],
+        note=STOCK_NOTE.format(year=year),
+    )
+
+
+def register_weight_indicators() -> None:
+    from essor.core.indicators import Indicator, register
+
+    for order, (key, label, compute, unit) in enumerate(
+        [
+            ("observatory.ess_summary", "L'ESS du territoire en chiffres", ess_summary, ""),
+            (
+                "observatory.organisations_by_family",
+                "Structures de l'ESS par famille",
+                organisations_by_family,
+                "structures",
+            ),
+            (
+                "observatory.organisations_by_sector",
+                "Structures de l'ESS par secteur",
+                organisations_by_sector,
+                "structures",
+            ),
+            (
+                "observatory.establishments_by_commune",
+                "Établissements de l'ESS par commune",
+                establishments_by_commune,
+                "établissements",
+            ),
+            (
+                "observatory.employers_by_headcount",
+                "Structures employeuses par tranche d'effectif",
+                employers_by_headcount,
+                "structures",
+            ),
+        ],
+        start=1,
+    ):
+        register(
+            Indicator(
+                key=key,
+                module="observatory",
+                axis=AXIS,
+                label=label,
+                compute=compute,
+                unit=unit,
+                order=order,
+                tags=("ranked",) if key.endswith(("by_sector", "by_commune")) else (),
+            )
+        )
+
+
+# --- Reading the registry -------------------------------------------------------------------
+
+
+def sees_full_observatory(user) -> bool:
+    """The agency and the funders' instructors see every indicator, public or not."""
+    return bool(user.is_authenticated and (is_agency_member(user) or is_funder_instructor(user)))
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+def available_years() -> list[int]:
+    """The years offered in the selectors, most recent first."""
+    last = current_year()
+    return list(range(last, last - YEARS_SHOWN, -1))
+
+
+def parse_year(raw: str | None, *, default: int | None = None) -> tuple[int, str]:
+    """(year, French error) from `?annee=`; an invalid value falls back to the default year."""
+    fallback = default or current_year()
+    if raw in (None, ""):
+        return fallback, ""
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return fallback, f"« {raw} » n'est pas une année : l'année {fallback} est affichée."
+    if year not in available_years():
+        years = available_years()
+        return fallback, (
+            f"L'année {year} n'est pas disponible (de {years[-1]} à {years[0]}) : "
+            f"l'année {fallback} est affichée."
+        )
+    return year, ""
+
+
+def visible_indicators(user) -> list[Indicator]:
+    return registry.registered(public_only=not sees_full_observatory(user))
+
+
+def visible_indicator(user, key: str) -> Indicator | None:
+    """The indicator if it exists and the user may see it (None otherwise)."""
+    indicator = registry.get(key)
+    if indicator is None or (not indicator.public and not sees_full_observatory(user)):
+        return None
+    return indicator
+
+
+@dataclass
+class Computed:
+    """One indicator computed for one year, ready for a template."""
+
+    indicator: Indicator
+    year: int
+    table: IndicatorTable | None
+    error: str = ""
+
+    @property
+    def value_column(self) -> int | None:
+        """Index of the first numeric column (the bars of the chart)."""
+        if self.table is None:
+            return None
+        for index in range(1, len(self.table.columns)):
+            if any(_is_number(row[index]) for row in self.table.rows):
+                return index
+        return 1 if len(self.table.columns) > 1 else None
+
+    @property
+    def has_chart(self) -> bool:
+        return bool(
+            self.table
+            and self.table.rows
+            and self.table.chart != "none"
+            and self.value_column is not None
+        )
+
+    @property
+    def chart_labels(self) -> list[str]:
+        return [str(row[0]) for row in self.table.rows] if self.table else []
+
+    @property
+    def chart_values(self) -> list:
+        column = self.value_column
+        return [row[column] for row in self.table.rows] if self.table and column else []
+
+    @property
+    def chart_title(self) -> str:
+        if not self.table or self.value_column is None:
+            return self.indicator.label
+        return f"{self.indicator.label}, {self.year} : {self.table.columns[self.value_column]}"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+class TableMemo:
+    """Computes each (indicator, year) once for the request; a failing indicator (a peer module's
+    bug) is logged and shown as unavailable instead of breaking the page."""
+
+    def __init__(self):
+        self._tables: dict[tuple[str, int], Computed] = {}
+
+    def get(self, indicator: Indicator, year: int) -> Computed:
+        cache_key = (indicator.key, year)
+        if cache_key not in self._tables:
+            try:
+                table = indicator.compute(year)
+                error = ""
+            except Exception:
+                logger.exception("Indicateur %s (%s) : calcul impossible", indicator.key, year)
+                table, error = None, "Cet indicateur n'a pas pu être calculé pour cette année."
+            self._tables[cache_key] = Computed(indicator, year, table, error)
+        return self._tables[cache_key]
+
+
+@dataclass
+class AxisSection:
+    axis: str
+    items: list[Computed] = field(default_factory=list)
+
+
+def year_sections(indicators: list[Indicator], year: int, memo: TableMemo) -> list[AxisSection]:
+    """Indicators grouped by axis (the registry already sorts them by axis, order and key)."""
+    sections: list[AxisSection] = []
+    for indicator in indicators:
+        if not sections or sections[-1].axis != indicator.axis:
+            sections.append(AxisSection(indicator.axis))
+        sections[-1].items.append(memo.get(indicator, year))
+    return sections
+
+
+def is_ranked(indicator: Indicator) -> bool:
+    return (
+        "ranked" in indicator.tags
+        or "_by_sector" in indicator.key
+        or indicator.key.endswith(".creations")
+    )
+
+
+@dataclass
+class CrossYear:
+    """One indicator across years: a pivot of one numeric column, its ranking, its line chart."""
+
+    indicator: Indicator
+    years: list[int]  # oldest first
+    column: str
+    rows: list[tuple[str, list]]  # (label, value per year)
+    ranking: list[tuple[int, list[str]]]  # (rank, label per year)
+    series: dict[str, list]  # the lines of the chart (the largest rows)
+    errors: list[str]
+    column_choices: list[tuple[int, str]]
+    column_index: int
+
+
+def across_years(
+    indicator: Indicator, years: list[int], memo: TableMemo, *, column: int | None = None
+) -> CrossYear:
+    years = sorted(years)
+    computed = [memo.get(indicator, year) for year in years]
+    reference = next((item for item in reversed(computed) if item.table is not None), None)
+    choices: list[tuple[int, str]] = []
+    if reference is not None:
+        choices = [
+            (index, name)
+            for index, name in enumerate(reference.table.columns)
+            if index > 0
+            and any(_is_number(row[index]) or row[index] is None for row in reference.table.rows)
+        ]
+    default = reference.value_column if reference is not None else None
+    index = column if column in dict(choices) else default
+    labels: dict[str, str] = {}
+    values: dict[str, dict[int, object]] = {}
+    errors = [f"{item.year} : {item.error}" for item in computed if item.error]
+    for item in computed:
+        table = item.table
+        if table is None or index is None or index >= len(table.columns):
+            continue
+        for position, row in enumerate(table.rows):
+            key = table.row_keys[position] if table.row_keys else str(row[0])
+            labels[key] = str(row[0])  # the latest label wins (a renamed sector)
+            values.setdefault(key, {})[item.year] = row[index]
+    last_year = years[-1]
+
+    def weight(key):
+        value = values[key].get(last_year)
+        return (-(float(value)) if _is_number(value) else 0.0, labels[key])
+
+    keys = list(labels)
+    if is_ranked(indicator):
+        keys.sort(key=weight)
+    rows = [(labels[key], [values[key].get(year) for year in years]) for key in keys]
+    ranking: list[tuple[int, list[str]]] = []
+    if is_ranked(indicator) and keys:
+        ordered_by_year = []
+        for year in years:
+            present = [
+                key for key in keys if _is_number(values[key].get(year)) and values[key][year] > 0
+            ]
+            present.sort(key=lambda key, year=year: (-float(values[key][year]), labels[key]))
+            ordered_by_year.append([labels[key] for key in present])
+        depth = min(5, max((len(order) for order in ordered_by_year), default=0))
+        ranking = [
+            (rank + 1, [order[rank] if rank < len(order) else "—" for order in ordered_by_year])
+            for rank in range(depth)
+        ]
+    chart_keys = sorted(keys, key=weight)[:6]
+    series = {labels[key]: [values[key].get(year) for year in years] for key in chart_keys}
+    return CrossYear(
+        indicator=indicator,
+        years=years,
+        column=reference.table.columns[index] if reference is not None and index else "",
+        rows=rows,
+        ranking=ranking,
+        series=series,
+        errors=errors,
+        column_choices=choices,
+        column_index=index or 0,
+    )
+
+
+# --- Targets --------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetProgress:
+    target: SectorTarget
+    actual: int | float | None  # None: hidden (< 5) or unavailable
+    available: bool  # the indicator is registered and computed
+    hidden: bool
+
+    @property
+    def percent(self) -> float | None:
+        if self.actual is None or not self.target.target:
+            return None
+        return round(100 * float(self.actual) / self.target.target, 1)
+
+    @property
+    def reached(self) -> bool:
+        return self.actual is not None and self.actual >= self.target.target
+
+
+def targets_for_year(year: int):
+    return SectorTarget.objects.filter(year=year).select_related("sector", "updated_by")
+
+
+def target_progress(year: int, memo: TableMemo) -> list[TargetProgress]:
+    """Each target of the year against the registered indicator of its measure, matched on the
+    indicator's row keys (sector slugs)."""
+    progress = []
+    by_measure: dict[str, dict[str, object] | None] = {}
+    for measure in Measure.values:
+        indicator = registry.get(MEASURE_INDICATORS[measure])
+        computed = memo.get(indicator, year) if indicator is not None else None
+        if computed is None or computed.table is None or computed.value_column is None:
+            by_measure[measure] = None
+            continue
+        table, column = computed.table, computed.value_column
+        keys = table.row_keys or [str(row[0]) for row in table.rows]
+        by_measure[measure] = {key: row[column] for key, row in zip(keys, table.rows, strict=True)}
+    for target in targets_for_year(year):
+        values = by_measure.get(target.measure)
+        if values is None:
+            progress.append(TargetProgress(target, None, available=False, hidden=False))
+            continue
+        value = values.get(target.sector.slug, 0)
+        progress.append(TargetProgress(target, value, available=True, hidden=value is None))
+    return progress
+
+
+def target_years() -> list[int]:
+    return sorted(
+        set(available_years()) | set(SectorTarget.objects.values_list("year", flat=True)),
+        reverse=True,
+    )
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+def reports():
+    return AnnualReport.objects.select_related("job", "created_by")
+
+
+def report_indicators() -> list[Indicator]:
+    """The yearly report goes to the CUD and the co-funders: every registered indicator."""
+    return registry.registered()
+
+
+def registered_public() -> list[Indicator]:
+    return registry.registered(public_only=True)
+
+
+def registered_public_indicator(key: str) -> Indicator | None:
+    indicator = registry.get(key)
+    return indicator if indicator is not None and indicator.public else None

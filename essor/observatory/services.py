@@ -1,0 +1,140 @@
+"""Writes of the observatory: the CUD's sector targets, and the yearly report's PDF."""
+
+import datetime
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from essor.core import audit
+from essor.core.exports import render_pdf
+from essor.observatory import selectors
+from essor.observatory.models import AnnualReport, SectorTarget
+
+DUPLICATE_TARGET = "Un objectif existe déjà pour ce secteur, cette année et cette mesure."
+
+Progress = Callable[[int, int, str], None]
+
+
+def _target_facts(target: SectorTarget) -> dict:
+    return {
+        "année": target.year,
+        "secteur": target.sector.name,
+        "mesure": target.get_measure_display(),
+        "objectif": target.target,
+        "commentaire": target.note,
+    }
+
+
+@transaction.atomic
+def create_target(*, year: int, sector, measure: str, target: int, note: str = "", actor):
+    """A new yearly target; a second target for the same year, sector and measure is refused."""
+    item = SectorTarget(
+        year=year, sector=sector, measure=measure, target=target, note=note, updated_by=actor
+    )
+    item.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError as exc:
+        raise ValidationError(DUPLICATE_TARGET) from exc
+    audit.record(
+        actor=actor,
+        action="observatory.target_created",
+        target=item,
+        changes=audit.diff({}, _target_facts(item)),
+        message=f"Objectif {item.year} fixé pour {item.sector.name}.",
+    )
+    return item
+
+
+@transaction.atomic
+def update_target(*, target: SectorTarget, value: int, note: str, actor) -> SectorTarget:
+    item = SectorTarget.objects.select_for_update().select_related("sector").get(pk=target.pk)
+    before = _target_facts(item)
+    item.target, item.note, item.updated_by = value, note, actor
+    item.full_clean(validate_unique=False, validate_constraints=False)
+    item.save(update_fields=["target", "note", "updated_by", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="observatory.target_updated",
+        target=item,
+        changes=audit.diff(before, _target_facts(item)),
+        message=f"Objectif {item.year} modifié pour {item.sector.name}.",
+    )
+    return item
+
+
+@transaction.atomic
+def delete_target(*, target: SectorTarget, actor) -> None:
+    item = SectorTarget.objects.select_for_update().select_related("sector").get(pk=target.pk)
+    audit.record(
+        actor=actor,
+        action="observatory.target_deleted",
+        target=item,
+        changes=audit.diff(_target_facts(item), {}),
+        message=f"Objectif {item.year} supprimé pour {item.sector.name}.",
+    )
+    item.delete()
+
+
+# --- The yearly report ----------------------------------------------------------------------
+
+
+def report_context(*, year: int, progress: Progress | None = None) -> dict:
+    """Everything the PDF template needs: every registered indicator for the year, by axis."""
+    indicators = selectors.report_indicators()
+    memo = selectors.TableMemo()
+    total = len(indicators) + 1
+    for done, indicator in enumerate(indicators, start=1):
+        memo.get(indicator, year)
+        if progress:
+            progress(done, total, f"Calcul des indicateurs ({done} sur {len(indicators)})")
+    sections = selectors.year_sections(indicators, year, memo)
+    targets = selectors.target_progress(year, memo)
+    return {
+        "year": year,
+        "sections": sections,
+        "targets": targets,
+        "generated_on": timezone.localdate(),
+        "indicator_count": len(indicators),
+        "summary": [
+            item
+            for section in sections
+            for item in section.items
+            if item.indicator.key == "observatory.ess_summary" and item.table is not None
+        ],
+    }
+
+
+def build_report_pdf(*, year: int, progress: Progress | None = None) -> bytes:
+    context = report_context(year=year, progress=progress)
+    total = context["indicator_count"] + 1
+    if progress:
+        progress(total - 1, total, "Mise en page du rapport (PDF)")
+    content = render_pdf("observatory/report_pdf.html", context)
+    if progress:
+        progress(total, total, "Rapport produit")
+    return content
+
+
+def start_report(*, year: int, actor) -> AnnualReport:
+    return AnnualReport.objects.create(year=year, created_by=actor)
+
+
+def store_report(*, report: AnnualReport, content: bytes) -> AnnualReport:
+    """Saves the PDF under MEDIA_ROOT/observatoire/rapports/ and dates the report."""
+    report.file.save(
+        f"rapport-annuel-ess-{report.year}-{report.pk}.pdf", ContentFile(content), save=False
+    )
+    report.size = len(content)
+    report.finished_at = timezone.now()
+    report.save(update_fields=["file", "size", "finished_at"])
+    return report
+
+
+def default_report_year(today: datetime.date | None = None) -> int:
+    """The last complete year."""
+    return (today or timezone.localdate()).year - 1

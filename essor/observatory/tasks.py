@@ -1,0 +1,65 @@
+"""The yearly report as a background job (django_tasks), followed on core's job page."""
+
+import logging
+
+from django_tasks import task
+
+from essor.core import jobs
+from essor.core.models import Job
+from essor.observatory import services
+from essor.observatory.models import AnnualReport
+
+logger = logging.getLogger(__name__)
+JOB_KIND = "observatory.annual_report"
+
+
+def enqueue_annual_report(*, year: int, user) -> Job:
+    report = services.start_report(year=year, actor=user)
+    job = jobs.create_job(
+        kind=JOB_KIND,
+        label=f"Rapport annuel de l'ESS {year}",
+        created_by=user,
+        parameters={"year": year, "report_id": report.pk},
+    )
+    AnnualReport.objects.filter(pk=report.pk).update(job=job)
+    run_annual_report.enqueue(job.pk)
+    return job
+
+
+@task()
+def run_annual_report(job_id: int) -> str:
+    job = Job.objects.get(pk=job_id)
+    report = AnnualReport.objects.get(pk=job.parameters["report_id"])
+    jobs.start_job(job)
+
+    def progress(done: int, total: int, message: str) -> None:
+        jobs.update_progress(job, done=done, total=total, message=message)
+
+    try:
+        content = services.build_report_pdf(year=report.year, progress=progress)
+        services.store_report(report=report, content=content)
+    except Exception:
+        logger.exception("Rapport annuel %s : erreur inattendue", job_id)
+        jobs.fail_job(
+            job,
+            error="Le rapport n'a pas pu être produit. L'équipe technique en a été informée "
+            "par le journal du serveur ; vous pouvez relancer la production.",
+        )
+        raise
+    jobs.finish_job(
+        job,
+        result={
+            "report_id": report.pk,
+            "summary": [
+                {
+                    "title": "Rapport produit",
+                    "rows": [
+                        ["Année", str(report.year)],
+                        ["Taille du fichier", f"{report.size // 1024} Ko"],
+                        ["Téléchargement", "Page « Rapports annuels » de l'observatoire"],
+                    ],
+                }
+            ],
+        },
+    )
+    return Job.Status.SUCCEEDED

@@ -1,0 +1,344 @@
+"""Pages of the observatory. Every figure comes from the indicator registry (`core.indicators`),
+computed once per request and year (`selectors.TableMemo`)."""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from essor.core.exports import Sheet, csv_response, xlsx_response
+from essor.core.permissions import agency_required, is_agency_member, require
+from essor.observatory import selectors, services
+from essor.observatory.forms import ReportForm, TargetForm, TargetUpdateForm
+from essor.observatory.models import SectorTarget
+from essor.observatory.tasks import enqueue_annual_report
+
+full_observatory_required = require(selectors.sees_full_observatory)
+LICENCE = "Licence Ouverte 2.0 (Etalab)"
+HIDDEN_NOTE = (
+    "Secret statistique : les effectifs de moins de 5 personnes sont masqués (« < 5 » ; case vide "
+    "dans les fichiers CSV, null en JSON)."
+)
+
+
+def _year(request, *, default=None) -> int:
+    year, error = selectors.parse_year(request.GET.get("annee"), default=default)
+    if error:
+        messages.warning(request, error)
+    return year
+
+
+def _year_context(year: int) -> dict:
+    return {"year": year, "years": selectors.available_years()}
+
+
+@require_GET
+def public(request):
+    """The public page: the public aggregate indicators of a year, and the open data."""
+    year = _year(request)
+    memo = selectors.TableMemo()
+    sections = selectors.year_sections(selectors.registered_public(), year, memo)
+    return render(
+        request,
+        "observatory/public.html",
+        {
+            **_year_context(year),
+            "sections": sections,
+            "full_access": selectors.sees_full_observatory(request.user),
+        },
+    )
+
+
+@require_GET
+@full_observatory_required
+def dashboard(request):
+    """Every indicator of a year, public or not (agency and funders' instructors)."""
+    year = _year(request)
+    memo = selectors.TableMemo()
+    indicators = selectors.visible_indicators(request.user)
+    return render(
+        request,
+        "observatory/dashboard.html",
+        {
+            **_year_context(year),
+            "sections": selectors.year_sections(indicators, year, memo),
+            "targets": selectors.target_progress(year, memo),
+            "is_agency": is_agency_member(request.user),
+        },
+    )
+
+
+def _visible_or_404(request, key: str):
+    indicator = selectors.visible_indicator(request.user, key)
+    if indicator is None:
+        raise Http404("Cet indicateur n'existe pas ou n'est pas public.")
+    return indicator
+
+
+def _column(request) -> int | None:
+    try:
+        return int(request.GET.get("colonne", ""))
+    except ValueError:
+        return None
+
+
+@require_GET
+def indicator(request, key: str):
+    """One indicator: its table for a year, and its values and ranking across ten years."""
+    item = _visible_or_404(request, key)
+    year = _year(request)
+    memo = selectors.TableMemo()
+    years = [y for y in selectors.available_years() if y <= year][: selectors.YEARS_SHOWN]
+    return render(
+        request,
+        "observatory/indicator.html",
+        {
+            **_year_context(year),
+            "item": memo.get(item, year),
+            "cross": selectors.across_years(item, years, memo, column=_column(request)),
+            "full_access": selectors.sees_full_observatory(request.user),
+        },
+    )
+
+
+def _sheet(computed) -> Sheet:
+    table = computed.table
+    title = computed.indicator.label
+    if table is None:
+        return Sheet(title=title, headers=["Indicateur"], rows=[[computed.error]])
+    return Sheet(title=title, headers=table.columns, rows=table.rows, note=table.note)
+
+
+@require_GET
+def indicator_xlsx(request, key: str):
+    """The year's table and the table across years, as two sheets."""
+    item = _visible_or_404(request, key)
+    year = _year(request)
+    memo = selectors.TableMemo()
+    years = [y for y in selectors.available_years() if y <= year]
+    cross = selectors.across_years(item, years, memo, column=_column(request))
+    sheets = [
+        _sheet(memo.get(item, year)),
+        Sheet(
+            title=f"{cross.column or 'Valeurs'} par année",
+            headers=[item.label, *[str(y) for y in cross.years]],
+            rows=[[label, *values] for label, values in cross.rows],
+            note=HIDDEN_NOTE,
+        ),
+    ]
+    if cross.ranking:
+        sheets.append(
+            Sheet(
+                title="Classement par année",
+                headers=["Rang", *[str(y) for y in cross.years]],
+                rows=[[rank, *labels] for rank, labels in cross.ranking],
+            )
+        )
+    return xlsx_response(f"{key.replace('.', '-')}-{year}.xlsx", sheets)
+
+
+@require_GET
+def year_xlsx(request):
+    """Every indicator the user may see for a year, one sheet each."""
+    year = _year(request)
+    memo = selectors.TableMemo()
+    sheets = [_sheet(memo.get(item, year)) for item in selectors.visible_indicators(request.user)]
+    return xlsx_response(f"observatoire-ess-{year}.xlsx", sheets)
+
+
+# --- Open data ------------------------------------------------------------------------------
+
+
+@require_GET
+def open_data(request):
+    return render(
+        request,
+        "observatory/open_data.html",
+        {
+            "indicators": selectors.registered_public(),
+            "years": selectors.available_years(),
+            "licence": LICENCE,
+        },
+    )
+
+
+@require_GET
+def open_data_index(request):
+    years = selectors.available_years()
+    datasets = [
+        {
+            "key": item.key,
+            "label": item.label,
+            "axis": item.axis,
+            "unit": item.unit,
+            "description": item.description,
+            "files": [
+                {
+                    "year": year,
+                    "csv": request.build_absolute_uri(
+                        reverse("observatory:open_data_csv", args=[item.key, year])
+                    ),
+                    "json": request.build_absolute_uri(
+                        reverse("observatory:open_data_json", args=[item.key, year])
+                    ),
+                }
+                for year in years
+            ],
+        }
+        for item in selectors.registered_public()
+    ]
+    return _json({"licence": LICENCE, "secret_statistique": HIDDEN_NOTE, "datasets": datasets})
+
+
+def _json(payload: dict, *, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+        status=status,
+    )
+
+
+def _open_table(request, key: str, year: int):
+    item = selectors.registered_public_indicator(key)
+    if item is None:
+        raise Http404("Cet indicateur n'existe pas ou n'est pas public.")
+    if year not in selectors.available_years():
+        raise Http404("Cette année n'est pas disponible.")
+    computed = selectors.TableMemo().get(item, year)
+    if computed.table is None:
+        raise Http404(computed.error)
+    return item, computed.table
+
+
+@require_GET
+def open_data_csv(request, key: str, year: int):
+    _item, table = _open_table(request, key, year)
+    keys = table.row_keys or [""] * len(table.rows)
+    return csv_response(
+        f"{key.replace('.', '-')}-{year}.csv",
+        ["cle", *table.columns],
+        [[row_key, *row] for row_key, row in zip(keys, table.rows, strict=True)],
+    )
+
+
+@require_GET
+def open_data_json(request, key: str, year: int):
+    item, table = _open_table(request, key, year)
+    return _json(
+        {
+            "indicator": item.key,
+            "label": item.label,
+            "axis": item.axis,
+            "unit": item.unit,
+            "year": year,
+            "columns": table.columns,
+            "row_keys": table.row_keys,
+            "rows": table.rows,
+            "note": table.note,
+            "licence": LICENCE,
+            "secret_statistique": HIDDEN_NOTE,
+        }
+    )
+
+
+# --- Targets --------------------------------------------------------------------------------
+
+
+@require_GET
+@full_observatory_required
+def targets(request):
+    year = _year(request)
+    memo = selectors.TableMemo()
+    return render(
+        request,
+        "observatory/targets.html",
+        {
+            "year": year,
+            "years": selectors.target_years(),
+            "progress": selectors.target_progress(year, memo),
+            "is_agency": is_agency_member(request.user),
+        },
+    )
+
+
+@agency_required
+def target_create(request):
+    form = TargetForm(request.POST or None, initial={"year": selectors.current_year()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.create_target(
+                year=data["year"],
+                sector=data["sector"],
+                measure=data["measure"],
+                target=data["target"],
+                note=data["note"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Objectif enregistré : {item}.")
+            return redirect(f"{reverse('observatory:targets')}?annee={item.year}")
+    return render(request, "observatory/target_form.html", {"form": form, "target": None})
+
+
+@agency_required
+def target_update(request, pk: int):
+    item = get_object_or_404(SectorTarget.objects.select_related("sector"), pk=pk)
+    form = TargetUpdateForm(
+        request.POST or None, initial={"target": item.target, "note": item.note}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_target(
+            target=item,
+            value=form.cleaned_data["target"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+        )
+        messages.success(request, "Objectif modifié.")
+        return redirect(f"{reverse('observatory:targets')}?annee={item.year}")
+    return render(request, "observatory/target_form.html", {"form": form, "target": item})
+
+
+@agency_required
+def target_delete(request, pk: int):
+    item = get_object_or_404(SectorTarget.objects.select_related("sector"), pk=pk)
+    if request.method == "POST":
+        services.delete_target(target=item, actor=request.user)
+        messages.success(request, "Objectif supprimé.")
+        return redirect(f"{reverse('observatory:targets')}?annee={item.year}")
+    return render(request, "observatory/target_delete.html", {"target": item})
+
+
+# --- Yearly reports -------------------------------------------------------------------------
+
+
+@full_observatory_required
+def reports(request):
+    can_launch = is_agency_member(request.user)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        if not can_launch:
+            raise PermissionDenied("Seule l'agence peut lancer la production d'un rapport.")
+        if form.is_valid():
+            job = enqueue_annual_report(year=form.cleaned_data["year"], user=request.user)
+            return redirect("core:job_detail", pk=job.pk)
+    return render(
+        request,
+        "observatory/reports.html",
+        {"form": form, "reports": selectors.reports()[:50], "can_launch": can_launch},
+    )
+
+
+@require_GET
+@full_observatory_required
+def report_download(request, pk: int):
+    report = get_object_or_404(selectors.reports(), pk=pk)
+    if not report.is_ready:
+        raise Http404("Ce rapport n'est pas encore produit.")
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)

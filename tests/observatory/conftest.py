@@ -1,0 +1,1 @@
+from tests.observatory.helpers import registry  # noqa: F401
