@@ -1,0 +1,76 @@
+"""Who may see and do what in funding. Deny by default; every rule reads the user's memberships
+(one query, cached on the user object for the request)."""
+
+from essor.accounts.models import Role
+from essor.core.permissions import is_agency_member
+
+APPLICANT_ROLES = (Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER)
+
+
+def _memberships(user) -> list[tuple[int, str]]:
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_funding_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.values_list("organisation_id", "role"))
+        user._funding_memberships = cached
+    return cached
+
+
+def applicant_organisation_ids(user) -> set[int]:
+    """The structures the user may apply for (their admins and members)."""
+    return {org for org, role in _memberships(user) if role in APPLICANT_ROLES}
+
+
+def funder_organisation_ids(user) -> set[int]:
+    """The funders (organisations) the user instructs for."""
+    return {org for org, role in _memberships(user) if role == Role.FUNDER_INSTRUCTOR}
+
+
+def is_instructor(user) -> bool:
+    return bool(funder_organisation_ids(user))
+
+
+def can_use_back_office(user) -> bool:
+    """The instruction pages: funders' instructors and the agency."""
+    return is_agency_member(user) or is_instructor(user)
+
+
+def can_view_application(user, application, funder_org_ids=None) -> bool:
+    """Applicant's members, the agency, and instructors of a funder the application asks."""
+    if not user.is_authenticated:
+        return False
+    if is_agency_member(user) or application.organisation_id in applicant_organisation_ids(user):
+        return True
+    if funder_org_ids is None:
+        funder_org_ids = {
+            share.programme.funder.organisation_id for share in application.shares.all()
+        }
+    return bool(funder_org_ids & funder_organisation_ids(user))
+
+
+def is_applicant(user, application) -> bool:
+    return application.organisation_id in applicant_organisation_ids(user)
+
+
+def can_instruct_funder(user, funder) -> bool:
+    """Instruct for a funder: its instructors, or the agency when the funder delegated it."""
+    if funder.organisation_id in funder_organisation_ids(user):
+        return True
+    return funder.agency_front_office and is_agency_member(user)
+
+
+def can_instruct_share(user, share) -> bool:
+    """Decide one share: the funder's instructors (those listed on the programme when it lists
+    any), or the agency acting as front office for that funder."""
+    programme = share.programme
+    funder = programme.funder
+    if funder.organisation_id in funder_organisation_ids(user):
+        listed = [instructor.pk for instructor in programme.instructors.all()]
+        return not listed or user.pk in listed
+    return funder.agency_front_office and is_agency_member(user)
+
+
+def can_see_funder_internals(user, funder) -> bool:
+    """Private notes and committee sessions of a funder."""
+    return can_instruct_funder(user, funder)

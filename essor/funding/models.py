@@ -1,0 +1,632 @@
+"""Funders, programmes and their yearly envelopes; the shared application (dossier unique), its
+budget, attachments and one share per programme asked; decisions, agreements, payments, reports
+and committee sessions."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from essor.core.validators import validate_rna, validate_siret
+from essor.funding.budget import CODE_CHOICES
+
+
+class FunderProfile(models.Model):
+    """The funder role of an organisation (the CUD, the Région, the Département, a commune…)."""
+
+    organisation = models.OneToOneField(
+        "directory.Organisation",
+        verbose_name="structure",
+        on_delete=models.CASCADE,
+        related_name="funder_profile",
+    )
+    siret = models.CharField(
+        "SIRET de l'attribuant", max_length=14, validators=[validate_siret], unique=True
+    )
+    agency_front_office = models.BooleanField(
+        "l'agence peut instruire pour ce financeur (guichet délégué)", default=False
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "financeur"
+        verbose_name_plural = "financeurs"
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+
+class PaymentMode(models.TextChoices):
+    SINGLE = "single", "Versement unique"
+    ADVANCE = "advance", "Avance puis solde après le compte-rendu financier"
+
+
+class Programme(models.Model):
+    """A funding scheme (dispositif) of a funder, with one envelope per year."""
+
+    funder = models.ForeignKey(
+        FunderProfile, verbose_name="financeur", on_delete=models.CASCADE, related_name="programmes"
+    )
+    name = models.CharField("nom", max_length=200)
+    summary = models.CharField("résumé", max_length=300, blank=True)
+    description = models.TextField("description", blank=True)
+    eligible_families = models.JSONField(
+        "familles de l'ESS éligibles (vide : toutes)", default=list, blank=True
+    )
+    sectors = models.ManyToManyField(
+        "directory.Sector", verbose_name="secteurs éligibles (aucun : tous)", blank=True
+    )
+    communes = models.ManyToManyField(
+        "territory.Commune",
+        verbose_name="territoire (aucune commune : tout le territoire)",
+        blank=True,
+    )
+    opens_on = models.DateField("ouverture des demandes")
+    closes_on = models.DateField("clôture des demandes")
+    ceiling = models.DecimalField(
+        "montant maximal par demande", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="instructeurs", blank=True, related_name="+"
+    )
+    payment_mode = models.CharField(
+        "échéancier", max_length=16, choices=PaymentMode.choices, default=PaymentMode.SINGLE
+    )
+    advance_percent = models.PositiveSmallIntegerField("part de l'avance (%)", default=70)
+    is_published = models.BooleanField("publié au catalogue", default=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "dispositif"
+        verbose_name_plural = "dispositifs"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")),
+                name="programme_window_ordered",
+                violation_error_message="La clôture des demandes doit suivre leur ouverture.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ceiling__isnull=True) | Q(ceiling__gt=0),
+                name="programme_ceiling_positive",
+                violation_error_message="Le plafond doit être positif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_percent__gte=1, advance_percent__lte=99),
+                name="programme_advance_percent_range",
+                violation_error_message="La part de l'avance doit être comprise entre 1 et 99 %.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open_on(self, day) -> bool:
+        return self.is_published and self.opens_on <= day <= self.closes_on
+
+
+class Envelope(models.Model):
+    """The budget of a programme for one year. `granted` is the total of accepted shares, kept
+    under a row lock by the decision service; the database refuses granted > amount."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name="dispositif", on_delete=models.CASCADE, related_name="envelopes"
+    )
+    year = models.PositiveSmallIntegerField("année")
+    amount = models.DecimalField("montant de l'enveloppe", max_digits=14, decimal_places=2)
+    granted = models.DecimalField("montant accordé", max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "enveloppe"
+        verbose_name_plural = "enveloppes"
+        ordering = ["programme", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "year"],
+                name="envelope_one_per_programme_year",
+                violation_error_message="Ce dispositif a déjà une enveloppe pour cette année.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(granted__gte=0),
+                name="envelope_amounts_positive",
+                violation_error_message="Les montants d'une enveloppe ne peuvent être négatifs.",
+            ),
+            models.CheckConstraint(
+                condition=Q(granted__lte=F("amount")),
+                name="envelope_not_exceeded",
+                violation_error_message="Le montant accordé dépasserait l'enveloppe.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} — {self.year}"
+
+    @property
+    def remaining(self):
+        return self.amount - self.granted
+
+
+class Application(models.Model):
+    """The dossier unique: one project, one budget, one set of attachments, several shares."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Brouillon"
+        SUBMITTED = "submitted", "Déposé"
+
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name="structure demandeuse",
+        on_delete=models.PROTECT,
+        related_name="funding_applications",
+    )
+    reference = models.CharField("référence", max_length=20, unique=True)
+    status = models.CharField(
+        "état", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    title = models.CharField("intitulé du projet", max_length=255)
+    summary = models.TextField("présentation du projet", blank=True)
+    objectives = models.TextField("objectifs", blank=True)
+    beneficiaries = models.TextField("publics visés", blank=True)
+    year = models.PositiveSmallIntegerField("année financée")
+    start_date = models.DateField("début du projet", null=True, blank=True)
+    end_date = models.DateField("fin du projet", null=True, blank=True)
+    sector = models.ForeignKey(
+        "directory.Sector",
+        verbose_name="secteur",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    commune = models.ForeignKey(
+        "territory.Commune",
+        verbose_name="commune du projet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    siret = models.CharField(
+        "SIRET de l'établissement porteur", max_length=14, blank=True, validators=[validate_siret]
+    )
+    rna = models.CharField("numéro RNA", max_length=10, blank=True, validators=[validate_rna])
+    contact_name = models.CharField("personne à contacter", max_length=150, blank=True)
+    contact_email = models.EmailField("courriel de contact", blank=True)
+    contact_phone = models.CharField("téléphone", max_length=30, blank=True)
+    declarant_name = models.CharField("nom du signataire", max_length=150, blank=True)
+    declared_at = models.DateTimeField("attestation sur l'honneur le", null=True, blank=True)
+    submitted_at = models.DateTimeField("déposé le", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créé par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "dossier de demande"
+        verbose_name_plural = "dossiers de demande"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="funding_app_org")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="application_dates_ordered",
+                violation_error_message="La fin du projet doit suivre son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="application_submitted_has_date",
+                violation_error_message="Un dossier déposé a une date de dépôt.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+
+class BudgetLine(models.Model):
+    """One account of the Cerfa 12156 budget (whole euros)."""
+
+    application = models.ForeignKey(
+        Application, verbose_name="dossier", on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    code = models.CharField("compte", max_length=24, choices=CODE_CHOICES)
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "ligne du budget"
+        verbose_name_plural = "lignes du budget"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "code"],
+                name="budget_line_one_per_account",
+                violation_error_message="Ce compte figure déjà au budget.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="budget_line_amount_positive",
+                violation_error_message="Un montant du budget ne peut être négatif.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} : {self.amount}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    """Private storage path: never derived from the uploaded name (kept in `original_name`)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"funding/{instance.application_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        STATUTES = "statuts", "Statuts"
+        RIB = "rib", "Relevé d'identité bancaire (RIB)"
+        ACCOUNTS = "comptes", "Derniers comptes approuvés"
+        ACTIVITY_REPORT = "rapport", "Dernier rapport d'activité"
+        MEMBERS = "bureau", "Liste des dirigeants"
+        OTHER = "autre", "Autre pièce"
+
+    application = models.ForeignKey(
+        Application, verbose_name="dossier", on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField("type de pièce", max_length=16, choices=Kind.choices)
+    file = models.FileField("fichier", upload_to=attachment_path, max_length=255)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveIntegerField("taille (octets)")
+    content_type = models.CharField("type", max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("déposée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["kind", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.original_name}"
+
+
+class ShareStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Déposé"
+    INSTRUCTION = "instruction", "En instruction"
+    CORRECTION = "correction", "Renvoyé pour correction"
+    ACCEPTED = "accepted", "Accepté"
+    REFUSED = "refused", "Refusé"
+    CLOSED = "closed", "Classé sans suite"
+
+
+DECIDED = (ShareStatus.ACCEPTED, ShareStatus.REFUSED, ShareStatus.CLOSED)
+
+
+class Share(models.Model):
+    """The part of an application addressed to one programme: instructed and decided by its
+    funder alone."""
+
+    application = models.ForeignKey(
+        Application, verbose_name="dossier", on_delete=models.CASCADE, related_name="shares"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name="dispositif", on_delete=models.PROTECT, related_name="shares"
+    )
+    status = models.CharField(
+        "état", max_length=16, choices=ShareStatus.choices, default=ShareStatus.DRAFT
+    )
+    amount_requested = models.DecimalField("montant demandé", max_digits=12, decimal_places=2)
+    amount_granted = models.DecimalField(
+        "montant accordé", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    envelope = models.ForeignKey(
+        Envelope,
+        verbose_name="enveloppe",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shares",
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    motivation = models.TextField("motivation de la décision", blank=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "part d'un dossier"
+        verbose_name_plural = "parts des dossiers"
+        ordering = ["application", "programme"]
+        indexes = [
+            models.Index(fields=["programme", "status"], name="funding_share_prog_status"),
+            models.Index(fields=["status", "-updated_at"], name="funding_share_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "programme"],
+                name="share_one_per_programme",
+                violation_error_message="Ce dispositif est déjà sollicité dans ce dossier.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_requested__gt=0),
+                name="share_requested_positive",
+                violation_error_message="Le montant demandé doit être positif.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted")
+                | (
+                    Q(amount_granted__gt=0)
+                    & Q(amount_granted__lte=F("amount_requested"))
+                    & Q(envelope__isnull=False)
+                ),
+                name="share_accepted_amount",
+                violation_error_message=(
+                    "Une part acceptée a un montant accordé positif, au plus égal au montant "
+                    "demandé, imputé sur une enveloppe."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} — {self.programme}"
+
+
+class ShareEvent(models.Model):
+    """The history of a share: who moved it, when, from which state to which, and why."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField("de", max_length=16, choices=ShareStatus.choices)
+    to_status = models.CharField("vers", max_length=16, choices=ShareStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    motivation = models.TextField("motif", blank=True)
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "étape d'instruction"
+        verbose_name_plural = "étapes d'instruction"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Note(models.Model):
+    """A private note of a funder's instructors on an application (other funders never see it)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")
+    funder = models.ForeignKey(FunderProfile, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField("note")
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "note d'instruction"
+        verbose_name_plural = "notes d'instruction"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Note du {self.created_at:%d/%m/%Y}"
+
+
+class Message(models.Model):
+    """A message between the applicant and the funders (or the agency) about an application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_organisation = models.ForeignKey(
+        "directory.Organisation", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField("message")
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "message"
+        verbose_name_plural = "messages"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Message du {self.created_at:%d/%m/%Y}"
+
+
+class Agreement(models.Model):
+    """The agreement (convention) of an accepted share, with its payment schedule."""
+
+    share = models.OneToOneField(Share, on_delete=models.CASCADE, related_name="agreement")
+    reference = models.CharField("référence", max_length=32, unique=True)
+    signed_on = models.DateField("date de la convention")
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
+    payment_mode = models.CharField("échéancier", max_length=16, choices=PaymentMode.choices)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "convention"
+        verbose_name_plural = "conventions"
+        ordering = ["-signed_on"]
+        indexes = [models.Index(fields=["signed_on"], name="funding_agreement_signed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="agreement_amount_positive",
+                violation_error_message="Le montant d'une convention doit être positif.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Payment(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Versement unique"
+        ADVANCE = "advance", "Avance"
+        BALANCE = "balance", "Solde"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Prévu"
+        PAID = "paid", "Versé"
+        CANCELLED = "cancelled", "Annulé"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="payments")
+    kind = models.CharField("nature", max_length=16, choices=Kind.choices)
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
+    due_on = models.DateField("échéance", null=True, blank=True)
+    status = models.CharField(
+        "état", max_length=16, choices=Status.choices, default=Status.SCHEDULED
+    )
+    paid_on = models.DateField("versé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "versement"
+        verbose_name_plural = "versements"
+        ordering = ["agreement", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message="Le montant d'un versement doit être positif.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="paid") & Q(paid_on__isnull=False))
+                | (~Q(status="paid") & Q(paid_on__isnull=True)),
+                name="payment_paid_has_date",
+                violation_error_message="Un versement effectué a une date, et lui seul.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "kind"],
+                name="payment_one_per_kind",
+                violation_error_message="Ce versement figure déjà à l'échéancier.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.agreement}"
+
+
+class FinancialReport(models.Model):
+    """The compte-rendu financier (Cerfa 15059) due for an agreement."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "À remettre"
+        SUBMITTED = "submitted", "Remis"
+        ACCEPTED = "accepted", "Accepté"
+        RETURNED = "returned", "Renvoyé pour complément"
+
+    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="report")
+    due_on = models.DateField("à remettre avant le")
+    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
+    review = models.TextField("bilan qualitatif", blank=True)
+    submitted_at = models.DateTimeField("remis le", null=True, blank=True)
+    reviewed_at = models.DateTimeField("examiné le", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField("avis du financeur", blank=True)
+
+    class Meta:
+        verbose_name = "compte-rendu financier"
+        verbose_name_plural = "comptes-rendus financiers"
+        ordering = ["due_on"]
+        indexes = [models.Index(fields=["status", "due_on"], name="funding_report_due")]
+
+    def __str__(self) -> str:
+        return f"Compte-rendu {self.agreement}"
+
+
+class ReportLine(models.Model):
+    report = models.ForeignKey(FinancialReport, on_delete=models.CASCADE, related_name="lines")
+    code = models.CharField("compte", max_length=24, choices=CODE_CHOICES)
+    planned = models.DecimalField("prévu", max_digits=12, decimal_places=2, default=0)
+    actual = models.DecimalField("réalisé", max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "code"],
+                name="report_line_one_per_account",
+                violation_error_message="Ce compte figure déjà au compte-rendu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned__gte=0) & Q(actual__gte=0),
+                name="report_line_positive",
+                violation_error_message="Un montant du compte-rendu ne peut être négatif.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} : {self.planned} / {self.actual}"
+
+
+class ReportReminder(models.Model):
+    """One reminder e-mail sent for a report (at most one of each kind)."""
+
+    report = models.ForeignKey(FinancialReport, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField("relance", max_length=16)  # "before" or "after"
+    sent_on = models.DateField("envoyée le")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "kind"],
+                name="report_reminder_once",
+                violation_error_message="Cette relance a déjà été envoyée.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Relance {self.kind} du {self.sent_on}"
+
+
+class CommitteeSession(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Programmée"
+        HELD = "held", "Tenue"
+
+    funder = models.ForeignKey(FunderProfile, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField("intitulé", max_length=200)
+    date = models.DateField("date")
+    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PLANNED)
+    held_at = models.DateTimeField("décisions enregistrées le", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "séance de comité"
+        verbose_name_plural = "séances de comité"
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date:%d/%m/%Y})"
+
+
+class AgendaItem(models.Model):
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE, related_name="items")
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "share"],
+                name="agenda_item_once",
+                violation_error_message="Ce dossier est déjà à l'ordre du jour.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.share}"

@@ -1,0 +1,526 @@
+"""Reads of the funding module: scoped querysets, the co-financing picture, dashboards, the SCDL
+open data rows and the indicators published to the observatory. Every list runs a constant
+number of queries."""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from essor.core.indicators import IndicatorTable
+from essor.core.permissions import is_agency_member
+from essor.funding import access, budget
+from essor.funding.models import (
+    DECIDED,
+    Application,
+    Envelope,
+    FinancialReport,
+    FunderProfile,
+    Payment,
+    Programme,
+    Share,
+    ShareStatus,
+)
+
+ZERO = Decimal(0)
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Shares that count as "requested" in the figures: everything deposited (not drafts).
+DEPOSITED = [status for status in ShareStatus.values if status != ShareStatus.DRAFT]
+
+
+def scdl_threshold() -> Decimal:
+    return Decimal(str(getattr(settings, "ESSOR_FUNDING_SCDL_THRESHOLD", 23000)))
+
+
+# --- catalogue ----------------------------------------------------------------------------------
+
+
+def catalogue(*, day, text: str = "", funder_id=None, sector_id=None, open_only: bool = True):
+    programmes = Programme.objects.filter(is_published=True).select_related("funder__organisation")
+    if open_only:
+        programmes = programmes.filter(opens_on__lte=day, closes_on__gte=day)
+    if text:
+        programmes = programmes.filter(
+            Q(name__icontains=text) | Q(summary__icontains=text) | Q(description__icontains=text)
+        )
+    if funder_id:
+        programmes = programmes.filter(funder_id=funder_id)
+    if sector_id:
+        programmes = programmes.filter(Q(sectors__isnull=True) | Q(sectors=sector_id)).distinct()
+    return programmes.prefetch_related("sectors").order_by("closes_on", "name")
+
+
+def funders():
+    return FunderProfile.objects.select_related("organisation").order_by("organisation__name")
+
+
+def open_programmes_for(application: Application, *, day):
+    return (
+        Programme.objects.filter(is_published=True, opens_on__lte=day, closes_on__gte=day)
+        .exclude(shares__application=application)
+        .select_related("funder__organisation")
+        .order_by("funder__organisation__name", "name")
+    )
+
+
+def envelopes_with_balance(programme_ids, year: int) -> dict[int, Envelope]:
+    return {
+        envelope.programme_id: envelope
+        for envelope in Envelope.objects.filter(programme_id__in=programme_ids, year=year)
+    }
+
+
+# --- scoped querysets ---------------------------------------------------------------------------
+
+
+def applications_for_applicant(user):
+    return (
+        Application.objects.filter(organisation_id__in=access.applicant_organisation_ids(user))
+        .select_related("organisation")
+        .prefetch_related("shares__programme__funder__organisation")
+        .order_by("-created_at")
+    )
+
+
+def shares_for_instruction(user, *, status="", programme_id=None, year=None, text=""):
+    """The shares an instructor (their funders' programmes) or the agency (all) sees."""
+    shares = Share.objects.exclude(status=ShareStatus.DRAFT)
+    if not is_agency_member(user):
+        shares = shares.filter(
+            programme__funder__organisation_id__in=access.funder_organisation_ids(user)
+        )
+    if status:
+        shares = shares.filter(status=status)
+    if programme_id:
+        shares = shares.filter(programme_id=programme_id)
+    if year:
+        shares = shares.filter(application__year=year)
+    if text:
+        shares = shares.filter(
+            Q(application__title__icontains=text)
+            | Q(application__reference__icontains=text)
+            | Q(application__organisation__name__icontains=text)
+        )
+    return shares.select_related(
+        "application__organisation", "programme__funder__organisation"
+    ).order_by("-updated_at", "-pk")
+
+
+def programmes_for_user(user):
+    programmes = Programme.objects.select_related("funder__organisation")
+    if not is_agency_member(user):
+        programmes = programmes.filter(
+            funder__organisation_id__in=access.funder_organisation_ids(user)
+        )
+    return programmes.order_by("funder__organisation__name", "name")
+
+
+def funders_for_user(user):
+    profiles = FunderProfile.objects.select_related("organisation")
+    if is_agency_member(user):
+        return profiles
+    return profiles.filter(organisation_id__in=access.funder_organisation_ids(user))
+
+
+def application_for_page(pk: int):
+    return (
+        Application.objects.select_related("organisation", "sector", "commune", "created_by")
+        .prefetch_related(
+            "budget_lines",
+            "attachments",
+            "shares__programme__funder__organisation",
+            "shares__programme__instructors",
+            "shares__events__actor",
+            "shares__agreement__payments",
+            "shares__agreement__report",
+            "messages__author",
+            "messages__author_organisation",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# --- co-financing -------------------------------------------------------------------------------
+
+
+@dataclass
+class FunderLine:
+    share: Share
+    requested: Decimal
+    granted: Decimal
+    paid: Decimal
+
+
+@dataclass
+class Cofinancing:
+    lines: list = field(default_factory=list)
+    requested: Decimal = ZERO
+    granted: Decimal = ZERO
+    paid: Decimal = ZERO
+    project_cost: Decimal = ZERO
+
+
+def cofinancing(application: Application) -> Cofinancing:
+    """Each funder's requested, granted and paid amounts side by side (from the prefetched
+    shares of `application_for_page`)."""
+    picture = Cofinancing()
+    for share in application.shares.all():
+        agreement = (
+            getattr(share, "agreement", None) if share.status == ShareStatus.ACCEPTED else None
+        )
+        paid = ZERO
+        if agreement is not None:
+            paid = sum(
+                (p.amount for p in agreement.payments.all() if p.status == Payment.Status.PAID),
+                ZERO,
+            )
+        line = FunderLine(
+            share=share,
+            requested=share.amount_requested,
+            granted=share.amount_granted or ZERO,
+            paid=paid,
+        )
+        picture.lines.append(line)
+        picture.requested += line.requested
+        picture.granted += line.granted
+        picture.paid += line.paid
+    amounts = {line.code: line.amount for line in application.budget_lines.all()}
+    picture.project_cost = budget.totals(amounts).charges
+    return picture
+
+
+def budget_grid(application: Application) -> dict:
+    """The Cerfa 12156 grid as two lists of (account, amount) and the totals."""
+    amounts = {line.code: line.amount for line in application.budget_lines.all()}
+    return {
+        "charges": [(account, amounts.get(account.code, ZERO)) for account in budget.CHARGES],
+        "produits": [(account, amounts.get(account.code, ZERO)) for account in budget.PRODUITS],
+        "totals": budget.totals(amounts),
+    }
+
+
+def report_grid(report: FinancialReport) -> dict:
+    lines = {line.code: line for line in report.lines.all()}
+    rows = []
+    for account in budget.ACCOUNTS:
+        line = lines.get(account.code)
+        planned = line.planned if line else ZERO
+        actual = line.actual if line else ZERO
+        rows.append(
+            {
+                "account": account,
+                "planned": planned,
+                "actual": actual,
+                "gap": budget.gap_percent(planned, actual),
+            }
+        )
+    planned_totals = budget.totals({row["account"].code: row["planned"] for row in rows})
+    actual_totals = budget.totals({row["account"].code: row["actual"] for row in rows})
+    return {
+        "charges": [row for row in rows if row["account"].side == budget.CHARGE],
+        "produits": [row for row in rows if row["account"].side == budget.PRODUIT],
+        "planned": planned_totals,
+        "actual": actual_totals,
+    }
+
+
+def payments_of_organisations(organisation_ids):
+    return (
+        Payment.objects.filter(agreement__share__application__organisation_id__in=organisation_ids)
+        .select_related(
+            "agreement__share__application", "agreement__share__programme__funder__organisation"
+        )
+        .order_by("status", "due_on")
+    )
+
+
+def reports_of_organisations(organisation_ids):
+    return (
+        FinancialReport.objects.filter(
+            agreement__share__application__organisation_id__in=organisation_ids
+        )
+        .select_related(
+            "agreement__share__application", "agreement__share__programme__funder__organisation"
+        )
+        .order_by("due_on")
+    )
+
+
+def reports_for_instruction(user):
+    reports = FinancialReport.objects.all()
+    if not is_agency_member(user):
+        reports = reports.filter(
+            agreement__share__programme__funder__organisation_id__in=access.funder_organisation_ids(
+                user
+            )
+        )
+    return reports.select_related(
+        "agreement__share__application__organisation",
+        "agreement__share__programme__funder__organisation",
+    ).order_by("status", "due_on")
+
+
+# --- dashboards ---------------------------------------------------------------------------------
+
+DIMENSIONS = {
+    "programme": ("programme_id", "programme__name"),
+    "funder": ("programme__funder_id", "programme__funder__organisation__name"),
+    "sector": ("application__sector__slug", "application__sector__name"),
+    "commune": ("application__commune__insee_code", "application__commune__name"),
+    "year": ("application__year", "application__year"),
+}
+
+
+@dataclass
+class DashboardRow:
+    key: object
+    label: str
+    requested: Decimal = ZERO
+    granted: Decimal = ZERO
+    paid: Decimal = ZERO
+    structures: int = 0
+    applications: int = 0
+
+
+def dashboard(*, funder_ids=None, year=None, dimension: str = "programme") -> list[DashboardRow]:
+    """Requested, granted, paid and number of structures by `dimension`, in two queries (shares,
+    then payments) whatever the number of applications. `funder_ids` None: every funder."""
+    key, label = DIMENSIONS[dimension]
+    shares = Share.objects.filter(status__in=DEPOSITED)
+    payments = Payment.objects.filter(status=Payment.Status.PAID)
+    if funder_ids is not None:
+        shares = shares.filter(programme__funder_id__in=funder_ids)
+        payments = payments.filter(agreement__share__programme__funder_id__in=funder_ids)
+    if year:
+        shares = shares.filter(application__year=year)
+        payments = payments.filter(agreement__share__application__year=year)
+    rows: dict = {}
+    for item in (
+        shares.values(key, label)
+        .annotate(
+            requested=Sum("amount_requested"),
+            granted=Coalesce(
+                Sum("amount_granted", filter=Q(status=ShareStatus.ACCEPTED)),
+                Value(ZERO),
+                output_field=MONEY,
+            ),
+            structures=Count("application__organisation_id", distinct=True),
+            applications=Count("application_id", distinct=True),
+        )
+        .order_by(label)
+    ):
+        rows[item[key]] = DashboardRow(
+            key=item[key],
+            label=str(item[label]) if item[label] is not None else "Non renseigné",
+            requested=item["requested"] or ZERO,
+            granted=item["granted"] or ZERO,
+            structures=item["structures"],
+            applications=item["applications"],
+        )
+    payment_key = f"agreement__share__{key}"
+    for item in payments.values(payment_key).annotate(paid=Sum("amount")).order_by():
+        row = rows.get(item[payment_key])
+        if row is not None:
+            row.paid = item["paid"] or ZERO
+    return list(rows.values())
+
+
+def dashboard_totals(rows: list[DashboardRow]) -> DashboardRow:
+    total = DashboardRow(key=None, label="Total")
+    for row in rows:
+        total.requested += row.requested
+        total.granted += row.granted
+        total.paid += row.paid
+        total.applications += row.applications
+    return total
+
+
+def years_with_applications() -> list[int]:
+    return list(Application.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def envelopes_for(funder_ids=None, year=None):
+    envelopes = Envelope.objects.select_related("programme__funder__organisation")
+    if funder_ids is not None:
+        envelopes = envelopes.filter(programme__funder_id__in=funder_ids)
+    if year:
+        envelopes = envelopes.filter(year=year)
+    return envelopes.order_by("programme__funder__organisation__name", "programme__name", "-year")
+
+
+# --- open data (SCDL subventions 2.1.1) ---------------------------------------------------------
+
+SCDL_HEADERS = [
+    "nomAttribuant",
+    "idAttribuant",
+    "dateConvention",
+    "referenceDecision",
+    "nomBeneficiaire",
+    "idBeneficiaire",
+    "rnaBeneficiaire",
+    "objet",
+    "montant",
+    "nature",
+    "conditionsVersement",
+    "datesPeriodeVersement",
+    "idRAE",
+    "notificationUE",
+    "pourcentageSubvention",
+    "dispositifAide",
+]
+SCDL_RNA = re.compile(r"^W\d{9}$")
+CENT = Decimal("0.01")
+
+
+def scdl_shares(*, year: int, funder_siret: str | None = None):
+    """Accepted shares whose agreement was signed in `year`, above the legal threshold."""
+    total_granted = (
+        Share.objects.filter(application_id=OuterRef("application_id"), status=ShareStatus.ACCEPTED)
+        .values("application_id")
+        .annotate(total=Sum("amount_granted"))
+        .values("total")
+    )
+    shares = Share.objects.filter(
+        status=ShareStatus.ACCEPTED,
+        agreement__signed_on__year=year,
+        amount_granted__gt=scdl_threshold(),
+    )
+    if funder_siret:
+        shares = shares.filter(programme__funder__siret=funder_siret)
+    return shares.annotate(
+        application_granted=Subquery(total_granted, output_field=MONEY)
+    ).order_by("programme__funder__organisation__name", "agreement__signed_on", "pk")
+
+
+SCDL_VALUES = [
+    "programme__funder__organisation__name",
+    "programme__funder__siret",
+    "agreement__signed_on",
+    "agreement__reference",
+    "agreement__payment_mode",
+    "application__organisation__name",
+    "application__siret",
+    "application__rna",
+    "application__title",
+    "application__year",
+    "amount_granted",
+    "application_granted",
+    "programme__name",
+]
+
+
+def scdl_rows(*, year: int, funder_siret: str | None = None, chunk_size: int = 2000):
+    """The SCDL rows, streamed from the database (flat memory whatever the number of rows)."""
+    from essor.funding.services import report_due_on
+
+    for (
+        funder_name,
+        funder_siret_value,
+        signed_on,
+        reference,
+        payment_mode,
+        beneficiary,
+        siret,
+        rna,
+        title,
+        funded_year,
+        granted,
+        application_granted,
+        programme_name,
+    ) in (
+        scdl_shares(year=year, funder_siret=funder_siret)
+        .values_list(*SCDL_VALUES)
+        .iterator(chunk_size=chunk_size)
+    ):
+        share = (granted / application_granted) if application_granted else Decimal(1)
+        share = max(min(share.quantize(CENT, rounding=ROUND_HALF_UP), Decimal(1)), CENT)
+        if payment_mode == "advance":
+            conditions = "échelonné"
+            period = f"{signed_on.isoformat()}/{report_due_on(funded_year).isoformat()}"
+        else:
+            conditions = "unique"
+            period = signed_on.isoformat()
+        yield [
+            funder_name,
+            funder_siret_value,
+            signed_on.isoformat(),
+            reference,
+            beneficiary,
+            siret or "",
+            rna if rna and SCDL_RNA.match(rna) else "",
+            title[:256],
+            f"{granted:.2f}",
+            "aide en numéraire",
+            conditions,
+            period,
+            "",
+            "non",
+            f"{share:.2f}",
+            programme_name,
+        ]
+
+
+def open_data_index():
+    """Funders and the years in which they signed agreements (for the open data page)."""
+    pairs = (
+        Share.objects.filter(status=ShareStatus.ACCEPTED, agreement__isnull=False)
+        .values_list(
+            "programme__funder__siret",
+            "programme__funder__organisation__name",
+            "agreement__signed_on__year",
+        )
+        .distinct()
+        .order_by("programme__funder__organisation__name", "-agreement__signed_on__year")
+    )
+    grouped = defaultdict(list)
+    names = {}
+    for siret, name, year in pairs:
+        names[siret] = name
+        if year not in grouped[siret]:
+            grouped[siret].append(year)
+    return [
+        {"siret": siret, "name": names[siret], "years": years} for siret, years in grouped.items()
+    ]
+
+
+# --- indicators ---------------------------------------------------------------------------------
+
+INDICATOR_NOTE = (
+    "Montants demandés (dossiers déposés), accordés (décisions favorables) et versés, par année "
+    "financée. Source : dossiers instruits dans Essor."
+)
+
+
+def _indicator(dimension: str, year: int, *, key_of=str) -> IndicatorTable:
+    rows = dashboard(year=year, dimension=dimension)
+    return IndicatorTable(
+        columns=["Libellé", "Demandé (€)", "Accordé (€)", "Versé (€)", "Structures"],
+        rows=[[row.label, row.requested, row.granted, row.paid, row.structures] for row in rows],
+        row_keys=[key_of(row.key) for row in rows],
+        note=INDICATOR_NOTE,
+    )
+
+
+def amounts_by_funder(year: int) -> IndicatorTable:
+    return _indicator("funder", year)
+
+
+def amounts_by_programme(year: int) -> IndicatorTable:
+    return _indicator("programme", year)
+
+
+def amounts_by_sector(year: int) -> IndicatorTable:
+    return _indicator("sector", year)
+
+
+def amounts_by_commune(year: int) -> IndicatorTable:
+    return _indicator("commune", year)
+
+
+def decided_statuses():
+    return DECIDED

@@ -1,0 +1,899 @@
+"""Writes of the funding module. Keyword-only functions, one transaction each, every change in the
+audit log. Errors meant for people are `ValidationError`s with French messages (by field where it
+helps the form show them beside the field).
+
+The instruction of a share is a state machine: `TRANSITIONS` is the one table of allowed moves;
+each move goes through `_move`, which checks the table, records a `ShareEvent` (who, when, why) and
+writes the audit log.
+"""
+
+import calendar
+import datetime
+import functools
+import time
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from essor.core import audit
+from essor.core.formats import euros
+from essor.funding import budget
+from essor.funding.models import (
+    AgendaItem,
+    Agreement,
+    Application,
+    Attachment,
+    BudgetLine,
+    CommitteeSession,
+    Envelope,
+    FinancialReport,
+    Message,
+    Note,
+    Payment,
+    PaymentMode,
+    Programme,
+    ReportLine,
+    Share,
+    ShareEvent,
+    ShareStatus,
+)
+
+S = ShareStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED}),
+    S.SUBMITTED: frozenset({S.INSTRUCTION, S.CORRECTION, S.CLOSED}),
+    S.INSTRUCTION: frozenset({S.CORRECTION, S.ACCEPTED, S.REFUSED, S.CLOSED}),
+    S.CORRECTION: frozenset({S.SUBMITTED, S.CLOSED}),
+    S.ACCEPTED: frozenset({S.INSTRUCTION}),
+    S.REFUSED: frozenset({S.INSTRUCTION}),
+    S.CLOSED: frozenset({S.INSTRUCTION}),
+}
+DECISIONS = (S.ACCEPTED, S.REFUSED, S.CLOSED)
+
+REQUIRED_ATTACHMENTS = (Attachment.Kind.STATUTES, Attachment.Kind.RIB)
+
+
+def retry_when_locked(function):
+    """SQLite only: a transaction that meets another writer's lock is retried from the start,
+    after a short pause (SQLite's shared-cache test database reports « table is locked » at once
+    instead of waiting). Never inside an outer transaction, never on PostgreSQL."""
+
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        attempts = 200
+        for attempt in range(attempts):
+            try:
+                return function(*args, **kwargs)
+            except OperationalError as error:
+                retry = (
+                    connection.vendor == "sqlite"
+                    and not connection.in_atomic_block
+                    and "locked" in str(error)
+                    and attempt < attempts - 1
+                )
+                if not retry:
+                    raise
+                time.sleep(0.005 * (1 + attempt % 10))
+        raise AssertionError("unreachable")
+
+    return wrapped
+
+
+def setting(name: str, default):
+    return getattr(settings, f"ESSOR_FUNDING_{name}", default)
+
+
+def allowed_extensions() -> set[str]:
+    return set(
+        setting(
+            "ATTACHMENT_EXTENSIONS", ("pdf", "jpg", "jpeg", "png", "odt", "docx", "xlsx", "ods")
+        )
+    )
+
+
+def max_attachment_bytes() -> int:
+    return int(setting("ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last) if day.day < 28 else last)
+
+
+def report_due_on(year: int) -> datetime.date:
+    """The compte-rendu financier is due within N months (6) of the end of the funded year."""
+    return add_months(datetime.date(year, 12, 31), int(setting("REPORT_DUE_MONTHS", 6)))
+
+
+# --- amounts ------------------------------------------------------------------------------------
+
+
+def whole_euros(value, *, label: str) -> Decimal:
+    """A non-negative whole number of euros, or a French error naming the line."""
+    if value in (None, ""):
+        return Decimal(0)
+    try:
+        amount = Decimal(str(value).replace(" ", "").replace("\u202f", "").replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(f"{label} : « {value} » n'est pas un montant.") from None
+    if not amount.is_finite():
+        raise ValidationError(f"{label} : « {value} » n'est pas un montant.")
+    if amount < 0:
+        raise ValidationError(f"{label} : le montant ne peut pas être négatif.")
+    if amount != amount.to_integral_value():
+        raise ValidationError(f"{label} : indiquez un montant en euros entiers, sans centimes.")
+    return amount
+
+
+# --- applications -------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = [
+    "title",
+    "summary",
+    "objectives",
+    "beneficiaries",
+    "year",
+    "start_date",
+    "end_date",
+    "sector",
+    "commune",
+    "siret",
+    "rna",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+]
+
+
+def is_editable(application: Application) -> bool:
+    """The applicant edits a draft, or a submitted file a funder sent back for correction."""
+    if application.status == Application.Status.DRAFT:
+        return True
+    return any(share.status == S.CORRECTION for share in application.shares.all())
+
+
+def _snapshot(application: Application) -> dict:
+    return {name: getattr(application, name) for name in EDITABLE_FIELDS}
+
+
+@transaction.atomic
+def create_application(*, organisation, actor, data: dict) -> Application:
+    application = Application(organisation=organisation, created_by=actor, reference="")
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(application, name, data[name])
+    application.reference = f"tmp-{timezone.now().timestamp()}"[:20]
+    application.full_clean(exclude=["reference"])
+    application.save()
+    application.reference = f"{application.year}-{application.pk:06d}"
+    application.save(update_fields=["reference"])
+    audit.record(
+        actor=actor,
+        action="funding.application_created",
+        target=application,
+        changes=_snapshot(application),
+    )
+    return application
+
+
+@transaction.atomic
+def update_application(*, application: Application, actor, data: dict) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not is_editable(application):
+        raise ValidationError("Ce dossier est déposé : il ne peut plus être modifié.")
+    before = _snapshot(application)
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(application, name, data[name])
+    application.full_clean()
+    application.save()
+    changes = audit.diff(before, _snapshot(application))
+    if changes:
+        audit.record(
+            actor=actor, action="funding.application_updated", target=application, changes=changes
+        )
+    return application
+
+
+@transaction.atomic
+def set_budget(*, application: Application, actor, amounts: dict) -> budget.Totals:
+    """Replaces the budget by `amounts` ({code: value}); all lines are checked before any is
+    written, so a bad line saves nothing. Balance is required at submission, not on each save."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not is_editable(application):
+        raise ValidationError("Ce dossier est déposé : son budget ne peut plus être modifié.")
+    errors = {}
+    clean = {}
+    for code, value in amounts.items():
+        account = budget.BY_CODE.get(code)
+        if account is None:
+            errors[code] = ValidationError(f"Compte inconnu : {code}.")
+            continue
+        try:
+            clean[code] = whole_euros(value, label=account.label)
+        except ValidationError as error:
+            errors[code] = error
+    if errors:
+        raise ValidationError(errors)
+    before = {line.code: line.amount for line in application.budget_lines.all()}
+    application.budget_lines.all().delete()
+    BudgetLine.objects.bulk_create(
+        BudgetLine(application=application, code=code, amount=amount)
+        for code, amount in clean.items()
+        if amount
+    )
+    after = {code: amount for code, amount in clean.items() if amount}
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(
+            actor=actor, action="funding.budget_updated", target=application, changes=changes
+        )
+    return budget.totals(clean)
+
+
+def check_request(*, programme: Programme, application: Application, amount, on=None) -> Decimal:
+    """The amount asked of a programme: positive whole euros, within its ceiling, while it is open,
+    for an eligible structure."""
+    label = f"Montant demandé au dispositif « {programme.name} »"
+    amount = whole_euros(amount, label=label)
+    if amount <= 0:
+        raise ValidationError(f"{label} : indiquez un montant positif.")
+    if programme.ceiling is not None and amount > programme.ceiling:
+        raise ValidationError(
+            f"{label} : {euros(amount, 0)} dépasse le plafond du dispositif "
+            f"({euros(programme.ceiling, 0)})."
+        )
+    day = on or today()
+    if not programme.is_open_on(day):
+        raise ValidationError(
+            f"Le dispositif « {programme.name} » n'accepte pas de demande aujourd'hui : "
+            f"ses demandes sont ouvertes du {programme.opens_on:%d/%m/%Y} "
+            f"au {programme.closes_on:%d/%m/%Y}."
+        )
+    families = programme.eligible_families or []
+    if families and application.organisation.ess_family not in families:
+        raise ValidationError(
+            f"Votre structure n'est pas éligible au dispositif « {programme.name} » "
+            "(famille de l'ESS non retenue)."
+        )
+    return amount
+
+
+@transaction.atomic
+def set_share(*, application: Application, programme: Programme, actor, amount) -> Share:
+    """Adds a programme to the application, or changes the amount asked of it."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    share = Share.objects.filter(application=application, programme=programme).first()
+    editable = application.status == Application.Status.DRAFT or (
+        share is not None and share.status == S.CORRECTION
+    )
+    if not editable:
+        raise ValidationError(
+            "Ce dossier est déposé : les montants demandés ne peuvent plus changer."
+        )
+    clean = check_request(programme=programme, application=application, amount=amount)
+    before = share.amount_requested if share else None
+    if share is None:
+        share = Share.objects.create(
+            application=application, programme=programme, amount_requested=clean
+        )
+    else:
+        share.amount_requested = clean
+        share.save(update_fields=["amount_requested", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="funding.share_requested",
+        target=share,
+        changes={"montant demandé": [before, clean]},
+    )
+    return share
+
+
+@transaction.atomic
+def remove_share(*, share: Share, actor) -> None:
+    if share.status != S.DRAFT:
+        raise ValidationError("Seule une demande en brouillon peut être retirée du dossier.")
+    audit.record(
+        actor=actor,
+        action="funding.share_removed",
+        target=share.application,
+        changes={"dispositif": [share.programme.name, None]},
+    )
+    share.delete()
+
+
+@transaction.atomic
+def add_attachment(*, application: Application, actor, kind: str, uploaded) -> Attachment:
+    if not is_editable(application):
+        raise ValidationError("Ce dossier est déposé : ses pièces ne peuvent plus changer.")
+    if kind not in Attachment.Kind.values:
+        raise ValidationError({"kind": "Choisissez le type de la pièce."})
+    name = uploaded.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = sorted(allowed_extensions())
+    if extension not in allowed:
+        raise ValidationError(
+            {
+                "file": f"« {name} » : type de fichier refusé. Formats acceptés : "
+                f"{', '.join(allowed)}."
+            }
+        )
+    limit = max_attachment_bytes()
+    if uploaded.size > limit:
+        raise ValidationError(
+            {
+                "file": f"« {name} » pèse {uploaded.size / 1048576:.1f} Mo : la taille maximale "
+                f"est de {limit // 1048576} Mo."
+            }
+        )
+    if extension == "pdf":
+        head = uploaded.read(5)
+        uploaded.seek(0)
+        if head != b"%PDF-":
+            raise ValidationError({"file": f"« {name} » n'est pas un fichier PDF valide."})
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        original_name=name[:255],
+        size=uploaded.size,
+        content_type=(getattr(uploaded, "content_type", "") or "application/octet-stream")[:100],
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, uploaded, save=False)
+    attachment.save()
+    audit.record(
+        actor=actor,
+        action="funding.attachment_added",
+        target=application,
+        changes={"pièce": [None, f"{attachment.get_kind_display()} : {name}"]},
+    )
+    return attachment
+
+
+@transaction.atomic
+def delete_attachment(*, attachment: Attachment, actor) -> None:
+    application = attachment.application
+    if not is_editable(application):
+        raise ValidationError("Ce dossier est déposé : ses pièces ne peuvent plus changer.")
+    audit.record(
+        actor=actor,
+        action="funding.attachment_deleted",
+        target=application,
+        changes={"pièce": [attachment.original_name, None]},
+    )
+    storage, path = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(path))
+
+
+def submission_problems(application: Application) -> list[str]:
+    """What stops the submission, in French (empty when the file may be submitted)."""
+    problems = []
+    shares = list(application.shares.select_related("programme"))
+    if not shares:
+        problems.append("Sollicitez au moins un dispositif.")
+    if not application.siret and not application.rna:
+        problems.append("Indiquez le SIRET de l'établissement porteur ou le numéro RNA.")
+    amounts = {line.code: line.amount for line in application.budget_lines.all()}
+    totals = budget.totals(amounts)
+    if not totals.charges:
+        problems.append("Le budget du projet est vide.")
+    elif not totals.balanced:
+        problems.append(
+            f"Le budget n'est pas équilibré : charges {euros(totals.charges, 0)}, "
+            f"produits {euros(totals.produits, 0)} (écart {euros(totals.gap, 0)})."
+        )
+    subsidies = sum(
+        (amount for code, amount in amounts.items() if budget.BY_CODE[code].funder_line),
+        Decimal(0),
+    )
+    asked = sum((share.amount_requested for share in shares), Decimal(0))
+    if asked > subsidies:
+        problems.append(
+            f"Les montants demandés ({euros(asked, 0)}) dépassent les subventions inscrites au "
+            f"compte 74 du budget ({euros(subsidies, 0)})."
+        )
+    kinds = {attachment.kind for attachment in application.attachments.all()}
+    for kind in REQUIRED_ATTACHMENTS:
+        if kind not in kinds:
+            problems.append(f"Pièce manquante : {Attachment.Kind(kind).label}.")
+    day = today()
+    for share in shares:
+        if share.status == S.DRAFT:
+            try:
+                check_request(
+                    programme=share.programme,
+                    application=application,
+                    amount=share.amount_requested,
+                    on=day,
+                )
+            except ValidationError as error:
+                problems.extend(error.messages)
+    return problems
+
+
+@transaction.atomic
+def submit_application(*, application: Application, actor, declarant_name: str) -> Application:
+    """Deposits a draft (every share: brouillon → déposé), or sends back a corrected file
+    (shares renvoyé pour correction → déposé). The declarations on honour are required."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not declarant_name.strip():
+        raise ValidationError({"declarant_name": "Indiquez le nom du signataire."})
+    if not is_editable(application):
+        raise ValidationError("Ce dossier a déjà été déposé.")
+    problems = submission_problems(application)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    application.declarant_name = declarant_name.strip()
+    application.declared_at = now
+    if application.status == Application.Status.DRAFT:
+        application.status = Application.Status.SUBMITTED
+        application.submitted_at = now
+    application.save()
+    for share in application.shares.select_for_update().filter(status__in=[S.DRAFT, S.CORRECTION]):
+        _move(share, S.SUBMITTED, actor=actor, motivation="Dépôt du dossier par la structure.")
+    return application
+
+
+# --- instruction --------------------------------------------------------------------------------
+
+
+def _move(share: Share, to: str, *, actor, motivation: str = "", changes=None) -> ShareEvent:
+    current = share.status
+    if to not in TRANSITIONS.get(current, ()):
+        raise ValidationError(f"Passage impossible de « {S(current).label} » à « {S(to).label} ».")
+    share.status = to
+    share.save()
+    event = ShareEvent.objects.create(
+        share=share, from_status=current, to_status=to, actor=actor, motivation=motivation
+    )
+    audit.record(
+        actor=actor,
+        action=f"funding.share_{to}",
+        target=share,
+        changes={"état": [S(current).label, S(to).label], **(changes or {})},
+        message=motivation,
+    )
+    return event
+
+
+def _locked_share(share: Share) -> Share:
+    return (
+        Share.objects.select_for_update()
+        .select_related("programme__funder__organisation", "application__organisation")
+        .get(pk=share.pk)
+    )
+
+
+def _required_motivation(motivation: str, what: str) -> str:
+    motivation = (motivation or "").strip()
+    if not motivation:
+        raise ValidationError({"motivation": f"Indiquez la motivation {what}."})
+    return motivation
+
+
+@transaction.atomic
+def start_instruction(*, share: Share, actor, motivation: str = "") -> Share:
+    share = _locked_share(share)
+    _move(share, S.INSTRUCTION, actor=actor, motivation=motivation or "Début de l'instruction.")
+    return share
+
+
+@transaction.atomic
+def request_corrections(*, share: Share, actor, motivation: str) -> Share:
+    motivation = _required_motivation(motivation, "du renvoi (ce qu'il faut corriger)")
+    share = _locked_share(share)
+    _move(share, S.CORRECTION, actor=actor, motivation=motivation)
+    return share
+
+
+@retry_when_locked
+@transaction.atomic
+def decide(*, share: Share, actor, outcome: str, motivation: str, amount=None) -> Share:
+    """Accepts (with an amount), refuses or closes a share. An acceptance locks the programme's
+    envelope for the year and checks its remaining balance inside the transaction: two decisions
+    at the same moment are serialised and the second sees the first's amount."""
+    if outcome not in DECISIONS:
+        raise ValidationError("Décision inconnue.")
+    motivation = _required_motivation(motivation, "de la décision")
+    share = _locked_share(share)
+    if share.status != S.INSTRUCTION:
+        raise ValidationError(
+            f"Seule une demande en instruction peut être décidée (celle-ci est « "
+            f"{S(share.status).label} »)."
+        )
+    changes = {}
+    if outcome == S.ACCEPTED:
+        label = "Montant accordé"
+        granted = whole_euros(amount, label=label)
+        if granted <= 0:
+            raise ValidationError({"amount": f"{label} : indiquez un montant positif."})
+        if granted > share.amount_requested:
+            raise ValidationError(
+                {
+                    "amount": f"{label} : {euros(granted, 0)} dépasse le montant demandé "
+                    f"({euros(share.amount_requested, 0)})."
+                }
+            )
+        year = share.application.year
+        envelope = (
+            Envelope.objects.select_for_update()
+            .filter(programme_id=share.programme_id, year=year)
+            .first()
+        )
+        if envelope is None:
+            raise ValidationError(
+                {
+                    "amount": f"Le dispositif n'a pas d'enveloppe pour {year} : aucune aide ne peut "
+                    "être accordée."
+                }
+            )
+        if granted > envelope.remaining:
+            raise ValidationError(
+                {
+                    "amount": f"{label} : {euros(granted, 0)} dépasse le solde de l'enveloppe "
+                    f"{year} du dispositif ({euros(envelope.remaining)})."
+                }
+            )
+        envelope.granted = envelope.granted + granted
+        envelope.save(update_fields=["granted"])
+        share.amount_granted = granted
+        share.envelope = envelope
+        changes["montant accordé"] = [None, granted]
+    share.decided_at = timezone.now()
+    share.decided_by = actor
+    share.motivation = motivation
+    _move(share, outcome, actor=actor, motivation=motivation, changes=changes)
+    if outcome == S.ACCEPTED:
+        _create_agreement(share, actor=actor)
+    return share
+
+
+def _create_agreement(share: Share, *, actor) -> Agreement:
+    programme = share.programme
+    signed_on = today()
+    agreement = Agreement.objects.create(
+        share=share,
+        reference=f"CONV-{share.application.year}-{share.pk:06d}",
+        signed_on=signed_on,
+        amount=share.amount_granted,
+        payment_mode=programme.payment_mode,
+    )
+    delay = datetime.timedelta(days=int(setting("PAYMENT_DELAY_DAYS", 30)))
+    if programme.payment_mode == PaymentMode.ADVANCE:
+        advance = (share.amount_granted * programme.advance_percent / 100).quantize(Decimal("1"))
+        Payment.objects.bulk_create(
+            [
+                Payment(
+                    agreement=agreement,
+                    kind=Payment.Kind.ADVANCE,
+                    amount=advance,
+                    due_on=signed_on + delay,
+                ),
+                Payment(
+                    agreement=agreement,
+                    kind=Payment.Kind.BALANCE,
+                    amount=share.amount_granted - advance,
+                    due_on=None,
+                ),
+            ]
+        )
+    else:
+        Payment.objects.create(
+            agreement=agreement,
+            kind=Payment.Kind.SINGLE,
+            amount=share.amount_granted,
+            due_on=signed_on + delay,
+        )
+    report = FinancialReport.objects.create(
+        agreement=agreement, due_on=report_due_on(share.application.year)
+    )
+    ReportLine.objects.bulk_create(
+        ReportLine(report=report, code=line.code, planned=line.amount)
+        for line in share.application.budget_lines.all()
+    )
+    audit.record(
+        actor=actor,
+        action="funding.agreement_created",
+        target=agreement,
+        changes={"montant": [None, agreement.amount], "échéancier": [None, programme.payment_mode]},
+    )
+    return agreement
+
+
+@retry_when_locked
+@transaction.atomic
+def reopen(*, share: Share, actor, motivation: str) -> Share:
+    """Reopens a decision: back to instruction. An accepted share gives its amount back to the
+    envelope and loses its agreement, unless a payment was already made."""
+    motivation = _required_motivation(motivation, "de la réouverture")
+    share = _locked_share(share)
+    changes = {}
+    if share.status == S.ACCEPTED:
+        agreement = Agreement.objects.filter(share=share).first()
+        if agreement and agreement.payments.filter(status=Payment.Status.PAID).exists():
+            raise ValidationError(
+                "Un versement a déjà été effectué au titre de cette décision : elle ne peut plus "
+                "être rouverte."
+            )
+        envelope = Envelope.objects.select_for_update().get(pk=share.envelope_id)
+        envelope.granted = envelope.granted - share.amount_granted
+        envelope.save(update_fields=["granted"])
+        changes["montant accordé"] = [share.amount_granted, None]
+        if agreement:
+            agreement.delete()
+        share.amount_granted = None
+        share.envelope = None
+    share.decided_at = None
+    share.decided_by = None
+    _move(share, S.INSTRUCTION, actor=actor, motivation=motivation, changes=changes)
+    return share
+
+
+@transaction.atomic
+def add_note(*, application: Application, funder, actor, body: str) -> Note:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "La note est vide."})
+    note = Note.objects.create(application=application, funder=funder, author=actor, body=body)
+    audit.record(actor=actor, action="funding.note_added", target=application)
+    return note
+
+
+@transaction.atomic
+def post_message(*, application: Application, actor, organisation, body: str) -> Message:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Le message est vide."})
+    message = Message.objects.create(
+        application=application, author=actor, author_organisation=organisation, body=body
+    )
+    audit.record(actor=actor, action="funding.message_posted", target=application)
+    return message
+
+
+# --- payments and reports -----------------------------------------------------------------------
+
+PAYMENT_TRANSITIONS = {
+    Payment.Status.SCHEDULED: frozenset({Payment.Status.PAID, Payment.Status.CANCELLED}),
+}
+
+
+@transaction.atomic
+def set_payment_status(*, payment: Payment, actor, status: str, paid_on=None) -> Payment:
+    payment = Payment.objects.select_for_update().select_related("agreement").get(pk=payment.pk)
+    if status not in PAYMENT_TRANSITIONS.get(payment.status, ()):
+        raise ValidationError(
+            f"Ce versement est « {payment.get_status_display()} » : il ne peut plus changer."
+        )
+    if status == Payment.Status.PAID:
+        if paid_on is None:
+            raise ValidationError({"paid_on": "Indiquez la date du versement."})
+        if paid_on > today():
+            raise ValidationError({"paid_on": "La date du versement ne peut être future."})
+        if payment.kind == Payment.Kind.BALANCE:
+            report = FinancialReport.objects.filter(agreement=payment.agreement).first()
+            if report is None or report.status != FinancialReport.Status.ACCEPTED:
+                raise ValidationError(
+                    "Le solde attend le compte-rendu financier accepté de la structure."
+                )
+    before = payment.get_status_display()
+    payment.status = status
+    payment.paid_on = paid_on if status == Payment.Status.PAID else None
+    payment.save()
+    audit.record(
+        actor=actor,
+        action=f"funding.payment_{status}",
+        target=payment,
+        changes={"état": [before, payment.get_status_display()], "versé le": [None, paid_on]},
+    )
+    return payment
+
+
+@transaction.atomic
+def save_report(*, report: FinancialReport, actor, actuals: dict, review: str, submit: bool):
+    """Saves the applicant's report (the actual amounts by account and the qualitative review);
+    with `submit`, hands it to the funder."""
+    report = FinancialReport.objects.select_for_update().get(pk=report.pk)
+    if report.status not in (FinancialReport.Status.PENDING, FinancialReport.Status.RETURNED):
+        raise ValidationError("Ce compte-rendu a déjà été remis.")
+    errors, clean = {}, {}
+    for code, value in actuals.items():
+        account = budget.BY_CODE.get(code)
+        if account is None:
+            continue
+        try:
+            clean[code] = whole_euros(value, label=f"{account.label} (réalisé)")
+        except ValidationError as error:
+            errors[code] = error
+    if errors:
+        raise ValidationError(errors)
+    lines = {line.code: line for line in report.lines.all()}
+    for code, amount in clean.items():
+        line = lines.get(code)
+        if line is None:
+            if amount:
+                ReportLine.objects.create(report=report, code=code, actual=amount)
+        elif line.actual != amount:
+            line.actual = amount
+            line.save(update_fields=["actual"])
+    report.review = (review or "").strip()
+    if submit:
+        if not report.review:
+            raise ValidationError({"review": "Rédigez le bilan qualitatif de l'action."})
+        totals = budget.totals(clean)
+        if not totals.charges:
+            raise ValidationError("Indiquez les montants réalisés.")
+        if not totals.balanced:
+            raise ValidationError(
+                f"Le compte-rendu n'est pas équilibré : charges {euros(totals.charges, 0)}, "
+                f"produits {euros(totals.produits, 0)}."
+            )
+        report.status = FinancialReport.Status.SUBMITTED
+        report.submitted_at = timezone.now()
+    report.save()
+    audit.record(
+        actor=actor,
+        action="funding.report_submitted" if submit else "funding.report_saved",
+        target=report,
+    )
+    return report
+
+
+@transaction.atomic
+def review_report(*, report: FinancialReport, actor, accept: bool, comment: str):
+    report = FinancialReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != FinancialReport.Status.SUBMITTED:
+        raise ValidationError("Seul un compte-rendu remis peut être examiné.")
+    if not accept and not (comment or "").strip():
+        raise ValidationError({"comment": "Indiquez ce qu'il faut compléter."})
+    before = report.get_status_display()
+    report.status = FinancialReport.Status.ACCEPTED if accept else FinancialReport.Status.RETURNED
+    report.review_comment = (comment or "").strip()
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = actor
+    report.save()
+    audit.record(
+        actor=actor,
+        action="funding.report_accepted" if accept else "funding.report_returned",
+        target=report,
+        changes={"état": [before, report.get_status_display()]},
+        message=report.review_comment,
+    )
+    return report
+
+
+# --- programmes and envelopes -------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_programme(*, programme: Programme, actor, sectors=None, communes=None, instructors=None):
+    creating = programme.pk is None
+    programme.full_clean()
+    programme.save()
+    if sectors is not None:
+        programme.sectors.set(sectors)
+    if communes is not None:
+        programme.communes.set(communes)
+    if instructors is not None:
+        programme.instructors.set(instructors)
+    audit.record(
+        actor=actor,
+        action="funding.programme_created" if creating else "funding.programme_updated",
+        target=programme,
+    )
+    return programme
+
+
+@transaction.atomic
+def set_envelope(*, programme: Programme, year: int, amount, actor) -> Envelope:
+    """Creates or changes a yearly envelope; it can never go below what was already granted."""
+    amount = whole_euros(amount, label="Montant de l'enveloppe")
+    envelope = Envelope.objects.select_for_update().filter(programme=programme, year=year).first()
+    before = envelope.amount if envelope else None
+    if envelope is None:
+        envelope = Envelope(programme=programme, year=year, amount=amount)
+    elif amount < envelope.granted:
+        raise ValidationError(
+            {
+                "amount": f"L'enveloppe {year} ne peut descendre sous le montant déjà accordé "
+                f"({euros(envelope.granted)})."
+            }
+        )
+    envelope.amount = amount
+    envelope.save()
+    audit.record(
+        actor=actor,
+        action="funding.envelope_set",
+        target=envelope,
+        changes={"montant": [before, amount]},
+    )
+    return envelope
+
+
+# --- committee sessions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_session(*, funder, actor, title: str, date) -> CommitteeSession:
+    session = CommitteeSession(funder=funder, title=title, date=date)
+    session.full_clean()
+    session.save()
+    audit.record(actor=actor, action="funding.session_created", target=session)
+    return session
+
+
+@transaction.atomic
+def add_to_agenda(*, session: CommitteeSession, share: Share, actor) -> AgendaItem:
+    if session.status != CommitteeSession.Status.PLANNED:
+        raise ValidationError("Cette séance est close.")
+    if share.programme.funder_id != session.funder_id:
+        raise ValidationError("Ce dossier ne relève pas de ce financeur.")
+    if share.status not in (S.SUBMITTED, S.INSTRUCTION):
+        raise ValidationError("Seul un dossier déposé ou en instruction peut être inscrit.")
+    if AgendaItem.objects.filter(session=session, share=share).exists():
+        raise ValidationError("Ce dossier est déjà à l'ordre du jour.")
+    position = session.items.count() + 1
+    item = AgendaItem.objects.create(session=session, share=share, position=position)
+    if share.status == S.SUBMITTED:
+        start_instruction(
+            share=share, actor=actor, motivation=f"Inscrit à la séance « {session} »."
+        )
+    audit.record(
+        actor=actor,
+        action="funding.agenda_item_added",
+        target=session,
+        changes={"dossier": [None, share.application.reference]},
+    )
+    return item
+
+
+@transaction.atomic
+def record_session_decisions(*, session: CommitteeSession, actor, decisions: dict) -> int:
+    """Decides the whole agenda at once: `decisions` maps an agenda item's pk to
+    (outcome, amount, motivation). All or nothing: one refused decision saves none; the error
+    names the application."""
+    session = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != CommitteeSession.Status.PLANNED:
+        raise ValidationError("Les décisions de cette séance sont déjà enregistrées.")
+    items = list(session.items.select_related("share__application"))
+    done = 0
+    for item in items:
+        outcome, amount, motivation = decisions.get(item.pk, ("", None, ""))
+        if not outcome:
+            continue
+        try:
+            decide(
+                share=item.share,
+                actor=actor,
+                outcome=outcome,
+                amount=amount,
+                motivation=motivation or f"Décision de la séance « {session} ».",
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                f"Dossier {item.share.application.reference} : {' '.join(error.messages)}"
+            ) from error
+        done += 1
+    if not done:
+        raise ValidationError("Aucune décision n'a été indiquée.")
+    session.status = CommitteeSession.Status.HELD
+    session.held_at = timezone.now()
+    session.save()
+    audit.record(
+        actor=actor,
+        action="funding.session_held",
+        target=session,
+        changes={"décisions": [None, done]},
+    )
+    return done
