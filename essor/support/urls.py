@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from essor.support import views
 
 app_name = "support"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("porteurs/", views.holder_list, name="holder_list"),
+    path("porteurs/nouveau/", views.holder_create, name="holder_create"),
+    path("porteurs/<int:pk>/", views.holder_detail, name="holder_detail"),
+    path("porteurs/<int:pk>/modifier/", views.holder_edit, name="holder_edit"),
+    path("porteurs/<int:pk>/etape/", views.holder_stage, name="holder_stage"),
+    path("porteurs/<int:pk>/creation/", views.holder_creation, name="holder_creation"),
+    path("porteurs/<int:pk>/abandon/", views.holder_abandon, name="holder_abandon"),
+    path("porteurs/<int:pk>/actions/nouvelle/", views.action_create, name="action_create"),
+    path("porteurs/<int:pk>/fusionner/", views.holder_merge, name="holder_merge"),
+    path("actions/<int:pk>/relance-faite/", views.reminder_done, name="reminder_done"),
+    path("orientations/<int:pk>/", views.referral, name="referral"),
+    path("orientations/<int:pk>/pdf/", views.referral_pdf, name="referral_pdf"),
+    path("suivi/", views.caseload, name="caseload"),
+]
