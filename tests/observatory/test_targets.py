@@ -1,0 +1,189 @@
+"""The CUD's yearly sector targets, and the progress read through the registry."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+
+from essor.core.models import AuditLogEntry
+from essor.directory.models import Sector
+from essor.observatory import selectors, services
+from essor.observatory.models import Measure, SectorTarget
+from tests.observatory.helpers import fake, holders_by_sector, table
+
+
+def _post(client, **data):
+    payload = {"year": "2025", "sector": "mobilite", "measure": "new_holders", "target": "15"}
+    payload.update(data)
+    return client.post(reverse("observatory:target_create"), payload)
+
+
+def test_the_agency_sets_a_target(agency_client, world):
+    response = _post(agency_client)
+
+    assert response.status_code == 302
+    target = SectorTarget.objects.get()
+    assert (target.year, target.sector.slug, target.target) == (2025, "mobilite", 15)
+
+
+def test_setting_a_target_is_written_to_the_audit_log(agency_client, world):
+    _post(agency_client)
+
+    entry = AuditLogEntry.objects.get(action="observatory.target_created")
+    assert entry.actor == world.users["agency_staff"]
+
+
+def test_a_target_on_an_unknown_sector_is_refused_in_french(agency_client, world):
+    response = _post(agency_client, sector="astronautique")
+
+    assert "Le secteur « astronautique » n&#x27;existe pas" in response.content.decode()
+    assert not SectorTarget.objects.exists()
+
+
+def test_a_second_target_for_the_same_year_sector_and_measure_is_refused(agency_client, world):
+    _post(agency_client)
+
+    response = _post(agency_client, target="20")
+
+    assert "Un objectif existe déjà" in response.content.decode()
+    assert SectorTarget.objects.get().target == 15
+
+
+def test_a_target_must_be_positive(agency_client, world):
+    response = _post(agency_client, target="0")
+
+    assert "supérieur à zéro" in response.content.decode()
+
+
+def test_the_agency_changes_a_target(agency_client, world):
+    _post(agency_client)
+    target = SectorTarget.objects.get()
+
+    agency_client.post(
+        reverse("observatory:target_update", args=[target.pk]), {"target": "18", "note": "révisé"}
+    )
+
+    target.refresh_from_db()
+    assert target.target == 18
+    assert AuditLogEntry.objects.filter(action="observatory.target_updated").exists()
+
+
+def test_the_agency_deletes_a_target(agency_client, world):
+    _post(agency_client)
+    target = SectorTarget.objects.get()
+
+    agency_client.post(reverse("observatory:target_delete", args=[target.pk]))
+
+    assert not SectorTarget.objects.exists()
+
+
+def test_funders_cannot_set_targets(client, world):
+    client.force_login(world.users["funder_instructor"])
+
+    response = _post(client)
+
+    assert response.status_code == 403
+    assert not SectorTarget.objects.exists()
+
+
+def _target(slug="mobilite", measure=Measure.NEW_HOLDERS, value=10, year=2025):
+    return SectorTarget.objects.create(
+        year=year, sector=Sector.objects.get(slug=slug), measure=measure, target=value
+    )
+
+
+def test_progress_reads_the_support_indicator_by_row_key(registry, db):
+    fake("support.new_holders_by_sector", holders_by_sector({2025: {"culture": 30, "mobilite": 8}}))
+    _target()
+
+    line = selectors.target_progress(2025, selectors.TableMemo())[0]
+
+    assert (line.actual, line.percent, line.reached) == (8, 80.0, False)
+
+
+def test_progress_on_creations_reads_the_creations_indicator(registry, db):
+    fake(
+        "support.creations",
+        lambda year: table([["Mobilité", 6]], columns=("Secteur", "Créations"), keys=["mobilite"]),
+    )
+    _target(measure=Measure.CREATIONS, value=5)
+
+    line = selectors.target_progress(2025, selectors.TableMemo())[0]
+
+    assert line.reached
+
+
+def test_a_sector_absent_from_the_indicator_has_made_no_progress(registry, db):
+    fake("support.new_holders_by_sector", holders_by_sector({2025: {"culture": 30}}))
+    _target()
+
+    assert selectors.target_progress(2025, selectors.TableMemo())[0].actual == 0
+
+
+def test_a_hidden_count_gives_no_rate(registry, db):
+    fake("support.new_holders_by_sector", holders_by_sector({2025: {"mobilite": None}}))
+    _target()
+
+    line = selectors.target_progress(2025, selectors.TableMemo())[0]
+
+    assert (line.hidden, line.percent) == (True, None)
+
+
+def test_progress_is_unavailable_without_the_support_module(registry, db):
+    registry._REGISTRY.pop("support.new_holders_by_sector", None)
+    _target()
+
+    assert selectors.target_progress(2025, selectors.TableMemo())[0].available is False
+
+
+def test_the_targets_page_shows_progress(client, world, registry):
+    fake("support.new_holders_by_sector", holders_by_sector({2025: {"mobilite": 12}}))
+    _target(value=10)
+    client.force_login(world.users["funder_instructor"])
+
+    content = client.get(reverse("observatory:targets"), {"annee": "2025"}).content.decode()
+
+    assert "120,0" in content and "(atteint)" in content
+
+
+def test_the_database_refuses_a_duplicate_target(db):
+    _target()
+
+    with pytest.raises(ValidationError, match="Un objectif existe déjà"):
+        services.create_target(
+            year=2025,
+            sector=Sector.objects.get(slug="mobilite"),
+            measure=Measure.NEW_HOLDERS,
+            target=3,
+            actor=None,
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_identical_targets_keep_one(world):
+    barrier = threading.Barrier(2)
+    outcomes = []
+    sector = Sector.objects.get(slug="tourisme")
+
+    def create(value):
+        try:
+            barrier.wait(timeout=10)
+            services.create_target(
+                year=2025, sector=sector, measure=Measure.CREATIONS, target=value, actor=None
+            )
+            outcomes.append("créé")
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(value,)) for value in (4, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == sorted(["créé", services.DUPLICATE_TARGET])
+    assert SectorTarget.objects.count() == 1
