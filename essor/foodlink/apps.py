@@ -5,3 +5,43 @@ class FoodlinkConfig(AppConfig):
     name = "essor.foodlink"
     label = "foodlink"
     verbose_name = "Circuits courts alimentaires"
+
+    def ready(self):
+        from essor.core.demo.registry import DemoStep, register_step
+        from essor.core.indicators import Indicator, register
+        from essor.core.navigation import Audience, NavEntry, register_nav
+        from essor.foodlink import demo, selectors
+
+        register_nav(
+            NavEntry("Producteurs locaux", "foodlink:guide", audience=Audience.PUBLIC, order=50)
+        )
+        register_nav(
+            NavEntry(
+                "Circuits courts",
+                "foodlink:home",
+                audience=Audience.AUTHENTICATED,
+                order=51,
+            )
+        )
+        register(
+            Indicator(
+                key="foodlink.egalim_by_sector",
+                module="foodlink",
+                axis="Alimentation durable",
+                label="Part bio et EGalim des achats des cantines, par secteur",
+                unit="%",
+                compute=selectors.egalim_rates_by_sector,
+                order=10,
+            )
+        )
+        register(
+            Indicator(
+                key="foodlink.producers_by_family",
+                module="foodlink",
+                axis="Alimentation durable",
+                label="Producteurs locaux du guide, par famille de produits",
+                compute=selectors.producers_by_family,
+                order=20,
+            )
+        )
+        register_step(DemoStep("foodlink", 50, demo.load, demo.remove))

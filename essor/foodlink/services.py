@@ -1,0 +1,1002 @@
+"""Writes of the foodlink module (keyword-only, atomic, audited)."""
+
+import csv
+import datetime
+import hashlib
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from essor.accounts.models import Role
+from essor.core import audit
+from essor.foodlink import selectors
+from essor.foodlink.models import (
+    CERTIFICATION_CODES,
+    EGALIM_CHARACTERISTICS,
+    Award,
+    BuyerProfile,
+    Characteristic,
+    Consultation,
+    ConsultationAlert,
+    EgalimGroup,
+    Family,
+    Notification,
+    Offer,
+    ProducerCertification,
+    ProducerProduct,
+    ProducerProfile,
+    ProducerRevision,
+    Purchase,
+    PurchaseImport,
+    months_to_mask,
+)
+
+S = Consultation.Status
+
+
+class FoodlinkError(ValidationError):
+    """A refused action, with a French message for the person who tried it."""
+
+
+# --- Notifications ------------------------------------------------------------------------
+
+
+def _absolute(url: str) -> str:
+    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+
+
+def notify(*, users, message: str, url: str = "", subject: str = "") -> int:
+    """An in-app notification for each person, and the same by e-mail once the transaction is
+    committed (so nothing is sent for a refused action)."""
+    users = [user for user in users if user is not None]
+    if not users:
+        return 0
+    Notification.objects.bulk_create(
+        Notification(user=user, message=message[:500], url=url) for user in users
+    )
+    if subject:
+        body = f"{message}\n\n{_absolute(url)}\n" if url else f"{message}\n"
+        messages = [
+            (subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            for user in users
+            if user.email
+        ]
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    return len(users)
+
+
+def mark_notifications_read(*, user, notification_ids=None) -> int:
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=notification_ids)
+    return queryset.update(read_at=timezone.now())
+
+
+def _members(organisation_ids):
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=organisation_ids,
+            memberships__role__in=[Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER],
+        )
+        .distinct()
+    )
+
+
+# --- Producers ----------------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "address",
+    "presentation",
+    "delivery_radius_km",
+    "delivery_days",
+    "minimum_order",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
+def _check_certifications(certifications, *, today) -> None:
+    errors = []
+    for index, item in enumerate(certifications, start=1):
+        if item["code"] not in CERTIFICATION_CODES:
+            errors.append(f"Certification {index} : code « {item['code']} » inconnu.")
+        elif datetime.date.fromisoformat(str(item["expires_on"])) < today:
+            errors.append(
+                f"Certification {index} ({Characteristic(item['code']).label}) : elle a expiré "
+                "le {:%d/%m/%Y} ; une certification expirée ne peut pas être déclarée.".format(
+                    datetime.date.fromisoformat(str(item["expires_on"]))
+                )
+            )
+    codes = [item["code"] for item in certifications]
+    if len(codes) != len(set(codes)):
+        errors.append("Une même certification est déclarée deux fois.")
+    if errors:
+        raise FoodlinkError(errors)
+
+
+def _check_products(products) -> None:
+    errors = []
+    for index, item in enumerate(products, start=1):
+        if item["family"] not in Family.values:
+            errors.append(f"Produit {index} : famille « {item['family']} » inconnue.")
+        if not item.get("months"):
+            errors.append(f"Produit {index} : indiquez au moins un mois de disponibilité.")
+    if errors:
+        raise FoodlinkError(errors)
+
+
+def _apply_producer_data(producer: ProducerProfile, data: dict) -> None:
+    profile = data.get("profile", {})
+    for field in PROFILE_FIELDS:
+        if field in profile:
+            value = profile[field]
+            if field == "minimum_order":
+                value = Decimal(str(value))
+            setattr(producer, field, value)
+    producer.save()
+    if "products" in data:
+        producer.products.all().delete()
+        ProducerProduct.objects.bulk_create(
+            ProducerProduct(
+                producer=producer,
+                family=item["family"],
+                name=item["name"],
+                months_mask=months_to_mask(item["months"]),
+            )
+            for item in data["products"]
+        )
+    if "certifications" in data:
+        producer.certifications.all().delete()
+        ProducerCertification.objects.bulk_create(
+            ProducerCertification(
+                producer=producer,
+                code=item["code"],
+                expires_on=datetime.date.fromisoformat(str(item["expires_on"])),
+                certifier=item.get("certifier", ""),
+            )
+            for item in data["certifications"]
+        )
+
+
+@transaction.atomic
+def create_producer_profile(
+    *, actor, organisation, commune, latitude=None, longitude=None, territory=None, **fields
+) -> ProducerProfile:
+    """The agency registers an organisation as a producer (not public until validated)."""
+    if hasattr(organisation, "producer_profile"):
+        raise FoodlinkError("Cette structure est déjà enregistrée comme producteur.")
+    producer = ProducerProfile(
+        organisation=organisation,
+        commune=commune,
+        territory=territory or commune.territories.order_by("-is_main").first(),
+        latitude=latitude if latitude is not None else commune.latitude,
+        longitude=longitude if longitude is not None else commune.longitude,
+        **fields,
+    )
+    producer.full_clean()
+    producer.save()
+    audit.record(
+        actor=actor,
+        action="foodlink.producer.create",
+        target=producer,
+        message="Structure enregistrée comme producteur.",
+    )
+    return producer
+
+
+@transaction.atomic
+def propose_producer_changes(*, actor, producer: ProducerProfile, data: dict) -> ProducerRevision:
+    """A producer's edit: kept as a pending revision (replacing a pending one) until the agency
+    validates it; the public guide keeps showing the validated profile."""
+    _check_products(data.get("products", []))
+    _check_certifications(data.get("certifications", []), today=timezone.localdate())
+    producer = ProducerProfile.objects.select_for_update().get(pk=producer.pk)
+    revision = producer.revisions.filter(status=ProducerRevision.Status.PENDING).first()
+    if revision is None:
+        revision = ProducerRevision.objects.create(producer=producer, data=data, proposed_by=actor)
+    else:
+        revision.data, revision.proposed_by = data, actor
+        revision.save(update_fields=["data", "proposed_by"])
+    audit.record(
+        actor=actor,
+        action="foodlink.producer.propose",
+        target=producer,
+        message="Modification du profil proposée, en attente de validation par l'agence.",
+    )
+    return revision
+
+
+@transaction.atomic
+def review_producer_revision(
+    *, actor, revision: ProducerRevision, approve: bool, comment: str = ""
+) -> ProducerRevision:
+    revision = ProducerRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.status != ProducerRevision.Status.PENDING:
+        raise FoodlinkError("Cette modification a déjà été examinée.")
+    if approve:
+        _check_certifications(revision.data.get("certifications", []), today=timezone.localdate())
+        producer = revision.producer
+        _apply_producer_data(producer, revision.data)
+        producer.is_published = True
+        producer.validated_at = timezone.now()
+        producer.save(update_fields=["is_published", "validated_at", "updated_at"])
+    revision.status = (
+        ProducerRevision.Status.APPROVED if approve else ProducerRevision.Status.REJECTED
+    )
+    revision.reviewed_by, revision.reviewed_at = actor, timezone.now()
+    revision.review_comment = comment
+    revision.save()
+    audit.record(
+        actor=actor,
+        action="foodlink.producer.approve" if approve else "foodlink.producer.reject",
+        target=revision.producer,
+        message=comment or ("Modification validée." if approve else "Modification refusée."),
+    )
+    notify(
+        users=[revision.proposed_by],
+        message=(
+            f"Votre modification du profil de {revision.producer} a été "
+            f"{'validée et publiée' if approve else 'refusée'}."
+            + (f" Commentaire de l'agence : {comment}" if comment else "")
+        ),
+        url=reverse("foodlink:producer_edit", kwargs={"pk": revision.producer_id}),
+    )
+    return revision
+
+
+# --- Buyers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_buyer_profile(
+    *, actor, organisation, commune, latitude=None, longitude=None, **fields
+) -> BuyerProfile:
+    if hasattr(organisation, "buyer_profile"):
+        raise FoodlinkError("Cette structure a déjà une cantine enregistrée.")
+    buyer = BuyerProfile(
+        organisation=organisation,
+        commune=commune,
+        latitude=latitude if latitude is not None else commune.latitude,
+        longitude=longitude if longitude is not None else commune.longitude,
+        **fields,
+    )
+    buyer.full_clean()
+    buyer.save()
+    audit.record(
+        actor=actor, action="foodlink.buyer.create", target=buyer, message="Cantine enregistrée."
+    )
+    return buyer
+
+
+# --- Consultations: the state machine -----------------------------------------------------
+
+# Every allowed transition of a consultation, and the service that performs it.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.DRAFT, S.PUBLISHED): "publish_consultation",
+    (S.DRAFT, S.CANCELLED): "cancel_consultation",
+    (S.PUBLISHED, S.CLOSED): "close_consultation",
+    (S.PUBLISHED, S.CANCELLED): "cancel_consultation",
+    (S.CLOSED, S.AWARDED): "award_consultation",
+    (S.CLOSED, S.UNSUCCESSFUL): "declare_unsuccessful",
+    (S.CLOSED, S.CANCELLED): "cancel_consultation",
+    (S.AWARDED, S.ORDERED): "issue_purchase_orders",
+    (S.ORDERED, S.DELIVERED): "confirm_delivery",
+}
+
+
+def allowed_targets(status: str) -> list[str]:
+    return [target for (source, target) in TRANSITIONS if source == status]
+
+
+def _transition(consultation: Consultation, target: str, *, actor, reason: str = "") -> None:
+    source = consultation.status
+    if (source, target) not in TRANSITIONS:
+        raise FoodlinkError(
+            f"Une consultation « {Consultation.Status(source).label} » ne peut pas passer à "
+            f"l'état « {Consultation.Status(target).label} »."
+        )
+    consultation.status = target
+    consultation.save()
+    audit.record(
+        actor=actor,
+        action=f"foodlink.consultation.{target}",
+        target=consultation,
+        changes={"status": [source, target]},
+        message=reason,
+    )
+
+
+def _locked(consultation: Consultation) -> Consultation:
+    return Consultation.objects.select_for_update().select_related("buyer").get(pk=consultation.pk)
+
+
+def check_consultation_data(data: dict, *, today) -> None:
+    errors = {}
+    if data["delivery_start"] < today:
+        errors["delivery_start"] = "La période de livraison ne peut pas commencer dans le passé."
+    if data["delivery_end"] < data["delivery_start"]:
+        errors["delivery_end"] = "La fin de la période de livraison doit suivre son début."
+    if not 5 <= data["max_distance_km"] <= 100:
+        errors["max_distance_km"] = "La distance maximale doit être comprise entre 5 et 100 km."
+    if data["quantity"] <= 0:
+        errors["quantity"] = "La quantité demandée doit être positive."
+    if data["family"] not in Family.values:
+        errors["family"] = f"Famille de produits « {data['family']} » inconnue."
+    unknown = [
+        code
+        for code in data.get("required_characteristics", [])
+        if code not in Characteristic.values
+    ]
+    if unknown:
+        errors["required_characteristics"] = "Caractéristique(s) inconnue(s) : " + ", ".join(
+            unknown
+        )
+    deadline = data["deadline"]
+    if deadline.date() > data["delivery_end"]:
+        errors["deadline"] = "La date limite de réponse doit précéder la fin de la livraison."
+    if errors:
+        raise FoodlinkError(errors)
+
+
+@transaction.atomic
+def create_consultation(*, actor, buyer: BuyerProfile, **data) -> Consultation:
+    check_consultation_data(data, today=timezone.localdate())
+    data.setdefault("delivery_address", buyer.delivery_address)
+    data.setdefault("delivery_latitude", buyer.latitude)
+    data.setdefault("delivery_longitude", buyer.longitude)
+    consultation = Consultation.objects.create(buyer=buyer, created_by=actor, **data)
+    audit.record(
+        actor=actor,
+        action="foodlink.consultation.create",
+        target=consultation,
+        message="Consultation créée (brouillon).",
+    )
+    return consultation
+
+
+@transaction.atomic
+def publish_consultation(*, actor, consultation: Consultation) -> int:
+    """Publishes the consultation, alerts the matching producers (in Essor and by e-mail);
+    returns how many producers were alerted."""
+    consultation = _locked(consultation)
+    if consultation.status == S.DRAFT and consultation.deadline <= timezone.now():
+        raise FoodlinkError(
+            "La date limite de réponse est dépassée : modifiez-la avant de publier."
+        )
+    if consultation.status == S.DRAFT and consultation.delivery_start < timezone.localdate():
+        raise FoodlinkError(
+            "La période de livraison a commencé : la consultation ne peut pas être publiée."
+        )
+    _transition(consultation, S.PUBLISHED, actor=actor, reason="Consultation publiée.")
+    consultation.published_at = timezone.now()
+    consultation.save(update_fields=["published_at"])
+    matches = selectors.matching_for(consultation)
+    ConsultationAlert.objects.bulk_create(
+        ConsultationAlert(
+            consultation=consultation,
+            producer_id=match["pk"],
+            distance_km=match["distance_km"],
+            rank=rank,
+        )
+        for rank, match in enumerate(matches, start=1)
+    )
+    notify(
+        users=_members([match["organisation_id"] for match in matches]),
+        message=(
+            f"Nouvelle consultation de {consultation.buyer} : {consultation.product} "
+            f"({consultation.quantity.normalize():f} {consultation.get_unit_display()}), réponse "
+            f"attendue avant le {timezone.localtime(consultation.deadline):%d/%m/%Y à %H:%M}."
+        ),
+        url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
+        subject=f"Essor — consultation : {consultation.title}",
+    )
+    return len(matches)
+
+
+@transaction.atomic
+def close_consultation(*, actor, consultation: Consultation, reason: str = "") -> Consultation:
+    consultation = _locked(consultation)
+    if consultation.status == S.PUBLISHED and consultation.deadline > timezone.now():
+        raise FoodlinkError("Les producteurs peuvent encore répondre jusqu'à la date limite.")
+    _transition(consultation, S.CLOSED, actor=actor, reason=reason or "Réponses closes.")
+    return consultation
+
+
+@transaction.atomic
+def cancel_consultation(*, actor, consultation: Consultation, reason: str) -> Consultation:
+    if not reason.strip():
+        raise FoodlinkError("Indiquez le motif de l'annulation.")
+    consultation = _locked(consultation)
+    _transition(consultation, S.CANCELLED, actor=actor, reason=reason)
+    notify(
+        users=_members(consultation.alerts.values_list("producer__organisation_id", flat=True)),
+        message=f"La consultation « {consultation.title} » a été annulée : {reason}",
+        url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
+        subject=f"Essor — consultation annulée : {consultation.title}",
+    )
+    return consultation
+
+
+@transaction.atomic
+def declare_unsuccessful(*, actor, consultation: Consultation, reason: str) -> Consultation:
+    if not reason.strip():
+        raise FoodlinkError("Indiquez pourquoi la consultation est infructueuse.")
+    consultation = _locked(consultation)
+    _transition(consultation, S.UNSUCCESSFUL, actor=actor, reason=reason)
+    consultation.offers.update(status=Offer.Status.NOT_RETAINED)
+    notify(
+        users=_members(consultation.offers.values_list("producer__organisation_id", flat=True)),
+        message=f"La consultation « {consultation.title} » est infructueuse : {reason}",
+        url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
+        subject=f"Essor — consultation infructueuse : {consultation.title}",
+    )
+    return consultation
+
+
+# --- Offers -------------------------------------------------------------------------------
+
+
+def _clean_offer(consultation, producer, *, unit_price, quantity, characteristics, now) -> None:
+    errors = {}
+    if consultation.status != S.PUBLISHED:
+        raise FoodlinkError("Cette consultation n'accepte pas d'offre (elle n'est pas publiée).")
+    if now >= consultation.deadline:
+        raise FoodlinkError(
+            "La date limite de réponse est passée "
+            f"({timezone.localtime(consultation.deadline):%d/%m/%Y à %H:%M}) : l'offre est refusée."
+        )
+    if not consultation.alerts.filter(producer=producer).exists():
+        raise FoodlinkError("Ce producteur n'a pas été sollicité pour cette consultation.")
+    if unit_price is None or unit_price <= 0:
+        errors["unit_price"] = "Le prix unitaire HT doit être strictement positif."
+    if quantity is None or quantity <= 0:
+        errors["quantity"] = "La quantité proposée doit être strictement positive."
+    elif quantity > consultation.quantity:
+        errors["quantity"] = (
+            f"La quantité proposée dépasse la quantité demandée "
+            f"({consultation.quantity.normalize():f} {consultation.get_unit_display()})."
+        )
+    unknown = [code for code in characteristics if code not in Characteristic.values]
+    if unknown:
+        errors["characteristics"] = "Caractéristique(s) inconnue(s) : " + ", ".join(unknown)
+    else:
+        valid = set(
+            producer.certifications.filter(expires_on__gte=consultation.delivery_end).values_list(
+                "code", flat=True
+            )
+        )
+        missing = [c for c in characteristics if c in CERTIFICATION_CODES and c not in valid]
+        if missing:
+            errors["characteristics"] = (
+                "Certification non détenue ou expirée à la date de livraison : "
+                + ", ".join(Characteristic(code).label for code in missing)
+                + "."
+            )
+    if errors:
+        raise FoodlinkError(errors)
+
+
+@transaction.atomic
+def submit_offer(
+    *,
+    actor,
+    consultation: Consultation,
+    producer: ProducerProfile,
+    unit_price: Decimal,
+    quantity: Decimal,
+    characteristics=(),
+    comment: str = "",
+) -> Offer:
+    """A producer's offer (or its new version) before the deadline."""
+    consultation = _locked(consultation)
+    characteristics = list(dict.fromkeys(characteristics))
+    _clean_offer(
+        consultation,
+        producer,
+        unit_price=unit_price,
+        quantity=quantity,
+        characteristics=characteristics,
+        now=timezone.now(),
+    )
+    offer, created = Offer.objects.update_or_create(
+        consultation=consultation,
+        producer=producer,
+        defaults={
+            "unit_price": unit_price,
+            "quantity": quantity,
+            "characteristics": characteristics,
+            "comment": comment,
+            "submitted_by": actor,
+        },
+    )
+    audit.record(
+        actor=actor,
+        action="foodlink.offer.submit" if created else "foodlink.offer.update",
+        target=offer,
+        changes={"unit_price": unit_price, "quantity": quantity},
+        message="Offre déposée." if created else "Offre modifiée.",
+    )
+    notify(
+        users=_members([consultation.buyer.organisation_id]),
+        message=f"{producer} a {'déposé' if created else 'modifié'} une offre pour « {consultation.title} ».",
+        url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
+    )
+    return offer
+
+
+# --- Award --------------------------------------------------------------------------------
+
+
+@dataclass
+class AwardOutcome:
+    award: Award
+    retained: list
+    guard: dict
+
+
+def award_consultation(
+    *,
+    actor,
+    consultation: Consultation,
+    quantities: dict,
+    reason: str = "",
+    confirm_threshold: bool = False,
+) -> AwardOutcome:
+    """Awards one or several offers (partial quantities allowed). The consultation row is locked
+    and `Award` is one-to-one with it: two simultaneous clicks award once, the second is refused."""
+    try:
+        with transaction.atomic():
+            return _award(
+                actor=actor,
+                consultation=consultation,
+                quantities=quantities,
+                reason=reason,
+                confirm_threshold=confirm_threshold,
+            )
+    except IntegrityError as error:
+        raise FoodlinkError("Cette consultation a déjà été attribuée.") from error
+
+
+def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> AwardOutcome:
+    consultation = _locked(consultation)
+    if consultation.status == S.PUBLISHED and consultation.deadline <= timezone.now():
+        _transition(consultation, S.CLOSED, actor=actor, reason="Date limite de réponse atteinte.")
+    if consultation.status in (S.AWARDED, S.ORDERED, S.DELIVERED):
+        raise FoodlinkError("Cette consultation a déjà été attribuée.")
+    if consultation.status != S.CLOSED:
+        raise FoodlinkError(
+            f"Une consultation « {consultation.get_status_display()} » ne peut pas être attribuée."
+        )
+    offers = {
+        offer.pk: offer for offer in consultation.offers.select_related("producer__organisation")
+    }
+    chosen = {}
+    errors = []
+    for offer_id, quantity in quantities.items():
+        if quantity in (None, "", 0, Decimal("0")):
+            continue
+        offer = offers.get(int(offer_id))
+        if offer is None:
+            errors.append("Une offre choisie n'appartient pas à cette consultation.")
+            continue
+        if quantity < 0:
+            errors.append(f"Offre de {offer.producer} : la quantité attribuée doit être positive.")
+        elif quantity > offer.quantity:
+            errors.append(
+                f"Offre de {offer.producer} : la quantité attribuée ({quantity.normalize():f}) "
+                f"dépasse la quantité proposée ({offer.quantity.normalize():f})."
+            )
+        else:
+            chosen[offer.pk] = quantity
+    if not chosen and not errors:
+        errors.append("Choisissez au moins une offre et la quantité attribuée.")
+    total_quantity = sum(chosen.values(), Decimal("0"))
+    if total_quantity > consultation.quantity:
+        errors.append(
+            f"Les quantités attribuées ({total_quantity.normalize():f}) dépassent la quantité "
+            f"demandée ({consultation.quantity.normalize():f})."
+        )
+    if errors:
+        raise FoodlinkError(errors)
+    amount = sum(
+        (quantity * offers[pk].unit_price for pk, quantity in chosen.items()), Decimal("0")
+    ).quantize(Decimal("0.01"))
+    now = timezone.now()
+    guard = selectors.award_guard(
+        buyer_id=consultation.buyer_id, family=consultation.family, year=now.year, amount=amount
+    )
+    if guard["crosses"] and not confirm_threshold:
+        raise FoodlinkError(
+            f"Cette attribution porte les achats de l'année en « {consultation.get_family_display()} » "
+            f"à {guard['after']} € HT, au-delà du seuil de {guard['threshold']} € HT des marchés "
+            "sans publicité : confirmez-la expressément après avoir vérifié la procédure."
+        )
+    award = Award.objects.create(
+        consultation=consultation,
+        decided_by=actor,
+        total_amount=amount,
+        crosses_threshold=guard["crosses"],
+        reason=reason,
+    )
+    retained = []
+    for offer in offers.values():
+        if offer.pk in chosen:
+            offer.status, offer.awarded_quantity = Offer.Status.RETAINED, chosen[offer.pk]
+            retained.append(offer)
+        else:
+            offer.status, offer.awarded_quantity = Offer.Status.NOT_RETAINED, None
+    Offer.objects.bulk_update(list(offers.values()), ["status", "awarded_quantity"])
+    consultation.awarded_at, consultation.awarded_by = now, actor
+    _transition(
+        consultation,
+        S.AWARDED,
+        actor=actor,
+        reason=reason
+        or f"Attribuée à {', '.join(str(offer.producer) for offer in retained)} ({amount} € HT)."
+        + (" Seuil des marchés sans publicité franchi (confirmé)." if guard["crosses"] else ""),
+    )
+    url = reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk})
+    for offer in retained:
+        notify(
+            users=_members([offer.producer.organisation_id]),
+            message=(
+                f"Votre offre pour « {consultation.title} » est retenue : "
+                f"{offer.awarded_quantity.normalize():f} {consultation.get_unit_display()} à "
+                f"{offer.unit_price} € HT l'unité. Le bon de commande va suivre."
+            ),
+            url=url,
+            subject=f"Essor — offre retenue : {consultation.title}",
+        )
+    others = [offer.producer.organisation_id for offer in offers.values() if offer.pk not in chosen]
+    notify(
+        users=_members(others),
+        message=f"Votre offre pour « {consultation.title} » n'a pas été retenue. Merci de votre réponse.",
+        url=url,
+        subject=f"Essor — résultat de la consultation : {consultation.title}",
+    )
+    return AwardOutcome(award=award, retained=retained, guard=guard)
+
+
+@transaction.atomic
+def issue_purchase_orders(*, actor, consultation: Consultation) -> Consultation:
+    consultation = _locked(consultation)
+    _transition(consultation, S.ORDERED, actor=actor, reason="Bons de commande émis.")
+    for offer in consultation.offers.filter(status=Offer.Status.RETAINED).select_related(
+        "producer"
+    ):
+        notify(
+            users=_members([offer.producer.organisation_id]),
+            message=f"Bon de commande {offer.order_number} émis pour « {consultation.title} ».",
+            url=reverse("foodlink:purchase_order", kwargs={"pk": offer.pk}),
+            subject=f"Essor — bon de commande {offer.order_number}",
+        )
+    return consultation
+
+
+@transaction.atomic
+def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetime.date) -> list:
+    """Delivery confirmed: each retained offer becomes a purchase (EGalim group from the offer)."""
+    consultation = _locked(consultation)
+    if delivered_on > timezone.localdate():
+        raise FoodlinkError("La date de livraison ne peut pas être dans le futur.")
+    _transition(
+        consultation,
+        S.DELIVERED,
+        actor=actor,
+        reason=f"Livraison confirmée le {delivered_on:%d/%m/%Y}.",
+    )
+    distances = dict(consultation.alerts.values_list("producer_id", "distance_km"))
+    purchases = []
+    for offer in consultation.offers.filter(status=Offer.Status.RETAINED).select_related(
+        "producer__organisation"
+    ):
+        egalim = [code for code in offer.characteristics if code in EGALIM_CHARACTERISTICS]
+        distance = distances.get(offer.producer_id)
+        purchases.append(
+            Purchase(
+                buyer=consultation.buyer,
+                description=f"{consultation.product} ({offer.awarded_quantity.normalize():f} "
+                f"{consultation.get_unit_display()})",
+                supplier=offer.producer.organisation.name,
+                producer=offer.producer,
+                date=delivered_on,
+                price_ht=offer.awarded_amount,
+                family=consultation.family,
+                characteristics=egalim,
+                egalim_group=egalim_group(egalim),
+                origin=Purchase.Origin.FRANCE,
+                is_short_chain=True,
+                is_local=True,
+                local_definition=Purchase.LocalDefinition.KM,
+                local_definition_km=round(distance) if distance is not None else None,
+                source=Purchase.Source.AWARD,
+                offer=offer,
+                created_by=actor,
+            )
+        )
+    Purchase.objects.bulk_create(purchases)
+    return purchases
+
+
+# --- Purchases ----------------------------------------------------------------------------
+
+SIQO = {"LABEL_ROUGE", "AOCAOP", "IGP", "STG"}
+OTHER_EGALIM = {"HVE", "PECHE_DURABLE", "RUP", "FERMIER", "COMMERCE_EQUITABLE"}
+EXTERNALITIES = {"EXTERNALITES", "PERFORMANCE"}
+
+
+def egalim_group(characteristics) -> str:
+    """The purchase's highest EGalim group (each purchase counts once)."""
+    codes = set(characteristics)
+    if "BIO" in codes:
+        return EgalimGroup.BIO
+    if codes & SIQO:
+        return EgalimGroup.SIQO
+    if codes & OTHER_EGALIM:
+        return EgalimGroup.OTHER
+    if codes & EXTERNALITIES:
+        return EgalimGroup.EXTERNALITIES
+    return EgalimGroup.NONE
+
+
+@transaction.atomic
+def record_purchase(*, actor, buyer: BuyerProfile, **data) -> Purchase:
+    characteristics = list(dict.fromkeys(data.pop("characteristics", [])))
+    unknown = [code for code in characteristics if code not in EGALIM_CHARACTERISTICS]
+    if unknown:
+        raise FoodlinkError(
+            {"characteristics": "Catégorie(s) EGalim inconnue(s) : " + ", ".join(unknown)}
+        )
+    purchase = Purchase(
+        buyer=buyer,
+        characteristics=characteristics,
+        egalim_group=egalim_group(characteristics),
+        source=Purchase.Source.MANUAL,
+        created_by=actor,
+        **data,
+    )
+    purchase.full_clean()
+    purchase.save()
+    audit.record(
+        actor=actor, action="foodlink.purchase.create", target=purchase, message="Achat saisi."
+    )
+    return purchase
+
+
+IMPORT_COLUMNS = [
+    "siret",
+    "description",
+    "fournisseur",
+    "date",
+    "prix_ht",
+    "famille_produits",
+    "categories_egalim",
+    "origine",
+    "est_circuit_court",
+    "est_local",
+    "definition_local",
+    "definition_local_km",
+]
+TRUE_VALUES = {"OUI", "oui", "x"}
+FALSE_VALUES = {"non", "NON", ""}
+
+
+class PurchaseImportError(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PurchaseImportError(
+            ["Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 » et réessayez."]
+        ) from error
+
+
+def _parse_row(line: int, row: dict, buyers: dict, errors: list[str]) -> Purchase | None:
+    def error(column: str, reason: str) -> None:
+        errors.append(f"Ligne {line}, colonne « {column} » : {reason}")
+
+    count = len(errors)
+    siret = (row.get("siret") or "").strip().replace(" ", "")
+    buyer = buyers.get(siret)
+    if not siret:
+        error("siret", "le SIRET de la cantine est obligatoire.")
+    elif buyer is None:
+        error("siret", f"aucune cantine que vous gérez n'a le SIRET « {siret} ».")
+    description = (row.get("description") or "").strip()
+    if not description:
+        error("description", "la description de l'achat est obligatoire.")
+    elif len(description) > 255:
+        error("description", "la description dépasse 255 caractères.")
+    raw_date = (row.get("date") or "").strip()
+    date = None
+    try:
+        date = datetime.datetime.strptime(raw_date, "%Y-%m-%d").date()
+    except ValueError:
+        error("date", f"« {raw_date} » n'est pas une date au format AAAA-MM-JJ.")
+    raw_price = (row.get("prix_ht") or "").strip()
+    price = None
+    try:
+        price = Decimal(raw_price)
+        if not price.is_finite():
+            raise InvalidOperation
+        if price <= 0:
+            error("prix_ht", f"le prix HT doit être strictement positif (« {raw_price} »).")
+            price = None
+        else:
+            price = price.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        error(
+            "prix_ht",
+            f"« {raw_price} » n'est pas un nombre (utilisez le point comme séparateur décimal).",
+        )
+    family = (row.get("famille_produits") or "").strip()
+    if family not in Family.values:
+        error(
+            "famille_produits",
+            f"famille « {family} » inconnue (attendu : {', '.join(Family.values)})."
+            if family
+            else "la famille de produits est obligatoire.",
+        )
+    raw_categories = (row.get("categories_egalim") or "").strip()
+    categories = [code.strip() for code in raw_categories.split(",")] if raw_categories else []
+    unknown = [code for code in categories if code not in EGALIM_CHARACTERISTICS]
+    if unknown:
+        error("categories_egalim", f"catégorie(s) inconnue(s) : {', '.join(unknown)}.")
+    origin = (row.get("origine") or "").strip()
+    if origin not in ("", "FRANCE", "EUROPE"):
+        error("origine", f"« {origin} » : une seule origine, FRANCE ou EUROPE.")
+    flags = {}
+    for column in ("est_circuit_court", "est_local"):
+        value = (row.get(column) or "").strip()
+        if value in TRUE_VALUES:
+            flags[column] = True
+        elif value in FALSE_VALUES:
+            flags[column] = False
+        else:
+            error(column, f"« {value} » : attendu OUI, oui, x, non, NON ou vide.")
+    definition = (row.get("definition_local") or "").strip()
+    if definition not in Purchase.LocalDefinition.values:
+        error(
+            "definition_local",
+            f"« {definition} » inconnue (attendu : PAT, COMMUNE, DEPARTEMENT, REGION ou KM).",
+        )
+    raw_km = (row.get("definition_local_km") or "").strip()
+    km = None
+    if raw_km:
+        try:
+            km = Decimal(raw_km)
+            if not km.is_finite() or km < 0:
+                raise InvalidOperation
+            km = int(km.to_integral_value())
+        except InvalidOperation:
+            error("definition_local_km", f"« {raw_km} » n'est pas une distance en kilomètres.")
+    if len(errors) > count:
+        return None
+    return Purchase(
+        buyer=buyer,
+        description=description,
+        supplier=(row.get("fournisseur") or "").strip()[:255],
+        date=date,
+        price_ht=price,
+        family=family,
+        characteristics=list(dict.fromkeys(categories)),
+        egalim_group=egalim_group(categories),
+        origin=origin,
+        is_short_chain=flags["est_circuit_court"],
+        is_local=flags["est_local"],
+        local_definition=definition,
+        local_definition_km=km,
+        source=Purchase.Source.IMPORT,
+    )
+
+
+def import_purchases(*, actor, content: bytes, filename: str, buyers) -> PurchaseImport:
+    """Imports a purchase CSV in the national format: all lines or none, one French message per
+    wrong line and cell; the same file (SHA-256) is refused twice."""
+    digest = hashlib.sha256(content).hexdigest()
+    previous = PurchaseImport.objects.filter(file_hash=digest).first()
+    if previous is not None:
+        raise PurchaseImportError(
+            [
+                f"Ce fichier a déjà été importé le {timezone.localtime(previous.created_at):%d/%m/%Y à %H:%M} "
+                f"({previous.row_count} achats) : il n'est pas importé une seconde fois."
+            ]
+        )
+    text = _decode(content)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [column for column in IMPORT_COLUMNS if column not in header]
+    if missing:
+        raise PurchaseImportError([f"Ligne 1 : colonne(s) manquante(s) : {', '.join(missing)}."])
+    reader.fieldnames = header
+    by_siret = {buyer.siret: buyer for buyer in buyers}
+    errors: list[str] = []
+    purchases = []
+    for line, row in enumerate(reader, start=2):
+        if None in row:
+            errors.append(
+                f"Ligne {line} : trop de cellules ({len(header) + len(row[None])} pour {len(header)} colonnes)."
+            )
+            continue
+        if not any((value or "").strip() for value in row.values()):
+            continue
+        purchase = _parse_row(line, row, by_siret, errors)
+        if purchase is not None:
+            purchases.append(purchase)
+    if not purchases and not errors:
+        errors.append("Le fichier ne contient aucun achat.")
+    if errors:
+        raise PurchaseImportError(errors)
+    try:
+        with transaction.atomic():
+            batch = PurchaseImport.objects.create(
+                file_hash=digest,
+                filename=filename[:255],
+                row_count=len(purchases),
+                imported_by=actor,
+            )
+            for purchase in purchases:
+                purchase.purchase_import = batch
+                purchase.created_by = actor
+            Purchase.objects.bulk_create(purchases, batch_size=1000)
+            audit.record(
+                actor=actor,
+                action="foodlink.purchase.import",
+                target=batch,
+                message=f"{len(purchases)} achats importés depuis {filename}.",
+            )
+    except IntegrityError as error:
+        raise PurchaseImportError(
+            ["Ce fichier a déjà été importé : il n'est pas importé une seconde fois."]
+        ) from error
+    return batch
+
+
+def export_rows(purchases):
+    """Rows of the national CSV format (`macantine-achats-siret.schema.json`)."""
+    yield IMPORT_COLUMNS
+    for purchase in purchases:
+        yield [
+            purchase.buyer.siret,
+            purchase.description,
+            purchase.supplier,
+            purchase.date.isoformat(),
+            f"{purchase.price_ht:.2f}",
+            purchase.family,
+            ",".join(purchase.characteristics),
+            purchase.origin,
+            "OUI" if purchase.is_short_chain else "",
+            "OUI" if purchase.is_local else "",
+            purchase.local_definition if purchase.is_local else "",
+            purchase.local_definition_km
+            if purchase.is_local
+            and purchase.local_definition == "KM"
+            and purchase.local_definition_km is not None
+            else "",
+        ]
+
+
+def write_export(stream, purchases) -> int:
+    writer = csv.writer(stream, lineterminator="\n")
+    count = -1
+    for row in export_rows(purchases):
+        writer.writerow(row)
+        count += 1
+    return count
