@@ -1,0 +1,587 @@
+"""Writes of the insertion module. Every function is keyword-only, atomic, and logs to the audit
+log; the audit label of a participant is its pseudonym, never its name."""
+
+import calendar
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from essor.core import audit, formats
+from essor.insertion.models import (
+    Barrier,
+    Contract,
+    Exit,
+    ExitCategory,
+    FinancialAnnex,
+    MonthlyHours,
+    Participant,
+    Siae,
+    Training,
+    month_capacity,
+    retention_months,
+)
+
+PARTICIPANT_FIELDS = [
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_year",
+    "education_level",
+    "rsa",
+    "ass",
+    "aah",
+    "rqth",
+    "long_term_unemployed",
+    "qpv_resident",
+    "commune",
+    "notes",
+]
+ANNEX_FIELDS = [
+    "number",
+    "amends",
+    "start",
+    "end",
+    "conventioned_fte",
+    "amount_state",
+    "amount_departement",
+    "amount_cud",
+    "amount_other",
+]
+
+
+def _values(instance, fields) -> dict:
+    return {name: getattr(instance, name) for name in fields}
+
+
+def _lock(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+# SIAE and annexes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_siae(*, actor, organisation, kind: str, convention_reference: str = "", funders=()):
+    siae = Siae(organisation=organisation, kind=kind, convention_reference=convention_reference)
+    siae.full_clean()
+    siae.save()
+    siae.funders.set(funders)
+    audit.record(
+        actor=actor,
+        action="insertion.siae_created",
+        target=siae,
+        changes={"kind": [None, kind], "funders": [None, [f.pk for f in funders]]},
+    )
+    return siae
+
+
+@transaction.atomic
+def update_siae(*, actor, siae: Siae, kind: str, convention_reference: str, funders) -> Siae:
+    siae = _lock(Siae, siae.pk)
+    before = {
+        "kind": siae.kind,
+        "convention_reference": siae.convention_reference,
+        "funders": sorted(siae.funders.values_list("pk", flat=True)),
+    }
+    siae.kind, siae.convention_reference = kind, convention_reference
+    siae.full_clean()
+    siae.save()
+    siae.funders.set(funders)
+    after = {
+        "kind": kind,
+        "convention_reference": convention_reference,
+        "funders": sorted(f.pk for f in funders),
+    }
+    audit.record(
+        actor=actor, action="insertion.siae_updated", target=siae, changes=audit.diff(before, after)
+    )
+    return siae
+
+
+@transaction.atomic
+def save_annex(*, actor, siae: Siae, data: dict, annex: FinancialAnnex | None = None):
+    """Creates or updates a yearly annex. Its number must start with the SIAE's kind; an
+    amendment amends an annex of the same SIAE."""
+    _lock(Siae, siae.pk)
+    before = _values(annex, ANNEX_FIELDS) if annex else {}
+    annex = annex or FinancialAnnex(siae=siae)
+    for name, value in data.items():
+        setattr(annex, name, value)
+    annex.full_clean()
+    errors = {}
+    prefix = re.match(r"[A-Z]*", annex.number).group(0)
+    if prefix != siae.kind:
+        errors["number"] = f"Le numéro d'une annexe de cette SIAE commence par {siae.kind}."
+    if annex.amends_id and annex.amends.siae_id != siae.pk:
+        errors["amends"] = "L'annexe modifiée doit appartenir à la même SIAE."
+    if annex.amends_id and annex.amends_id == annex.pk:
+        errors["amends"] = "Une annexe ne peut se modifier elle-même."
+    if errors:
+        raise ValidationError(errors)
+    created = annex.pk is None
+    annex.save()
+    audit.record(
+        actor=actor,
+        action="insertion.annex_created" if created else "insertion.annex_updated",
+        target=annex,
+        changes=audit.diff(before, _values(annex, ANNEX_FIELDS)),
+    )
+    return annex
+
+
+# Participants ---------------------------------------------------------------------------------
+
+
+def _next_code(siae: Siae) -> str:
+    codes = Participant.objects.filter(siae=siae, code__startswith="SAL-").values_list(
+        "code", flat=True
+    )
+    numbers = [int(code[4:]) for code in codes if code[4:].isdigit()]
+    return f"SAL-{max(numbers, default=0) + 1:04d}"
+
+
+@transaction.atomic
+def create_participant(*, actor, siae: Siae, data: dict) -> Participant:
+    """A new participant with the next pseudonym of the SIAE (SAL-0001, SAL-0002…)."""
+    siae = _lock(Siae, siae.pk)  # two simultaneous creations never get the same code
+    participant = Participant(siae=siae, code=_next_code(siae), **data)
+    participant.full_clean()
+    participant.save()
+    audit.record(actor=actor, action="insertion.participant_created", target=participant)
+    return participant
+
+
+@transaction.atomic
+def update_participant(*, actor, participant: Participant, data: dict) -> Participant:
+    participant = _lock(Participant, participant.pk)
+    if participant.anonymised_at:
+        raise ValidationError("Ce salarié a été anonymisé : sa fiche ne peut plus être modifiée.")
+    before = _values(participant, PARTICIPANT_FIELDS)
+    for name, value in data.items():
+        setattr(participant, name, value)
+    participant.full_clean()
+    participant.save()
+    changed = audit.diff(before, _values(participant, PARTICIPANT_FIELDS))
+    # The log says which fields changed, never their personal values.
+    audit.record(
+        actor=actor,
+        action="insertion.participant_updated",
+        target=participant,
+        changes={name: ["…", "…"] for name in changed},
+    )
+    return participant
+
+
+def log_participant_read(*, actor, participant: Participant, what: str = "fiche") -> None:
+    """Every read of a participant's record is logged (who, when, which record)."""
+    audit.record(
+        actor=actor,
+        action="insertion.participant_read",
+        target=participant,
+        message=f"Consultation : {what}",
+    )
+
+
+def _annex_covering(siae_id: int, day: datetime.date) -> FinancialAnnex | None:
+    annexes = FinancialAnnex.objects.filter(siae_id=siae_id, start__lte=day, end__gte=day)
+    # The latest amendment in force that day.
+    return annexes.order_by("-start", "-number").first()
+
+
+@transaction.atomic
+def add_contract(
+    *,
+    actor,
+    participant: Participant,
+    start: datetime.date,
+    end: datetime.date | None,
+    weekly_hours: Decimal,
+) -> Contract:
+    """A contract inside an annex of the SIAE, not overlapping another contract of the same
+    person, before the exit if there is one. The participant's row is locked so that two
+    simultaneous additions cannot overlap."""
+    participant = _lock(Participant, participant.pk)
+    errors: dict[str, list[str]] = {}
+    if end is not None and end < start:
+        errors.setdefault("end", []).append("La fin du contrat doit suivre son début.")
+    annex = _annex_covering(participant.siae_id, start)
+    if annex is None:
+        errors.setdefault("start", []).append(
+            "Aucune annexe financière de la SIAE ne couvre le "
+            f"{formats.long_date(start)} : saisissez d'abord l'annexe de cette période."
+        )
+    overlapping = participant.contracts.filter(
+        Q(end__isnull=True) | Q(end__gte=start), **({"start__lte": end} if end else {})
+    ).first()
+    if overlapping is not None:
+        until = f" au {formats.long_date(overlapping.end)}" if overlapping.end else " (sans fin)"
+        errors.setdefault("start", []).append(
+            "Ce contrat chevauche celui du "
+            f"{formats.long_date(overlapping.start)}{until} pour la même personne."
+        )
+    exit_ = Exit.objects.filter(participant=participant).first()
+    if exit_ is not None and (start > exit_.date or (end is None or end > exit_.date)):
+        errors.setdefault("end", []).append(
+            f"La sortie est enregistrée au {formats.long_date(exit_.date)} : "
+            "le contrat doit finir au plus tard ce jour-là."
+        )
+    if errors:
+        raise ValidationError(errors)
+    contract = Contract(
+        participant=participant, annex=annex, start=start, end=end, weekly_hours=weekly_hours
+    )
+    contract.full_clean()
+    contract.save()
+    audit.record(
+        actor=actor,
+        action="insertion.contract_added",
+        target=participant,
+        changes={"start": [None, start], "end": [None, end], "weekly_hours": [None, weekly_hours]},
+    )
+    return contract
+
+
+@transaction.atomic
+def record_exit(
+    *, actor, participant: Participant, date: datetime.date, category: str, detail: str = ""
+) -> Exit:
+    participant = _lock(Participant, participant.pk)
+    errors: dict[str, list[str]] = {}
+    if category not in ExitCategory.values:
+        errors["category"] = [
+            f"Catégorie de sortie inconnue : « {category} ». Choisissez parmi : "
+            + ", ".join(label for label in ExitCategory.labels)
+            + "."
+        ]
+    first = participant.contracts.order_by("start").first()
+    if first is None:
+        errors.setdefault("date", []).append(
+            "Aucun contrat n'est enregistré : une sortie suit au moins un contrat."
+        )
+    elif date < first.start:
+        errors.setdefault("date", []).append(
+            f"La sortie ne peut précéder le début du premier contrat ({formats.long_date(first.start)})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    exit_ = Exit.objects.filter(participant=participant).first() or Exit(participant=participant)
+    exit_.date, exit_.category, exit_.detail = date, category, detail
+    exit_.full_clean()
+    exit_.save()
+    # Ongoing contracts end with the pathway.
+    participant.contracts.filter(Q(end__isnull=True) | Q(end__gt=date)).update(end=date)
+    audit.record(
+        actor=actor,
+        action="insertion.exit_recorded",
+        target=participant,
+        changes={"date": [None, date], "category": [None, category]},
+    )
+    return exit_
+
+
+@transaction.atomic
+def add_barrier(*, actor, participant: Participant, data: dict) -> Barrier:
+    _lock(Participant, participant.pk)
+    barrier = Barrier(participant=participant, **data)
+    barrier.full_clean()
+    barrier.save()
+    audit.record(
+        actor=actor,
+        action="insertion.barrier_added",
+        target=participant,
+        changes={"barrier": [None, barrier.barrier_type.name], "support": [None, barrier.support]},
+    )
+    return barrier
+
+
+@transaction.atomic
+def add_training(*, actor, participant: Participant, data: dict) -> Training:
+    _lock(Participant, participant.pk)
+    training = Training(participant=participant, **data)
+    training.full_clean()
+    training.save()
+    audit.record(
+        actor=actor,
+        action="insertion.training_added",
+        target=participant,
+        changes={"hours": [None, training.hours]},
+    )
+    return training
+
+
+# Hours ----------------------------------------------------------------------------------------
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def check_month_hours(month: datetime.date, hours: Decimal) -> str | None:
+    """The French reason why these hours cannot be worked in that month, or None."""
+    if hours < 0:
+        return "le nombre d'heures ne peut être négatif."
+    capacity = month_capacity(month)
+    if hours > capacity:
+        return (
+            f"{formats.number(hours, 2)} heures dépassent ce que le mois de "
+            f"{formats.month_label(month.year, month.month)} peut contenir "
+            f"({formats.number(capacity, 2)} heures au plus, à 48 heures par semaine)."
+        )
+    return None
+
+
+def _upsert_hours(siae_id: int, entries: list[tuple[int, datetime.date, Decimal]]) -> int:
+    """Writes (participant, month, hours) rows; an existing month is replaced."""
+    existing = {
+        (row.participant_id, row.month): row
+        for row in MonthlyHours.objects.select_for_update().filter(
+            participant_id__in={entry[0] for entry in entries},
+            month__in={entry[1] for entry in entries},
+        )
+    }
+    to_create, to_update = [], []
+    for participant_id, month, hours in entries:
+        row = existing.get((participant_id, month))
+        if row is None:
+            to_create.append(
+                MonthlyHours(
+                    participant_id=participant_id, siae_id=siae_id, month=month, hours=hours
+                )
+            )
+        elif row.hours != hours:
+            row.hours = hours
+            to_update.append(row)
+    try:
+        MonthlyHours.objects.bulk_create(to_create)
+    except IntegrityError as error:  # a simultaneous entry of the same month
+        raise ValidationError(
+            "Ces heures viennent d'être saisies par une autre personne : rechargez la page."
+        ) from error
+    MonthlyHours.objects.bulk_update(to_update, ["hours", "updated_at"])
+    return len(to_create) + len(to_update)
+
+
+@transaction.atomic
+def save_month_hours(*, actor, siae: Siae, month: datetime.date, hours: dict) -> int:
+    """`hours` maps participant ids (of this SIAE) to the hours of `month`; None skips one."""
+    month = first_of_month(month)
+    siae = _lock(Siae, siae.pk)
+    known = set(Participant.objects.filter(siae=siae, pk__in=hours).values_list("pk", flat=True))
+    errors = {}
+    entries = []
+    for participant_id, value in hours.items():
+        if value is None:
+            continue
+        if participant_id not in known:
+            errors[str(participant_id)] = "Ce salarié n'appartient pas à la SIAE."
+            continue
+        reason = check_month_hours(month, value)
+        if reason:
+            errors[str(participant_id)] = reason[0].upper() + reason[1:]
+            continue
+        entries.append((participant_id, month, value))
+    if errors:
+        raise ValidationError(errors)
+    count = _upsert_hours(siae.pk, entries)
+    audit.record(
+        actor=actor,
+        action="insertion.hours_saved",
+        target=siae,
+        message=f"Heures de {formats.month_label(month.year, month.month)} : {count} ligne(s).",
+    )
+    return count
+
+
+HOURS_CSV_COLUMNS = ("pseudonyme", "mois", "heures")
+
+
+@dataclass
+class HoursImportResult:
+    rows: int = 0
+    saved: int = 0
+    errors: list[str] | None = None
+
+
+def _parse_month(text: str) -> datetime.date | None:
+    text = text.strip()
+    for pattern in ("%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return first_of_month(datetime.datetime.strptime(text, pattern).date())
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_hours(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip().replace("\u202f", "").replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
+    """Imports monthly hours from a CSV (`pseudonyme;mois;heures`, month as AAAA-MM).
+
+    All or nothing: when a line or a cell is wrong, nothing is saved and the result lists one
+    French message per wrong line and cell."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError:
+            return HoursImportResult(errors=["Le fichier n'est pas un fichier texte (CSV)."])
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    missing = [column for column in HOURS_CSV_COLUMNS if column not in header]
+    if missing:
+        return HoursImportResult(
+            errors=[
+                "Ligne 1 : colonne(s) manquante(s) : "
+                + ", ".join(f"« {column} »" for column in missing)
+                + ". L'en-tête attendu est : pseudonyme;mois;heures."
+            ]
+        )
+    index = {column: header.index(column) for column in HOURS_CSV_COLUMNS}
+    codes = dict(Participant.objects.filter(siae=siae).values_list("code", "pk"))
+    errors: list[str] = []
+    entries: dict[tuple[int, datetime.date], tuple[int, Decimal]] = {}
+    rows = 0
+    for line_number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        rows += 1
+        cells = {column: (row[i] if i < len(row) else "") for column, i in index.items()}
+        code = cells["pseudonyme"].strip()
+        participant_id = codes.get(code)
+        if not code:
+            errors.append(f"Ligne {line_number}, colonne « pseudonyme » : valeur manquante.")
+        elif participant_id is None:
+            errors.append(
+                f"Ligne {line_number}, colonne « pseudonyme » : « {code} » n'est pas un "
+                "salarié de cette SIAE."
+            )
+        month = _parse_month(cells["mois"])
+        if month is None:
+            errors.append(
+                f"Ligne {line_number}, colonne « mois » : « {cells['mois'].strip()} » n'est pas "
+                "un mois au format AAAA-MM (par exemple 2026-03)."
+            )
+        hours = _parse_hours(cells["heures"])
+        if hours is None:
+            errors.append(
+                f"Ligne {line_number}, colonne « heures » : « {cells['heures'].strip()} » n'est "
+                "pas un nombre d'heures (par exemple 121,5)."
+            )
+        elif month is not None and (reason := check_month_hours(month, hours)):
+            errors.append(f"Ligne {line_number}, colonne « heures » : {reason}")
+        if participant_id is not None and month is not None and hours is not None:
+            key = (participant_id, month)
+            if key in entries:
+                errors.append(
+                    f"Ligne {line_number} : les heures de {code} pour "
+                    f"{formats.month_label(month.year, month.month)} figurent déjà à la ligne "
+                    f"{entries[key][0]}."
+                )
+            else:
+                entries[key] = (line_number, hours)
+    if rows == 0 and not errors:
+        errors.append("Le fichier ne contient aucune ligne d'heures.")
+    if errors:
+        return HoursImportResult(rows=rows, errors=errors)
+    with transaction.atomic():
+        _lock(Siae, siae.pk)
+        saved = _upsert_hours(
+            siae.pk, [(pid, month, hours) for (pid, month), (_, hours) in entries.items()]
+        )
+        audit.record(
+            actor=actor,
+            action="insertion.hours_imported",
+            target=siae,
+            message=f"Import CSV : {rows} ligne(s), {saved} enregistrée(s).",
+        )
+    return HoursImportResult(rows=rows, saved=saved, errors=[])
+
+
+# Privacy: erasure and retention ---------------------------------------------------------------
+
+
+def _anonymise(participant: Participant, now) -> None:
+    """Removes what identifies the person; keeps the categorical facts the counts need."""
+    Participant.objects.filter(pk=participant.pk).update(
+        first_name="", last_name="", notes="", commune=None, anonymised_at=now
+    )
+    participant.barriers.update(note="")
+    participant.trainings.update(title="Formation")
+    Exit.objects.filter(participant=participant).update(detail="")
+
+
+@transaction.atomic
+def erase_participant(*, actor, participant: Participant, reason: str) -> Participant:
+    """Right to erasure: the personal details go now; the anonymous facts (sex, year of birth,
+    hours, exit category…) stay in the counts and can no longer be linked to the person."""
+    participant = _lock(Participant, participant.pk)
+    if participant.anonymised_at:
+        raise ValidationError("Les données personnelles de ce salarié sont déjà effacées.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
+    _anonymise(participant, timezone.now())
+    audit.record(
+        actor=actor,
+        action="insertion.participant_erased",
+        target=participant,
+        message=f"Effacement des données personnelles : {reason.strip()}",
+    )
+    participant.refresh_from_db()
+    return participant
+
+
+def retention_cutoff(today: datetime.date) -> datetime.date:
+    """Exits on or before this day are past the retention period."""
+    months = retention_months()
+    year, month = divmod(today.month - 1 - months, 12)
+    year += today.year
+    month += 1
+    day = min(today.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def expired_participants(today: datetime.date):
+    return Participant.objects.filter(
+        anonymised_at__isnull=True, exit__date__lte=retention_cutoff(today)
+    )
+
+
+def anonymise_expired(*, today: datetime.date | None = None, progress=None) -> int:
+    """Anonymises every participant whose exit is older than the retention period. Each one
+    in its own transaction, with a line in the audit log (no actor: the platform did it)."""
+    today = today or timezone.localdate()
+    ids = list(expired_participants(today).values_list("pk", flat=True))
+    now = timezone.now()
+    for number, pk in enumerate(ids, start=1):
+        with transaction.atomic():
+            participant = _lock(Participant, pk)
+            if participant.anonymised_at is None:
+                _anonymise(participant, now)
+                audit.record(
+                    actor=None,
+                    action="insertion.participant_anonymised",
+                    target=participant,
+                    message=(
+                        f"Anonymisation automatique {retention_months()} mois après la sortie."
+                    ),
+                )
+        if progress:
+            progress(number, len(ids))
+    return len(ids)
