@@ -5,3 +5,74 @@ class FundingConfig(AppConfig):
     name = "essor.funding"
     label = "funding"
     verbose_name = "Financements"
+
+    def ready(self):
+        from essor.core.demo.registry import DemoStep, register_step
+        from essor.core.indicators import Indicator, register
+        from essor.core.navigation import Audience, NavEntry, register_nav
+        from essor.funding import access, selectors
+        from essor.funding.demo import load_funding_demo, remove_funding_demo
+
+        register_nav(
+            NavEntry("Financements", "funding:catalogue", audience=Audience.PUBLIC, order=20)
+        )
+        register_nav(
+            NavEntry(
+                "Mes demandes de financement",
+                "funding:my_applications",
+                audience=Audience.AUTHENTICATED,
+                order=21,
+                visible=lambda user: bool(access.applicant_organisation_ids(user)),
+            )
+        )
+        register_nav(
+            NavEntry(
+                "Instruction",
+                "funding:instruction_list",
+                audience=Audience.AUTHENTICATED,
+                order=22,
+                visible=access.can_use_back_office,
+            )
+        )
+        for key, label, compute, order in (
+            (
+                "funding.amounts_by_funder",
+                "Subventions par financeur",
+                selectors.amounts_by_funder,
+                10,
+            ),
+            (
+                "funding.amounts_by_programme",
+                "Subventions par dispositif",
+                selectors.amounts_by_programme,
+                20,
+            ),
+            (
+                "funding.amounts_by_sector",
+                "Subventions par secteur",
+                selectors.amounts_by_sector,
+                30,
+            ),
+            (
+                "funding.amounts_by_commune",
+                "Subventions par commune",
+                selectors.amounts_by_commune,
+                40,
+            ),
+        ):
+            register(
+                Indicator(
+                    key=key,
+                    module="funding",
+                    axis="Financements",
+                    label=label,
+                    unit="€",
+                    compute=compute,
+                    description="Montants demandés, accordés et versés, nombre de structures.",
+                    order=order,
+                    tags=("financements",),
+                )
+            )
+        register_step(
+            DemoStep(name="funding", order=30, load=load_funding_demo, remove=remove_funding_demo)
+        )

@@ -27,6 +27,7 @@ class FunderProfile(models.Model):
     agency_front_office = models.BooleanField(
         "l'agence peut instruire pour ce financeur (guichet délégué)", default=False
     )
+    is_demo = models.BooleanField("donnée de démonstration", default=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
@@ -76,6 +77,7 @@ class Programme(models.Model):
     )
     advance_percent = models.PositiveSmallIntegerField("part de l'avance (%)", default=70)
     is_published = models.BooleanField("publié au catalogue", default=True)
+    is_demo = models.BooleanField("donnée de démonstration", default=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
