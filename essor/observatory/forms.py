@@ -8,12 +8,27 @@ from essor.observatory.models import Measure, SectorTarget
 from essor.observatory.services import DUPLICATE_TARGET
 
 
+class LinkedErrorsMixin:
+    """Fields in error point to their messages (and help text) with aria-describedby."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            ids = [f"{bound.auto_id}_erreurs"]
+            if self.fields[name].help_text:
+                ids.append(f"{bound.auto_id}_helptext")
+            self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+
+
 def _target_year_bounds() -> tuple[int, int]:
     year = selectors.current_year()
     return year - selectors.YEARS_SHOWN + 1, year + 5
 
 
-class TargetForm(forms.Form):
+class TargetForm(LinkedErrorsMixin, forms.Form):
     year = forms.IntegerField(
         label="Année",
         error_messages={
@@ -85,12 +100,12 @@ class TargetForm(forms.Form):
         return data
 
 
-class TargetUpdateForm(forms.Form):
+class TargetUpdateForm(LinkedErrorsMixin, forms.Form):
     target = TargetForm.base_fields["target"]
     note = forms.CharField(label="Commentaire", max_length=255, required=False)
 
 
-class ReportForm(forms.Form):
+class ReportForm(LinkedErrorsMixin, forms.Form):
     year = forms.TypedChoiceField(
         label="Année du rapport",
         coerce=int,

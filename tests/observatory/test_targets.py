@@ -4,7 +4,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from essor.core.models import AuditLogEntry
@@ -167,12 +167,23 @@ def test_two_simultaneous_identical_targets_keep_one(world):
     outcomes = []
     sector = Sector.objects.get(slug="tourisme")
 
+    def attempt(value):
+        # The in-memory SQLite test database (shared cache) answers « table is locked » at once
+        # instead of waiting like a database file does: try again, as the busy timeout would.
+        for _ in range(1000):
+            try:
+                return services.create_target(
+                    year=2025, sector=sector, measure=Measure.CREATIONS, target=value, actor=None
+                )
+            except OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+        raise AssertionError("base toujours verrouillée")
+
     def create(value):
         try:
             barrier.wait(timeout=10)
-            services.create_target(
-                year=2025, sector=sector, measure=Measure.CREATIONS, target=value, actor=None
-            )
+            attempt(value)
             outcomes.append("créé")
         except ValidationError as exc:
             outcomes.append(exc.messages[0])
@@ -187,3 +198,9 @@ def test_two_simultaneous_identical_targets_keep_one(world):
 
     assert sorted(outcomes) == sorted(["créé", services.DUPLICATE_TARGET])
     assert SectorTarget.objects.count() == 1
+
+
+def test_a_field_in_error_points_to_its_message(agency_client, world):
+    response = _post(agency_client, target="0")
+
+    assert 'aria-describedby="id_target_erreurs id_target_helptext"' in response.content.decode()
