@@ -31,7 +31,9 @@ class ProducerProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProducerProfile
 
-    organisation = factory.SubFactory(OrganisationFactory, name=factory.Sequence(lambda n: f"Ferme {n}"))
+    organisation = factory.SubFactory(
+        OrganisationFactory, name=factory.Sequence(lambda n: f"Ferme {n}")
+    )
     commune = factory.LazyFunction(commune)
     latitude = DUNKERQUE[0]
     longitude = DUNKERQUE[1]

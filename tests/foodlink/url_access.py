@@ -13,7 +13,7 @@ from tests.url_access import AGENCY_ONLY, ANON_LOGIN, LOGGED_IN, PUBLIC, UrlCase
 STRUCTURE_AND_AGENCY = {**AGENCY_ONLY, "organisation_admin": 200, "organisation_member": 200}
 # world.structure's members only (canteen managers' own actions).
 STRUCTURE_ONLY = {
-    **{role: 403 for role in LOGGED_IN},
+    **dict.fromkeys(LOGGED_IN, 403),
     "anonymous": ANON_LOGIN,
     "organisation_admin": 200,
     "organisation_member": 200,
@@ -44,9 +44,7 @@ def _revision(world):
 URL_ACCESS = [
     UrlCase("foodlink:guide", PUBLIC),
     UrlCase("foodlink:guide_map_data", PUBLIC),
-    UrlCase(
-        "foodlink:producer", PUBLIC, kwargs=lambda world: {"pk": ProducerProfileFactory().pk}
-    ),
+    UrlCase("foodlink:producer", PUBLIC, kwargs=lambda world: {"pk": ProducerProfileFactory().pk}),
     UrlCase("foodlink:booklet", PUBLIC),
     UrlCase(
         "foodlink:booklet_download",

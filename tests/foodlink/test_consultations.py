@@ -1,0 +1,329 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError
+from django.utils import timezone
+
+from essor.core.models import AuditLogEntry
+from essor.foodlink import services
+from essor.foodlink.models import Award, Consultation, Offer, Purchase
+from tests.factories import MembershipFactory, UserFactory
+from tests.foodlink.factories import (
+    AlertFactory,
+    CertificationFactory,
+    ConsultationFactory,
+    OfferFactory,
+    ProducerProfileFactory,
+    ProductFactory,
+    make_buyer,
+    make_producer,
+)
+
+pytestmark = pytest.mark.django_db
+S = Consultation.Status
+
+
+def _past(consultation):
+    Consultation.objects.filter(pk=consultation.pk).update(
+        deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    consultation.refresh_from_db()
+    return consultation
+
+
+def test_transition_table_refuses_a_skipped_state(world):
+    consultation = ConsultationFactory()
+    with pytest.raises(services.FoodlinkError, match="ne peut pas passer"):
+        services.issue_purchase_orders(
+            actor=world.users["organisation_admin"], consultation=consultation
+        )
+
+
+def test_every_transition_is_logged_with_its_reason(world):
+    consultation = ConsultationFactory()
+    services.cancel_consultation(
+        actor=world.users["organisation_admin"], consultation=consultation, reason="Menu modifié"
+    )
+    entry = AuditLogEntry.objects.get(action="foodlink.consultation.cancelled")
+    assert entry.changes == {"status": ["draft", "cancelled"]}
+    assert entry.message == "Menu modifié"
+    assert entry.actor == world.users["organisation_admin"]
+
+
+def test_create_refuses_a_delivery_window_in_the_past(world):
+    buyer = make_buyer(world.structure)
+    with pytest.raises(services.FoodlinkError) as error:
+        services.create_consultation(
+            actor=world.users["organisation_admin"],
+            buyer=buyer,
+            title="Yaourts",
+            family="PRODUITS_LAITIERS",
+            product="Yaourts nature",
+            quantity=Decimal("200"),
+            unit="piece",
+            delivery_start=timezone.localdate() - datetime.timedelta(days=1),
+            delivery_end=timezone.localdate() + datetime.timedelta(days=3),
+            max_distance_km=30,
+            deadline=timezone.now() + datetime.timedelta(hours=2),
+        )
+    assert "dans le passé" in error.value.message_dict["delivery_start"][0]
+
+
+def test_create_refuses_unknown_characteristic_codes(world):
+    buyer = make_buyer(world.structure)
+    with pytest.raises(services.FoodlinkError) as error:
+        services.create_consultation(
+            actor=None,
+            buyer=buyer,
+            title="Yaourts",
+            family="PRODUITS_LAITIERS",
+            product="Yaourts",
+            quantity=Decimal("200"),
+            unit="piece",
+            delivery_start=timezone.localdate() + datetime.timedelta(days=5),
+            delivery_end=timezone.localdate() + datetime.timedelta(days=6),
+            max_distance_km=30,
+            deadline=timezone.now() + datetime.timedelta(hours=2),
+            required_characteristics=["BIOLOGIQUE"],
+        )
+    assert "BIOLOGIQUE" in error.value.message_dict["required_characteristics"][0]
+
+
+def test_database_refuses_a_distance_outside_5_to_100_km():
+    with pytest.raises(IntegrityError):
+        ConsultationFactory(max_distance_km=150)
+
+
+def test_publishing_alerts_matching_producers_in_essor_and_by_email(
+    world, django_capture_on_commit_callbacks
+):
+    producer = make_producer(world.other_structure)
+    ProductFactory(producer=producer)
+    member = MembershipFactory(
+        organisation=world.other_structure, user=UserFactory(email="fermier@example.org")
+    ).user
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.publish_consultation(
+            actor=world.users["organisation_admin"], consultation=consultation
+        )
+    assert count == 1
+    assert consultation.alerts.get().producer == producer
+    assert member.foodlink_notifications.count() == 1
+    assert [message.to for message in mail.outbox] == [["fermier@example.org"]]
+
+
+def _published_with_producer(world, **consultation_fields):
+    producer = make_producer(world.other_structure)
+    consultation = ConsultationFactory(
+        buyer=make_buyer(world.structure), status=S.PUBLISHED, **consultation_fields
+    )
+    AlertFactory(consultation=consultation, producer=producer)
+    return consultation, producer
+
+
+def test_offer_before_the_deadline_is_recorded(world):
+    consultation, producer = _published_with_producer(world)
+    offer = services.submit_offer(
+        actor=None,
+        consultation=consultation,
+        producer=producer,
+        unit_price=Decimal("1.10"),
+        quantity=Decimal("80"),
+    )
+    assert offer.status == Offer.Status.SUBMITTED
+
+
+def test_offer_after_the_deadline_is_refused(world):
+    consultation, producer = _published_with_producer(world)
+    _past(consultation)
+    with pytest.raises(services.FoodlinkError, match="date limite de réponse est passée"):
+        services.submit_offer(
+            actor=None,
+            consultation=consultation,
+            producer=producer,
+            unit_price=Decimal("1"),
+            quantity=Decimal("10"),
+        )
+
+
+def test_offer_above_the_asked_quantity_is_refused(world):
+    consultation, producer = _published_with_producer(world)
+    with pytest.raises(services.FoodlinkError) as error:
+        services.submit_offer(
+            actor=None,
+            consultation=consultation,
+            producer=producer,
+            unit_price=Decimal("1"),
+            quantity=Decimal("101"),
+        )
+    assert "dépasse la quantité demandée" in error.value.message_dict["quantity"][0]
+
+
+def test_offer_with_a_zero_price_is_refused(world):
+    consultation, producer = _published_with_producer(world)
+    with pytest.raises(services.FoodlinkError) as error:
+        services.submit_offer(
+            actor=None,
+            consultation=consultation,
+            producer=producer,
+            unit_price=Decimal("0"),
+            quantity=Decimal("10"),
+        )
+    assert "strictement positif" in error.value.message_dict["unit_price"][0]
+
+
+def test_offer_claiming_an_expired_certification_is_refused(world):
+    consultation, producer = _published_with_producer(world)
+    CertificationFactory(producer=producer, code="BIO", expires_on=consultation.delivery_start)
+    with pytest.raises(services.FoodlinkError) as error:
+        services.submit_offer(
+            actor=None,
+            consultation=consultation,
+            producer=producer,
+            unit_price=Decimal("1"),
+            quantity=Decimal("10"),
+            characteristics=["BIO"],
+        )
+    assert "expirée" in error.value.message_dict["characteristics"][0]
+
+
+def test_producer_not_alerted_cannot_offer(world):
+    consultation, _ = _published_with_producer(world)
+    with pytest.raises(services.FoodlinkError, match="pas été sollicité"):
+        services.submit_offer(
+            actor=None,
+            consultation=consultation,
+            producer=ProducerProfileFactory(),
+            unit_price=Decimal("1"),
+            quantity=Decimal("10"),
+        )
+
+
+def _closed_with_offers(world, *prices):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.CLOSED)
+    offers = []
+    for price in prices:
+        producer = ProducerProfileFactory()
+        AlertFactory(consultation=consultation, producer=producer)
+        offers.append(
+            OfferFactory(consultation=consultation, producer=producer, unit_price=Decimal(price))
+        )
+    return consultation, offers
+
+
+def test_award_of_several_offers_with_partial_quantities(world):
+    consultation, (first, second, third) = _closed_with_offers(world, "1.00", "1.10", "1.50")
+    outcome = services.award_consultation(
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        quantities={first.pk: Decimal("60"), second.pk: Decimal("40")},
+    )
+    assert outcome.award.total_amount == Decimal("104.00")
+    statuses = dict(Offer.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "retained", second.pk: "retained", third.pk: "not_retained"}
+    consultation.refresh_from_db()
+    assert consultation.status == S.AWARDED
+
+
+def test_award_refuses_more_than_was_asked(world):
+    consultation, (first, second) = _closed_with_offers(world, "1.00", "1.10")
+    with pytest.raises(services.FoodlinkError, match="dépassent la quantité demandée"):
+        services.award_consultation(
+            actor=None,
+            consultation=consultation,
+            quantities={first.pk: Decimal("80"), second.pk: Decimal("80")},
+        )
+    assert not Award.objects.exists()
+
+
+def test_award_refuses_more_than_the_offer(world):
+    consultation, (first,) = _closed_with_offers(world, "1.00")
+    OfferFactory._meta.model.objects.filter(pk=first.pk).update(quantity=Decimal("30"))
+    with pytest.raises(services.FoodlinkError, match="dépasse la quantité proposée"):
+        services.award_consultation(
+            actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+        )
+
+
+def test_a_consultation_is_awarded_once(world):
+    consultation, (first,) = _closed_with_offers(world, "1.00")
+    services.award_consultation(
+        actor=None, consultation=consultation, quantities={first.pk: Decimal("10")}
+    )
+    with pytest.raises(services.FoodlinkError, match="déjà été attribuée"):
+        services.award_consultation(
+            actor=None, consultation=consultation, quantities={first.pk: Decimal("20")}
+        )
+    assert Offer.objects.get(pk=first.pk).awarded_quantity == Decimal("10")
+
+
+def test_database_refuses_a_second_award_row(world):
+    consultation, _ = _closed_with_offers(world, "1.00")
+    Award.objects.create(consultation=consultation, total_amount=Decimal("1"))
+    with pytest.raises(IntegrityError):
+        Award.objects.create(consultation=consultation, total_amount=Decimal("2"))
+
+
+def test_published_consultation_past_its_deadline_closes_when_awarded(world):
+    consultation, producer = _published_with_producer(world)
+    offer = OfferFactory(consultation=consultation, producer=producer)
+    _past(consultation)
+    services.award_consultation(
+        actor=None, consultation=consultation, quantities={offer.pk: Decimal("100")}
+    )
+    actions = list(
+        AuditLogEntry.objects.filter(action__startswith="foodlink.consultation.").values_list(
+            "action", flat=True
+        )
+    )
+    assert "foodlink.consultation.closed" in actions and "foodlink.consultation.awarded" in actions
+
+
+def test_retained_and_other_producers_are_told(world, django_capture_on_commit_callbacks):
+    consultation, (first, second) = _closed_with_offers(world, "1.00", "2.00")
+    winner = MembershipFactory(organisation=first.producer.organisation).user
+    loser = MembershipFactory(organisation=second.producer.organisation).user
+    with django_capture_on_commit_callbacks(execute=True):
+        services.award_consultation(
+            actor=None, consultation=consultation, quantities={first.pk: Decimal("100")}
+        )
+    assert "est retenue" in winner.foodlink_notifications.get().message
+    assert "n'a pas été retenue" in loser.foodlink_notifications.get().message
+    assert len(mail.outbox) == 2
+
+
+def test_delivery_turns_the_award_into_purchases(world):
+    consultation, (first,) = _closed_with_offers(world, "2.50")
+    first.characteristics = ["HVE", "FRANCE"]
+    first.save()
+    services.award_consultation(
+        actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+    )
+    services.issue_purchase_orders(actor=None, consultation=consultation)
+    services.confirm_delivery(
+        actor=None, consultation=consultation, delivered_on=timezone.localdate()
+    )
+    purchase = Purchase.objects.get()
+    assert purchase.price_ht == Decimal("100.00")
+    assert purchase.egalim_group == "other"
+    assert purchase.characteristics == ["HVE"]
+    assert purchase.is_short_chain and purchase.offer == first
+
+
+def test_delivery_cannot_be_confirmed_twice(world):
+    consultation, (first,) = _closed_with_offers(world, "2.50")
+    services.award_consultation(
+        actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+    )
+    services.issue_purchase_orders(actor=None, consultation=consultation)
+    services.confirm_delivery(
+        actor=None, consultation=consultation, delivered_on=timezone.localdate()
+    )
+    with pytest.raises(services.FoodlinkError):
+        services.confirm_delivery(
+            actor=None, consultation=consultation, delivered_on=timezone.localdate()
+        )
+    assert Purchase.objects.count() == 1
