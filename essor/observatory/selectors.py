@@ -365,11 +365,13 @@ def year_sections(indicators: list[Indicator], year: int, memo: TableMemo) -> li
     return sections
 
 
+RANKED_TAGS = {"ranked", "secteurs", "communes"}
+
+
 def is_ranked(indicator: Indicator) -> bool:
-    return (
-        "ranked" in indicator.tags
-        or "_by_sector" in indicator.key
-        or indicator.key.endswith(".creations")
+    """Tables whose rows are ranked (sectors, communes): the comparison shows a ranking."""
+    return bool(RANKED_TAGS & set(indicator.tags)) or any(
+        part in indicator.key for part in ("_by_sector", "_by_commune", ".creations")
     )
 
 
