@@ -327,7 +327,7 @@ def test_two_simultaneous_creations_get_distinct_pseudonyms(world):
             services.create_participant(actor=None, siae=siae, data=data)
         except OperationalError as error:
             assert "locked" in str(error)  # in-memory SQLite: the second one is turned away
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

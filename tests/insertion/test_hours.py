@@ -1,0 +1,128 @@
+"""Monthly hours: typed in by month, or imported from CSV (all or nothing)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from essor.core.models import AuditLogEntry
+from essor.insertion import services
+from essor.insertion.models import MonthlyHours
+from tests.insertion.factories import AnnexFactory, MonthlyHoursFactory, make_siae, pathway
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def siae(world):
+    siae = make_siae(world)
+    AnnexFactory(siae=siae)
+    pathway(siae, code="SAL-0001")
+    pathway(siae, code="SAL-0002")
+    return siae
+
+
+def _import(siae, text):
+    return services.import_hours_csv(actor=None, siae=siae, content=text.encode("utf-8"))
+
+
+def test_a_valid_file_is_imported(siae):
+    result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-03;121,5\nSAL-0002;2026-03;80\n")
+    assert result.errors == [] and result.saved == 2
+    assert MonthlyHours.objects.get(participant__code="SAL-0001").hours == Decimal("121.50")
+    assert AuditLogEntry.objects.filter(action="insertion.hours_imported").exists()
+
+
+def test_a_comma_separated_file_with_a_bom_is_read(siae):
+    result = services.import_hours_csv(
+        actor=None,
+        siae=siae,
+        content="\ufeffpseudonyme,mois,heures\nSAL-0001,03/2026,100\n".encode(),
+    )
+    assert result.errors == []
+    assert MonthlyHours.objects.get().month == datetime.date(2026, 3, 1)
+
+
+def test_one_wrong_cell_saves_nothing_and_names_line_and_column(siae):
+    result = _import(
+        siae,
+        "pseudonyme;mois;heures\nSAL-0001;2026-03;100\nSAL-0002;2026-13;80\nSAL-0009;2026-02;abc\n",
+    )
+    assert result.errors == [
+        "Ligne 3, colonne « mois » : « 2026-13 » n'est pas un mois au format AAAA-MM (par exemple 2026-03).",
+        "Ligne 4, colonne « pseudonyme » : « SAL-0009 » n'est pas un salarié de cette SIAE.",
+        "Ligne 4, colonne « heures » : « abc » n'est pas un nombre d'heures (par exemple 121,5).",
+    ]
+    assert not MonthlyHours.objects.exists()
+
+
+def test_hours_above_the_months_capacity_are_refused_in_an_import(siae):
+    result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-02;193\n")
+    assert result.errors == [
+        "Ligne 2, colonne « heures » : 193,00 heures dépassent ce que le mois de février 2026 "
+        "peut contenir (192,00 heures au plus, à 48 heures par semaine)."
+    ]
+
+
+def test_a_month_twice_for_one_person_is_refused(siae):
+    result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-03;10\nSAL-0001;2026-03;20\n")
+    assert result.errors == [
+        "Ligne 3 : les heures de SAL-0001 pour mars 2026 figurent déjà à la ligne 2."
+    ]
+
+
+def test_a_missing_column_is_reported(siae):
+    result = _import(siae, "pseudonyme;heures\nSAL-0001;10\n")
+    assert result.errors == [
+        "Ligne 1 : colonne(s) manquante(s) : « mois ». L'en-tête attendu est : pseudonyme;mois;heures."
+    ]
+
+
+def test_an_import_replaces_the_hours_already_entered(siae):
+    MonthlyHoursFactory(participant=siae.participants.get(code="SAL-0001"), hours=Decimal("50"))
+    _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-03;60\n")
+    assert MonthlyHours.objects.get().hours == Decimal("60.00")
+
+
+def test_the_import_page_lists_every_error(client, world, siae):
+    client.force_login(world.users["organisation_member"])
+    upload = SimpleUploadedFile(
+        "heures.csv", b"pseudonyme;mois;heures\nSAL-0001;2026-02;500\n", content_type="text/csv"
+    )
+    response = client.post(
+        reverse("insertion:hours_import", kwargs={"pk": siae.pk}), {"file": upload}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Rien n'a été importé" in page
+    assert "Ligne 2, colonne « heures »" in page
+
+
+def test_the_month_page_saves_the_typed_hours(client, world, siae):
+    client.force_login(world.users["organisation_member"])
+    person = siae.participants.get(code="SAL-0001")
+    url = reverse("insertion:hours_month", kwargs={"pk": siae.pk})
+    response = client.post(url, {"mois": "2026-03", f"heures_{person.pk}": "110,5"})
+    assert response.status_code == 302
+    assert MonthlyHours.objects.get(participant=person).hours == Decimal("110.50")
+
+
+def test_the_month_page_refuses_too_many_hours_and_keeps_the_input(client, world, siae):
+    client.force_login(world.users["organisation_member"])
+    person = siae.participants.get(code="SAL-0001")
+    url = reverse("insertion:hours_month", kwargs={"pk": siae.pk})
+    response = client.post(url, {"mois": "2026-02", f"heures_{person.pk}": "250"})
+    page = response.content.decode()
+    assert 'value="250"' in page
+    assert "février 2026 peut contenir" in page
+    assert 'aria-invalid="true"' in page
+    assert not MonthlyHours.objects.exists()
+
+
+def test_the_month_page_lists_only_people_under_contract(client, world, siae):
+    client.force_login(world.users["organisation_member"])
+    url = reverse("insertion:hours_month", kwargs={"pk": siae.pk})
+    assert "SAL-0001" in client.get(url + "?mois=2026-03").content.decode()
+    assert "SAL-0001" not in client.get(url + "?mois=2025-12").content.decode()
