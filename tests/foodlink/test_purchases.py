@@ -1,0 +1,220 @@
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from frictionless import Resource, Schema, system
+
+from essor.foodlink import services
+from essor.foodlink.models import Purchase, PurchaseImport
+from tests.factories import OrganisationFactory
+from tests.foodlink.factories import BuyerProfileFactory, PurchaseFactory, make_buyer
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+EXAMPLE = REFERENCE / "macantine-achats.example.csv"
+SCHEMA = REFERENCE / "macantine-achats-siret.schema.json"
+HEADER = (
+    "siret,description,fournisseur,date,prix_ht,famille_produits,categories_egalim,origine,"
+    "est_circuit_court,est_local,definition_local,definition_local_km\n"
+)
+
+
+@pytest.fixture
+def example_buyer():
+    return BuyerProfileFactory(
+        organisation=OrganisationFactory(siren="210100343"), siret="21010034300016"
+    )
+
+
+def _import(content: bytes, buyers, name="achats.csv"):
+    return services.import_purchases(actor=None, content=content, filename=name, buyers=buyers)
+
+
+def assert_valid_against_schema(path: Path):
+    descriptor = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    schema = Schema.from_descriptor({"fields": descriptor["fields"]})
+    with system.use_context(trusted=True):
+        report = Resource(path=str(path), schema=schema).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
+
+
+def test_the_national_example_file_imports_entirely(example_buyer):
+    batch = _import(EXAMPLE.read_bytes(), [example_buyer])
+    assert batch.row_count == 8
+    first = Purchase.objects.get(description="Pommes, rouges, local")
+    assert (first.family, first.egalim_group, first.is_local, first.local_definition) == (
+        "PRODUITS_LAITIERS",
+        "bio",
+        True,
+        "DEPARTEMENT",
+    )
+    assert Purchase.objects.get(description="Pommes, vertes 7").local_definition_km == 200
+    assert Purchase.objects.get(description="Pommes, vertes 4").egalim_group == "siqo"
+    assert Purchase.objects.get(description="Pommes, vertes 2").egalim_group == "other"
+
+
+def test_the_same_file_is_refused_twice(example_buyer):
+    _import(EXAMPLE.read_bytes(), [example_buyer])
+    with pytest.raises(services.PurchaseImportError, match="déjà été importé"):
+        _import(EXAMPLE.read_bytes(), [example_buyer], name="copie.csv")
+    assert Purchase.objects.count() == 8
+
+
+def test_one_message_per_wrong_line_and_cell_and_nothing_saved(example_buyer):
+    content = (
+        HEADER
+        + "21010034300016,Carottes,Ferme,2026-02-30,12.5,FRUITS_ET_LEGUMES,,,,,,\n"
+        + "21010034300016,Lait,Ferme,2026-02-03,abc,LAITAGES,BIO,,,,,\n"
+        + "21010034300016,Pain,Fournil,2026-02-03,10,BOULANGERIE,BIO,,,,,\n"
+    ).encode()
+    with pytest.raises(services.PurchaseImportError) as error:
+        _import(content, [example_buyer])
+    assert error.value.errors == [
+        "Ligne 2, colonne « date » : « 2026-02-30 » n'est pas une date au format AAAA-MM-JJ.",
+        "Ligne 3, colonne « prix_ht » : « abc » n'est pas un nombre (utilisez le point comme "
+        "séparateur décimal).",
+        "Ligne 3, colonne « famille_produits » : famille « LAITAGES » inconnue (attendu : "
+        "VIANDES_VOLAILLES, CHARCUTERIE, PRODUITS_DE_LA_MER, FRUITS_ET_LEGUMES, "
+        "PRODUITS_LAITIERS, BOULANGERIE, BOISSONS, AUTRES).",
+    ]
+    assert not Purchase.objects.exists() and not PurchaseImport.objects.exists()
+
+
+def test_unknown_egalim_category_and_negative_price_are_named(example_buyer):
+    content = (
+        HEADER + '21010034300016,Lait,Ferme,2026-02-03,-4,PRODUITS_LAITIERS,"BIO,MAISON",,,,,\n'
+    ).encode()
+    with pytest.raises(services.PurchaseImportError) as error:
+        _import(content, [example_buyer])
+    assert error.value.errors == [
+        "Ligne 2, colonne « prix_ht » : le prix HT doit être strictement positif (« -4 »).",
+        "Ligne 2, colonne « categories_egalim » : catégorie(s) inconnue(s) : MAISON.",
+    ]
+
+
+def test_a_canteen_the_person_does_not_manage_is_refused(example_buyer):
+    other = BuyerProfileFactory()
+    with pytest.raises(services.PurchaseImportError) as error:
+        _import(EXAMPLE.read_bytes(), [other])
+    assert error.value.errors[0].startswith("Ligne 2, colonne « siret » : aucune cantine")
+    assert len(error.value.errors) == 8
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(
+        services.PurchaseImportError, match="colonne\\(s\\) manquante\\(s\\) : prix_ht"
+    ):
+        _import(b"siret,description,fournisseur,date\n1,2,3,4\n", [])
+
+
+def test_a_file_not_in_utf8_is_refused(example_buyer):
+    content = (HEADER + "21010034300016,Crème brûlée,F,2026-01-02,3,AUTRES,,,,,,\n").encode(
+        "latin-1"
+    )
+    with pytest.raises(services.PurchaseImportError, match="UTF-8"):
+        _import(content, [example_buyer])
+
+
+def test_import_page_lists_the_errors(client, world):
+    buyer = make_buyer(world.structure)
+    client.force_login(world.users["organisation_member"])
+    content = (HEADER + f"{buyer.siret},Lait,F,2026-01-02,0,PRODUITS_LAITIERS,,,,,,\n").encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/circuits-courts/achats/importer/",
+        {"file": SimpleUploadedFile("achats.csv", content, content_type="text/csv")},
+    )
+    assert response.status_code == 200
+    assert "Ligne 2, colonne « prix_ht »" in response.content.decode()
+
+
+def test_export_command_writes_a_file_valid_against_the_national_schema(tmp_path):
+    buyer = BuyerProfileFactory()
+    PurchaseFactory(
+        buyer=buyer,
+        date=datetime.date(2025, 3, 4),
+        characteristics=["BIO", "IGP"],
+        egalim_group="bio",
+        origin="FRANCE",
+        is_local=True,
+        local_definition="KM",
+        local_definition_km=40,
+        is_short_chain=True,
+        description='Pommes "Reinette", local',
+    )
+    PurchaseFactory(buyer=buyer, date=datetime.date(2025, 6, 1), price_ht=Decimal("12.30"))
+    PurchaseFactory(buyer=buyer, date=datetime.date(2024, 6, 1))
+    output = tmp_path / "achats.csv"
+    call_command("export_achats", "--annee", "2025", "--output", str(output))
+    assert_valid_against_schema(output)
+    lines = output.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    assert lines[1].endswith(',2025-03-04,100.00,FRUITS_ET_LEGUMES,"BIO,IGP",FRANCE,OUI,OUI,KM,40')
+
+
+def test_export_round_trips_through_the_import(tmp_path):
+    buyer = BuyerProfileFactory()
+    PurchaseFactory(
+        buyer=buyer, date=datetime.date(2025, 3, 4), characteristics=["HVE"], egalim_group="other"
+    )
+    output = tmp_path / "achats.csv"
+    call_command(
+        "export_achats", "--annee", "2025", "--acheteur", buyer.siret, "--output", str(output)
+    )
+    Purchase.objects.all().delete()
+    batch = _import(output.read_bytes(), [buyer])
+    assert batch.row_count == 1
+    assert Purchase.objects.get().egalim_group == "other"
+
+
+def test_export_command_refuses_an_unknown_buyer():
+    with pytest.raises(CommandError, match="Aucune cantine"):
+        call_command("export_achats", "--annee", "2025", "--acheteur", "12345678900011")
+
+
+def test_download_button_exports_only_the_persons_canteens(client, world, tmp_path):
+    mine = make_buyer(world.structure)
+    year = timezone.localdate().year
+    PurchaseFactory(buyer=mine, description="À moi")
+    PurchaseFactory(description="Pas à moi")
+    client.force_login(world.users["organisation_member"])
+    response = client.get(f"/circuits-courts/achats/export.csv?annee={year}")
+    body = response.content.decode()
+    assert "À moi" in body and "Pas à moi" not in body
+    path = tmp_path / "export.csv"
+    path.write_bytes(response.content)
+    assert_valid_against_schema(path)
+
+
+def test_manual_purchase_gets_its_egalim_group(world):
+    purchase = services.record_purchase(
+        actor=None,
+        buyer=make_buyer(world.structure),
+        description="Comté",
+        supplier="Fromagerie",
+        date=timezone.localdate(),
+        price_ht=Decimal("40"),
+        family="PRODUITS_LAITIERS",
+        characteristics=["AOCAOP", "HVE"],
+    )
+    assert purchase.egalim_group == "siqo"
+
+
+@pytest.mark.parametrize(
+    ("codes", "group"),
+    [
+        (["HVE", "BIO", "LABEL_ROUGE"], "bio"),
+        (["IGP", "FERMIER"], "siqo"),
+        (["COMMERCE_EQUITABLE", "PERFORMANCE"], "other"),
+        (["EXTERNALITES"], "externalities"),
+        ([], "none"),
+    ],
+)
+def test_each_purchase_counts_in_its_highest_group(codes, group):
+    assert services.egalim_group(codes) == group
