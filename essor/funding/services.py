@@ -897,3 +897,76 @@ def record_session_decisions(*, session: CommitteeSession, actor, decisions: dic
         changes={"décisions": [None, done]},
     )
     return done
+
+
+# --- report reminders ---------------------------------------------------------------------------
+
+def reminder_schedule():
+    before = int(setting("REPORT_REMINDER_DAYS_BEFORE", 30))
+    late = int(setting("REPORT_REMINDER_DAYS_LATE", 30))
+    return (
+        ("before", -before, "Votre compte-rendu financier est attendu"),
+        ("after", 1, "Votre compte-rendu financier est en retard"),
+        ("late", late, f"Relance : compte-rendu financier en retard de {late} jours"),
+    )
+
+
+def send_report_reminders(*, on: datetime.date | None = None) -> int:
+    """E-mails the structures whose report is due soon or overdue; each kind of reminder is sent
+    once per report (a `ReportReminder` row, unique by report and kind), so running it daily is
+    safe. Returns the number of e-mails sent."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from essor.accounts.models import Membership
+    from essor.funding.access import APPLICANT_ROLES
+    from essor.funding.models import ReportReminder
+
+    day = on or today()
+    sent = 0
+    waiting = FinancialReport.objects.filter(
+        status__in=[FinancialReport.Status.PENDING, FinancialReport.Status.RETURNED]
+    ).select_related(
+        "agreement__share__application__organisation",
+        "agreement__share__programme__funder__organisation",
+    )
+    for kind, offset, subject in reminder_schedule():
+        threshold = day - datetime.timedelta(days=offset)
+        candidates = waiting.filter(due_on__lte=threshold).exclude(reminders__kind=kind)
+        if kind == "before":
+            candidates = candidates.filter(due_on__gte=day)
+        for report in candidates:
+            application = report.agreement.share.application
+            recipients = set(
+                Membership.objects.filter(
+                    organisation_id=application.organisation_id, role__in=APPLICANT_ROLES
+                ).values_list("user__email", flat=True)
+            )
+            if application.contact_email:
+                recipients.add(application.contact_email)
+            with transaction.atomic():
+                _, created = ReportReminder.objects.get_or_create(
+                    report=report, kind=kind, defaults={"sent_on": day}
+                )
+                if not created or not recipients:
+                    continue
+                body = render_to_string(
+                    "funding/email/report_reminder.txt",
+                    {
+                        "report": report,
+                        "application": application,
+                        "kind": kind,
+                        "url": settings.SITE_URL.rstrip("/")
+                        + reverse("funding:report_detail", args=[report.pk]),
+                    },
+                )
+                send_mail(subject, body, None, sorted(recipients))
+                audit.record(
+                    actor=None,
+                    action=f"funding.report_reminder_{kind}",
+                    target=report,
+                    changes={"destinataires": sorted(recipients)},
+                )
+                sent += 1
+    return sent

@@ -1,0 +1,326 @@
+"""The pages: the applicant's journey, bad input kept and explained, instruction and decisions,
+who sees what, and lists with a constant number of queries."""
+
+import html
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from essor.accounts.models import Role
+from essor.funding.models import Application, Envelope, ShareStatus
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.funding import helpers
+from tests.funding.factories import (
+    FunderProfileFactory,
+    ProgrammeFactory,
+    share_in_instruction,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def applicant(client, world):
+    client.force_login(world.users["organisation_admin"])
+    return client
+
+
+@pytest.fixture
+def instructor(client, world):
+    client.force_login(world.users["funder_instructor"])
+    return client
+
+
+def _budget_post(**amounts):
+    return {f"compte_{code.replace('-', '_')}": value for code, value in amounts.items()}
+
+
+def test_applicant_fills_and_submits_the_dossier_unique(applicant, world):
+    programme = helpers.programme(world)
+    response = applicant.post(
+        reverse("funding:application_create"),
+        {"title": "Épicerie solidaire", "year": 2026, "siret": world_siret(world)},
+    )
+    application = Application.objects.get(title="Épicerie solidaire")
+    assert response.url == reverse("funding:application_budget", args=[application.pk])
+    applicant.post(
+        reverse("funding:application_budget", args=[application.pk]),
+        _budget_post(**{"60": "10000", "64": "20000", "70": "10000", "74-epci": "20000"}),
+    )
+    applicant.post(
+        reverse("funding:application_requests", args=[application.pk]),
+        {"form": "add", "programme": programme.pk, "amount": "20000"},
+    )
+    for kind in ("statuts", "rib"):
+        applicant.post(
+            reverse("funding:application_attachments", args=[application.pk]),
+            {
+                "form": "add",
+                "kind": kind,
+                "file": SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n", "application/pdf"),
+            },
+        )
+    response = applicant.post(
+        reverse("funding:application_submit", args=[application.pk]),
+        {"declarant_name": "Jeanne Martin, présidente", "certify": "on", "obligations": "on"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert application.shares.get().status == ShareStatus.SUBMITTED
+
+
+def world_siret(world):
+    from tests.factories import siret_for
+
+    return siret_for(world.structure.siren, 1)
+
+
+def test_unbalanced_budget_is_saved_with_a_warning(applicant, world):
+    application = helpers.draft_application(world)
+    response = applicant.post(
+        reverse("funding:application_budget", args=[application.pk]),
+        _budget_post(**{"60": "1000", "70": "500"}),
+        follow=True,
+    )
+    assert "pas encore équilibré" in text(response)
+
+
+def test_bad_budget_line_is_named_and_nothing_is_lost(applicant, world):
+    application = helpers.draft_application(world)
+    response = applicant.post(
+        reverse("funding:application_budget", args=[application.pk]),
+        _budget_post(**{"60": "1000", "61": "-20", "64": "12,5"}),
+    )
+    page = text(response)
+    assert "61 — Services extérieurs : le montant ne peut pas être négatif." in page
+    assert "64 — Charges de personnel : indiquez un montant en euros entiers" in page
+    assert 'value="1000"' in page  # what was typed is still there
+    assert application.budget_lines.get(code="60").amount == Decimal("20000")  # unchanged
+
+
+def test_invalid_siret_is_refused_with_a_french_message(applicant, world):
+    response = applicant.post(
+        reverse("funding:application_create"),
+        {"title": "Projet", "year": 2026, "siret": "12345678901234"},
+    )
+    assert response.status_code == 200
+    assert "SIRET" in text(response)
+    assert not Application.objects.exists()
+
+
+def test_request_above_the_ceiling_is_refused_on_the_form(applicant, world):
+    application = helpers.draft_application(world)
+    other = ProgrammeFactory(ceiling=Decimal("1000"))
+    response = applicant.post(
+        reverse("funding:application_requests", args=[application.pk]),
+        {"form": "add", "programme": other.pk, "amount": "5000"},
+    )
+    assert "dépasse le plafond du dispositif" in text(response)
+
+
+def test_oversize_attachment_is_refused_on_the_form(applicant, world, settings):
+    settings.ESSOR_FUNDING_ATTACHMENT_MAX_MB = 1
+    application = helpers.draft_application(world)
+    response = applicant.post(
+        reverse("funding:application_attachments", args=[application.pk]),
+        {
+            "form": "add",
+            "kind": "rib",
+            "file": SimpleUploadedFile("rib.pdf", b"%PDF-" + b"0" * 2_000_000, "application/pdf"),
+        },
+    )
+    assert "la taille maximale est de 1 Mo" in text(response)
+
+
+def test_instructor_decides_and_sees_the_remaining_envelope(instructor, world):
+    share = helpers.share_in_instruction(world)
+    url = reverse("funding:share_detail", args=[share.pk])
+    assert "solde 100" in text(instructor.get(url))
+    instructor.post(
+        url,
+        {"form": "decision", "action": "accepted", "amount": "12000", "motivation": "Conforme."},
+    )
+    share.refresh_from_db()
+    assert share.status == ShareStatus.ACCEPTED
+    assert Envelope.objects.get(programme=share.programme).granted == Decimal("12000")
+
+
+def test_decision_above_the_envelope_is_refused_on_the_form(instructor, world):
+    share = helpers.share_in_instruction(world)
+    Envelope.objects.filter(programme=share.programme).update(amount=Decimal("5000"))
+    response = instructor.post(
+        reverse("funding:share_detail", args=[share.pk]),
+        {"form": "decision", "action": "accepted", "amount": "12000", "motivation": "Conforme."},
+    )
+    assert "dépasse le solde de l'enveloppe" in text(response)
+    share.refresh_from_db()
+    assert share.status == ShareStatus.INSTRUCTION
+
+
+def test_agency_reads_but_does_not_decide_without_delegation(client, world):
+    share = helpers.share_in_instruction(world)
+    client.force_login(world.users["agency_staff"])
+    url = reverse("funding:share_detail", args=[share.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"form": "decision", "action": "refused", "motivation": "Non."})
+    assert response.status_code == 403
+
+
+def test_agency_decides_as_front_office_when_delegated(client, world):
+    helpers.funder_profile(world, agency_front_office=True)
+    share = helpers.share_in_instruction(world)
+    client.force_login(world.users["agency_staff"])
+    client.post(
+        reverse("funding:share_detail", args=[share.pk]),
+        {"form": "decision", "action": "refused", "motivation": "Hors critères."},
+    )
+    share.refresh_from_db()
+    assert share.status == ShareStatus.REFUSED
+
+
+def test_instructor_of_another_funder_does_not_see_the_application(client, world):
+    share = helpers.share_in_instruction(world)
+    other = FunderProfileFactory()
+    user = MembershipFactory(
+        user=UserFactory(), organisation=other.organisation, role=Role.FUNDER_INSTRUCTOR
+    ).user
+    client.force_login(user)
+    assert client.get(reverse("funding:share_detail", args=[share.pk])).status_code == 403
+    assert (
+        client.get(reverse("funding:application_detail", args=[share.application_id])).status_code
+        == 403
+    )
+    assert share.application.reference not in text(client.get(reverse("funding:instruction_list")))
+
+
+def test_other_structure_does_not_see_the_application(client, world):
+    share = helpers.share_in_instruction(world)
+    user = MembershipFactory(organisation=world.other_structure, role=Role.ORGANISATION_ADMIN).user
+    client.force_login(user)
+    response = client.get(reverse("funding:application_detail", args=[share.application_id]))
+    assert response.status_code == 403
+
+
+def test_private_notes_stay_with_their_funder(client, instructor, world):
+    share = helpers.share_in_instruction(world)
+    instructor.post(
+        reverse("funding:share_detail", args=[share.pk]),
+        {"form": "note", "body": "Trésorerie fragile."},
+    )
+    client.force_login(world.users["organisation_admin"])
+    page = client.get(reverse("funding:application_detail", args=[share.application_id]))
+    assert "Trésorerie fragile." not in text(page)
+
+
+def test_messages_between_applicant_and_funder(client, instructor, world):
+    share = helpers.share_in_instruction(world)
+    url = reverse("funding:application_detail", args=[share.application_id])
+    instructor.post(url, {"body": "Pouvez-vous préciser le public ?"})
+    client.force_login(world.users["organisation_member"])
+    assert "Pouvez-vous préciser le public ?" in text(client.get(url))
+
+
+def test_agreement_pdf_is_a_pdf(applicant, world):
+    share = helpers.accepted_share(world)
+    response = applicant.get(reverse("funding:agreement_pdf", args=[share.agreement.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_attachment_is_downloaded_by_the_funder(instructor, world):
+    attachment = helpers.attachment(world)
+    helpers.share_in_instruction(world)
+    response = instructor.get(reverse("funding:attachment_download", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_session_records_the_agenda_and_gives_minutes(instructor, world):
+    session = helpers.session(world)
+    item = session.items.get()
+    instructor.post(
+        reverse("funding:session_detail", args=[session.pk]),
+        {
+            "form": "decisions",
+            f"decision-{item.pk}": "accepted",
+            f"amount-{item.pk}": "10000",
+            f"motivation-{item.pk}": "Avis favorable du comité.",
+        },
+    )
+    item.share.refresh_from_db()
+    assert item.share.status == ShareStatus.ACCEPTED
+    minutes = instructor.get(reverse("funding:session_minutes", args=[session.pk]))
+    assert minutes.content.startswith(b"%PDF")
+
+
+def test_catalogue_filters_by_text(client, world):
+    helpers.programme(world)
+    ProgrammeFactory(name="Mobilité solidaire")
+    page = text(client.get(reverse("funding:catalogue"), {"q": "mobilité"}))
+    assert "Mobilité solidaire" in page and "Fonds ESS de la CUD" not in page
+
+
+def test_dashboard_xlsx_export(instructor, world):
+    helpers.accepted_share(world)
+    response = instructor.get(reverse("funding:dashboard_xlsx"))
+    assert response.content[:2] == b"PK"
+
+
+def _many_shares(programme, count):
+    for _ in range(count):
+        share_in_instruction(programme=programme, organisation=OrganisationFactory())
+
+
+@pytest.mark.parametrize("url_name", ["funding:instruction_list", "funding:dashboard"])
+def test_back_office_lists_run_a_constant_number_of_queries(
+    instructor, world, django_assert_num_queries, url_name
+):
+    programme = helpers.programme(world)
+    _many_shares(programme, 2)
+    url = reverse(url_name)
+    instructor.get(url)  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        instructor.get(url)
+    _many_shares(programme, 8)
+    with django_assert_num_queries(len(small)):
+        instructor.get(url)
+
+
+def test_my_applications_runs_a_constant_number_of_queries(applicant, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    helpers.accepted_share(world)
+    url = reverse("funding:my_applications")
+    with CaptureQueriesContext(connection) as small:
+        applicant.get(url)
+    for _ in range(4):
+        helpers.accepted_share(world, amount="1000")
+        helpers.draft_application(world)
+    with CaptureQueriesContext(connection) as large:
+        applicant.get(url)
+    assert len(large) == len(small)
+
+
+def test_envelope_is_set_from_the_programme_page(instructor, world):
+    programme = helpers.programme(world)
+    instructor.post(
+        reverse("funding:programme_edit", args=[programme.pk]),
+        {"form": "envelope", "year": 2027, "amount": "75000"},
+    )
+    assert Envelope.objects.get(programme=programme, year=2027).amount == Decimal("75000")
