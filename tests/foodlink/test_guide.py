@@ -1,0 +1,157 @@
+import datetime
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from essor.core.models import Job
+from essor.foodlink import services, tasks
+from essor.foodlink.models import months_to_mask
+from tests.foodlink.factories import (
+    CertificationFactory,
+    ProducerProfileFactory,
+    ProductFactory,
+    commune,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(response) -> list[str]:
+    return [producer.organisation.name for producer in response.context["page"].object_list]
+
+
+def test_guide_lists_only_published_producers(client):
+    ProductFactory(producer=ProducerProfileFactory(organisation__name="Ferme publiée"))
+    ProducerProfileFactory(organisation__name="Ferme cachée", is_published=False)
+    assert _names(client.get("/circuits-courts/")) == ["Ferme publiée"]
+
+
+def test_guide_finds_producers_by_product(client):
+    ProductFactory(producer=ProducerProfileFactory(organisation__name="A"), name="Endives")
+    ProductFactory(producer=ProducerProfileFactory(organisation__name="B"), name="Lait cru")
+    assert _names(client.get("/circuits-courts/?q=endive")) == ["A"]
+
+
+def test_guide_filters_by_family_and_season(client):
+    ProductFactory(
+        producer=ProducerProfileFactory(organisation__name="Fraises"),
+        months_mask=months_to_mask([5, 6]),
+    )
+    ProductFactory(
+        producer=ProducerProfileFactory(organisation__name="Lait"), family="PRODUITS_LAITIERS"
+    )
+    assert _names(client.get("/circuits-courts/?family=FRUITS_ET_LEGUMES&month=6")) == ["Fraises"]
+    assert _names(client.get("/circuits-courts/?family=FRUITS_ET_LEGUMES&month=12")) == []
+
+
+def test_guide_filters_by_commune(client):
+    ProductFactory(producer=ProducerProfileFactory(organisation__name="Dunkerque"))
+    other = commune("59271")  # Grande-Synthe
+    ProductFactory(producer=ProducerProfileFactory(organisation__name="Synthe", commune=other))
+    assert _names(client.get("/circuits-courts/?commune=59271")) == ["Synthe"]
+
+
+def test_guide_filters_by_valid_certification(client):
+    valid = ProducerProfileFactory(organisation__name="Bio")
+    CertificationFactory(producer=valid, code="BIO")
+    expired = ProducerProfileFactory(organisation__name="Ex-bio")
+    CertificationFactory(
+        producer=expired, code="BIO", expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    assert _names(client.get("/circuits-courts/?certification=BIO")) == ["Bio"]
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_guide_takes_constant_queries(client, django_assert_num_queries, count):
+    for _ in range(count):
+        producer = ProducerProfileFactory()
+        ProductFactory(producer=producer)
+        CertificationFactory(producer=producer)
+    with django_assert_num_queries(6):
+        assert client.get("/circuits-courts/").status_code == 200
+
+
+def test_map_data_is_geojson_of_the_filtered_producers(client):
+    producer = ProducerProfileFactory(organisation__name="Ferme")
+    ProductFactory(producer=producer)
+    data = client.get("/circuits-courts/carte.json?family=FRUITS_ET_LEGUMES").json()
+    assert data["features"][0]["properties"] == {
+        "producer": producer.pk,
+        "name": "Ferme",
+        "city": "Dunkerque",
+    }
+
+
+def test_public_page_shows_validated_data_not_pending_edits(client, world):
+    producer = ProducerProfileFactory(organisation=world.structure, presentation="Texte validé")
+    services.propose_producer_changes(
+        actor=world.users["organisation_admin"],
+        producer=producer,
+        data={
+            "profile": {"presentation": "Texte en attente"},
+            "products": [],
+            "certifications": [],
+        },
+    )
+    body = client.get(f"/circuits-courts/producteurs/{producer.pk}/").content.decode()
+    assert "Texte validé" in body and "Texte en attente" not in body
+
+
+def test_unpublished_producer_page_is_hidden_from_the_public(client):
+    producer = ProducerProfileFactory(is_published=False)
+    assert client.get(f"/circuits-courts/producteurs/{producer.pk}/").status_code == 404
+
+
+def test_expired_certification_is_not_shown(client):
+    producer = ProducerProfileFactory()
+    CertificationFactory(
+        producer=producer, code="HVE", expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    body = client.get(f"/circuits-courts/producteurs/{producer.pk}/").content.decode()
+    assert "Haute valeur environnementale" not in body
+
+
+def test_booklet_is_rebuilt_as_a_background_job_and_downloaded(client, world, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    for name in ("Ferme du Houtland", "Chèvrerie des Moëres"):
+        ProductFactory(producer=ProducerProfileFactory(organisation__name=name))
+    client.force_login(world.users["agency_staff"])
+    response = client.post("/circuits-courts/livret/")
+    job = Job.objects.get(kind=tasks.JOB_KIND)
+    assert response["Location"] == f"/taches/{job.pk}/"
+    assert job.status == Job.Status.SUCCEEDED and job.result["producers"] == 2
+    assert (Path(tmp_path) / job.result["path"]).read_bytes().startswith(b"%PDF")
+    download = client.get("/circuits-courts/livret/telecharger/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_only_the_agency_rebuilds_the_booklet(client, world):
+    client.force_login(world.users["organisation_admin"])
+    assert client.post("/circuits-courts/livret/").status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_booklet_has_a_qr_code_per_producer_and_an_index(tmp_path, monkeypatch, settings):
+    captured = {}
+
+    def fake_render(template, context):
+        captured.update(context)
+        return b"%PDF-fake"
+
+    monkeypatch.setattr(tasks, "render_pdf", fake_render)
+    settings.MEDIA_ROOT = tmp_path
+    producer = ProducerProfileFactory(organisation__name="Ferme")
+    ProductFactory(producer=producer)
+    ProductFactory(producer=producer, family="PRODUITS_LAITIERS", name="Beurre")
+    tasks.build_booklet()
+    (section,) = captured["sections"]
+    assert [family["label"] for family in section["families"]] == [
+        "Fruits et légumes",
+        "Produits laitiers",
+    ]
+    entries = [entry for family in section["families"] for entry in family["entries"]]
+    assert [entry["anchor"] for entry in entries] == [True, False]
+    assert entries[0]["producer"].qr.startswith("data:image/svg+xml")
+    assert captured["index"] == [producer]

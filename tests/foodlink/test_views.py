@@ -1,0 +1,174 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from essor.foodlink.models import Consultation, Offer, Purchase
+from tests.factories import MembershipFactory
+from tests.foodlink.factories import (
+    AlertFactory,
+    ConsultationFactory,
+    OfferFactory,
+    ProductFactory,
+    make_buyer,
+    make_producer,
+)
+
+pytestmark = pytest.mark.django_db
+S = Consultation.Status
+BASE = "/circuits-courts/consultations/"
+
+
+def _form(**overrides):
+    today = timezone.localdate()
+    data = {
+        "buyer": "",
+        "title": "Carottes de janvier",
+        "family": "FRUITS_ET_LEGUMES",
+        "product": "Carottes",
+        "quantity": "120",
+        "unit": "kg",
+        "delivery_start": (today + datetime.timedelta(days=10)).isoformat(),
+        "delivery_end": (today + datetime.timedelta(days=12)).isoformat(),
+        "delivery_address": "",
+        "max_distance_km": "40",
+        "deadline": (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "comment": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_canteen_manager_creates_a_draft_consultation(client, world):
+    buyer = make_buyer(world.structure)
+    client.force_login(world.users["organisation_member"])
+    response = client.post(f"{BASE}nouvelle/", _form(buyer=buyer.pk))
+    consultation = Consultation.objects.get()
+    assert response["Location"] == f"{BASE}{consultation.pk}/"
+    assert consultation.status == S.DRAFT
+    assert consultation.delivery_address == buyer.delivery_address
+
+
+def test_form_names_a_delivery_window_in_the_past(client, world):
+    buyer = make_buyer(world.structure)
+    client.force_login(world.users["organisation_member"])
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    response = client.post(f"{BASE}nouvelle/", _form(buyer=buyer.pk, delivery_start=yesterday))
+    assert "ne peut pas commencer dans le passé" in response.content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_form_refuses_a_distance_above_100_km(client, world):
+    buyer = make_buyer(world.structure)
+    client.force_login(world.users["organisation_member"])
+    response = client.post(f"{BASE}nouvelle/", _form(buyer=buyer.pk, max_distance_km="150"))
+    assert response.status_code == 200
+    assert not Consultation.objects.exists()
+
+
+def test_a_producer_not_alerted_cannot_see_the_consultation(client, world):
+    make_producer(world.structure)
+    consultation = ConsultationFactory(status=S.PUBLISHED)
+    client.force_login(world.users["organisation_member"])
+    assert client.get(f"{BASE}{consultation.pk}/").status_code == 403
+
+
+def test_an_alerted_producer_does_not_see_the_other_offers(client, world):
+    producer = make_producer(world.structure)
+    consultation = ConsultationFactory(status=S.PUBLISHED)
+    AlertFactory(consultation=consultation, producer=producer)
+    OfferFactory(consultation=consultation, comment="Offre concurrente secrète")
+    client.force_login(world.users["organisation_member"])
+    body = client.get(f"{BASE}{consultation.pk}/").content.decode()
+    assert "Déposer une offre" in body and "Offre concurrente secrète" not in body
+
+
+def test_list_shows_only_the_persons_consultations(client, world):
+    mine = ConsultationFactory(buyer=make_buyer(world.structure), title="La mienne")
+    ConsultationFactory(title="Une autre")
+    client.force_login(world.users["organisation_member"])
+    response = client.get(BASE)
+    assert [c.pk for c in response.context["page"].object_list] == [mine.pk]
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_list_takes_constant_queries(client, world, django_assert_num_queries, count):
+    client.force_login(world.users["agency_staff"])
+    for _ in range(count):
+        ConsultationFactory()
+    client.get(BASE)
+    with django_assert_num_queries(7):
+        client.get(BASE)
+
+
+def test_the_whole_journey_through_the_pages(client, world, django_capture_on_commit_callbacks):
+    buyer = make_buyer(world.structure)
+    producer = make_producer(world.other_structure)
+    ProductFactory(producer=producer)
+    farmer = MembershipFactory(organisation=world.other_structure).user
+    manager = world.users["organisation_member"]
+    client.force_login(manager)
+    client.post(f"{BASE}nouvelle/", _form(buyer=buyer.pk))
+    consultation = Consultation.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{BASE}{consultation.pk}/publier/")
+    assert consultation.alerts.count() == 1
+
+    client.force_login(farmer)
+    response = client.post(
+        f"{BASE}{consultation.pk}/offre/",
+        {"unit_price": "0.95", "quantity": "120", "characteristics": [], "comment": "Lavées"},
+    )
+    assert response.status_code == 302
+    offer = Offer.objects.get()
+
+    Consultation.objects.filter(pk=consultation.pk).update(
+        deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    client.force_login(manager)
+    response = client.post(
+        f"{BASE}{consultation.pk}/attribuer/", {f"quantite_{offer.pk}": "100", "reason": ""}
+    )
+    assert response.status_code == 302
+    client.post(f"{BASE}{consultation.pk}/commander/")
+    pdf = client.get(f"/circuits-courts/offres/{offer.pk}/bon-de-commande.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+    client.force_login(farmer)
+    assert client.get(f"/circuits-courts/offres/{offer.pk}/bon-de-commande.pdf").status_code == 200
+
+    client.force_login(manager)
+    client.post(
+        f"{BASE}{consultation.pk}/livraison/", {"delivered_on": timezone.localdate().isoformat()}
+    )
+    consultation.refresh_from_db()
+    assert consultation.status == S.DELIVERED
+    assert Purchase.objects.get().price_ht == 95
+
+
+def test_award_page_shows_the_error_and_keeps_the_input(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.CLOSED)
+    offer = OfferFactory(consultation=consultation)
+    client.force_login(world.users["organisation_member"])
+    response = client.post(f"{BASE}{consultation.pk}/attribuer/", {f"quantite_{offer.pk}": "500"})
+    body = response.content.decode()
+    assert "dépasse la quantité proposée" in body and 'value="500"' in body
+
+
+def test_cancel_requires_a_reason(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    client.force_login(world.users["organisation_member"])
+    response = client.post(f"{BASE}{consultation.pk}/annuler/", {"reason": ""})
+    assert "Indiquez le motif" in response.content.decode()
+    consultation.refresh_from_db()
+    assert consultation.status == S.DRAFT
+
+
+def test_notifications_are_marked_read(client, world):
+    from essor.foodlink.services import notify
+
+    user = world.users["organisation_member"]
+    notify(users=[user], message="Bonjour")
+    client.force_login(user)
+    client.post("/circuits-courts/notifications/")
+    assert not user.foodlink_notifications.filter(read_at__isnull=True).exists()
