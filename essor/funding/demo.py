@@ -166,15 +166,19 @@ def load_funding_demo(ctx) -> str:
         is_demo=True,
     )
 
-    applicants = [ctx.organisations["structure"]] * 3 + [
-        organisation for organisation in ctx.structures if organisation.is_active
+    demo_structure = ctx.organisations["structure"]
+    applicants = [
+        organisation
+        for organisation in ctx.structures
+        if organisation.is_active and organisation != demo_structure
     ][5:60]
     now = timezone.now()
     number = 0
     created = []
     for status, count in PLAN:
-        for _ in range(count):
-            organisation = applicants[number % len(applicants)]
+        for index in range(count):
+            # The demo structure's accounts see one application in each state.
+            organisation = demo_structure if index == 0 else applicants[number % len(applicants)]
             number += 1
             chosen = rng.sample(programmes, rng.choice((1, 2, 2, 3)))
             requested = {
@@ -228,7 +232,7 @@ def load_funding_demo(ctx) -> str:
                 )
                 for programme, amount in requested.items()
             )
-            if organisation == ctx.organisations["structure"]:
+            if organisation == demo_structure:
                 for kind in (Attachment.Kind.STATUTES, Attachment.Kind.RIB):
                     attachment = Attachment(
                         application=application,

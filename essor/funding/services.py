@@ -901,6 +901,7 @@ def record_session_decisions(*, session: CommitteeSession, actor, decisions: dic
 
 # --- report reminders ---------------------------------------------------------------------------
 
+
 def reminder_schedule():
     before = int(setting("REPORT_REMINDER_DAYS_BEFORE", 30))
     late = int(setting("REPORT_REMINDER_DAYS_LATE", 30))
