@@ -228,4 +228,11 @@ def load(ctx) -> str:
 
 
 def remove() -> None:
-    Siae.objects.filter(organisation__is_demo=True).delete()
+    """Contracts protect their annex and amendments the annex they amend: delete from the
+    leaves up."""
+    demo = Siae.objects.filter(organisation__is_demo=True)
+    Participant.objects.filter(siae__in=demo).delete()
+    annexes = FinancialAnnex.objects.filter(siae__in=demo)
+    annexes.filter(amends__isnull=False).delete()
+    annexes.delete()
+    demo.delete()

@@ -28,6 +28,11 @@ class AccessibleForm:
 
     def _link_help(self):
         for name, field in self.fields.items():
+            if isinstance(field, forms.DecimalField):
+                # French decimal comma (« 8,5 »): a localised text field, not type=number.
+                field.localize = True
+                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+                field.widget.is_localized = True
             if field.help_text:
                 field.widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}_aide"
 
