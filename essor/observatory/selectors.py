@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -329,24 +331,60 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
+CACHE_SECONDS = 300  # figures shown by the pages are at most five minutes old
+CACHE_PREFIX = "observatory:table"
+
+
+def cache_seconds() -> int:
+    return int(getattr(settings, "OBSERVATORY_CACHE_SECONDS", CACHE_SECONDS))
+
+
 class TableMemo:
     """Computes each (indicator, year) once for the request; a failing indicator (a peer module's
-    bug) is logged and shown as unavailable instead of breaking the page."""
+    bug) is logged and shown as unavailable instead of breaking the page.
 
-    def __init__(self):
+    Pages also keep computed tables in Django's cache for `OBSERVATORY_CACHE_SECONDS` (5 minutes):
+    some modules' indicators cost a few hundred milliseconds each, which no page could pay on
+    every request. The yearly report does not use the cache (`use_cache=False`): it is always fresh.
+    """
+
+    def __init__(self, *, use_cache: bool = True):
         self._tables: dict[tuple[str, int], Computed] = {}
+        self.use_cache = use_cache and cache_seconds() > 0
+
+    @staticmethod
+    def _cache_key(indicator: Indicator, year: int) -> str:
+        return f"{CACHE_PREFIX}:{indicator.key}:{year}"
+
+    def prefetch(self, indicators: list[Indicator], years: list[int]) -> None:
+        """One cache round-trip for every (indicator, year) a page needs."""
+        if not self.use_cache:
+            return
+        wanted = {
+            self._cache_key(indicator, year): (indicator, year)
+            for indicator in indicators
+            for year in years
+            if (indicator.key, year) not in self._tables
+        }
+        for cache_key, table in cache.get_many(list(wanted)).items():
+            indicator, year = wanted[cache_key]
+            self._tables[(indicator.key, year)] = Computed(indicator, year, table)
 
     def get(self, indicator: Indicator, year: int) -> Computed:
-        cache_key = (indicator.key, year)
-        if cache_key not in self._tables:
+        memo_key = (indicator.key, year)
+        if memo_key not in self._tables:
+            self.prefetch([indicator], [year])
+        if memo_key not in self._tables:
             try:
                 table = indicator.compute(year)
                 error = ""
             except Exception:
                 logger.exception("Indicateur %s (%s) : calcul impossible", indicator.key, year)
                 table, error = None, "Cet indicateur n'a pas pu être calculé pour cette année."
-            self._tables[cache_key] = Computed(indicator, year, table, error)
-        return self._tables[cache_key]
+            if table is not None and self.use_cache:
+                cache.set(self._cache_key(indicator, year), table, cache_seconds())
+            self._tables[memo_key] = Computed(indicator, year, table, error)
+        return self._tables[memo_key]
 
 
 @dataclass
@@ -357,6 +395,7 @@ class AxisSection:
 
 def year_sections(indicators: list[Indicator], year: int, memo: TableMemo) -> list[AxisSection]:
     """Indicators grouped by axis (the registry already sorts them by axis, order and key)."""
+    memo.prefetch(indicators, [year])
     sections: list[AxisSection] = []
     for indicator in indicators:
         if not sections or sections[-1].axis != indicator.axis:
@@ -394,6 +433,7 @@ def across_years(
     indicator: Indicator, years: list[int], memo: TableMemo, *, column: int | None = None
 ) -> CrossYear:
     years = sorted(years)
+    memo.prefetch([indicator], years)
     computed = [memo.get(indicator, year) for year in years]
     reference = next((item for item in reversed(computed) if item.table is not None), None)
     choices: list[tuple[int, str]] = []

@@ -86,7 +86,7 @@ def delete_target(*, target: SectorTarget, actor) -> None:
 def report_context(*, year: int, progress: Progress | None = None) -> dict:
     """Everything the PDF template needs: every registered indicator for the year, by axis."""
     indicators = selectors.report_indicators()
-    memo = selectors.TableMemo()
+    memo = selectors.TableMemo(use_cache=False)  # the report is always computed afresh
     total = len(indicators) + 1
     for done, indicator in enumerate(indicators, start=1):
         memo.get(indicator, year)

@@ -142,3 +142,14 @@ def test_the_command_writes_the_report(db, tmp_path, registry):
     call_command("build_annual_report", "--annee", str(current_year() - 1), "--sortie", str(output))
 
     assert output.read_bytes().startswith(b"%PDF-")
+
+
+def test_the_report_computes_its_figures_afresh(db, registry):
+    from essor.observatory import services
+
+    calls = []
+    fake("zz.fresh", lambda year: calls.append(year) or table([["Culture", 7]]))
+    services.report_context(year=2024)
+    services.report_context(year=2024)
+
+    assert calls == [2024, 2024]

@@ -130,3 +130,24 @@ def test_the_indicator_page_ranks_sectors_year_by_year(client, registry, db):
     second = dict(zip(years, ranking[1][1], strict=True))
     assert (first[2023], second[2023]) == ("Culture", "Sport")
     assert (first[2024], second[2024]) == ("Culture", "Mobilité")
+
+
+def test_computed_tables_are_kept_in_the_cache_between_requests(client, registry, db):
+    calls = []
+    fake("zz.cached", lambda year: calls.append(year) or table([["Culture", 7]]))
+
+    client.get(reverse("observatory:public"), {"annee": "2024"})
+    client.get(reverse("observatory:public"), {"annee": "2024"})
+
+    assert calls == [2024]
+
+
+def test_the_cache_can_be_switched_off(client, registry, settings, db):
+    settings.OBSERVATORY_CACHE_SECONDS = 0
+    calls = []
+    fake("zz.uncached", lambda year: calls.append(year) or table([["Culture", 7]]))
+
+    client.get(reverse("observatory:public"), {"annee": "2024"})
+    client.get(reverse("observatory:public"), {"annee": "2024"})
+
+    assert calls == [2024, 2024]
