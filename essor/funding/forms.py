@@ -7,9 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from essor.directory.models import Sector
+from essor.directory.models import Organisation, Sector
 from essor.funding import budget, services
-from essor.funding.models import Application, Attachment, Programme
+from essor.funding.models import Application, Attachment, FunderProfile, Programme
 from essor.territory.models import Commune
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -316,3 +316,25 @@ def parse_date(value):
         return datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+
+
+class FunderForm(forms.ModelForm):
+    class Meta:
+        model = FunderProfile
+        fields = ["organisation", "siret", "agency_front_office"]
+        help_texts = {
+            "siret": "Le SIRET publié comme « idAttribuant » dans les données ouvertes.",
+            "organisation": "La collectivité ou l'organisme public, tel qu'il figure à l'annuaire.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(is_ess=False, is_agency=False).order_by("name")
+        if self.instance.pk:
+            organisations = Organisation.objects.filter(pk=self.instance.organisation_id)
+        else:
+            organisations = organisations.filter(funder_profile__isnull=True)
+        self.fields["organisation"].queryset = organisations
+
+    def clean_siret(self):
+        return self.cleaned_data["siret"].replace(" ", "")

@@ -30,6 +30,7 @@ from essor.funding.models import (
     CommitteeSession,
     Envelope,
     FinancialReport,
+    FunderProfile,
     Message,
     Note,
     Payment,
@@ -258,6 +259,18 @@ def check_request(*, programme: Programme, application: Application, amount, on=
             f"Le dispositif « {programme.name} » n'accepte pas de demande aujourd'hui : "
             f"ses demandes sont ouvertes du {programme.opens_on:%d/%m/%Y} "
             f"au {programme.closes_on:%d/%m/%Y}."
+        )
+    sector_ids = {sector.pk for sector in programme.sectors.all()}
+    if sector_ids and application.sector_id not in sector_ids:
+        raise ValidationError(
+            f"Le dispositif « {programme.name} » ne finance que certains secteurs : choisissez le "
+            "secteur du projet parmi les siens (étape « Le projet »)."
+        )
+    commune_ids = {commune.pk for commune in programme.communes.all()}
+    if commune_ids and application.commune_id not in commune_ids:
+        raise ValidationError(
+            f"Le dispositif « {programme.name} » ne finance que des projets de certaines communes : "
+            "la commune du projet n'en fait pas partie."
         )
     families = programme.eligible_families or []
     if families and application.organisation.ess_family not in families:
@@ -822,6 +835,31 @@ def set_envelope(*, programme: Programme, year: int, amount, actor) -> Envelope:
 
 
 # --- committee sessions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_funder(*, funder: FunderProfile, actor) -> FunderProfile:
+    """Creates or changes a funder profile (the agency's page)."""
+    creating = funder.pk is None
+    before = (
+        {}
+        if creating
+        else dict(
+            FunderProfile.objects.filter(pk=funder.pk)
+            .values("siret", "agency_front_office")
+            .first()
+        )
+    )
+    funder.full_clean()
+    funder.save()
+    after = {"siret": funder.siret, "agency_front_office": funder.agency_front_office}
+    audit.record(
+        actor=actor,
+        action="funding.funder_created" if creating else "funding.funder_updated",
+        target=funder,
+        changes=audit.diff(before, after),
+    )
+    return funder
 
 
 @transaction.atomic

@@ -26,6 +26,8 @@ urlpatterns = [
     path("comptes-rendus/<int:pk>/", views.report_detail, name="report_detail"),
     # instruction
     path("instruction/", views.instruction_list, name="instruction_list"),
+    path("instruction/demandes.csv", views.instruction_export, name="instruction_export"),
+    path("instruction/financeurs/", views.funder_list, name="funder_list"),
     path("instruction/demandes/<int:pk>/", views.share_detail, name="share_detail"),
     path("instruction/versements/<int:pk>/", views.payment_update, name="payment_update"),
     path("instruction/comptes-rendus/", views.report_list, name="report_list"),

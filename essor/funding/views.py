@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role, User
-from essor.core.exports import Sheet, pdf_response, render_pdf, xlsx_response
-from essor.core.permissions import is_agency_member, login_required, require
+from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
+from essor.core.permissions import agency_required, is_agency_member, login_required, require
 from essor.directory.models import Organisation, Sector
 from essor.funding import access, budget, forms, selectors, services
 from essor.funding.models import (
@@ -483,6 +483,73 @@ def instruction_list(request):
             "text": text,
             "query": query.urlencode(),
         },
+    )
+
+
+@back_office_required
+def instruction_export(request):
+    """The instruction list as CSV (same filters), streamed."""
+    status = request.GET.get("etat", "")
+    programme = request.GET.get("dispositif", "")
+    year = request.GET.get("annee", "")
+    shares = selectors.shares_for_instruction(
+        request.user,
+        status=status if status in ShareStatus.values else "",
+        programme_id=int(programme) if programme.isdigit() else None,
+        year=int(year) if year.isdigit() else None,
+        text=request.GET.get("q", "").strip()[:100],
+    )
+    rows = (
+        [
+            share.application.reference,
+            share.application.title,
+            share.application.organisation.name,
+            share.application.siret,
+            share.programme.funder.organisation.name,
+            share.programme.name,
+            share.application.year,
+            share.amount_requested,
+            share.amount_granted,
+            share.get_status_display(),
+        ]
+        for share in shares.iterator(chunk_size=2000)
+    )
+    return csv_response(
+        "demandes-de-financement.csv",
+        [
+            "Référence",
+            "Projet",
+            "Structure",
+            "SIRET",
+            "Financeur",
+            "Dispositif",
+            "Année",
+            "Montant demandé (€)",
+            "Montant accordé (€)",
+            "État",
+        ],
+        rows,
+    )
+
+
+@agency_required
+def funder_list(request):
+    funder = None
+    if request.GET.get("financeur", "").isdigit():
+        funder = get_object_or_404(FunderProfile, pk=request.GET["financeur"])
+    form = forms.FunderForm(request.POST or None, instance=funder)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_funder(funder=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Financeur enregistré.")
+            return redirect("funding:funder_list")
+    return render(
+        request,
+        "funding/funder_list.html",
+        {"funders": selectors.funders(), "form": form, "funder": funder},
     )
 
 

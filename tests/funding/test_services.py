@@ -332,3 +332,13 @@ def test_session_decisions_are_all_or_nothing():
     first.refresh_from_db()
     assert first.status == ShareStatus.INSTRUCTION
     assert Envelope.objects.get(programme=programme).granted == 0
+
+
+def test_request_from_an_ineligible_sector_is_refused():
+    from tests.factories import sector
+
+    application = ApplicationFactory(sector=sector("culture"))
+    programme = ProgrammeFactory()
+    programme.sectors.add(sector("environnement"))
+    with pytest.raises(ValidationError, match="ne finance que certains secteurs"):
+        services.set_share(application=application, programme=programme, actor=None, amount="100")

@@ -324,3 +324,22 @@ def test_envelope_is_set_from_the_programme_page(instructor, world):
         {"form": "envelope", "year": 2027, "amount": "75000"},
     )
     assert Envelope.objects.get(programme=programme, year=2027).amount == Decimal("75000")
+
+
+def test_instruction_list_exports_csv(instructor, world):
+    share = helpers.share_in_instruction(world)
+    response = instructor.get(reverse("funding:instruction_export"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert share.application.reference in body
+
+
+def test_agency_declares_a_funder_and_an_invalid_siret_is_refused(client, world):
+    client.force_login(world.users["agency_admin"])
+    commune = OrganisationFactory(name="Ville de Grande-Synthe", is_ess=False, ess_family="")
+    url = reverse("funding:funder_list")
+    response = client.post(url, {"organisation": commune.pk, "siret": "12345678901234"})
+    assert "SIRET" in text(response)
+    from tests.factories import siret_for
+
+    client.post(url, {"organisation": commune.pk, "siret": siret_for(commune.siren, 1)})
+    assert commune.funder_profile.siret == siret_for(commune.siren, 1)

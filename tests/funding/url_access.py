@@ -1,5 +1,5 @@
 from tests.funding import helpers
-from tests.url_access import ANON_LOGIN, LOGGED_IN, PUBLIC, UrlCase
+from tests.url_access import AGENCY_ONLY, ANON_LOGIN, LOGGED_IN, PUBLIC, UrlCase
 
 DENIED = dict.fromkeys(
     ["authenticated", "agency_admin", "agency_staff", "funder_instructor"], 403
@@ -66,6 +66,8 @@ URL_ACCESS = [
         note="POST only: permission checked first, then 405 for a GET",
     ),
     UrlCase("funding:report_list", BACK_OFFICE),
+    UrlCase("funding:instruction_export", BACK_OFFICE),
+    UrlCase("funding:funder_list", AGENCY_ONLY),
     UrlCase("funding:programme_list", BACK_OFFICE),
     UrlCase(
         "funding:programme_create",
