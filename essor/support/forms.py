@@ -38,6 +38,7 @@ class AdvisorChoiceField(forms.ModelChoiceField):
 class HolderForm(forms.ModelForm):
     sectors = forms.ModelMultipleChoiceField(
         queryset=Sector.objects.all(),
+        to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
         label="Secteurs du projet",
         error_messages={"required": "Choisissez au moins un secteur."},
@@ -151,6 +152,9 @@ class StageForm(forms.Form):
             for stage in TRANSITIONS[holder.stage]
             if stage in {Stage.EMERGENCE, Stage.STRUCTURING}
         ]
+        # Only the next stage is offered; any other stage posted reaches the state machine,
+        # which explains why it is refused.
+        self.fields["to"].valid_value = lambda value: value in Stage.values
 
     def clean_on(self):
         return _not_in_future(self.cleaned_data.get("on"), "La date")

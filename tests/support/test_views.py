@@ -1,0 +1,270 @@
+"""The pages of the support module (agency staff)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from essor.core.models import AuditLogEntry
+from essor.support.models import ActionKind, ConsentScope, PartnerKind, ProjectHolder, Stage
+from essor.territory.models import Commune
+from tests.factories import OrganisationFactory, sector
+from tests.support.factories import ActionFactory, ProjectHolderFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def _holder_post(**overrides):
+    data = {
+        "kind": "personne",
+        "name": "Karim Benali",
+        "idea": "Un atelier de réparation de vélos.",
+        "sectors": ["mobilite"],
+        "commune": Commune.objects.get(insee_code="59183").pk,
+        "heard_via": "evenement",
+        "first_contact_on": "2025-02-03",
+        "email": "",
+        "phone": "",
+        "consent_on": "",
+        "consent_scope": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_list_runs_a_constant_number_of_queries(agency_client, django_assert_num_queries, count):
+    for index in range(count):
+        holder = ProjectHolderFactory(sectors=[sector("culture"), sector("sport")])
+        ActionFactory(holder=holder, date=D(2025, 4, 1 + index % 20))
+    with django_assert_num_queries(9):
+        response = agency_client.get(reverse("support:holder_list"))
+    assert response.status_code == 200
+    assert response.content.decode().count("Culture, Sport") == count
+
+
+def test_list_filters_by_stage(agency_client):
+    ProjectHolderFactory(name="Au stade de l'idée")
+    ProjectHolderFactory(name="En émergence", stage=Stage.EMERGENCE, emergence_on=D(2025, 4, 1))
+
+    response = agency_client.get(reverse("support:holder_list"), {"etape": "emergence"})
+
+    assert "En émergence" in response.content.decode()
+    assert "Au stade de l" not in response.content.decode()
+
+
+def test_create_holder_from_the_form(agency_client):
+    response = agency_client.post(reverse("support:holder_create"), _holder_post())
+
+    holder = ProjectHolder.objects.get(name="Karim Benali")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("support:holder_detail", args=[holder.pk])
+
+
+def test_contact_without_consent_is_explained_on_the_field(agency_client):
+    response = agency_client.post(
+        reverse("support:holder_create"), _holder_post(email="karim@example.org")
+    )
+
+    assert response.status_code == 200
+    assert "ne peut être conservé qu&#x27;avec le consentement" in response.content.decode()
+    assert not ProjectHolder.objects.exists()
+
+
+def test_a_duplicate_is_announced_then_created_on_confirmation(agency_client):
+    existing = ProjectHolderFactory(name="Karim BENALI")
+
+    warned = agency_client.post(reverse("support:holder_create"), _holder_post())
+    confirmed = agency_client.post(
+        reverse("support:holder_create"), _holder_post(confirm_not_duplicate="on")
+    )
+
+    assert "Doublon possible" in warned.content.decode()
+    assert reverse("support:holder_detail", args=[existing.pk]) in warned.content.decode()
+    assert confirmed.status_code == 302
+    assert ProjectHolder.objects.count() == 2
+
+
+def test_detail_shows_the_timeline_and_logs_the_reading(agency_client, world):
+    holder = ProjectHolderFactory()
+    ActionFactory(holder=holder, notes="Travail sur le modèle économique.")
+
+    response = agency_client.get(reverse("support:holder_detail", args=[holder.pk]))
+
+    assert "Travail sur le modèle économique." in response.content.decode()
+    assert AuditLogEntry.objects.filter(
+        action="support.personal_data_read",
+        target_id=str(holder.pk),
+        actor=world.users["agency_staff"],
+    ).exists()
+
+
+def test_stage_form_moves_to_the_next_stage(agency_client):
+    holder = ProjectHolderFactory()
+
+    response = agency_client.post(
+        reverse("support:holder_stage", args=[holder.pk]), {"to": "emergence", "on": "2025-04-01"}
+    )
+
+    holder.refresh_from_db()
+    assert response.status_code == 302
+    assert holder.stage == Stage.EMERGENCE
+
+
+def test_stage_form_refuses_to_skip_a_stage(agency_client):
+    holder = ProjectHolderFactory()
+
+    response = agency_client.post(
+        reverse("support:holder_stage", args=[holder.pk]),
+        {"to": "structuration", "on": "2025-04-01"},
+    )
+
+    holder.refresh_from_db()
+    assert response.status_code == 200
+    assert holder.stage == Stage.IDEA
+    assert "Passage à l&#x27;étape « Structuration » impossible" in response.content.decode()
+
+
+def test_creation_form_refuses_a_creation_without_organisation(agency_client):
+    holder = ProjectHolderFactory(
+        stage=Stage.STRUCTURING, emergence_on=D(2025, 4, 1), structuring_on=D(2025, 5, 1)
+    )
+
+    response = agency_client.post(
+        reverse("support:holder_creation", args=[holder.pk]),
+        {"on": "2025-09-01", "mode": "existing", "organisation": ""},
+    )
+
+    assert "Une création se rattache à la structure créée" in response.content.decode()
+    holder.refresh_from_db()
+    assert holder.stage == Stage.STRUCTURING
+
+
+def test_creation_form_finds_the_organisation_by_siren(agency_client):
+    holder = ProjectHolderFactory(
+        stage=Stage.STRUCTURING, emergence_on=D(2025, 4, 1), structuring_on=D(2025, 5, 1)
+    )
+    organisation = OrganisationFactory()
+
+    agency_client.post(
+        reverse("support:holder_creation", args=[holder.pk]),
+        {"on": "2025-09-01", "mode": "existing", "organisation": organisation.siren},
+    )
+
+    holder.refresh_from_db()
+    assert (holder.stage, holder.organisation) == (Stage.CREATION, organisation)
+
+
+def test_action_form_refuses_a_date_in_the_future(agency_client):
+    holder = ProjectHolderFactory()
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+
+    response = agency_client.post(
+        reverse("support:action_create", args=[holder.pk]),
+        {"date": tomorrow.isoformat(), "kind": "rendez-vous"},
+    )
+
+    assert "ne peut pas être dans le futur" in response.content.decode()
+    assert not holder.actions.exists()
+
+
+def test_a_referral_leads_to_its_summary_with_only_the_shared_fields(agency_client):
+    holder = ProjectHolderFactory(
+        name="Karim Benali",
+        phone="0612345678",
+        consent_on=D(2025, 1, 1),
+        consent_scope=ConsentScope.PARTNERS,
+        idea="Un atelier vélo.",
+    )
+
+    response = agency_client.post(
+        reverse("support:action_create", args=[holder.pk]),
+        {
+            "date": "2025-04-02",
+            "kind": "orientation",
+            "partner_kind": "france-active",
+            "shared_fields": ["idea"],
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Un atelier vélo." in page
+    assert "Karim" not in page.split("<main", 1)[1]
+    assert "0612345678" not in page
+
+
+def test_referral_pdf_is_a_pdf(agency_client):
+    action = ActionFactory(
+        kind=ActionKind.REFERRAL, partner_kind=PartnerKind.TIERS_LIEU, shared_fields=["idea"]
+    )
+
+    response = agency_client.get(reverse("support:referral_pdf", args=[action.pk]))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_caseload_highlights_due_reminders(agency_client, world):
+    holder = ProjectHolderFactory(advisor=world.users["agency_staff"])
+    ActionFactory(holder=holder, next_step="Rappeler la banque", reminder_on=D(2025, 5, 1))
+
+    response = agency_client.get(reverse("support:caseload"))
+
+    page = response.content.decode()
+    assert 'class="due"' in page
+    assert "Rappeler la banque" in page
+
+
+def test_caseload_runs_a_constant_number_of_queries(
+    agency_client, world, django_assert_num_queries
+):
+    def _fill(count):
+        for _ in range(count):
+            holder = ProjectHolderFactory(advisor=world.users["agency_staff"])
+            ActionFactory(holder=holder, next_step="Relancer", reminder_on=D(2025, 5, 1))
+
+    _fill(2)
+    with django_assert_num_queries(6) as small:
+        agency_client.get(reverse("support:caseload"))
+    _fill(10)
+    with django_assert_num_queries(len(small.captured_queries)):
+        agency_client.get(reverse("support:caseload"))
+
+
+def test_reminder_done_from_the_caseload(agency_client, world):
+    action = ActionFactory(
+        holder=ProjectHolderFactory(advisor=world.users["agency_staff"]),
+        next_step="Rappeler",
+        reminder_on=D(2025, 5, 1),
+    )
+
+    agency_client.post(reverse("support:reminder_done", args=[action.pk]))
+
+    action.refresh_from_db()
+    assert action.reminder_done_on == datetime.date.today()
+
+
+def test_merge_page_merges_the_chosen_duplicate(agency_client):
+    keep = ProjectHolderFactory(name="Karim Benali")
+    duplicate = ProjectHolderFactory(name="Karim  Benali")
+
+    response = agency_client.post(
+        reverse("support:holder_merge", args=[keep.pk]),
+        {"other": duplicate.pk, "keep": "this", "reason": "Saisi deux fois."},
+    )
+
+    duplicate.refresh_from_db()
+    assert response.status_code == 302
+    assert duplicate.merged_into == keep
+
+
+def test_a_merged_holders_pages_lead_to_the_kept_one(agency_client):
+    keep = ProjectHolderFactory()
+    duplicate = ProjectHolderFactory(merged_into=keep)
+
+    response = agency_client.get(reverse("support:action_create", args=[duplicate.pk]))
+
+    assert response["Location"] == reverse("support:holder_detail", args=[keep.pk])
