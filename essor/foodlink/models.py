@@ -721,7 +721,19 @@ class Purchase(models.Model):
         verbose_name_plural = "achats"
         ordering = ["-date", "-pk"]
         indexes = [
-            models.Index(fields=["buyer", "date", "family"], name="purchase_buyer_date_family"),
+            # Covers the EGalim dashboard's aggregate (no table lookup per purchase).
+            models.Index(
+                fields=[
+                    "buyer",
+                    "date",
+                    "family",
+                    "egalim_group",
+                    "is_local",
+                    "is_short_chain",
+                    "price_ht",
+                ],
+                name="purchase_buyer_egalim",
+            ),
             models.Index(fields=["date"], name="purchase_date"),
         ]
         constraints = [

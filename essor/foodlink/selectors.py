@@ -13,6 +13,8 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -270,24 +272,28 @@ EGALIM_GROUPS = [
 
 
 def egalim_dashboard(*, buyer_ids, year: int) -> dict:
-    """Rates of a canteen (or several) for a calendar year, by family: one aggregate query."""
+    """Rates of a canteen (or several) for a calendar year, by family: one aggregate query,
+    grouped by (family, EGalim group, local, short chain) on a covering index — at most a few
+    hundred groups, added up here."""
     rows = (
         Purchase.objects.filter(buyer_id__in=buyer_ids, date__year=year)
         .order_by()
-        .values("family")
-        .annotate(
-            total=_money_sum(),
-            bio=_money_sum(Q(egalim_group=EgalimGroup.BIO)),
-            siqo=_money_sum(Q(egalim_group=EgalimGroup.SIQO)),
-            other=_money_sum(Q(egalim_group=EgalimGroup.OTHER)),
-            externalities=_money_sum(Q(egalim_group=EgalimGroup.EXTERNALITIES)),
-            local=_money_sum(Q(is_local=True)),
-            short_chain=_money_sum(Q(is_short_chain=True)),
-            count=Count("pk"),
-        )
+        .values_list("family", "egalim_group", "is_local", "is_short_chain")
+        .annotate(amount=Sum("price_ht"), count=Count("pk"))
     )
-    by_family = {row["family"]: row for row in rows}
     keys = ["total", "bio", "siqo", "other", "externalities", "local", "short_chain"]
+    by_family: dict[str, dict] = {}
+    for family, group, is_local, is_short_chain, amount, count in rows:
+        amount = Decimal(amount).quantize(Decimal("0.01"))
+        row = by_family.setdefault(family, {**dict.fromkeys(keys, Decimal("0")), "count": 0})
+        row["total"] += amount
+        row["count"] += count
+        if group != EgalimGroup.NONE:
+            row[group] += amount
+        if is_local:
+            row["local"] += amount
+        if is_short_chain:
+            row["short_chain"] += amount
     totals = dict.fromkeys(keys, Decimal("0"))
     totals["count"] = 0
     families = []
@@ -300,8 +306,7 @@ def egalim_dashboard(*, buyer_ids, year: int) -> dict:
             {
                 "code": value,
                 "label": label,
-                **{key: row[key] for key in keys},
-                "count": row["count"],
+                **row,
                 "egalim": egalim,
                 "bio_rate": _share(row["bio"], row["total"]),
                 "egalim_rate": _share(egalim, row["total"]),
@@ -319,6 +324,7 @@ def egalim_dashboard(*, buyer_ids, year: int) -> dict:
         "year": year,
         "families": families,
         "totals": totals,
+        "spend_by_family": {row["code"]: row["total"] for row in families},
         "bio_rate": bio_rate,
         "egalim_rate": egalim_rate,
         "siqo_rate": _share(totals["siqo"], totals["total"]),
@@ -332,8 +338,13 @@ def egalim_dashboard(*, buyer_ids, year: int) -> dict:
 
 
 def purchase_years(buyer_ids) -> list[int]:
-    dates = Purchase.objects.filter(buyer_id__in=buyer_ids).dates("date", "year", order="DESC")
-    return [date.year for date in dates]
+    """The years with purchases, latest first (two index lookups, not a scan)."""
+    bounds = Purchase.objects.filter(buyer_id__in=buyer_ids).aggregate(
+        first=Min("date"), last=Max("date")
+    )
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["last"].year, bounds["first"].year - 1, -1))
 
 
 # --- Procurement guard --------------------------------------------------------------------
@@ -362,15 +373,19 @@ def committed_awards(*, buyer_id: int, year: int):
     )
 
 
-def family_spend(*, buyer_id: int, year: int) -> dict[str, Decimal]:
+def family_spend(*, buyer_id: int, year: int, purchases=None) -> dict[str, Decimal]:
+    """Purchases of the year plus awarded offers not yet delivered, by family; `purchases`
+    ({family: amount}) spares the purchase query when the caller already has the totals."""
     spend = dict.fromkeys(Family.values, Decimal("0"))
-    for row in (
-        Purchase.objects.filter(buyer_id=buyer_id, date__year=year)
-        .order_by()
-        .values("family")
-        .annotate(amount=Sum("price_ht"))
-    ):
-        spend[row["family"]] += row["amount"]
+    if purchases is None:
+        purchases = dict(
+            Purchase.objects.filter(buyer_id=buyer_id, date__year=year)
+            .order_by()
+            .values_list("family")
+            .annotate(amount=Sum("price_ht"))
+        )
+    for family, amount in purchases.items():
+        spend[family] += Decimal(amount)
     for row in committed_awards(buyer_id=buyer_id, year=year):
         spend[row["consultation__family"]] += Decimal(row["amount"] or 0).quantize(Decimal("0.01"))
     return spend
@@ -384,9 +399,9 @@ def guard_level(amount: Decimal, threshold: Decimal) -> str:
     return "ok"
 
 
-def procurement_guard(*, buyer_id: int, year: int) -> list[dict]:
+def procurement_guard(*, buyer_id: int, year: int, purchases=None) -> list[dict]:
     threshold = procurement_threshold()
-    spend = family_spend(buyer_id=buyer_id, year=year)
+    spend = family_spend(buyer_id=buyer_id, year=year, purchases=purchases)
     rows = []
     for value, label in Family.choices:
         amount = spend[value]

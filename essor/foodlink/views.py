@@ -688,7 +688,9 @@ def dashboard(request, pk: int):
             "year": year,
             "figures": figures,
             "years": selectors.purchase_years([buyer.pk]) or [year],
-            "guard": selectors.procurement_guard(buyer_id=buyer.pk, year=year),
+            "guard": selectors.procurement_guard(
+                buyer_id=buyer.pk, year=year, purchases=figures["spend_by_family"]
+            ),
             "threshold": selectors.procurement_threshold(),
             "chart_labels": [row["label"] for row in figures["families"]],
             "chart_values": [float(row["egalim_rate"] or 0) for row in figures["families"]],

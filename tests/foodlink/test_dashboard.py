@@ -76,7 +76,7 @@ def test_dashboard_page_takes_constant_queries(client, world, django_assert_num_
         _purchase(buyer, "10", ["bio", "none", "siqo"][index % 3])
     client.force_login(world.users["organisation_member"])
     client.get(f"/circuits-courts/cantines/{buyer.pk}/egalim/?annee={YEAR}")  # warm caches
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(f"/circuits-courts/cantines/{buyer.pk}/egalim/?annee={YEAR}")
     assert response.status_code == 200
 
