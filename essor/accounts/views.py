@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from essor.accounts import forms, selectors, services
 from essor.accounts.models import Invitation, Membership, Role
+from essor.core.navigation import entries_for
 from essor.core.permissions import (
     administered_organisation_ids,
     can_admin_organisation,
@@ -111,6 +112,7 @@ def dashboard(request):
         {
             "entries": entries,
             "claims": selectors.claims_of(request.user),
+            "workspaces": entries_for(request.user, is_agency=agency, place="dashboard"),
             "staff_home_url": reverse("directory:staff_home") if agency else None,
         },
     )

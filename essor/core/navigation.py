@@ -1,7 +1,11 @@
-"""Links of the main navigation, registered by each module from its `AppConfig.ready()` so that
-the base template needs no change when a module is added.
+"""Links to the modules, registered by each module from its `AppConfig.ready()` so that no
+template changes when a module is added.
 
     register_nav(NavEntry("Financements", "funding:catalogue", audience=Audience.PUBLIC, order=20))
+
+Two places show them. The page header (every page, so it must cost no query) shows the public
+links, and the agency's links to agency members. The "Mon espace" dashboard shows a person's
+working spaces: the signed-in links whose `visible(user)` rule holds, and the agency's links.
 """
 
 from collections.abc import Callable
@@ -13,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 
 class Audience(StrEnum):
     PUBLIC = "public"  # everyone, signed in or not
-    AUTHENTICATED = "authenticated"  # signed-in people (the view still checks their rights)
+    AUTHENTICATED = "authenticated"  # signed-in people, on their dashboard (views check rights)
     AGENCY = "agency"  # agency staff and admins
 
 
@@ -35,15 +39,23 @@ def register_nav(entry: NavEntry) -> NavEntry:
     return entry
 
 
-def entries_for(user, *, is_agency: bool) -> list[dict]:
+def _shown(entry: NavEntry, user, *, is_agency: bool, place: str) -> bool:
     authenticated = bool(user and user.is_authenticated)
+    if entry.audience == Audience.AGENCY and not is_agency:
+        return False
+    if place == "header":
+        # No per-person rule in the header: it is drawn on every page.
+        return entry.audience != Audience.AUTHENTICATED and entry.visible is None
+    if entry.audience == Audience.PUBLIC or not authenticated:
+        return False
+    return entry.visible is None or bool(entry.visible(user))
+
+
+def entries_for(user, *, is_agency: bool, place: str = "header") -> list[dict]:
+    """The links of `place` ("header" or "dashboard") for this person."""
     links = []
     for entry in sorted(_ENTRIES.values(), key=lambda item: (item.order, item.label)):
-        if entry.audience == Audience.AUTHENTICATED and not authenticated:
-            continue
-        if entry.audience == Audience.AGENCY and not is_agency:
-            continue
-        if entry.visible is not None and not (authenticated and entry.visible(user)):
+        if not _shown(entry, user, is_agency=is_agency, place=place):
             continue
         try:
             url = reverse(entry.url_name)

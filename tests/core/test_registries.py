@@ -63,6 +63,44 @@ def test_agency_links_are_hidden_from_the_public(clean_navigation, db):
     assert labels == ["Annuaire", "Gestion"]
 
 
+def test_personal_links_go_to_the_dashboard_not_the_header(clean_navigation, db):
+    register_nav(
+        NavEntry(
+            "Mes dossiers",
+            "accounts:dashboard",
+            audience=Audience.AUTHENTICATED,
+            visible=lambda user: user.email.startswith("oui"),
+        )
+    )
+    assert entries_for(UserFactory(email="oui@example.org"), is_agency=False) == []
+    shown = entries_for(UserFactory(email="oui@example.org"), is_agency=False, place="dashboard")
+    assert [link["label"] for link in shown] == ["Mes dossiers"]
+
+
+def test_a_personal_link_follows_its_visibility_rule(clean_navigation, db):
+    register_nav(
+        NavEntry(
+            "Mes dossiers",
+            "accounts:dashboard",
+            audience=Audience.AUTHENTICATED,
+            visible=lambda user: user.email.startswith("oui"),
+        )
+    )
+    assert (
+        entries_for(UserFactory(email="non@example.org"), is_agency=False, place="dashboard") == []
+    )
+    assert entries_for(None, is_agency=False, place="dashboard") == []
+
+
+def test_the_dashboard_lists_the_working_spaces(clean_navigation, client, db):
+    register_nav(
+        NavEntry("Instruction des dossiers", "accounts:dashboard", audience=Audience.AUTHENTICATED)
+    )
+    client.force_login(UserFactory())
+    response = client.get(reverse("accounts:dashboard"))
+    assert b"Instruction des dossiers" in response.content
+
+
 def test_a_link_to_an_unknown_url_is_left_out(clean_navigation):
     register_nav(NavEntry("Ailleurs", "nowhere:page"))
     assert entries_for(None, is_agency=False) == []
