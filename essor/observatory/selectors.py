@@ -253,17 +253,19 @@ def available_years() -> list[int]:
     return list(range(last, last - YEARS_SHOWN, -1))
 
 
-def parse_year(raw: str | None, *, default: int | None = None) -> tuple[int, str]:
+def parse_year(
+    raw: str | None, *, default: int | None = None, allowed: list[int] | None = None
+) -> tuple[int, str]:
     """(year, French error) from `?annee=`; an invalid value falls back to the default year."""
     fallback = default or current_year()
+    years = allowed or available_years()
     if raw in (None, ""):
         return fallback, ""
     try:
         year = int(raw)
     except (TypeError, ValueError):
         return fallback, f"« {raw} » n'est pas une année : l'année {fallback} est affichée."
-    if year not in available_years():
-        years = available_years()
+    if year not in years:
         return fallback, (
             f"L'année {year} n'est pas disponible (de {years[-1]} à {years[0]}) : "
             f"l'année {fallback} est affichée."

@@ -25,8 +25,8 @@ HIDDEN_NOTE = (
 )
 
 
-def _year(request, *, default=None) -> int:
-    year, error = selectors.parse_year(request.GET.get("annee"), default=default)
+def _year(request, *, default=None, allowed=None) -> int:
+    year, error = selectors.parse_year(request.GET.get("annee"), default=default, allowed=allowed)
     if error:
         messages.warning(request, error)
     return year
@@ -251,14 +251,15 @@ def open_data_json(request, key: str, year: int):
 @require_GET
 @full_observatory_required
 def targets(request):
-    year = _year(request)
+    years = selectors.target_years()
+    year = _year(request, allowed=years)
     memo = selectors.TableMemo()
     return render(
         request,
         "observatory/targets.html",
         {
             "year": year,
-            "years": selectors.target_years(),
+            "years": years,
             "progress": selectors.target_progress(year, memo),
             "is_agency": is_agency_member(request.user),
         },

@@ -153,3 +153,33 @@ def test_the_report_computes_its_figures_afresh(db, registry):
     services.report_context(year=2024)
 
     assert calls == [2024, 2024]
+
+
+def test_the_report_has_a_cover_a_section_per_axis_and_method_notes(db, registry):
+    from django.template.loader import render_to_string
+
+    from essor.observatory import services
+
+    fake("zz.figures", lambda year: table([["Culture", 12]]), axis="Axe de test")
+
+    html = render_to_string("observatory/report_pdf.html", services.report_context(year=2024))
+
+    assert "<h1>Rapport annuel de l'ESS 2024</h1>" in html
+    assert '<h2 class="page-break">Axe de test</h2>' in html
+    assert "Notes de méthode" in html
+
+
+def test_the_command_stores_the_report_among_the_agencys(db, registry, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    call_command("build_annual_report", "--annee", str(current_year() - 1), verbosity=0)
+
+    assert AnnualReport.objects.get().is_ready
+
+
+def test_the_command_refuses_an_unavailable_year(db):
+    import pytest
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="n'est pas disponible"):
+        call_command("build_annual_report", "--annee", "1990")

@@ -204,3 +204,13 @@ def test_a_field_in_error_points_to_its_message(agency_client, world):
     response = _post(agency_client, target="0")
 
     assert 'aria-describedby="id_target_erreurs id_target_helptext"' in response.content.decode()
+
+
+def test_targets_of_next_year_can_be_shown(client, world):
+    next_year = selectors.current_year() + 1
+    _target(year=next_year)
+    client.force_login(world.users["agency_staff"])
+
+    response = client.get(reverse("observatory:targets"), {"annee": str(next_year)})
+
+    assert response.context["year"] == next_year
