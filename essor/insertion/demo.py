@@ -153,6 +153,8 @@ def load(ctx) -> str:
         plans.append(
             (start, end if end < today else None, Decimal(rng.choice([20, 24, 26, 30, 35])))
         )
+    for participant, (start, end, _) in zip(participants, plans, strict=True):
+        participant.entry_date, participant.last_day = start, end
     Participant.objects.bulk_create(participants)
 
     contracts, exits, hours, barriers, trainings = [], [], [], [], []

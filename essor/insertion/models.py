@@ -222,6 +222,10 @@ class Participant(models.Model):
         validators=[validate_no_nir],
         help_text="Le strict nécessaire au suivi du parcours ; jamais de numéro de sécurité sociale.",
     )
+    # The pathway's span, kept by the services from the contracts (for the indicators' SQL):
+    # the first contract's start, and the last contract's end (empty while a contract runs).
+    entry_date = models.DateField("entrée", null=True, blank=True, editable=False)
+    last_day = models.DateField("fin du dernier contrat", null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
@@ -229,6 +233,11 @@ class Participant(models.Model):
         verbose_name = "salarié en insertion"
         verbose_name_plural = "salariés en insertion"
         ordering = ["siae", "code"]
+        indexes = [
+            models.Index(
+                fields=["siae", "entry_date", "last_day"], name="insertion_participant_span"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["siae", "code"],
@@ -385,6 +394,7 @@ class Training(models.Model):
     class Meta:
         verbose_name = "formation"
         verbose_name_plural = "formations"
+        indexes = [models.Index(fields=["start"], name="insertion_training_start")]
         ordering = ["participant", "start"]
         constraints = [
             models.CheckConstraint(
@@ -429,6 +439,7 @@ class Exit(models.Model):
     class Meta:
         verbose_name = "sortie"
         verbose_name_plural = "sorties"
+        indexes = [models.Index(fields=["date", "category"], name="insertion_exit_date")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(category__in=ExitCategory.values),
@@ -463,7 +474,10 @@ class MonthlyHours(models.Model):
         verbose_name = "heures du mois"
         verbose_name_plural = "heures mensuelles"
         ordering = ["month"]
-        indexes = [models.Index(fields=["siae", "month"], name="insertion_hours_siae_month")]
+        # Covering index of the indicators' monthly sums (no visit to the table).
+        indexes = [
+            models.Index(fields=["siae", "month", "hours"], name="insertion_hours_siae_month")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "month"],

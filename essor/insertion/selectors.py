@@ -209,25 +209,20 @@ def conventioned_by_month(annexes: list[dict], year: int) -> list[Decimal]:
     return result
 
 
-def compute_indicators(
-    *, siaes: QuerySet[Siae], year: int, commune_id: int | None = None, secret: bool = True
-) -> Indicators:
-    """Every indicator of the year for a set of SIAE (and optionally the people living in one
-    commune). About a dozen queries, whatever the number of participants."""
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    reference = reference_yearly_hours()
-    participants = Participant.objects.filter(siae__in=siaes)
-    if commune_id:
-        participants = participants.filter(commune_id=commune_id)
-    employed = _employed(participants, start, end)
-    first_start = (
-        Contract.objects.filter(participant=OuterRef("pk")).order_by("start").values("start")[:1]
-    )
-    entry = Q(first_start__gte=start, first_start__lte=end)
-    result = Indicators(year=year, secret=secret)
+PROFILE_LABELS = {
+    "women": "Femmes",
+    "under_26": "Moins de 26 ans",
+    "over_50": "50 ans et plus",
+    "rsa": "Bénéficiaires du RSA",
+    "long_term": "Demandeurs d'emploi de longue durée",
+    "qpv": "Résidents d'un quartier prioritaire (QPV)",
+    "rqth": "Travailleurs handicapés (RQTH)",
+    "low_qualification": "Niveau de formation inférieur au bac",
+}
 
-    # 1. People employed, entries and profile: one aggregate.
-    profile_fields = {
+
+def _profile_conditions(year: int) -> dict[str, Q]:
+    return {
         "women": Q(sex=Sex.FEMALE),
         "under_26": Q(birth_year__gt=year - 26),
         "over_50": Q(birth_year__lte=year - 50),
@@ -237,26 +232,68 @@ def compute_indicators(
         "rqth": Q(rqth=True),
         "low_qualification": Q(education_level__in=LOW_QUALIFICATION),
     }
-    aggregate = employed.annotate(first_start=Subquery(first_start)).aggregate(
-        people=Count("pk"),
-        entries=Count("pk", filter=entry),
-        **{name: Count("pk", filter=condition) for name, condition in profile_fields.items()},
+
+
+def _add(target: dict, key, values: dict) -> None:
+    row = target.setdefault(key, {})
+    for name, value in values.items():
+        row[name] = row.get(name, 0) + (value or 0)
+
+
+def compute_indicators(
+    *, siaes: QuerySet[Siae], year: int, commune_id: int | None = None, secret: bool = True
+) -> Indicators:
+    """Every indicator of the year for a set of SIAE (and optionally the people living in one
+    commune). Eight grouped SQL queries whatever the number of participants: each groups by
+    SIAE (at most a few hundred rows), and the territory, kind and SIAE figures are summed from
+    those rows."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    reference = reference_yearly_hours()
+    result = Indicators(year=year, secret=secret)
+
+    # 1. The SIAE in scope (names and kinds for the breakdowns).
+    siae_rows = list(
+        siaes.order_by("organisation__name").values_list("pk", "organisation__name", "kind")
     )
-    people = aggregate["people"]
+    kind_of = {pk: kind for pk, _, kind in siae_rows}
+    siae_ids = list(kind_of)
+    participants = Participant.objects.filter(siae_id__in=siae_ids)
+    # The same scope, seen from a row that points to a participant (a join, not a subquery).
+    through = Q(participant__siae_id__in=siae_ids)
+    if commune_id:
+        participants = participants.filter(commune_id=commune_id)
+        through &= Q(participant__commune_id=commune_id)
+    in_year = Q(entry_date__lte=end) & (Q(last_day__isnull=True) | Q(last_day__gte=start))
+    employed = participants.filter(in_year)
+    employed_through = (
+        through
+        & Q(participant__entry_date__lte=end)
+        & (Q(participant__last_day__isnull=True) | Q(participant__last_day__gte=start))
+    )
+
+    # 2. People employed, entries and profile, by SIAE.
+    conditions = _profile_conditions(year)
+    people_by_siae: dict[int, dict] = {}
+    for row in (
+        employed.values("siae_id")
+        .annotate(
+            people=Count("pk"),
+            entries=Count("pk", filter=Q(entry_date__gte=start)),
+            **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
+        )
+        .order_by()
+    ):
+        people_by_siae[row.pop("siae_id")] = row
+    totals: dict = {}
+    for row in people_by_siae.values():
+        _add(totals, "all", row)
+    totals = totals.get("all", {})
+    people = totals.get("people", 0)
     result.people = _total(people, secret)
-    result.entries = _counts([aggregate["entries"], people - aggregate["entries"]], secret)[0]
-    labels = {
-        "women": "Femmes",
-        "under_26": "Moins de 26 ans",
-        "over_50": "50 ans et plus",
-        "rsa": "Bénéficiaires du RSA",
-        "long_term": "Demandeurs d'emploi de longue durée",
-        "qpv": "Résidents d'un quartier prioritaire (QPV)",
-        "rqth": "Travailleurs handicapés (RQTH)",
-        "low_qualification": "Niveau de formation inférieur au bac",
-    }
-    for name, label in labels.items():
-        count = _counts([aggregate[name], people - aggregate[name]], secret)[0]
+    entries = totals.get("entries", 0)
+    result.entries = _counts([entries, people - entries], secret)[0]
+    for name, label in PROFILE_LABELS.items():
+        count = _counts([totals.get(name, 0), people - totals.get(name, 0)], secret)[0]
         if result.people is None:
             count = None
         result.profile.append(
@@ -268,32 +305,43 @@ def compute_indicators(
             }
         )
 
-    # 2. Exits by category.
-    exits = Exit.objects.filter(participant__in=participants, date__gte=start, date__lte=end)
-    by_category = dict(exits.values_list("category").annotate(n=Count("pk")).order_by())
+    # 3. Exits by SIAE and category.
+    exits_by_siae: dict[int, dict] = {}
+    for siae_id, category, count in (
+        Exit.objects.filter(through, date__gte=start, date__lte=end)
+        .values_list("participant__siae_id", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        exits_by_siae.setdefault(siae_id, {})[category] = count
+    by_category: dict = {}
+    for row in exits_by_siae.values():
+        _add(by_category, "all", row)
+    by_category = by_category.get("all", {})
     raw = [by_category.get(key, 0) for key in ExitCategory.values]
-    shown = _counts(raw, secret)
-    result.exits = list(zip(ExitCategory.values, ExitCategory.labels, shown, strict=True))
+    result.exits = list(
+        zip(ExitCategory.values, ExitCategory.labels, _counts(raw, secret), strict=True)
+    )
     result.exits_total = _total(sum(raw), secret)
     dynamic = sum(by_category.get(key, 0) for key in DYNAMIC_EXIT_CATEGORIES)
     other = by_category.get(ExitCategory.OTHER, 0)
     result.dynamic_exits, result.other_exits = _counts([dynamic, other], secret)
-    counted = _total(dynamic + other, secret)
-    result.dynamic_rate = _share(result.dynamic_exits, counted, secret)
+    result.dynamic_rate = _share(result.dynamic_exits, _total(dynamic + other, secret), secret)
 
-    # 3. Hours by month, and the conventioned FTE of the annexes in force.
+    # 4. Hours by SIAE and month, and the conventioned FTE of the annexes in force.
     hours_rows = MonthlyHours.objects.filter(month__gte=start, month__lte=end)
     hours_rows = (
-        hours_rows.filter(participant__in=participants)
-        if commune_id
-        else hours_rows.filter(siae__in=siaes)
+        hours_rows.filter(through) if commune_id else hours_rows.filter(siae_id__in=siae_ids)
     )
-    hours_by_month = {
-        row["month"].month: row["hours"]
-        for row in hours_rows.values("month").annotate(hours=Sum("hours")).order_by()
-    }
+    hours_by_month: dict[int, Decimal] = {}
+    hours_by_siae: dict[int, Decimal] = {}
+    for siae_id, month, hours in (
+        hours_rows.values_list("siae_id", "month").annotate(h=Sum("hours")).order_by()
+    ):
+        hours_by_month[month.month] = hours_by_month.get(month.month, Decimal("0")) + hours
+        hours_by_siae[siae_id] = hours_by_siae.get(siae_id, Decimal("0")) + hours
     annexes = list(
-        FinancialAnnex.objects.filter(siae__in=siaes, start__lte=end, end__gte=start).values(
+        FinancialAnnex.objects.filter(siae_id__in=siae_ids, start__lte=end, end__gte=start).values(
             "id", "amends_id", "start", "end", "conventioned_fte"
         )
     )
@@ -303,7 +351,6 @@ def compute_indicators(
         hours = hours_by_month.get(month, Decimal("0"))
         worked = (hours / monthly_reference).quantize(Decimal("0.01"))
         planned = conventioned[month - 1]
-        gap = worked - planned
         result.months.append(
             {
                 "key": f"{year}-{month:02d}",
@@ -311,7 +358,7 @@ def compute_indicators(
                 "hours": hours,
                 "conventioned": planned,
                 "worked": worked,
-                "gap": gap,
+                "gap": worked - planned,
                 # Highlighted: more than 10 % under the conventioned posts.
                 "under": planned > 0 and worked < planned * Decimal("0.9"),
             }
@@ -320,15 +367,15 @@ def compute_indicators(
     result.fte_worked = (result.hours_total / reference).quantize(Decimal("0.01"))
     result.fte_conventioned = (sum(conventioned, Decimal("0")) / 12).quantize(Decimal("0.01"))
 
-    # 4. Barriers and support (people employed in the year).
+    # 5. Barriers and support of the people employed (one barrier of a kind per person).
     barrier_counts: dict[int, dict[str, int]] = {}
-    for row in (
-        Barrier.objects.filter(participant__in=employed)
-        .values("barrier_type_id", "support")
-        .annotate(n=Count("participant", distinct=True))
+    for type_id, support, count in (
+        Barrier.objects.filter(employed_through)
+        .values_list("barrier_type_id", "support")
+        .annotate(n=Count("pk"))
         .order_by()
     ):
-        barrier_counts.setdefault(row["barrier_type_id"], {})[row["support"]] = row["n"]
+        barrier_counts.setdefault(type_id, {})[support] = count
     for barrier_type in BarrierType.objects.all():
         counts = barrier_counts.get(barrier_type.pk, {})
         parts = [counts.get(kind, 0) for kind in SupportKind.values]
@@ -345,60 +392,56 @@ def compute_indicators(
             }
         )
 
-    # 5. Trainings started in the year.
-    training = Training.objects.filter(
-        participant__in=participants, start__gte=start, start__lte=end
-    ).aggregate(hours=Sum("hours"), people=Count("participant", distinct=True))
+    # 6. Trainings started in the year.
+    training = Training.objects.filter(through, start__gte=start, start__lte=end).aggregate(
+        hours=Sum("hours"), people=Count("participant", distinct=True)
+    )
     result.trained_people = _total(training["people"], secret)
     result.training_hours = (
         (training["hours"] or Decimal("0")) if result.trained_people is not None else None
     )
 
-    # 6. Breakdowns by SIAE and by kind.
+    # 7. Breakdowns by SIAE and by kind, summed from the rows above.
+    by_kind_people: dict = {}
+    by_kind_exits: dict = {}
+    by_kind_hours: dict = {}
+    for siae_id, kind in kind_of.items():
+        _add(by_kind_people, kind, {"people": people_by_siae.get(siae_id, {}).get("people", 0)})
+        _add(by_kind_exits, kind, exits_by_siae.get(siae_id, {}))
+        _add(by_kind_hours, kind, {"hours": hours_by_siae.get(siae_id, Decimal("0"))})
     result.by_siae = _breakdown(
-        employed, exits, hours_rows, siaes, "siae_id", "participant__siae_id", secret, reference
+        [(pk, f"{name} ({kind})") for pk, name, kind in siae_rows],
+        {pk: row.get("people", 0) for pk, row in people_by_siae.items()},
+        exits_by_siae,
+        hours_by_siae,
+        secret,
+        reference,
     )
     result.by_kind = _breakdown(
-        employed,
-        exits,
-        hours_rows,
-        siaes,
-        "siae__kind",
-        "participant__siae__kind",
+        [(value, label) for value, label in SiaeKind.choices if value in by_kind_people],
+        {kind: row["people"] for kind, row in by_kind_people.items()},
+        by_kind_exits,
+        {kind: row["hours"] for kind, row in by_kind_hours.items()},
         secret,
         reference,
     )
     return result
 
 
-def _breakdown(employed, exits, hours_rows, siaes, group, exit_group, secret, reference):
-    people = dict(employed.values_list(group).annotate(n=Count("pk")).order_by())
-    dynamic = Q(category__in=DYNAMIC_EXIT_CATEGORIES)
-    exit_counts = {
-        row[exit_group]: row
-        for row in exits.filter(category__in=COUNTED_EXIT_CATEGORIES)
-        .values(exit_group)
-        .annotate(counted=Count("pk"), dynamic=Count("pk", filter=dynamic))
-        .order_by()
-    }
-    hours = dict(hours_rows.values_list(group).annotate(h=Sum("hours")).order_by())
-    if group == "siae_id":
-        keys = list(
-            siaes.order_by("organisation__name").values_list("pk", "organisation__name", "kind")
-        )
-        rows = [(pk, f"{name} ({kind})") for pk, name, kind in keys]
-    else:
-        present = set(siaes.values_list("kind", flat=True).distinct())
-        rows = [(value, label) for value, label in SiaeKind.choices if value in present]
+def _breakdown(rows, people, exits, hours, secret, reference) -> list[dict]:
+    """Rows of a breakdown (by SIAE or by kind), each column under secrecy."""
+
+    def counted_of(key):
+        return sum(exits.get(key, {}).get(c, 0) for c in COUNTED_EXIT_CATEGORIES)
+
+    def dynamic_of(key):
+        return sum(exits.get(key, {}).get(c, 0) for c in DYNAMIC_EXIT_CATEGORIES)
+
     people_shown = _counts([people.get(key, 0) for key, _ in rows], secret)
-    counted_raw = [exit_counts.get(key, {}).get("counted", 0) for key, _ in rows]
-    counted_shown = _counts(counted_raw, secret)
+    counted_shown = _counts([counted_of(key) for key, _ in rows], secret)
     output = []
     for (key, label), people_count, counted in zip(rows, people_shown, counted_shown, strict=True):
-        raw = exit_counts.get(key, {})
-        dynamic_count, _ = _counts(
-            [raw.get("dynamic", 0), raw.get("counted", 0) - raw.get("dynamic", 0)], secret
-        )
+        dynamic_count = _counts([dynamic_of(key), counted_of(key) - dynamic_of(key)], secret)[0]
         if counted is None:
             dynamic_count = None
         hours_sum = hours.get(key) or Decimal("0")

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from essor.core import audit, formats
@@ -196,6 +196,16 @@ def _annex_covering(siae_id: int, day: datetime.date) -> FinancialAnnex | None:
     return annexes.order_by("-start", "-number").first()
 
 
+def refresh_pathway_dates(participant: Participant) -> None:
+    """Keeps `entry_date` and `last_day` in step with the participant's contracts."""
+    span = participant.contracts.aggregate(
+        first=Min("start"), last=Max("end"), running=Count("pk", filter=Q(end__isnull=True))
+    )
+    Participant.objects.filter(pk=participant.pk).update(
+        entry_date=span["first"], last_day=None if span["running"] else span["last"]
+    )
+
+
 @transaction.atomic
 def add_contract(
     *,
@@ -240,6 +250,7 @@ def add_contract(
     )
     contract.full_clean()
     contract.save()
+    refresh_pathway_dates(participant)
     audit.record(
         actor=actor,
         action="insertion.contract_added",
@@ -278,6 +289,7 @@ def record_exit(
     exit_.save()
     # Ongoing contracts end with the pathway.
     participant.contracts.filter(Q(end__isnull=True) | Q(end__gt=date)).update(end=date)
+    refresh_pathway_dates(participant)
     audit.record(
         actor=actor,
         action="insertion.exit_recorded",

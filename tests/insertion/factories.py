@@ -14,6 +14,7 @@ from essor.insertion.models import (
     Participant,
     Siae,
 )
+from essor.insertion.services import refresh_pathway_dates
 from tests.factories import OrganisationFactory
 
 
@@ -56,6 +57,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 class ContractFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Contract
+        skip_postgeneration_save = True
 
     participant = factory.SubFactory(ParticipantFactory)
     annex = factory.LazyAttribute(
@@ -67,6 +69,11 @@ class ContractFactory(factory.django.DjangoModelFactory):
     start = datetime.date(2026, 2, 1)
     end = None
     weekly_hours = Decimal("26")
+
+    @factory.post_generation
+    def pathway_dates(obj, create, extracted, **kwargs):
+        if create:
+            refresh_pathway_dates(obj.participant)
 
 
 class ExitFactory(factory.django.DjangoModelFactory):
