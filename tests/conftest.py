@@ -2,6 +2,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 
 from essor.accounts.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -51,6 +52,14 @@ ROLES = [
     "organisation_admin",
     "organisation_member",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Some pages keep computed tables in the cache: no test sees another test's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
