@@ -222,6 +222,16 @@ def load(siae_count: int, participant_count: int, years: int, seed: int) -> None
             Membership.objects.get_or_create(
                 user=user, organisation=organisation, defaults={"role": role}
             )
+    # Fresh statistics (and, on PostgreSQL, the visibility map that index-only scans need), as
+    # autovacuum would give a live database.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in ("participant", "monthlyhours", "exit", "barrier", "training", "contract"):
+                cursor.execute(f"VACUUM ANALYZE insertion_{table}")
+        else:
+            cursor.execute("ANALYZE")
     print(
         f"Chargé : {siae_count} SIAE, {participant_count} salariés, {len(contracts)} contrats, "
         f"{hours_rows} mois d'heures, {len(exits)} sorties en {time.perf_counter() - started:.1f} s"

@@ -190,6 +190,11 @@ def log_participant_read(*, actor, participant: Participant, what: str = "fiche"
     )
 
 
+def log_list_read(*, actor, siae: Siae, what: str) -> None:
+    """A page listing the SIAE's participants by name (list, monthly hours) is logged too."""
+    audit.record(actor=actor, action="insertion.participants_listed", target=siae, message=what)
+
+
 def _annex_covering(siae_id: int, day: datetime.date) -> FinancialAnnex | None:
     annexes = FinancialAnnex.objects.filter(siae_id=siae_id, start__lte=day, end__gte=day)
     # The latest amendment in force that day.

@@ -191,6 +191,7 @@ def annex_edit(request, pk):
 @login_required
 def participant_list(request, pk):
     siae = _staff_siae(request, pk)
+    services.log_list_read(actor=request.user, siae=siae, what="Liste des salariés")
     return render(
         request,
         "insertion/participant_list.html",
@@ -449,6 +450,11 @@ def hours_month(request, pk):
         }
         for participant in participants
     ]
+    services.log_list_read(
+        actor=request.user,
+        siae=siae,
+        what=f"Heures de {formats.month_label(month.year, month.month)}",
+    )
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     return render(

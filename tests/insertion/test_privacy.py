@@ -258,3 +258,11 @@ def test_hours_of_an_anonymised_participant_still_count(world):
     services.erase_participant(actor=None, participant=person, reason="Demande")
     data = selectors.compute_indicators(siaes=Siae.objects.filter(pk=siae.pk), year=2026)
     assert data.hours_total == Decimal("100")
+
+
+def test_the_list_of_names_is_logged_too(client, world):
+    siae = make_siae(world)
+    client.force_login(world.users["organisation_member"])
+    client.get(reverse("insertion:participant_list", kwargs={"pk": siae.pk}))
+    entry = AuditLogEntry.objects.get(action="insertion.participants_listed")
+    assert (entry.actor, entry.message) == (world.users["organisation_member"], "Liste des salariés")
