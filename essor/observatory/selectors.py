@@ -253,6 +253,11 @@ def available_years() -> list[int]:
     return list(range(last, last - YEARS_SHOWN, -1))
 
 
+def comparison_years(year: int) -> list[int]:
+    """The ten years ending with `year`, oldest first."""
+    return list(range(year - YEARS_SHOWN + 1, year + 1))
+
+
 def parse_year(
     raw: str | None, *, default: int | None = None, allowed: list[int] | None = None
 ) -> tuple[int, str]:
@@ -274,7 +279,7 @@ def parse_year(
 
 
 def visible_indicators(user) -> list[Indicator]:
-    return registry.registered(public_only=not sees_full_observatory(user))
+    return by_axis(registry.registered(public_only=not sees_full_observatory(user)))
 
 
 def visible_indicator(user, key: str) -> Indicator | None:
@@ -306,11 +311,13 @@ class Computed:
 
     @property
     def has_chart(self) -> bool:
+        """A chart when there is something to draw (not for a column of zeros)."""
         return bool(
             self.table
             and self.table.rows
             and self.table.chart != "none"
             and self.value_column is not None
+            and any(_is_number(value) and value > 0 for value in self.chart_values)
         )
 
     @property
@@ -395,8 +402,21 @@ class AxisSection:
     items: list[Computed] = field(default_factory=list)
 
 
+# The observatory's own axis and the project holders' come first; other axes follow by name.
+AXIS_ORDER = ("Poids de l'ESS", "Porteurs de projet")
+
+
+def by_axis(indicators: list[Indicator]) -> list[Indicator]:
+    def rank(indicator):
+        position = AXIS_ORDER.index(indicator.axis) if indicator.axis in AXIS_ORDER else 99
+        return (position, indicator.axis, indicator.order, indicator.key)
+
+    return sorted(indicators, key=rank)
+
+
 def year_sections(indicators: list[Indicator], year: int, memo: TableMemo) -> list[AxisSection]:
-    """Indicators grouped by axis (the registry already sorts them by axis, order and key)."""
+    """Indicators grouped by axis, the observatory's axes first."""
+    indicators = by_axis(indicators)
     memo.prefetch(indicators, [year])
     sections: list[AxisSection] = []
     for indicator in indicators:
@@ -563,11 +583,11 @@ def reports():
 
 def report_indicators() -> list[Indicator]:
     """The yearly report goes to the CUD and the co-funders: every registered indicator."""
-    return registry.registered()
+    return by_axis(registry.registered())
 
 
 def registered_public() -> list[Indicator]:
-    return registry.registered(public_only=True)
+    return by_axis(registry.registered(public_only=True))
 
 
 def registered_public_indicator(key: str) -> Indicator | None:

@@ -92,7 +92,7 @@ def indicator(request, key: str):
     item = _visible_or_404(request, key)
     year = _year(request)
     memo = selectors.TableMemo()
-    years = [y for y in selectors.available_years() if y <= year][: selectors.YEARS_SHOWN]
+    years = selectors.comparison_years(year)
     return render(
         request,
         "observatory/indicator.html",
@@ -119,7 +119,7 @@ def indicator_xlsx(request, key: str):
     item = _visible_or_404(request, key)
     year = _year(request)
     memo = selectors.TableMemo()
-    years = [y for y in selectors.available_years() if y <= year]
+    years = selectors.comparison_years(year)
     cross = selectors.across_years(item, years, memo, column=_column(request))
     sheets = [
         _sheet(memo.get(item, year)),

@@ -151,3 +151,19 @@ def test_the_cache_can_be_switched_off(client, registry, settings, db):
     client.get(reverse("observatory:public"), {"annee": "2024"})
 
     assert calls == [2024, 2024]
+
+
+def test_the_ess_weight_comes_first(client, registry, db):
+    fake("zz.alpha", lambda year: table([["Culture", 12]]), axis="Alimentation")
+
+    sections = client.get(reverse("observatory:public")).context["sections"]
+
+    assert sections[0].axis == "Poids de l'ESS"
+
+
+def test_a_column_of_zeros_has_no_chart(registry, db):
+    from essor.observatory import selectors
+
+    indicator = fake("zz.zeros", lambda year: table([["Culture", 0], ["Sport", 0]]))
+
+    assert not selectors.TableMemo().get(indicator, 2024).has_chart
