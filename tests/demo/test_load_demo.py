@@ -7,7 +7,7 @@ from django.db import transaction
 
 from essor.accounts.models import Membership, Role
 from essor.core.demo import loader
-from essor.core.demo.accounts import DEMO_PASSWORD, ROLE_ACCOUNTS
+from essor.core.demo.accounts import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, ROLE_ACCOUNTS
 from essor.core.models import AuditLogEntry
 from essor.core.validators import is_valid_siren, is_valid_siret
 from essor.directory.ess import derive_family
@@ -50,8 +50,14 @@ def demo_snapshot():
     )
 
 
+def directory_structures():
+    """The ESS structures of the directory's demo (modules add organisations of their own, such
+    as farms and canteens, which are not ESS structures)."""
+    return Organisation.objects.filter(is_demo=True, is_agency=False, is_ess=True)
+
+
 def test_about_300_fictional_structures_all_marked_demo(demo):
-    demo_structures = Organisation.objects.filter(is_demo=True, is_agency=False)
+    demo_structures = directory_structures()
     assert demo_structures.count() == loader.ORGANISATION_COUNT == 300
     assert "300 structures fictives" in demo
 
@@ -73,7 +79,7 @@ def test_every_sector_is_used(demo):
 
 
 def test_every_ess_family_is_present_and_derived_from_the_facts(demo):
-    structures = Organisation.objects.filter(is_demo=True)
+    structures = directory_structures()
     assert set(structures.values_list("ess_family", flat=True)) == set(EssFamily.values)
     for organisation in structures:
         assert organisation.ess_family == derive_family(
@@ -87,7 +93,7 @@ def test_every_ess_family_is_present_and_derived_from_the_facts(demo):
 
 
 def test_each_structure_has_one_head_office_near_its_commune(demo):
-    structures = Organisation.objects.filter(is_demo=True, is_agency=False)
+    structures = directory_structures()
     head_offices = Establishment.objects.filter(organisation__in=structures, is_head_office=True)
     assert head_offices.count() == structures.count()
     for site in Establishment.objects.filter(organisation__is_demo=True).select_related("commune"):
@@ -102,7 +108,7 @@ def test_some_structures_are_closed_and_some_have_several_sites(demo):
 
 
 def test_contacts_are_fictional(demo):
-    structures = Organisation.objects.filter(is_demo=True)
+    structures = directory_structures()
     assert all(
         email.endswith("@example.org") for email in structures.values_list("email", flat=True)
     )
@@ -138,7 +144,9 @@ def test_each_role_account_can_log_in_with_its_role(demo, client, account):
 
 
 def test_funder_instructor_belongs_to_the_cud(demo):
-    membership = Membership.objects.get(role=Role.FUNDER_INSTRUCTOR)
+    membership = Membership.objects.get(
+        role=Role.FUNDER_INSTRUCTOR, user__email=f"instructeur.cud@{DEMO_EMAIL_DOMAIN}"
+    )
     assert membership.organisation.siren == "245900428"
 
 
@@ -180,7 +188,7 @@ def test_same_seed_gives_the_same_data(demo):
     before = demo_snapshot()
     call_command("load_demo", remplacer=True, stdout=StringIO(), stderr=StringIO())
     assert demo_snapshot() == before
-    assert Organisation.objects.filter(is_demo=True, is_agency=False).count() == 300
+    assert directory_structures().count() == 300
 
 
 def test_another_seed_gives_other_data():
