@@ -116,14 +116,27 @@ def save_annex(*, actor, siae: Siae, data: dict, annex: FinancialAnnex | None = 
     for name, value in data.items():
         setattr(annex, name, value)
     annex.full_clean()
-    errors = {}
+    errors: dict[str, list[str]] = {}
     prefix = re.match(r"[A-Z]*", annex.number).group(0)
     if prefix != siae.kind:
-        errors["number"] = f"Le numéro d'une annexe de cette SIAE commence par {siae.kind}."
+        errors["number"] = [f"Le numéro d'une annexe de cette SIAE commence par {siae.kind}."]
     if annex.amends_id and annex.amends.siae_id != siae.pk:
-        errors["amends"] = "L'annexe modifiée doit appartenir à la même SIAE."
+        errors["amends"] = ["L'annexe modifiée doit appartenir à la même SIAE."]
     if annex.amends_id and annex.amends_id == annex.pk:
-        errors["amends"] = "Une annexe ne peut se modifier elle-même."
+        errors["amends"] = ["Une annexe ne peut se modifier elle-même."]
+    overlapping = (
+        FinancialAnnex.objects.filter(siae=siae, start__lte=annex.end, end__gte=annex.start)
+        .exclude(pk=annex.pk)
+        .exclude(pk=annex.amends_id)
+        .exclude(amends_id__isnull=False, amends_id=annex.pk)
+        .first()
+    )
+    if overlapping is not None:
+        errors.setdefault("start", []).append(
+            f"Cette période chevauche l'annexe {overlapping.number} "
+            f"(du {formats.long_date(overlapping.start)} au {formats.long_date(overlapping.end)}) : "
+            "s'il s'agit d'un avenant, indiquez l'annexe qu'il modifie."
+        )
     if errors:
         raise ValidationError(errors)
     created = annex.pk is None

@@ -265,4 +265,7 @@ def test_the_list_of_names_is_logged_too(client, world):
     client.force_login(world.users["organisation_member"])
     client.get(reverse("insertion:participant_list", kwargs={"pk": siae.pk}))
     entry = AuditLogEntry.objects.get(action="insertion.participants_listed")
-    assert (entry.actor, entry.message) == (world.users["organisation_member"], "Liste des salariés")
+    assert (entry.actor, entry.message) == (
+        world.users["organisation_member"],
+        "Liste des salariés",
+    )

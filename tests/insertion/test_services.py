@@ -340,3 +340,14 @@ def test_two_simultaneous_creations_get_distinct_pseudonyms(world):
     assert errors == []
     codes = list(Participant.objects.values_list("code", flat=True))
     assert len(codes) == len(set(codes)) >= 1
+
+
+def test_an_annex_overlapping_another_must_be_its_amendment(world):
+    siae = make_siae(world)
+    initial = services.save_annex(actor=None, siae=siae, data=ANNEX)
+    second = {**ANNEX, "number": "ACI059260013A0M1", "start": datetime.date(2026, 7, 1)}
+    with pytest.raises(ValidationError) as error:
+        services.save_annex(actor=None, siae=siae, data=second)
+    assert "chevauche l'annexe ACI059260013A0M0" in str(error.value)
+    amendment = services.save_annex(actor=None, siae=siae, data={**second, "amends": initial})
+    assert amendment.amends == initial

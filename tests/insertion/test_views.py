@@ -175,3 +175,11 @@ def test_the_admin_erases_a_participant_through_the_form(staff, siae):
     person.refresh_from_db()
     assert response.status_code == 302
     assert person.last_name == "" and person.anonymised_at is not None
+
+
+def test_the_dashboard_links_to_insertion_for_siae_staff_only(client, world, siae):
+    dashboard = reverse("accounts:dashboard")
+    client.force_login(world.users["organisation_member"])
+    assert 'href="/insertion/"' in client.get(dashboard).content.decode()
+    client.force_login(world.users["authenticated"])
+    assert 'href="/insertion/"' not in client.get(dashboard).content.decode()
