@@ -539,6 +539,15 @@ class TargetProgress:
         return self.actual is not None and self.actual >= self.target.target
 
 
+def target_chart(progress: list[TargetProgress]) -> tuple[list[str], list]:
+    """Labels and completion rates (%) of the targets with a known rate, for a bar chart."""
+    known = [line for line in progress if line.percent is not None]
+    labels = [
+        f"{line.target.sector.name} — {line.target.get_measure_display().lower()}" for line in known
+    ]
+    return labels, [line.percent for line in known]
+
+
 def targets_for_year(year: int):
     return SectorTarget.objects.filter(year=year).select_related("sector", "updated_by")
 

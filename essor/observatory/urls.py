@@ -15,6 +15,7 @@ urlpatterns = [
     path("donnees-ouvertes/<str:key>/<int:year>.csv", views.open_data_csv, name="open_data_csv"),
     path("donnees-ouvertes/<str:key>/<int:year>.json", views.open_data_json, name="open_data_json"),
     path("objectifs/", views.targets, name="targets"),
+    path("objectifs/export.xlsx", views.targets_xlsx, name="targets_xlsx"),
     path("objectifs/nouveau/", views.target_create, name="target_create"),
     path("objectifs/<int:pk>/modifier/", views.target_update, name="target_update"),
     path("objectifs/<int:pk>/supprimer/", views.target_delete, name="target_delete"),

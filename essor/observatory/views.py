@@ -60,13 +60,17 @@ def dashboard(request):
     year = _year(request)
     memo = selectors.TableMemo()
     indicators = selectors.visible_indicators(request.user)
+    progress = selectors.target_progress(year, memo)
+    chart_labels, chart_values = selectors.target_chart(progress)
     return render(
         request,
         "observatory/dashboard.html",
         {
             **_year_context(year),
             "sections": selectors.year_sections(indicators, year, memo),
-            "targets": selectors.target_progress(year, memo),
+            "targets": progress,
+            "chart_labels": chart_labels,
+            "chart_values": chart_values,
             "is_agency": is_agency_member(request.user),
         },
     )
@@ -253,16 +257,51 @@ def open_data_json(request, key: str, year: int):
 def targets(request):
     years = selectors.target_years()
     year = _year(request, allowed=years)
-    memo = selectors.TableMemo()
+    progress = selectors.target_progress(year, selectors.TableMemo())
+    chart_labels, chart_values = selectors.target_chart(progress)
     return render(
         request,
         "observatory/targets.html",
         {
             "year": year,
             "years": years,
-            "progress": selectors.target_progress(year, memo),
+            "progress": progress,
+            "chart_labels": chart_labels,
+            "chart_values": chart_values,
             "is_agency": is_agency_member(request.user),
         },
+    )
+
+
+def _targets_rows(progress) -> list[list]:
+    return [
+        [
+            line.target.sector.name,
+            line.target.get_measure_display(),
+            line.target.target,
+            line.actual if line.available else "indisponible",
+            line.percent,
+        ]
+        for line in progress
+    ]
+
+
+@require_GET
+@full_observatory_required
+def targets_xlsx(request):
+    years = selectors.target_years()
+    year = _year(request, allowed=years)
+    progress = selectors.target_progress(year, selectors.TableMemo())
+    return xlsx_response(
+        f"objectifs-sectoriels-{year}.xlsx",
+        [
+            Sheet(
+                title=f"Objectifs {year}",
+                headers=["Secteur", "Mesure", "Objectif", "Réalisé", "Taux d'atteinte (%)"],
+                rows=_targets_rows(progress),
+                note=HIDDEN_NOTE,
+            )
+        ],
     )
 
 

@@ -214,3 +214,28 @@ def test_targets_of_next_year_can_be_shown(client, world):
     response = client.get(reverse("observatory:targets"), {"annee": str(next_year)})
 
     assert response.context["year"] == next_year
+
+
+def test_the_targets_export_holds_the_progress(client, world, registry):
+    import io
+
+    from openpyxl import load_workbook
+
+    fake("support.new_holders_by_sector", holders_by_sector({2025: {"mobilite": 12}}))
+    _target(value=10)
+    client.force_login(world.users["agency_staff"])
+
+    response = client.get(reverse("observatory:targets_xlsx"), {"annee": "2025"})
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[1] == ("Mobilité", "Nouveaux porteurs de projet", 10, 12, 120)
+
+
+def test_the_targets_chart_leaves_out_unknown_rates(registry, db):
+    registry._REGISTRY.pop("support.new_holders_by_sector", None)
+    _target()
+
+    assert selectors.target_chart(selectors.target_progress(2025, selectors.TableMemo())) == (
+        [],
+        [],
+    )

@@ -53,6 +53,7 @@ URL_ACCESS = [
     UrlCase("observatory:open_data_csv", PUBLIC, kwargs=_open_file),
     UrlCase("observatory:open_data_json", PUBLIC, kwargs=_open_file),
     UrlCase("observatory:targets", FULL),
+    UrlCase("observatory:targets_xlsx", FULL),
     UrlCase("observatory:target_create", AGENCY_ONLY),
     UrlCase("observatory:target_update", AGENCY_ONLY, kwargs=_target),
     UrlCase("observatory:target_delete", AGENCY_ONLY, kwargs=_target),
