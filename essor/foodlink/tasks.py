@@ -46,7 +46,7 @@ def running_booklet() -> Job | None:
 
 
 def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+    return segno.make(url, error="m").png_data_uri(scale=3, border=1)
 
 
 def build_booklet(*, progress=None) -> dict:
