@@ -368,6 +368,24 @@ def check_month_hours(month: datetime.date, hours: Decimal) -> str | None:
     return None
 
 
+def _contract_spans(siae_id: int) -> dict[int, list[tuple]]:
+    """(start, end) of every contract of the SIAE's participants, by participant."""
+    spans: dict[int, list[tuple]] = {}
+    for participant_id, start, end in Contract.objects.filter(
+        participant__siae_id=siae_id
+    ).values_list("participant_id", "start", "end"):
+        spans.setdefault(participant_id, []).append((start, end))
+    return spans
+
+
+def _under_contract(spans: list[tuple], month: datetime.date) -> bool:
+    month_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return any(start <= month_end and (end is None or end >= month) for start, end in spans)
+
+
+NO_CONTRACT = "aucun contrat de ce salarié ne couvre {month} : saisissez d'abord le contrat."
+
+
 def _upsert_hours(siae_id: int, entries: list[tuple[int, datetime.date, Decimal]]) -> int:
     """Writes (participant, month, hours) rows; an existing month is replaced."""
     existing = {
@@ -405,6 +423,7 @@ def save_month_hours(*, actor, siae: Siae, month: datetime.date, hours: dict) ->
     month = first_of_month(month)
     siae = _lock(Siae, siae.pk)
     known = set(Participant.objects.filter(siae=siae, pk__in=hours).values_list("pk", flat=True))
+    spans = _contract_spans(siae.pk)
     errors = {}
     entries = []
     for participant_id, value in hours.items():
@@ -412,6 +431,10 @@ def save_month_hours(*, actor, siae: Siae, month: datetime.date, hours: dict) ->
             continue
         if participant_id not in known:
             errors[str(participant_id)] = "Ce salarié n'appartient pas à la SIAE."
+            continue
+        if value > 0 and not _under_contract(spans.get(participant_id, []), month):
+            label = formats.month_label(month.year, month.month)
+            errors[str(participant_id)] = "A" + NO_CONTRACT.format(month=label)[1:]
             continue
         reason = check_month_hours(month, value)
         if reason:
@@ -485,14 +508,17 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
         )
     index = {column: header.index(column) for column in HOURS_CSV_COLUMNS}
     codes = dict(Participant.objects.filter(siae=siae).values_list("code", "pk"))
+    spans = _contract_spans(siae.pk)
     errors: list[str] = []
     entries: dict[tuple[int, datetime.date], tuple[int, Decimal]] = {}
     rows = 0
     for line_number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
-        rows += 1
         cells = {column: (row[i] if i < len(row) else "") for column, i in index.items()}
+        if not cells["heures"].strip():
+            continue  # hours not known yet (a line of the template left empty)
+        rows += 1
         code = cells["pseudonyme"].strip()
         participant_id = codes.get(code)
         if not code:
@@ -516,6 +542,16 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
             )
         elif month is not None and (reason := check_month_hours(month, hours)):
             errors.append(f"Ligne {line_number}, colonne « heures » : {reason}")
+        elif (
+            month is not None
+            and participant_id is not None
+            and hours > 0
+            and not _under_contract(spans.get(participant_id, []), month)
+        ):
+            label = formats.month_label(month.year, month.month)
+            errors.append(
+                f"Ligne {line_number}, colonne « mois » : " + NO_CONTRACT.format(month=label)
+            )
         if participant_id is not None and month is not None and hours is not None:
             key = (participant_id, month)
             if key in entries:

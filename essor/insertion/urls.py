@@ -18,6 +18,7 @@ urlpatterns = [
     path("siae/<int:pk>/salaries/nouveau/", views.participant_create, name="participant_create"),
     path("siae/<int:pk>/heures/", views.hours_month, name="hours_month"),
     path("siae/<int:pk>/heures/import/", views.hours_import, name="hours_import"),
+    path("siae/<int:pk>/heures/modele.csv", views.hours_template, name="hours_template"),
     path("salaries/<int:pk>/", views.participant_detail, name="participant_detail"),
     path("salaries/<int:pk>/modifier/", views.participant_edit, name="participant_edit"),
     path("salaries/<int:pk>/contrats/nouveau/", views.contract_create, name="contract_create"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from essor.core import formats
-from essor.core.exports import Sheet, pdf_response, render_pdf, xlsx_response
+from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
 from essor.core.permissions import agency_required, is_agency_member, login_required
 from essor.insertion import access, selectors, services
 from essor.insertion.forms import (
@@ -471,6 +471,24 @@ def hours_month(request, pk):
             "following": following,
         },
     )
+
+
+@login_required
+def hours_template(request, pk):
+    """A CSV to fill in: the participants under contract in the month, hours already entered."""
+    siae = _staff_siae(request, pk)
+    month = _month_param(request.GET.get("mois"))
+    participants = selectors.participants_in_month(siae, month)
+    services.log_list_read(actor=request.user, siae=siae, what="Modèle CSV des heures")
+    rows = [
+        [
+            p.code,
+            f"{month:%Y-%m}",
+            "" if p.month_hours is None else formats.number(p.month_hours, 2),
+        ]
+        for p in participants
+    ]
+    return csv_response(f"heures-{month:%Y-%m}.csv", list(services.HOURS_CSV_COLUMNS), rows)
 
 
 @login_required

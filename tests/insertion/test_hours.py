@@ -126,3 +126,33 @@ def test_the_month_page_lists_only_people_under_contract(client, world, siae):
     url = reverse("insertion:hours_month", kwargs={"pk": siae.pk})
     assert "SAL-0001" in client.get(url + "?mois=2026-03").content.decode()
     assert "SAL-0001" not in client.get(url + "?mois=2025-12").content.decode()
+
+
+def test_hours_of_a_month_without_contract_are_refused(siae):
+    result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2025-12;100\n")
+    assert result.errors == [
+        "Ligne 2, colonne « mois » : aucun contrat de ce salarié ne couvre décembre 2025 : "
+        "saisissez d'abord le contrat."
+    ]
+
+
+def test_the_csv_template_lists_the_people_under_contract_and_imports_back(client, world, siae):
+    MonthlyHoursFactory(participant=siae.participants.get(code="SAL-0001"), hours=Decimal("50"))
+    client.force_login(world.users["organisation_member"])
+    response = client.get(
+        reverse("insertion:hours_template", kwargs={"pk": siae.pk}) + "?mois=2026-03"
+    )
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert content.splitlines() == [
+        "pseudonyme;mois;heures",
+        "SAL-0001;2026-03;50,00",
+        "SAL-0002;2026-03;",
+    ]
+    filled = content.replace("SAL-0002;2026-03;", "SAL-0002;2026-03;75")
+    assert _import(siae, filled).errors == []
+    assert MonthlyHours.objects.get(participant__code="SAL-0002").hours == Decimal("75.00")
+
+
+def test_lines_left_without_hours_are_skipped(siae):
+    result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-03;\nSAL-0002;2026-03;12\n")
+    assert (result.errors, result.rows, result.saved) == ([], 1, 1)

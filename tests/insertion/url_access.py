@@ -62,6 +62,7 @@ URL_ACCESS = [
     UrlCase("insertion:participant_create", STAFF, kwargs=_siae),
     UrlCase("insertion:hours_month", STAFF, kwargs=_siae),
     UrlCase("insertion:hours_import", STAFF, kwargs=_siae),
+    UrlCase("insertion:hours_template", STAFF, kwargs=_siae, query="mois=2026-03"),
     UrlCase("insertion:participant_detail", STAFF, kwargs=_participant),
     UrlCase("insertion:participant_edit", STAFF, kwargs=_participant),
     UrlCase("insertion:contract_create", STAFF, kwargs=_participant),
