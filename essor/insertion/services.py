@@ -224,19 +224,8 @@ def refresh_pathway_dates(participant: Participant) -> None:
     )
 
 
-@transaction.atomic
-def add_contract(
-    *,
-    actor,
-    participant: Participant,
-    start: datetime.date,
-    end: datetime.date | None,
-    weekly_hours: Decimal,
-) -> Contract:
-    """A contract inside an annex of the SIAE, not overlapping another contract of the same
-    person, before the exit if there is one. The participant's row is locked so that two
-    simultaneous additions cannot overlap."""
-    participant = _lock(Participant, participant.pk)
+def _check_contract(participant, start, end, *, exclude_pk=None) -> FinancialAnnex | None:
+    """The annex covering the contract's start; raises the reasons why the contract cannot be."""
     errors: dict[str, list[str]] = {}
     if end is not None and end < start:
         errors.setdefault("end", []).append("La fin du contrat doit suivre son début.")
@@ -246,9 +235,13 @@ def add_contract(
             "Aucune annexe financière de la SIAE ne couvre le "
             f"{formats.long_date(start)} : saisissez d'abord l'annexe de cette période."
         )
-    overlapping = participant.contracts.filter(
-        Q(end__isnull=True) | Q(end__gte=start), **({"start__lte": end} if end else {})
-    ).first()
+    overlapping = (
+        participant.contracts.filter(
+            Q(end__isnull=True) | Q(end__gte=start), **({"start__lte": end} if end else {})
+        )
+        .exclude(pk=exclude_pk)
+        .first()
+    )
     if overlapping is not None:
         until = f" au {formats.long_date(overlapping.end)}" if overlapping.end else " (sans fin)"
         errors.setdefault("start", []).append(
@@ -263,6 +256,23 @@ def add_contract(
         )
     if errors:
         raise ValidationError(errors)
+    return annex
+
+
+@transaction.atomic
+def add_contract(
+    *,
+    actor,
+    participant: Participant,
+    start: datetime.date,
+    end: datetime.date | None,
+    weekly_hours: Decimal,
+) -> Contract:
+    """A contract inside an annex of the SIAE, not overlapping another contract of the same
+    person, before the exit if there is one. The participant's row is locked so that two
+    simultaneous additions cannot overlap."""
+    participant = _lock(Participant, participant.pk)
+    annex = _check_contract(participant, start, end)
     contract = Contract(
         participant=participant, annex=annex, start=start, end=end, weekly_hours=weekly_hours
     )
@@ -274,6 +284,33 @@ def add_contract(
         action="insertion.contract_added",
         target=participant,
         changes={"start": [None, start], "end": [None, end], "weekly_hours": [None, weekly_hours]},
+    )
+    return contract
+
+
+@transaction.atomic
+def update_contract(
+    *,
+    actor,
+    contract: Contract,
+    start: datetime.date,
+    end: datetime.date | None,
+    weekly_hours: Decimal,
+) -> Contract:
+    """Corrects a contract (its end when it stops or is renewed), under the same rules."""
+    participant = _lock(Participant, contract.participant_id)
+    contract = Contract.objects.get(pk=contract.pk)
+    before = {"start": contract.start, "end": contract.end, "weekly_hours": contract.weekly_hours}
+    contract.annex = _check_contract(participant, start, end, exclude_pk=contract.pk)
+    contract.start, contract.end, contract.weekly_hours = start, end, weekly_hours
+    contract.full_clean()
+    contract.save()
+    refresh_pathway_dates(participant)
+    audit.record(
+        actor=actor,
+        action="insertion.contract_updated",
+        target=participant,
+        changes=audit.diff(before, {"start": start, "end": end, "weekly_hours": weekly_hours}),
     )
     return contract
 

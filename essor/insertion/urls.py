@@ -22,6 +22,7 @@ urlpatterns = [
     path("salaries/<int:pk>/", views.participant_detail, name="participant_detail"),
     path("salaries/<int:pk>/modifier/", views.participant_edit, name="participant_edit"),
     path("salaries/<int:pk>/contrats/nouveau/", views.contract_create, name="contract_create"),
+    path("contrats/<int:pk>/", views.contract_edit, name="contract_edit"),
     path("salaries/<int:pk>/sortie/", views.exit_record, name="exit_record"),
     path("salaries/<int:pk>/freins/nouveau/", views.barrier_create, name="barrier_create"),
     path("salaries/<int:pk>/formations/nouvelle/", views.training_create, name="training_create"),

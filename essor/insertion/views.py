@@ -27,7 +27,7 @@ from essor.insertion.forms import (
     SiaeForm,
     TrainingForm,
 )
-from essor.insertion.models import FinancialAnnex, Participant, Siae
+from essor.insertion.models import Contract, FinancialAnnex, Participant, Siae
 
 
 def _apply_errors(form, error: ValidationError):
@@ -292,6 +292,33 @@ def contract_create(request, pk):
             actor=request.user, participant=participant, **data
         ),
         "Le contrat est enregistré.",
+    )
+
+
+@login_required
+def contract_edit(request, pk):
+    contract = get_object_or_404(Contract, pk=pk)
+    participant = _staff_participant(request, contract.participant_id)
+    if participant.anonymised_at:
+        raise PermissionDenied("Ce salarié a été anonymisé.")
+    initial = {"start": contract.start, "end": contract.end, "weekly_hours": contract.weekly_hours}
+    form = ContractForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_contract(actor=request.user, contract=contract, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Le contrat est mis à jour.")
+            return redirect("insertion:participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "insertion/form.html",
+        {
+            "form": form,
+            "title": f"Modifier le contrat du {formats.long_date(contract.start)} — {participant.code}",
+            "siae": participant.siae,
+        },
     )
 
 

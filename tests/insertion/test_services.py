@@ -351,3 +351,41 @@ def test_an_annex_overlapping_another_must_be_its_amendment(world):
     assert "chevauche l'annexe ACI059260013A0M0" in str(error.value)
     amendment = services.save_annex(actor=None, siae=siae, data={**second, "amends": initial})
     assert amendment.amends == initial
+
+
+def test_a_running_contract_is_ended_then_renewed(world):
+    person = _participant(world)
+    contract = ContractFactory(participant=person, start=datetime.date(2026, 2, 1))
+    services.update_contract(
+        actor=None,
+        contract=contract,
+        start=contract.start,
+        end=datetime.date(2026, 5, 31),
+        weekly_hours=Decimal("26"),
+    )
+    services.add_contract(
+        actor=None,
+        participant=person,
+        start=datetime.date(2026, 6, 1),
+        end=None,
+        weekly_hours=Decimal("30"),
+    )
+    person.refresh_from_db()
+    assert (person.entry_date, person.last_day) == (datetime.date(2026, 2, 1), None)
+    assert AuditLogEntry.objects.filter(action="insertion.contract_updated").exists()
+
+
+def test_a_contract_correction_cannot_overlap_another(world):
+    person = _participant(world)
+    first = ContractFactory(
+        participant=person, start=datetime.date(2026, 2, 1), end=datetime.date(2026, 5, 31)
+    )
+    ContractFactory(participant=person, start=datetime.date(2026, 6, 1))
+    with pytest.raises(ValidationError, match="chevauche celui du 1er juin 2026"):
+        services.update_contract(
+            actor=None,
+            contract=first,
+            start=first.start,
+            end=datetime.date(2026, 7, 31),
+            weekly_hours=Decimal("26"),
+        )

@@ -1,3 +1,4 @@
+from essor.insertion.models import Participant
 from tests.insertion.factories import AnnexFactory, make_siae, pathway
 from tests.url_access import ANON_LOGIN, UrlCase
 
@@ -41,6 +42,11 @@ def _participant(world):
     return {"pk": pathway(siae).pk}
 
 
+def _contract(world):
+    participant = Participant.objects.get(pk=_participant(world)["pk"])
+    return {"pk": participant.contracts.get().pk}
+
+
 def _none(world):
     make_siae(world)
     return {}
@@ -66,6 +72,7 @@ URL_ACCESS = [
     UrlCase("insertion:participant_detail", STAFF, kwargs=_participant),
     UrlCase("insertion:participant_edit", STAFF, kwargs=_participant),
     UrlCase("insertion:contract_create", STAFF, kwargs=_participant),
+    UrlCase("insertion:contract_edit", STAFF, kwargs=_contract),
     UrlCase("insertion:exit_record", STAFF, kwargs=_participant),
     UrlCase("insertion:barrier_create", STAFF, kwargs=_participant),
     UrlCase("insertion:training_create", STAFF, kwargs=_participant),
