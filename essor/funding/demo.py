@@ -229,6 +229,10 @@ def load_funding_demo(ctx) -> str:
                     programme=programme,
                     amount_requested=amount,
                     status=ShareStatus.DRAFT if status == "draft" else ShareStatus.SUBMITTED,
+                    year=application.year,
+                    organisation=organisation,
+                    sector=application.sector,
+                    commune=application.commune,
                 )
                 for programme, amount in requested.items()
             )

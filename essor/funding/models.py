@@ -343,6 +343,20 @@ class Share(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     motivation = models.TextField("motivation de la décision", blank=True)
+    # Copies of the application's facts the lists and dashboards group by, so that they read one
+    # table (kept by the services: set when the share is created, updated with the application).
+    year = models.PositiveSmallIntegerField("année financée")
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    sector = models.ForeignKey(
+        "directory.Sector", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "territory.Commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The total of its paid payments (kept by `services.set_payment_status` under a row lock).
+    amount_paid = models.DecimalField("montant versé", max_digits=12, decimal_places=2, default=0)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
@@ -351,13 +365,33 @@ class Share(models.Model):
         ordering = ["application", "programme"]
         indexes = [
             models.Index(fields=["programme", "status"], name="funding_share_prog_status"),
-            models.Index(fields=["status", "-updated_at"], name="funding_share_status"),
+            models.Index(fields=["-updated_at", "-id"], name="funding_share_recent"),
+            # Covers the dashboard's aggregates (no table lookup on SQLite or PostgreSQL).
+            models.Index(
+                fields=[
+                    "year",
+                    "status",
+                    "programme",
+                    "sector",
+                    "commune",
+                    "organisation",
+                    "amount_requested",
+                    "amount_granted",
+                    "amount_paid",
+                ],
+                name="funding_share_dashboard",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "programme"],
                 name="share_one_per_programme",
                 violation_error_message="Ce dispositif est déjà sollicité dans ce dossier.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0),
+                name="share_paid_positive",
+                violation_error_message="Le montant versé ne peut être négatif.",
             ),
             models.CheckConstraint(
                 condition=Q(amount_requested__gt=0),
@@ -381,6 +415,17 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.reference} — {self.programme}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.organisation_id is None:
+            self.copy_application_facts(self.application)
+        super().save(*args, **kwargs)
+
+    def copy_application_facts(self, application) -> None:
+        self.year = application.year
+        self.organisation_id = application.organisation_id
+        self.sector_id = application.sector_id
+        self.commune_id = application.commune_id
 
 
 class ShareEvent(models.Model):

@@ -197,6 +197,9 @@ def update_application(*, application: Application, actor, data: dict) -> Applic
             setattr(application, name, data[name])
     application.full_clean()
     application.save()
+    application.shares.update(
+        year=application.year, sector=application.sector, commune=application.commune
+    )
     changes = audit.diff(before, _snapshot(application))
     if changes:
         audit.record(
@@ -704,6 +707,10 @@ def set_payment_status(*, payment: Payment, actor, status: str, paid_on=None) ->
     payment.status = status
     payment.paid_on = paid_on if status == Payment.Status.PAID else None
     payment.save()
+    if status == Payment.Status.PAID:
+        share = Share.objects.select_for_update().get(pk=payment.agreement.share_id)
+        share.amount_paid = share.amount_paid + payment.amount
+        share.save(update_fields=["amount_paid", "updated_at"])
     audit.record(
         actor=actor,
         action=f"funding.payment_{status}",

@@ -467,7 +467,7 @@ def instruction_list(request):
         year=int(year) if year.isdigit() else None,
         text=text,
     )
-    page = Paginator(shares, 50).get_page(request.GET.get("page"))
+    page = selectors.page_of_shares(shares, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -512,7 +512,9 @@ def instruction_export(request):
             share.amount_granted,
             share.get_status_display(),
         ]
-        for share in shares.iterator(chunk_size=2000)
+        for share in shares.select_related(
+            "application__organisation", "programme__funder__organisation"
+        ).iterator(chunk_size=2000)
     )
     return csv_response(
         "demandes-de-financement.csv",
@@ -1080,11 +1082,8 @@ def dashboard_xlsx(request):
     label = dict(form.fields["dimension"].choices)[dimension]
     sheet = Sheet(
         title=f"Financements par {label.lower()}",
-        headers=[label, "Demandé (€)", "Accordé (€)", "Versé (€)", "Structures", "Dossiers"],
-        rows=(
-            [row.label, row.requested, row.granted, row.paid, row.structures, row.applications]
-            for row in rows
-        ),
+        headers=[label, "Demandé (€)", "Accordé (€)", "Versé (€)", "Structures"],
+        rows=([row.label, row.requested, row.granted, row.paid, row.structures] for row in rows),
         note=f"Année financée : {year or 'toutes'}.",
     )
     envelopes = Sheet(
