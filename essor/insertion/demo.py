@@ -107,7 +107,7 @@ def load(ctx) -> str:
     annexes: dict[tuple[int, int], FinancialAnnex] = {}
     for number, siae in enumerate(siaes, start=1):
         for year in (first_year, today.year):
-            fte = Decimal(rng.randint(6, 14))
+            fte = Decimal(rng.randint(8, 13))
             annexes[(siae.pk, year)] = FinancialAnnex(
                 siae=siae,
                 number=f"{siae.kind}059{year % 100:02d}{number:04d}A0M0",
@@ -148,7 +148,7 @@ def load(ctx) -> str:
         start = period_start + datetime.timedelta(
             days=rng.randint(0, (today - period_start).days - 31)
         )
-        length = rng.randint(120, 700)
+        length = rng.randint(90, 450)
         end = start + datetime.timedelta(days=length)
         plans.append(
             (start, end if end < today else None, Decimal(rng.choice([20, 24, 26, 30, 35])))

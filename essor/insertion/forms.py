@@ -235,8 +235,8 @@ class EraseForm(AccessibleForm, forms.Form):
         self._link_help()
 
 
-def year_choices(today: datetime.date) -> list[tuple[int, int]]:
-    return [(year, year) for year in range(today.year, today.year - 6, -1)]
+def year_choices(today: datetime.date) -> list[tuple[int, str]]:
+    return [(year, str(year)) for year in range(today.year, today.year - 6, -1)]
 
 
 class IndicatorFilterForm(AccessibleForm, forms.Form):

@@ -265,6 +265,18 @@ class Participant(models.Model):
         return self.code  # never the name: this label is written to the audit log
 
     @property
+    def situation(self) -> list[str]:
+        flags = [
+            (self.rsa, "RSA"),
+            (self.ass, "ASS"),
+            (self.aah, "AAH"),
+            (self.rqth, "RQTH"),
+            (self.long_term_unemployed, "demandeur d'emploi de longue durée"),
+            (self.qpv_resident, "résident QPV"),
+        ]
+        return [label for flag, label in flags if flag]
+
+    @property
     def full_name(self) -> str:
         if self.anonymised_at:
             return "(anonymisé)"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 
 from essor.core import disclosure, formats
 from essor.core.indicators import IndicatorTable
@@ -214,10 +215,10 @@ PROFILE_LABELS = {
     "under_26": "Moins de 26 ans",
     "over_50": "50 ans et plus",
     "rsa": "Bénéficiaires du RSA",
-    "long_term": "Demandeurs d'emploi de longue durée",
-    "qpv": "Résidents d'un quartier prioritaire (QPV)",
+    "long_term": "Demandeurs d'emploi longue durée",
+    "qpv": "Résidents d'un QPV",
     "rqth": "Travailleurs handicapés (RQTH)",
-    "low_qualification": "Niveau de formation inférieur au bac",
+    "low_qualification": "Niveau inférieur au bac",
 }
 
 
@@ -249,6 +250,7 @@ def compute_indicators(
     those rows."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     reference = reference_yearly_hours()
+    today = timezone.localdate()
     result = Indicators(year=year, secret=secret)
 
     # 1. The SIAE in scope (names and kinds for the breakdowns).
@@ -359,8 +361,10 @@ def compute_indicators(
                 "conventioned": planned,
                 "worked": worked,
                 "gap": worked - planned,
-                # Highlighted: more than 10 % under the conventioned posts.
-                "under": planned > 0 and worked < planned * Decimal("0.9"),
+                # Highlighted: a month over, more than 10 % under the conventioned posts.
+                "under": _month_end(datetime.date(year, month, 1)) < today
+                and planned > 0
+                and worked < planned * Decimal("0.9"),
             }
         )
     result.hours_total = sum(hours_by_month.values(), Decimal("0"))

@@ -267,3 +267,23 @@ def test_the_public_indicators_hide_small_cells(siae):
     _population(siae, {"durable": 2}, women=3)
     table = registered(module="insertion")[0].compute(2026)
     assert all(cell is None or not 0 < cell < 5 for row in table.rows for cell in row[1:4])
+
+
+def test_years_and_identifiers_are_not_split_by_a_thousands_separator(client, world, siae):
+    client.force_login(world.users["agency_staff"])
+    page = client.get(reverse("insertion:indicators") + "?year=2026").content.decode()
+    assert "économique — 2026</h1>" in page
+    assert '<option value="2026" selected>2026</option>' in page
+
+
+def test_months_not_over_yet_are_not_flagged(world):
+    siae = make_siae(world)
+    next_year = datetime.date.today().year + 1
+    AnnexFactory(
+        siae=siae,
+        start=datetime.date(next_year, 1, 1),
+        end=datetime.date(next_year, 12, 31),
+    )
+    months = _compute(siae, secret=False, year=next_year).months
+    assert [m["conventioned"] for m in months] == [Decimal("10")] * 12
+    assert not any(m["under"] for m in months)
