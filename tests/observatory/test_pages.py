@@ -167,3 +167,21 @@ def test_a_column_of_zeros_has_no_chart(registry, db):
     indicator = fake("zz.zeros", lambda year: table([["Culture", 0], ["Sport", 0]]))
 
     assert not selectors.TableMemo().get(indicator, 2024).has_chart
+
+
+def test_funders_open_a_non_public_indicator(client, world, registry):
+    _public_and_private(registry)
+    client.force_login(world.users["funder_instructor"])
+
+    response = client.get(reverse("observatory:indicator", args=["zz.private_figures"]))
+
+    assert response.status_code == 200
+
+
+def test_structures_do_not_open_a_non_public_indicator(client, world, registry):
+    _public_and_private(registry)
+    client.force_login(world.users["organisation_admin"])
+
+    response = client.get(reverse("observatory:indicator_xlsx", args=["zz.private_figures"]))
+
+    assert response.status_code == 404
