@@ -119,6 +119,21 @@ class ProjectHolder(models.Model):
         indexes = [
             models.Index(fields=["first_contact_on"], name="holder_first_contact"),
             models.Index(fields=["creation_date"], name="holder_creation_date"),
+            # Covers the yearly indicators (holders accompanied in a year, by stage, commune,
+            # QPV) so that they read the index, not the rows.
+            models.Index(
+                fields=[
+                    "first_contact_on",
+                    "creation_date",
+                    "abandoned_on",
+                    "structuring_on",
+                    "emergence_on",
+                    "commune",
+                    "in_qpv",
+                ],
+                condition=Q(merged_into__isnull=True),
+                name="holder_yearly_figures",
+            ),
             models.Index(fields=["advisor", "stage"], name="holder_advisor_stage"),
             models.Index(fields=["commune", "name_key"], name="holder_commune_name"),
         ]
@@ -251,7 +266,8 @@ class Action(models.Model):
         ordering = ["-date", "-pk"]
         indexes = [
             models.Index(fields=["holder", "-date"], name="action_holder_date"),
-            models.Index(fields=["date", "kind"], name="action_date_kind"),
+            # Covers the yearly counts by kind (actions and distinct holders).
+            models.Index(fields=["date", "kind", "holder"], name="action_date_kind_holder"),
             models.Index(
                 fields=["reminder_on"],
                 condition=Q(reminder_on__isnull=False, reminder_done_on__isnull=True),

@@ -17,6 +17,7 @@ from essor.core.models import AuditLogEntry
 from essor.directory.models import Sector
 from essor.support.models import Action, ActionKind, ProjectHolder, Stage
 from essor.support.services import name_key, phone_key
+from essor.territory.models import Commune
 
 PAGE_SIZE = 50
 AXIS = "Porteurs de projet"
@@ -339,12 +340,14 @@ def holders_by_stage(year: int) -> IndicatorTable:
 
 
 def holders_by_commune(year: int) -> IndicatorTable:
-    rows = list(
+    counts = dict(
         _accompanied_in(year)
-        .values("commune__insee_code", "commune__name")
+        .values("commune_id")
         .annotate(n=Count("pk"))
-        .values_list("commune__insee_code", "commune__name", "n")
+        .values_list("commune_id", "n")
     )
+    communes = Commune.objects.filter(pk__in=counts).only("insee_code", "name")
+    rows = [(commune.insee_code, commune.name, counts[commune.pk]) for commune in communes]
     pairs, values = _ranked(rows, total_published=True)
     return IndicatorTable(
         columns=["Commune", "Porteurs de projet"],
@@ -442,9 +445,9 @@ def actions_by_kind(year: int) -> IndicatorTable:
     start, end = _year_bounds(year)
     counts = {
         kind: (actions, people)
-        for kind, actions, people in Action.objects.filter(
-            date__gte=start, date__lte=end, holder__merged_into__isnull=True
-        )
+        # A merge moves the duplicate's actions to the kept holder: no action belongs to a
+        # merged holder, so no join is needed.
+        for kind, actions, people in Action.objects.filter(date__gte=start, date__lte=end)
         .values("kind")
         .annotate(actions=Count("pk"), people=Count("holder", distinct=True))
         .values_list("kind", "actions", "people")
