@@ -94,12 +94,21 @@ def report_context(*, year: int, progress: Progress | None = None) -> dict:
             progress(done, total, f"Calcul des indicateurs ({done} sur {len(indicators)})")
     sections = selectors.year_sections(indicators, year, memo)
     targets = selectors.target_progress(year, memo)
+    leading_sectors = []
+    holders = next((i for i in indicators if i.key == "support.new_holders_by_sector"), None)
+    if holders is not None:
+        computed = memo.get(holders, year)
+        if computed.table is not None and computed.value_column is not None:
+            ranked = [row for row in computed.table.rows if (row[computed.value_column] or 0) > 0]
+            ranked.sort(key=lambda row: -row[computed.value_column])
+            leading_sectors = [str(row[0]) for row in ranked[:3]]
     return {
         "year": year,
         "sections": sections,
         "targets": targets,
         "generated_on": timezone.localdate(),
         "indicator_count": len(indicators),
+        "leading_sectors": leading_sectors,
         "summary": [
             item
             for section in sections

@@ -183,3 +183,16 @@ def test_the_command_refuses_an_unavailable_year(db):
 
     with pytest.raises(CommandError, match="n'est pas disponible"):
         call_command("build_annual_report", "--annee", "1990")
+
+
+def test_the_report_summary_names_the_leading_sectors(db, registry):
+    from essor.observatory import services
+
+    fake(
+        "support.new_holders_by_sector",
+        holders_by_sector({2024: {"culture": 30, "sport": 20, "mobilite": 10, "batiment": None}}),
+    )
+
+    context = services.report_context(year=2024)
+
+    assert context["leading_sectors"] == ["Culture", "Sport", "Mobilité"]
