@@ -542,9 +542,10 @@ class TargetProgress:
 def target_chart(progress: list[TargetProgress]) -> tuple[list[str], list]:
     """Labels and completion rates (%) of the targets with a known rate, for a bar chart."""
     known = [line for line in progress if line.percent is not None]
-    labels = [
-        f"{line.target.sector.name} — {line.target.get_measure_display().lower()}" for line in known
-    ]
+    if not any(line.percent for line in known):
+        return [], []  # nothing to draw
+    short = {Measure.NEW_HOLDERS: "porteurs", Measure.CREATIONS: "créations"}
+    labels = [f"{line.target.sector.name} ({short[line.target.measure]})" for line in known]
     return labels, [line.percent for line in known]
 
 

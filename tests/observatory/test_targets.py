@@ -239,3 +239,12 @@ def test_the_targets_chart_leaves_out_unknown_rates(registry, db):
         [],
         [],
     )
+
+
+def test_the_targets_chart_draws_the_rates(registry, db):
+    fake("support.new_holders_by_sector", holders_by_sector({2025: {"mobilite": 5}}))
+    _target(value=10)
+
+    chart = selectors.target_chart(selectors.target_progress(2025, selectors.TableMemo()))
+
+    assert chart == (["Mobilité (porteurs)"], [50.0])
