@@ -5,6 +5,7 @@ identifiers; everything hangs off organisations flagged `is_demo`, so `remove` i
 import datetime
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role
@@ -17,6 +18,7 @@ from essor.foodlink.models import (
     BuyerProfile,
     Consultation,
     ConsultationAlert,
+    Notification,
     Offer,
     ProducerCertification,
     ProducerProduct,
@@ -118,6 +120,11 @@ UNIT_PRICES = {
 }
 
 
+def _of(name: str) -> str:
+    """« de Bergues », « d'Armbouts-Cappel »."""
+    return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÊ" else f"de {name}"
+
+
 def _organisations(ctx, sirens, names, legal_categories, activity):
     organisations = [
         Organisation(
@@ -138,17 +145,11 @@ def _organisations(ctx, sirens, names, legal_categories, activity):
 def _producers(ctx, sirens):
     rng = ctx.rng
     cud, partner = list(ctx.communes), list(ctx.partner_communes or ctx.communes)
-    names, kinds, categories = [], [], []
-    used = set()
-    while len(names) < PRODUCER_COUNT:
-        kind, category = rng.choice(FARM_KINDS)
-        name = f"{kind} {rng.choice(FARM_NAMES)}"
-        if name in used:
-            name = f"{name} ({len(names) + 1})"
-        used.add(name)
-        names.append(name)
-        kinds.append(kind)
-        categories.append(category)
+    combinations = [(kind, place) for kind in FARM_KINDS for place in FARM_NAMES]
+    chosen = rng.sample(combinations, PRODUCER_COUNT)  # 135 combinations: no duplicate name
+    names = [f"{kind} {place}" for (kind, _), place in chosen]
+    kinds = [kind for (kind, _), _ in chosen]
+    categories = [category for (_, category), _ in chosen]
     organisations = _organisations(ctx, sirens, names, categories, "Production agricole locale")
     cud_territory = cud[0].territories.order_by("-is_main").first() if cud else None
     partner_territory = (
@@ -227,7 +228,7 @@ def _canteens(ctx, sirens):
     for index in range(CANTEEN_COUNT):
         commune = communes[index % len(communes)]
         label, _, _ = CANTEENS[index % len(CANTEENS)]
-        names.append(f"{label} de {commune.name}")
+        names.append(f"{label} {_of(commune.name)}")
         chosen.append(commune)
     organisations = _organisations(
         ctx, sirens, names, ["7210"] * CANTEEN_COUNT, "Restauration collective"
@@ -456,7 +457,7 @@ def _purchases(ctx, buyers, producers):
                         characteristics=codes,
                         egalim_group=services.egalim_group(codes),
                         origin="FRANCE" if local or rng.random() < 0.6 else "EUROPE",
-                        is_short_chain=local,
+                        is_short_chain=local and rng.random() < 0.7,
                         is_local=local,
                         local_definition="KM" if local else "",
                         local_definition_km=rng.choice([20, 40, 60]) if local else None,
@@ -494,6 +495,18 @@ def load(ctx) -> str:
         },
     )
     consultation_count = _consultations(ctx, buyers, producers, manager)
+    # The demo producer's alerts, as it would have received them.
+    Notification.objects.bulk_create(
+        Notification(
+            user=farmer,
+            message=f"Nouvelle consultation de {alert.consultation.buyer} : "
+            f"{alert.consultation.product}.",
+            url=reverse("foodlink:consultation_detail", kwargs={"pk": alert.consultation_id}),
+        )
+        for alert in ConsultationAlert.objects.filter(producer=producers[0]).select_related(
+            "consultation__buyer"
+        )
+    )
     purchase_count = _purchases(ctx, buyers, producers)
     return (
         f"Circuits courts : {len(producers)} producteurs, {len(buyers)} cantines, "

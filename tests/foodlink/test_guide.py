@@ -155,5 +155,6 @@ def test_booklet_has_a_qr_code_per_producer_and_an_index(tmp_path, monkeypatch, 
     ]
     entries = [entry for family in section["families"] for entry in family["entries"]]
     assert [entry["anchor"] for entry in entries] == [True, False]
-    assert entries[0]["producer"].qr.startswith("data:image/svg+xml")
+    assert entries[0]["producer"].qr.startswith("data:image/png;base64,")
+    assert entries[0]["producer"].page_url.endswith(f"/circuits-courts/producteurs/{producer.pk}/")
     assert captured["index"] == [producer]
