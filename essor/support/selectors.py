@@ -48,8 +48,7 @@ class HolderFilters:
     sector: str = ""  # a sector slug
 
 
-def holder_page(filters: HolderFilters, page_number=None):
-    """One page of holders (constant number of queries: sectors prefetched, last action annotated)."""
+def filtered_holders(filters: HolderFilters):
     holders = active_holders().select_related("commune", "advisor")
     if filters.query:
         key = name_key(filters.query)
@@ -64,8 +63,15 @@ def holder_page(filters: HolderFilters, page_number=None):
         holders = holders.filter(advisor_id=int(filters.advisor))
     if filters.sector:
         holders = holders.filter(sectors__slug=filters.sector)
-    holders = holders.annotate(last_action_on=Max("actions__date")).prefetch_related(
-        Prefetch("sectors", queryset=Sector.objects.only("name", "slug"))
+    return holders
+
+
+def holder_page(filters: HolderFilters, page_number=None):
+    """One page of holders (constant number of queries: sectors prefetched, last action annotated)."""
+    holders = (
+        filtered_holders(filters)
+        .annotate(last_action_on=Max("actions__date"))
+        .prefetch_related(Prefetch("sectors", queryset=Sector.objects.only("name", "slug")))
     )
     return Paginator(holders.order_by("name", "pk"), PAGE_SIZE).get_page(page_number)
 
@@ -78,6 +84,67 @@ def search_holders(text: str):
         .select_related("commune")
         .order_by("name", "pk")
     )
+
+
+EXPORT_HEADERS = [
+    "Numéro",
+    "Nom",
+    "Porteur",
+    "Idée de projet",
+    "Secteurs",
+    "Commune",
+    "Code INSEE",
+    "QPV",
+    "A connu l'agence par",
+    "Chargé de mission",
+    "Étape",
+    "Premier accueil",
+    "Émergence",
+    "Structuration",
+    "Création",
+    "Abandon",
+    "Motif de l'abandon",
+    "Structure créée (SIREN)",
+    "Courriel",
+    "Téléphone",
+    "Consentement le",
+    "Portée du consentement",
+]
+
+
+def export_rows(filters: HolderFilters):
+    """The filtered holders as rows (streamed in chunks, sectors prefetched per chunk)."""
+    holders = (
+        filtered_holders(filters)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("sectors", queryset=Sector.objects.only("name")))
+        .order_by("name", "pk")
+    )
+    for holder in holders.iterator(chunk_size=1000):
+        yield [
+            holder.pk,
+            holder.name,
+            holder.get_kind_display(),
+            holder.idea,
+            ", ".join(sector.name for sector in holder.sectors.all()),
+            holder.commune.name,
+            holder.commune.insee_code,
+            "oui" if holder.in_qpv else "non",
+            holder.get_heard_via_display(),
+            str(holder.advisor) if holder.advisor_id else "",
+            holder.get_stage_display(),
+            holder.first_contact_on,
+            holder.emergence_on,
+            holder.structuring_on,
+            holder.creation_date,
+            holder.abandoned_on,
+            holder.abandon_reason,
+            (holder.organisation.siren or holder.organisation.name) if holder.organisation else "",
+            holder.email,
+            holder.phone,
+            holder.consent_on,
+            holder.get_consent_scope_display(),
+        ]
 
 
 def holder_for_page(pk: int) -> ProjectHolder:

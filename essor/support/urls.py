@@ -6,6 +6,8 @@ app_name = "support"
 
 urlpatterns = [
     path("porteurs/", views.holder_list, name="holder_list"),
+    path("porteurs/export.csv", views.holder_export_csv, name="holder_export_csv"),
+    path("porteurs/export.xlsx", views.holder_export_xlsx, name="holder_export_xlsx"),
     path("porteurs/nouveau/", views.holder_create, name="holder_create"),
     path("porteurs/<int:pk>/", views.holder_detail, name="holder_detail"),
     path("porteurs/<int:pk>/modifier/", views.holder_edit, name="holder_edit"),

@@ -9,7 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from essor.core.exports import pdf_response, render_pdf
+from essor.core import audit
+from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
 from essor.core.permissions import agency_required
 from essor.directory.models import Sector
 from essor.support import forms, selectors, services
@@ -39,14 +40,18 @@ def _working_holder(holder: ProjectHolder):
     return None
 
 
-@agency_required
-def holder_list(request):
-    filters = selectors.HolderFilters(
+def _filters(request) -> selectors.HolderFilters:
+    return selectors.HolderFilters(
         query=request.GET.get("q", "").strip(),
         stage=request.GET.get("etape", ""),
         advisor=request.GET.get("suivi", ""),
         sector=request.GET.get("secteur", ""),
     )
+
+
+@agency_required
+def holder_list(request):
+    filters = _filters(request)
     page = selectors.holder_page(filters, request.GET.get("page"))
     return render(
         request,
@@ -66,6 +71,42 @@ def holder_list(request):
                 }
             ),
         },
+    )
+
+
+def _log_export(request, filters, fmt: str) -> None:
+    audit.record(
+        actor=request.user,
+        action="support.holders_exported",
+        target=request.user,
+        changes={"format": fmt, "filtres": {k: v for k, v in vars(filters).items() if v}},
+        message="Export de la liste des porteurs de projet (données personnelles).",
+    )
+
+
+@agency_required
+def holder_export_csv(request):
+    filters = _filters(request)
+    _log_export(request, filters, "csv")
+    return csv_response(
+        "porteurs-de-projet.csv", selectors.EXPORT_HEADERS, selectors.export_rows(filters)
+    )
+
+
+@agency_required
+def holder_export_xlsx(request):
+    filters = _filters(request)
+    _log_export(request, filters, "xlsx")
+    return xlsx_response(
+        "porteurs-de-projet.xlsx",
+        [
+            Sheet(
+                "Porteurs de projet",
+                selectors.EXPORT_HEADERS,
+                selectors.export_rows(filters),
+                note="Données personnelles : usage interne à l'agence.",
+            )
+        ],
     )
 
 

@@ -275,3 +275,25 @@ def test_a_merged_holders_pages_lead_to_the_kept_one(agency_client):
     response = agency_client.get(reverse("support:action_create", args=[duplicate.pk]))
 
     assert response["Location"] == reverse("support:holder_detail", args=[keep.pk])
+
+
+def test_the_list_exports_to_csv_with_its_filters_and_logs_it(agency_client, world):
+    ProjectHolderFactory(name="Karim Benali", sectors=[sector("mobilite"), sector("tourisme")])
+    ProjectHolderFactory(name="Autre", stage=Stage.EMERGENCE, emergence_on=D(2025, 4, 1))
+
+    response = agency_client.get(reverse("support:holder_export_csv"), {"etape": "idee"})
+
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Karim Benali" in content and "Mobilité, Tourisme" in content
+    assert "Autre" not in content
+    assert AuditLogEntry.objects.filter(
+        action="support.holders_exported", actor=world.users["agency_staff"]
+    ).exists()
+
+
+def test_the_list_exports_to_xlsx(agency_client):
+    ProjectHolderFactory(name="Karim Benali")
+
+    response = agency_client.get(reverse("support:holder_export_xlsx"))
+
+    assert response.content.startswith(b"PK")

@@ -29,6 +29,8 @@ def _referral(world):
 URL_ACCESS = [
     UrlCase("support:holder_list", AGENCY_ONLY),
     UrlCase("support:holder_create", AGENCY_ONLY),
+    UrlCase("support:holder_export_csv", AGENCY_ONLY),
+    UrlCase("support:holder_export_xlsx", AGENCY_ONLY),
     UrlCase("support:caseload", AGENCY_ONLY),
     UrlCase("support:holder_detail", AGENCY_ONLY, kwargs=_holder),
     UrlCase("support:holder_edit", AGENCY_ONLY, kwargs=_holder),
