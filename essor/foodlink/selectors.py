@@ -136,6 +136,19 @@ def consultation_offers(consultation: Consultation):
     )
 
 
+def consultation_history(consultation: Consultation):
+    """The consultation's audit log (who did what, when, why), oldest first."""
+    from essor.core.models import AuditLogEntry
+
+    return list(
+        AuditLogEntry.objects.filter(
+            target_type="foodlink.consultation", target_id=str(consultation.pk)
+        )
+        .select_related("actor")
+        .order_by("pk")
+    )
+
+
 def visible_purchases(user):
     queryset = Purchase.objects.select_related("buyer")
     if is_agency_member(user):

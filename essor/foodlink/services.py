@@ -394,6 +394,28 @@ def create_consultation(*, actor, buyer: BuyerProfile, **data) -> Consultation:
 
 
 @transaction.atomic
+def update_consultation(*, actor, consultation: Consultation, **data) -> Consultation:
+    """A draft is corrected before publication (a published consultation is not changed: the
+    producers answered what they were sent)."""
+    consultation = _locked(consultation)
+    if consultation.status != S.DRAFT:
+        raise FoodlinkError("Seul un brouillon peut être modifié.")
+    check_consultation_data(data, today=timezone.localdate())
+    before = {field: getattr(consultation, field) for field in data}
+    for field, value in data.items():
+        setattr(consultation, field, value)
+    consultation.save()
+    audit.record(
+        actor=actor,
+        action="foodlink.consultation.update",
+        target=consultation,
+        changes=audit.diff(before, data),
+        message="Brouillon modifié.",
+    )
+    return consultation
+
+
+@transaction.atomic
 def publish_consultation(*, actor, consultation: Consultation) -> int:
     """Publishes the consultation, alerts the matching producers (in Essor and by e-mail);
     returns how many producers were alerted."""

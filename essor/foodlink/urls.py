@@ -20,6 +20,7 @@ urlpatterns = [
     path("consultations/<int:pk>/", views.consultation_detail, name="consultation_detail"),
     path("consultations/<int:pk>/attribuer/", views.consultation_award, name="consultation_award"),
     path("consultations/<int:pk>/offre/", views.offer_submit, name="offer_submit"),
+    path("consultations/<int:pk>/modifier/", views.consultation_edit, name="consultation_edit"),
     path(
         "consultations/<int:pk>/<slug:action>/",
         views.consultation_action,

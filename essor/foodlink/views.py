@@ -313,6 +313,43 @@ def consultation_create(request):
     return render(request, "foodlink/consultation_form.html", {"form": form})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request, pk: int):
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("buyer__organisation"), pk=pk
+    )
+    if not selectors.is_buyer_member(request.user, consultation.buyer):
+        raise PermissionDenied("Seuls les gestionnaires de la cantine modifient la consultation.")
+    if consultation.status != S.DRAFT:
+        messages.error(request, "Seul un brouillon peut être modifié.")
+        return redirect("foodlink:consultation_detail", pk=pk)
+    buyers = BuyerProfile.objects.filter(pk=consultation.buyer_id)
+    form = ConsultationForm(
+        request.POST or None,
+        instance=consultation,
+        buyers=buyers,
+        initial={"buyer": consultation.buyer_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("buyer")
+        if not data.get("delivery_address"):
+            data["delivery_address"] = consultation.buyer.delivery_address
+        try:
+            services.update_consultation(
+                actor=request.user, consultation=Consultation(pk=pk), **data
+            )
+        except services.FoodlinkError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Brouillon modifié.")
+            return redirect("foodlink:consultation_detail", pk=pk)
+    return render(
+        request, "foodlink/consultation_form.html", {"form": form, "consultation": consultation}
+    )
+
+
 def _consultation_for(request, pk: int) -> Consultation:
     consultation = get_object_or_404(
         Consultation.objects.select_related("buyer__organisation"), pk=pk
@@ -349,6 +386,7 @@ def consultation_detail(request, pk: int):
             "sees_offers": sees_offers,
             "offers": list(selectors.consultation_offers(consultation)) if sees_offers else [],
             "alert_count": consultation.alerts.count(),
+            "history": selectors.consultation_history(consultation) if sees_offers else [],
             "producer": producer,
             "own_offer": own_offer,
             "can_offer": producer is not None

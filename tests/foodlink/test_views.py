@@ -173,3 +173,39 @@ def test_notifications_are_marked_read(client, world):
     client.force_login(user)
     client.post("/circuits-courts/notifications/")
     assert not user.foodlink_notifications.filter(read_at__isnull=True).exists()
+
+
+def test_a_draft_is_corrected_and_the_change_logged(client, world):
+    from essor.core.models import AuditLogEntry
+
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), title="Avant")
+    client.force_login(world.users["organisation_member"])
+    response = client.post(
+        f"{BASE}{consultation.pk}/modifier/",
+        _form(buyer=consultation.buyer_id, title="Après", delivery_address="Cuisine centrale"),
+    )
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert (consultation.title, consultation.delivery_address) == ("Après", "Cuisine centrale")
+    entry = AuditLogEntry.objects.get(action="foodlink.consultation.update")
+    assert entry.changes["title"] == ["Avant", "Après"]
+
+
+def test_a_published_consultation_is_not_edited(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.PUBLISHED)
+    client.force_login(world.users["organisation_member"])
+    client.post(f"{BASE}{consultation.pk}/modifier/", _form(buyer=consultation.buyer_id, title="X"))
+    consultation.refresh_from_db()
+    assert consultation.title != "X"
+
+
+def test_detail_shows_the_history_to_the_buyer(client, world):
+    from essor.foodlink import services
+
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    services.cancel_consultation(
+        actor=world.users["organisation_admin"], consultation=consultation, reason="Menu changé"
+    )
+    client.force_login(world.users["organisation_member"])
+    body = client.get(f"{BASE}{consultation.pk}/").content.decode()
+    assert "Historique" in body and "Annulée" in body and "Menu changé" in body

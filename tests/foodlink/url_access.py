@@ -70,6 +70,7 @@ URL_ACCESS = [
         note="Un producteur alerté voit la consultation.",
     ),
     UrlCase("foodlink:consultation_award", STRUCTURE_ONLY, kwargs=_consultation_of_structure),
+    UrlCase("foodlink:consultation_edit", STRUCTURE_ONLY, kwargs=_consultation_of_structure),
     UrlCase("foodlink:offer_submit", STRUCTURE_ONLY, kwargs=_consultation_alerting_structure),
     UrlCase(
         "foodlink:consultation_action",
