@@ -279,11 +279,26 @@ def test_dashboard_xlsx_export(instructor, world):
 
 
 def _many_shares(programme, count):
+    from essor.funding import services
+
     for _ in range(count):
-        share_in_instruction(programme=programme, organisation=OrganisationFactory())
+        share = share_in_instruction(programme=programme, organisation=OrganisationFactory())
+        services.decide(
+            share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="100", motivation="Oui"
+        )
+        ProgrammeFactory(funder=programme.funder)
 
 
-@pytest.mark.parametrize("url_name", ["funding:instruction_list", "funding:dashboard"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "funding:instruction_list",
+        "funding:dashboard",
+        "funding:report_list",
+        "funding:programme_list",
+        "funding:session_list",
+    ],
+)
 def test_back_office_lists_run_a_constant_number_of_queries(
     instructor, world, django_assert_num_queries, url_name
 ):
