@@ -92,3 +92,29 @@ def test_the_agency_follows_a_project_holder(live_server, page):
     holder = ProjectHolder.objects.get(name="Inès Vandenbussche")
     assert holder.stage == Stage.EMERGENCE
     assert holder.actions.count() == 2
+
+
+def test_the_other_forms_have_no_accessibility_violation(live_server, page):
+    from tests.support.factories import ActionFactory, ProjectHolderFactory
+
+    World()
+    holder = ProjectHolderFactory(
+        name="Collectif Vélo",
+        stage=Stage.STRUCTURING,
+        emergence_on=datetime.date(2025, 4, 1),
+        structuring_on=datetime.date(2025, 6, 1),
+    )
+    ProjectHolderFactory(name="Collectif  VÉLO")
+    ActionFactory(holder=holder)
+    page.set_default_timeout(10_000)
+    _login(page, live_server, "agency_admin@example.org")
+    for name in ("holder_edit", "holder_creation", "holder_abandon", "holder_merge"):
+        page.goto(live_server.url + reverse(f"support:{name}", args=[holder.pk]))
+        assert page.locator("h1").count() == 1
+        _no_violations(page)
+    # The creation refused without an organisation: the error is linked to its field.
+    page.goto(live_server.url + reverse("support:holder_creation", args=[holder.pk]))
+    page.get_by_role("button", name="Enregistrer la création").click()
+    page.get_by_role("link", name="SIREN, numéro RNA ou dénomination exacte").click()
+    assert page.evaluate("document.activeElement.name") == "organisation"
+    _no_violations(page)
