@@ -425,6 +425,42 @@ def add_action(*, holder: ProjectHolder, actor, data: dict) -> Action:
 
 
 @transaction.atomic
+def update_action(*, action: Action, actor, data: dict) -> dict:
+    """Correct an action (same checks as when it was added); returns the changes."""
+    holder = _lock(action.holder)
+    _check_not_merged(holder)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    values = _clean_action_values(holder, {**_action_values(action), **data})
+    if values.get("date") and values["date"] < holder.first_contact_on:
+        raise ValidationError(
+            {
+                "date": "L'action ne peut précéder le premier accueil "
+                f"({long_date(holder.first_contact_on)})."
+            }
+        )
+    before = _action_values(action)
+    for field, value in values.items():
+        setattr(action, field, value)
+    if action.reminder_on != before["reminder_on"]:
+        action.reminder_done_on = None  # a new reminder date is a new reminder
+    action.full_clean()
+    action.save()
+    changes = audit.diff(before, _action_values(action))
+    if changes:
+        audit.record(
+            actor=actor,
+            action="support.action_updated",
+            target=holder,
+            changes={"action": action.pk, **changes},
+        )
+    return changes
+
+
+def _action_values(action: Action) -> dict:
+    return {field: getattr(action, field) for field in ACTION_FIELDS}
+
+
+@transaction.atomic
 def complete_reminder(*, action: Action, actor, on: datetime.date | None = None) -> Action:
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.reminder_on is None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("porteurs/<int:pk>/abandon/", views.holder_abandon, name="holder_abandon"),
     path("porteurs/<int:pk>/actions/nouvelle/", views.action_create, name="action_create"),
     path("porteurs/<int:pk>/fusionner/", views.holder_merge, name="holder_merge"),
+    path("actions/<int:pk>/modifier/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/relance-faite/", views.reminder_done, name="reminder_done"),
     path("orientations/<int:pk>/", views.referral, name="referral"),
     path("orientations/<int:pk>/pdf/", views.referral_pdf, name="referral_pdf"),

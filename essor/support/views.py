@@ -278,6 +278,30 @@ def action_create(request, pk):
 
 
 @agency_required
+def action_edit(request, pk):
+    action = get_object_or_404(Action, pk=pk)
+    holder = _holder(action.holder_id)
+    if response := _working_holder(holder):
+        return response
+    form = forms.ActionForm(request.POST or None, instance=action, holder=holder)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.update_action(
+                action=action, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, "L'action est corrigée." if changes else "Aucune modification."
+            )
+            return redirect("support:holder_detail", pk=holder.pk)
+    return render(
+        request, "support/action_form.html", {"form": form, "holder": holder, "action": action}
+    )
+
+
+@agency_required
 @require_POST
 def reminder_done(request, pk):
     action = get_object_or_404(Action, pk=pk)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from essor.support import selectors, services
 from essor.support.models import ActionKind, ConsentScope, PartnerKind
@@ -150,3 +151,42 @@ def test_caseload_lists_due_reminders_first(world):
     assert [holder.pk for holder in caseload["holders"]] == [due.pk, calm.pk]
     assert caseload["holders"][0].reminder_due
     assert caseload["due"] == 1
+
+
+def test_an_action_is_corrected_with_its_changes_logged(world):
+    action = ActionFactory(notes="Premier rendez-vous.")
+
+    changes = services.update_action(
+        action=action,
+        actor=world.users["agency_staff"],
+        data={"notes": "Premier rendez-vous, avec la banque."},
+    )
+
+    action.refresh_from_db()
+    assert action.notes == "Premier rendez-vous, avec la banque."
+    assert changes == {"notes": ["Premier rendez-vous.", "Premier rendez-vous, avec la banque."]}
+
+
+def test_a_corrected_action_cannot_move_to_the_future(world):
+    action = ActionFactory()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    with pytest.raises(ValidationError):
+        services.update_action(
+            action=action, actor=world.users["agency_staff"], data={"date": tomorrow}
+        )
+    action.refresh_from_db()
+    assert action.date == D(2025, 4, 2)
+
+
+def test_a_new_reminder_date_reopens_the_reminder(world):
+    action = ActionFactory(
+        next_step="Rappeler", reminder_on=D(2025, 5, 1), reminder_done_on=D(2025, 5, 1)
+    )
+
+    services.update_action(
+        action=action, actor=world.users["agency_staff"], data={"reminder_on": D(2025, 6, 1)}
+    )
+
+    action.refresh_from_db()
+    assert action.reminder_done_on is None

@@ -297,3 +297,16 @@ def test_the_list_exports_to_xlsx(agency_client):
     response = agency_client.get(reverse("support:holder_export_xlsx"))
 
     assert response.content.startswith(b"PK")
+
+
+def test_action_edit_page_corrects_the_notes(agency_client):
+    action = ActionFactory(notes="Avant")
+
+    response = agency_client.post(
+        reverse("support:action_edit", args=[action.pk]),
+        {"date": "2025-04-02", "kind": "rendez-vous", "notes": "Après"},
+    )
+
+    action.refresh_from_db()
+    assert response.status_code == 302
+    assert action.notes == "Après"

@@ -40,6 +40,7 @@ URL_ACCESS = [
     UrlCase("support:holder_merge", AGENCY_ONLY, kwargs=_holder),
     UrlCase("support:action_create", AGENCY_ONLY, kwargs=_holder),
     UrlCase("support:reminder_done", AGENCY_POST_ONLY, kwargs=_reminder),
+    UrlCase("support:action_edit", AGENCY_ONLY, kwargs=_reminder),
     UrlCase("support:referral", AGENCY_ONLY, kwargs=_referral),
     UrlCase("support:referral_pdf", AGENCY_ONLY, kwargs=_referral),
 ]
