@@ -333,7 +333,10 @@ def compute_indicators(
     # 4. Hours by SIAE and month, and the conventioned FTE of the annexes in force.
     hours_rows = MonthlyHours.objects.filter(month__gte=start, month__lte=end)
     hours_rows = (
-        hours_rows.filter(through) if commune_id else hours_rows.filter(siae_id__in=siae_ids)
+        # A commune holds few people: start from them (unique index participant + month).
+        hours_rows.filter(participant__in=participants.values("pk"))
+        if commune_id
+        else hours_rows.filter(siae_id__in=siae_ids)
     )
     hours_by_month: dict[int, Decimal] = {}
     hours_by_siae: dict[int, Decimal] = {}
