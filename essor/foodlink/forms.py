@@ -40,6 +40,12 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class ProducerProfileForm(forms.Form):
+    commune = forms.ModelChoiceField(
+        label="Commune de l'exploitation",
+        queryset=Commune.objects.filter(latitude__isnull=False).order_by("name"),
+        to_field_name="insee_code",
+        help_text="La distance de livraison se calcule depuis cette commune.",
+    )
     address = forms.CharField(label="Adresse", max_length=255, required=False)
     presentation = forms.CharField(label="Présentation", widget=forms.Textarea, required=False)
     delivery_radius_km = forms.IntegerField(
@@ -101,6 +107,7 @@ def _kept(formset) -> list[dict]:
 def producer_data(profile_form, products, certifications) -> dict:
     profile = dict(profile_form.cleaned_data)
     profile["minimum_order"] = str(profile["minimum_order"])
+    profile["commune"] = profile["commune"].insee_code
     return {
         "profile": profile,
         "products": [
@@ -123,17 +130,20 @@ def producer_initial(producer, data: dict | None = None) -> tuple[dict, list, li
     if data:
         return data.get("profile", {}), data.get("products", []), data.get("certifications", [])
     profile = {
-        field: getattr(producer, field)
-        for field in (
-            "address",
-            "presentation",
-            "delivery_radius_km",
-            "delivery_days",
-            "minimum_order",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-        )
+        "commune": producer.commune.insee_code,
+        **{
+            field: getattr(producer, field)
+            for field in (
+                "address",
+                "presentation",
+                "delivery_radius_km",
+                "delivery_days",
+                "minimum_order",
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+            )
+        },
     }
     products = [
         {"family": p.family, "name": p.name, "months": p.months} for p in producer.products.all()

@@ -39,6 +39,7 @@ from essor.foodlink.models import (
     PurchaseImport,
     months_to_mask,
 )
+from essor.territory.models import Commune
 
 S = Consultation.Status
 
@@ -166,6 +167,14 @@ def _check_products(products) -> None:
 
 def _apply_producer_data(producer: ProducerProfile, data: dict) -> None:
     profile = data.get("profile", {})
+    code = profile.get("commune")
+    if code and code != producer.commune.insee_code:
+        commune = Commune.objects.filter(insee_code=code, latitude__isnull=False).first()
+        if commune is None:
+            raise FoodlinkError(f"Commune « {code} » inconnue.")
+        producer.commune = commune
+        producer.latitude, producer.longitude = commune.latitude, commune.longitude
+        producer.territory = commune.territories.order_by("-is_main").first()
     for field in PROFILE_FIELDS:
         if field in profile:
             value = profile[field]

@@ -126,6 +126,7 @@ def test_producer_edit_page_proposes_changes(client, world):
     response = client.post(
         f"/circuits-courts/producteurs/{producer.pk}/modifier/",
         {
+            "commune": "59183",
             "address": "",
             "presentation": "Maraîchage",
             "delivery_radius_km": "30",
@@ -159,6 +160,7 @@ def test_producer_edit_page_names_an_expired_certification(client, world):
     response = client.post(
         f"/circuits-courts/producteurs/{producer.pk}/modifier/",
         {
+            "commune": "59183",
             "delivery_radius_km": "30",
             "minimum_order": "20",
             "produits-TOTAL_FORMS": "0",
@@ -172,3 +174,22 @@ def test_producer_edit_page_names_an_expired_certification(client, world):
     assert response.status_code == 200
     assert "Cette certification a expiré" in response.content.decode()
     assert not ProducerRevision.objects.exists()
+
+
+def test_approved_move_to_another_commune_moves_the_producer(world):
+    producer = ProducerProfileFactory(organisation=world.structure)
+    grande_synthe = commune("59271")
+    revision = services.propose_producer_changes(
+        actor=world.users["organisation_admin"],
+        producer=producer,
+        data={"profile": {"commune": "59271"}, "products": [], "certifications": []},
+    )
+    services.review_producer_revision(
+        actor=world.users["agency_staff"], revision=revision, approve=True
+    )
+    producer.refresh_from_db()
+    assert producer.commune == grande_synthe
+    assert (producer.latitude, producer.longitude) == (
+        grande_synthe.latitude,
+        grande_synthe.longitude,
+    )
