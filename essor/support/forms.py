@@ -349,3 +349,12 @@ class CaseloadForm(forms.Form):
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de l'effacement",
+        help_text="Par exemple : demande de la personne du 3 mars, ou fin de la durée de conservation.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez le motif de l'effacement."},
+    )

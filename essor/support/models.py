@@ -108,6 +108,7 @@ class ProjectHolder(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_from",
     )
+    erased_on = models.DateField("données personnelles effacées le", null=True, blank=True)
     is_demo = models.BooleanField("donnée de démonstration", default=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
@@ -186,7 +187,13 @@ class ProjectHolder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # Not the name: this label is copied into the audit log, which must not keep personal
+        # details once a holder's data is erased.
+        return f"Porteur de projet n° {self.pk}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_on is not None
 
     @property
     def has_contact_consent(self) -> bool:

@@ -111,9 +111,14 @@ def _lock(holder: ProjectHolder) -> ProjectHolder:
 
 
 def _check_not_merged(holder: ProjectHolder) -> None:
+    """A merged holder is worked on through the kept one; an erased one is no longer followed."""
     if holder.merged_into_id:
         raise ValidationError(
             "Cette fiche a été fusionnée avec une autre : travaillez sur la fiche conservée."
+        )
+    if holder.erased_on:
+        raise ValidationError(
+            "Les données personnelles de ce porteur ont été effacées : sa fiche n'est plus suivie."
         )
 
 
@@ -129,6 +134,11 @@ def _check_contact(values: dict) -> None:
     if values.get("consent_on") and not values.get("consent_scope"):
         raise ValidationError({"consent_scope": "Précisez ce que la personne a accepté."})
     _not_in_future(values.get("consent_on"), "consent_on", "La date du consentement")
+
+
+# Fields whose values never go to the audit log (it records that they changed, not their value).
+PERSONAL_FIELDS = {"name", "email", "phone", "idea"}
+MASKED = "(donnée personnelle)"
 
 
 def _snapshot(holder: ProjectHolder) -> dict:
@@ -173,7 +183,9 @@ def create_holder(*, actor, data: dict) -> ProjectHolder:
         actor=actor,
         action="support.holder_created",
         target=holder,
-        changes=audit.diff({}, {k: v for k, v in _snapshot(holder).items() if v not in ("", None)}),
+        changes=_masked(
+            audit.diff({}, {k: v for k, v in _snapshot(holder).items() if v not in ("", None)})
+        ),
     )
     return holder
 
@@ -196,8 +208,19 @@ def update_holder(*, holder: ProjectHolder, actor, data: dict) -> dict:
         holder.sectors.set(data["sectors"])
     changes = audit.diff(before, _snapshot(holder))
     if changes:
-        audit.record(actor=actor, action="support.holder_updated", target=holder, changes=changes)
+        audit.record(
+            actor=actor, action="support.holder_updated", target=holder, changes=_masked(changes)
+        )
     return changes
+
+
+def _masked(changes: dict) -> dict:
+    return {
+        field: [MASKED if old not in ("", None) else old, MASKED if new not in ("", None) else new]
+        if field in PERSONAL_FIELDS
+        else [old, new]
+        for field, (old, new) in changes.items()
+    }
 
 
 def _snapshot_raw(holder: ProjectHolder) -> dict:
@@ -502,6 +525,10 @@ def merge_holders(
     keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     if keep.merged_into_id or duplicate.merged_into_id:
         raise ValidationError("Une des deux fiches a déjà été fusionnée dans une autre.")
+    if keep.erased_on or duplicate.erased_on:
+        raise ValidationError(
+            "Une fiche dont les données personnelles sont effacées ne se fusionne pas."
+        )
     if duplicate.stage == Stage.CREATION and keep.stage != Stage.CREATION:
         raise ValidationError(
             "La fiche en double a abouti à une création : conservez plutôt celle-ci."
@@ -525,7 +552,7 @@ def merge_holders(
         actor=actor,
         action="support.holder_merged_into",
         target=duplicate,
-        changes={"fusionne_dans": [None, f"{keep} (n° {keep.pk})"]},
+        changes={"fusionne_dans": [None, str(keep)]},
         message=reason,
     )
     audit.record(
@@ -533,9 +560,9 @@ def merge_holders(
         action="support.holder_merged",
         target=keep,
         changes={
-            "doublon": f"{duplicate} (n° {duplicate.pk})",
+            "doublon": str(duplicate),
             "actions_deplacees": moved_actions,
-            **{field: [None, value] for field, value in filled.items()},
+            **_masked({field: [None, value] for field, value in filled.items()}),
         },
         message=reason,
     )
@@ -548,3 +575,45 @@ def merge_holders(
 def log_personal_read(*, actor, holder: ProjectHolder, what: str) -> None:
     """Every read of a holder's personal details goes to the audit log."""
     audit.record(actor=actor, action="support.personal_data_read", target=holder, message=what)
+
+
+# --- erasure (right to be forgotten) --------------------------------------------------------------
+
+ERASED_NAME = "Porteur de projet (données effacées)"
+
+
+@transaction.atomic
+def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> ProjectHolder:
+    """Erase the holder's personal details (name, contact, idea, free-text notes) at the person's
+    request or at the end of the retention period. What the figures need stays: sectors, commune,
+    QPV, stages and their dates, action kinds and dates, the organisation created."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
+    holder = _lock(holder)
+    if holder.erased_on:
+        raise ValidationError("Les données personnelles de ce porteur sont déjà effacées.")
+    holder.name = ERASED_NAME
+    holder.name_key = ""
+    holder.email = holder.phone = holder.phone_key = ""
+    holder.consent_on = None
+    holder.consent_scope = ""
+    holder.idea = "(effacé)"
+    if holder.abandon_reason:
+        holder.abandon_reason = "(effacé)"
+    holder.erased_on = _today()
+    holder.save()
+    actions = holder.actions.update(notes="", partner_name="", shared_fields=[])
+    # A reminder keeps a (neutral) next step: the database requires one.
+    holder.actions.filter(reminder_on__isnull=True).update(next_step="")
+    holder.actions.filter(reminder_on__isnull=False).update(next_step="(effacée)")
+    holder.actions.filter(reminder_on__isnull=False, reminder_done_on__isnull=True).update(
+        reminder_done_on=_today()
+    )
+    audit.record(
+        actor=actor,
+        action="support.personal_data_erased",
+        target=holder,
+        changes={"actions_nettoyees": actions},
+        message=reason,
+    )
+    return holder

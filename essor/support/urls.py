@@ -15,6 +15,7 @@ urlpatterns = [
     path("porteurs/<int:pk>/creation/", views.holder_creation, name="holder_creation"),
     path("porteurs/<int:pk>/abandon/", views.holder_abandon, name="holder_abandon"),
     path("porteurs/<int:pk>/actions/nouvelle/", views.action_create, name="action_create"),
+    path("porteurs/<int:pk>/effacer/", views.holder_erase, name="holder_erase"),
     path("porteurs/<int:pk>/fusionner/", views.holder_merge, name="holder_merge"),
     path("actions/<int:pk>/modifier/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/relance-faite/", views.reminder_done, name="reminder_done"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from essor.core import audit
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
-from essor.core.permissions import agency_required
+from essor.core.permissions import agency_admin_required, agency_required, is_agency_admin
 from essor.directory.models import Sector
 from essor.support import forms, selectors, services
 from essor.support.models import Action, ProjectHolder, Stage
@@ -177,6 +177,7 @@ def holder_detail(request, pk):
             "transitions": services.allowed_transitions(holder),
             "Stage": Stage,
             "today": forms.today(),
+            "is_agency_admin": is_agency_admin(request.user),
         },
     )
 
@@ -361,6 +362,25 @@ def holder_merge(request, pk):
         "support/holder_merge.html",
         {"form": form, "holder": holder, "query": query, "has_candidates": candidates.exists()},
     )
+
+
+@agency_admin_required
+def holder_erase(request, pk):
+    holder = _holder(pk)
+    if response := _working_holder(holder):
+        return response
+    form = forms.EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erase_personal_data(
+                holder=holder, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Les données personnelles de ce porteur sont effacées.")
+            return redirect("support:holder_detail", pk=holder.pk)
+    return render(request, "support/holder_erase.html", {"form": form, "holder": holder})
 
 
 def _referral(request, pk) -> Action:

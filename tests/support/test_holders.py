@@ -130,3 +130,57 @@ def test_same_name_in_another_commune_is_not_a_duplicate():
 
 def test_name_key_ignores_accents_case_and_punctuation():
     assert services.name_key("  Élodie-MARTIN ") == "elodie martin"
+
+
+def test_audit_entries_keep_no_personal_values(world):
+    holder = services.create_holder(actor=world.users["agency_staff"], data=_data())
+    services.update_holder(
+        holder=holder, actor=world.users["agency_staff"], data={"name": "Élodie Martin-Durand"}
+    )
+
+    entries = AuditLogEntry.objects.filter(target_id=str(holder.pk))
+    assert "Élodie" not in str(list(entries.values_list("changes", "target_label")))
+    assert entries.get(action="support.holder_updated").changes["name"] == [
+        services.MASKED,
+        services.MASKED,
+    ]
+
+
+def test_erasing_keeps_the_figures_and_drops_the_personal_details(world):
+    holder = ProjectHolderFactory(
+        name="Élodie Martin",
+        email="elodie@example.org",
+        consent_on=D(2025, 1, 1),
+        consent_scope=ConsentScope.PARTNERS,
+        sectors=[sector("mobilite")],
+    )
+    action = holder.actions.create(
+        date=D(2025, 4, 1),
+        kind="rendez-vous",
+        notes="Parle de sa santé.",
+        next_step="Rappeler",
+        reminder_on=D(2025, 5, 1),
+    )
+
+    services.erase_personal_data(
+        holder=holder, actor=world.users["agency_admin"], reason="Demande."
+    )
+
+    holder.refresh_from_db()
+    action.refresh_from_db()
+    assert (holder.name, holder.email, holder.consent_on) == (services.ERASED_NAME, "", None)
+    assert action.notes == "" and action.reminder_done_on is not None
+    assert list(holder.sectors.values_list("slug", flat=True)) == ["mobilite"]
+    assert selectors.new_holders_by_sector(2025).rows  # still counted
+
+
+def test_an_erased_holder_is_no_longer_followed(world):
+    holder = ProjectHolderFactory()
+    services.erase_personal_data(
+        holder=holder, actor=world.users["agency_admin"], reason="Demande."
+    )
+
+    with pytest.raises(ValidationError, match="effacées"):
+        services.advance_stage(
+            holder=holder, actor=world.users["agency_staff"], to=Stage.EMERGENCE, on=D(2025, 4, 1)
+        )

@@ -310,3 +310,18 @@ def test_action_edit_page_corrects_the_notes(agency_client):
     action.refresh_from_db()
     assert response.status_code == 302
     assert action.notes == "Après"
+
+
+def test_an_agency_admin_erases_personal_data_from_the_page(client, world):
+    holder = ProjectHolderFactory(name="Karim Benali")
+    client.force_login(world.users["agency_admin"])
+
+    response = client.post(
+        reverse("support:holder_erase", args=[holder.pk]), {"reason": "Demande de la personne."}
+    )
+
+    holder.refresh_from_db()
+    assert response.status_code == 302
+    assert holder.erased_on is not None
+    page = client.get(reverse("support:holder_detail", args=[holder.pk])).content.decode()
+    assert "Karim" not in page

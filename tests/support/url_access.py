@@ -4,7 +4,7 @@ import datetime
 
 from essor.support.models import ActionKind, PartnerKind
 from tests.support.factories import ActionFactory, ProjectHolderFactory
-from tests.url_access import AGENCY_ONLY, UrlCase
+from tests.url_access import AGENCY_ADMIN_ONLY, AGENCY_ONLY, UrlCase
 
 # POST-only: the agency gets 405 on a GET, everyone else is refused before.
 AGENCY_POST_ONLY = {**AGENCY_ONLY, "agency_admin": 405, "agency_staff": 405}
@@ -38,6 +38,7 @@ URL_ACCESS = [
     UrlCase("support:holder_creation", AGENCY_ONLY, kwargs=_holder),
     UrlCase("support:holder_abandon", AGENCY_ONLY, kwargs=_holder),
     UrlCase("support:holder_merge", AGENCY_ONLY, kwargs=_holder),
+    UrlCase("support:holder_erase", AGENCY_ADMIN_ONLY, kwargs=_holder),
     UrlCase("support:action_create", AGENCY_ONLY, kwargs=_holder),
     UrlCase("support:reminder_done", AGENCY_POST_ONLY, kwargs=_reminder),
     UrlCase("support:action_edit", AGENCY_ONLY, kwargs=_reminder),
