@@ -454,6 +454,11 @@ def scdl_rows(*, year: int, funder_siret: str | None = None, chunk_size: int = 2
     queryset = scdl_shares(year=year, funder_siret=funder_siret).values_list(*SCDL_VALUES)
     sql, params = queryset.query.sql_with_params()
     due_on: dict[int, str] = {}
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # The whole result is read: plan for it, not for its first rows (the default of cursors).
+        with connection.cursor() as setting_cursor:
+            setting_cursor.execute("SET cursor_tuple_fraction = 1.0")
     cursor = connection.chunked_cursor()
     try:
         cursor.execute(sql, params)
@@ -502,6 +507,9 @@ def scdl_rows(*, year: int, funder_siret: str | None = None, chunk_size: int = 2
                 ]
     finally:
         cursor.close()
+        if postgresql:
+            with connection.cursor() as setting_cursor:
+                setting_cursor.execute("RESET cursor_tuple_fraction")
 
 
 def open_data_index():
