@@ -191,6 +191,17 @@ class BarrierForm(AccessibleForm, forms.ModelForm):
         self._link_help()
 
 
+class BarrierUpdateForm(AccessibleForm, forms.ModelForm):
+    class Meta:
+        model = Barrier
+        fields = ["identified_on", "support", "resolved", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _date_fields(self, "identified_on")
+        self._link_help()
+
+
 class TrainingForm(AccessibleForm, forms.ModelForm):
     class Meta:
         model = Training

@@ -370,6 +370,29 @@ def add_barrier(*, actor, participant: Participant, data: dict) -> Barrier:
 
 
 @transaction.atomic
+def update_barrier(*, actor, barrier: Barrier, data: dict) -> Barrier:
+    """The support given evolves: a barrier is followed, then lifted."""
+    _lock(Participant, barrier.participant_id)
+    barrier = Barrier.objects.select_related("barrier_type").get(pk=barrier.pk)
+    fields = ["identified_on", "support", "resolved", "note"]
+    before = {name: getattr(barrier, name) for name in fields}
+    for name in fields:
+        if name in data:
+            setattr(barrier, name, data[name])
+    barrier.full_clean()
+    barrier.save()
+    changes = audit.diff(before, {name: getattr(barrier, name) for name in fields})
+    changes.pop("note", None)  # free text stays out of the log
+    audit.record(
+        actor=actor,
+        action="insertion.barrier_updated",
+        target=barrier.participant,
+        changes={"barrier": [barrier.barrier_type.name, barrier.barrier_type.name], **changes},
+    )
+    return barrier
+
+
+@transaction.atomic
 def add_training(*, actor, participant: Participant, data: dict) -> Training:
     _lock(Participant, participant.pk)
     training = Training(participant=participant, **data)

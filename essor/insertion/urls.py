@@ -25,6 +25,7 @@ urlpatterns = [
     path("contrats/<int:pk>/", views.contract_edit, name="contract_edit"),
     path("salaries/<int:pk>/sortie/", views.exit_record, name="exit_record"),
     path("salaries/<int:pk>/freins/nouveau/", views.barrier_create, name="barrier_create"),
+    path("freins/<int:pk>/", views.barrier_edit, name="barrier_edit"),
     path("salaries/<int:pk>/formations/nouvelle/", views.training_create, name="training_create"),
     path("salaries/<int:pk>/export/", views.participant_export, name="participant_export"),
     path("salaries/<int:pk>/effacer/", views.participant_erase, name="participant_erase"),

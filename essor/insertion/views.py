@@ -18,6 +18,7 @@ from essor.insertion import access, selectors, services
 from essor.insertion.forms import (
     AnnexForm,
     BarrierForm,
+    BarrierUpdateForm,
     ContractForm,
     EraseForm,
     ExitForm,
@@ -27,7 +28,7 @@ from essor.insertion.forms import (
     SiaeForm,
     TrainingForm,
 )
-from essor.insertion.models import Contract, FinancialAnnex, Participant, Siae
+from essor.insertion.models import Barrier, Contract, FinancialAnnex, Participant, Siae
 
 
 def _apply_errors(form, error: ValidationError):
@@ -347,6 +348,32 @@ def barrier_create(request, pk):
             actor=request.user, participant=participant, data=data
         ),
         "Le frein est enregistré.",
+    )
+
+
+@login_required
+def barrier_edit(request, pk):
+    barrier = get_object_or_404(Barrier.objects.select_related("barrier_type"), pk=pk)
+    participant = _staff_participant(request, barrier.participant_id)
+    if participant.anonymised_at:
+        raise PermissionDenied("Ce salarié a été anonymisé.")
+    form = BarrierUpdateForm(request.POST or None, instance=Barrier.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_barrier(actor=request.user, barrier=barrier, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Le frein est mis à jour.")
+            return redirect("insertion:participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "insertion/form.html",
+        {
+            "form": form,
+            "title": f"Frein « {barrier.barrier_type.name} » — {participant.code}",
+            "siae": participant.siae,
+        },
     )
 
 

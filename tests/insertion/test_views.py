@@ -183,3 +183,21 @@ def test_the_dashboard_links_to_insertion_for_siae_staff_only(client, world, sia
     assert 'href="/insertion/"' in client.get(dashboard).content.decode()
     client.force_login(world.users["authenticated"])
     assert 'href="/insertion/"' not in client.get(dashboard).content.decode()
+
+
+def test_a_barrier_is_followed_then_lifted(staff, siae):
+    from essor.insertion.models import Barrier, BarrierType
+
+    person = pathway(siae)
+    barrier = Barrier.objects.create(
+        participant=person,
+        barrier_type=BarrierType.objects.get(slug="logement"),
+        identified_on=datetime.date(2026, 2, 10),
+    )
+    response = staff.post(
+        reverse("insertion:barrier_edit", kwargs={"pk": barrier.pk}),
+        {"identified_on": "2026-02-10", "support": "internal", "resolved": "on", "note": ""},
+    )
+    barrier.refresh_from_db()
+    assert response.status_code == 302
+    assert (barrier.support, barrier.resolved) == ("internal", True)

@@ -1,4 +1,4 @@
-from essor.insertion.models import Participant
+from essor.insertion.models import Barrier, BarrierType, Participant
 from tests.insertion.factories import AnnexFactory, make_siae, pathway
 from tests.url_access import ANON_LOGIN, UrlCase
 
@@ -47,6 +47,16 @@ def _contract(world):
     return {"pk": participant.contracts.get().pk}
 
 
+def _barrier(world):
+    participant = Participant.objects.get(pk=_participant(world)["pk"])
+    barrier = Barrier.objects.create(
+        participant=participant,
+        barrier_type=BarrierType.objects.first(),
+        identified_on=participant.entry_date,
+    )
+    return {"pk": barrier.pk}
+
+
 def _none(world):
     make_siae(world)
     return {}
@@ -75,6 +85,7 @@ URL_ACCESS = [
     UrlCase("insertion:contract_edit", STAFF, kwargs=_contract),
     UrlCase("insertion:exit_record", STAFF, kwargs=_participant),
     UrlCase("insertion:barrier_create", STAFF, kwargs=_participant),
+    UrlCase("insertion:barrier_edit", STAFF, kwargs=_barrier),
     UrlCase("insertion:training_create", STAFF, kwargs=_participant),
     UrlCase("insertion:participant_export", STAFF, kwargs=_participant, query="format=json"),
     UrlCase("insertion:participant_erase", SIAE_ADMIN, kwargs=_participant),
