@@ -21,6 +21,7 @@ class FoodlinkConfig(AppConfig):
                 "foodlink:home",
                 audience=Audience.AUTHENTICATED,
                 order=51,
+                visible=selectors.takes_part,
             )
         )
         register(

@@ -586,3 +586,14 @@ def producers_by_family(year: int) -> IndicatorTable:
         row_keys=list(Family.values),
         note="Producteurs publiés dans le guide (situation actuelle).",
     )
+
+
+def takes_part(user) -> bool:
+    """« Mon espace »: producers, canteen managers and the agency see « Circuits courts »."""
+    if is_agency_member(user):
+        return True
+    organisations = _member_organisation_ids(user)
+    return bool(organisations) and (
+        ProducerProfile.objects.filter(organisation_id__in=organisations).exists()
+        or BuyerProfile.objects.filter(organisation_id__in=organisations).exists()
+    )

@@ -209,3 +209,18 @@ def test_detail_shows_the_history_to_the_buyer(client, world):
     client.force_login(world.users["organisation_member"])
     body = client.get(f"{BASE}{consultation.pk}/").content.decode()
     assert "Historique" in body and "Annulée" in body and "Menu changé" in body
+
+
+def test_my_space_links_to_short_chains_for_canteen_managers_only(client, world):
+    from essor.core.navigation import entries_for
+
+    make_buyer(world.structure)
+    labels = [
+        link["label"]
+        for link in entries_for(
+            world.users["organisation_member"], is_agency=False, place="dashboard"
+        )
+    ]
+    assert "Circuits courts" in labels
+    others = entries_for(world.users["authenticated"], is_agency=False, place="dashboard")
+    assert "Circuits courts" not in [link["label"] for link in others]
