@@ -121,11 +121,15 @@ def shares_for_instruction(user, *, status="", programme_id=None, year=None, tex
     if year:
         shares = shares.filter(year=year)
     if text:
-        shares = shares.filter(
-            Q(application__title__icontains=text)
-            | Q(application__reference__icontains=text)
-            | Q(application__organisation__name__icontains=text)
-        )
+        # Matching applications first (nested `IN` subqueries, no join on every share).
+        from essor.directory.models import Organisation
+
+        matching = Application.objects.filter(
+            Q(title__icontains=text)
+            | Q(reference__icontains=text)
+            | Q(organisation_id__in=Organisation.objects.filter(name__icontains=text).values("pk"))
+        ).values("pk")
+        shares = shares.filter(application_id__in=matching)
     return shares.order_by("-updated_at", "-pk")
 
 
@@ -356,8 +360,12 @@ def dashboard_totals(rows: list[DashboardRow]) -> DashboardRow:
 
 
 def years_with_applications() -> list[int]:
-    # From the shares (their covering index starts with the year): no scan of the applications.
-    return list(Share.objects.order_by("-year").values_list("year", flat=True).distinct())
+    """The years a dashboard may show: those of the envelopes (a small table) and this one."""
+    from django.utils import timezone
+
+    years = set(Envelope.objects.values_list("year", flat=True).distinct())
+    years.add(timezone.localdate().year)
+    return sorted(years, reverse=True)
 
 
 def envelopes_for(funder_ids=None, year=None):
