@@ -122,3 +122,26 @@ def test_guide_consultation_offer_award_and_dashboard(live_server, page):
     page.goto(live_server.url + reverse("foodlink:dashboard", kwargs={"pk": buyer.pk}))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bilan EGalim")
     _no_violations(page)
+
+
+def test_guide_map_shows_the_producers_and_the_producer_page_its_marker(live_server, page):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    producers = []
+    for index in range(3):
+        producer = make_producer(_organisation(f"Ferme {index}"))
+        ProductFactory(producer=producer)
+        producers.append(producer)
+    page.goto(live_server.url + reverse("foodlink:guide"))
+    clusters = page.locator("#producers-map .marker-cluster")
+    expect(clusters).to_have_count(1)
+    expect(clusters).to_have_text("3")
+    page.goto(live_server.url + reverse("foodlink:producer", kwargs={"pk": producers[0].pk}))
+    expect(page.locator("#producer-map .leaflet-marker-icon")).to_have_count(1)
+    assert errors == []
+
+
+def _organisation(name):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name=name)
