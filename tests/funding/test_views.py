@@ -358,3 +358,11 @@ def test_agency_declares_a_funder_and_an_invalid_siret_is_refused(client, world)
 
     client.post(url, {"organisation": commune.pk, "siret": siret_for(commune.siren, 1)})
     assert commune.funder_profile.siret == siret_for(commune.siren, 1)
+
+
+def test_instruction_list_finds_by_structure_name(instructor, world):
+    share = helpers.share_in_instruction(world)
+    other = share_in_instruction(programme=share.programme, organisation=OrganisationFactory())
+    page = text(instructor.get(reverse("funding:instruction_list"), {"q": "jardins du litt"}))
+    assert share.application.reference in page
+    assert other.application.reference not in page
