@@ -651,7 +651,12 @@ def report_pdf(request, pk, year):
             "annexes": siae.annexes.filter(
                 start__lte=datetime.date(year, 12, 31), end__gte=datetime.date(year, 1, 1)
             ),
-            "tables": selectors.all_tables(data, with_siaes=False),
+            # The monthly FTE table is drawn first, with its highlighted gaps.
+            "tables": [
+                (title, table)
+                for title, table in selectors.all_tables(data, with_siaes=False)
+                if title != "ETP par mois"
+            ],
             "generated": timezone.localdate(),
         },
     )
