@@ -198,6 +198,15 @@ def update_holder(*, holder: ProjectHolder, actor, data: dict) -> dict:
     merged = {**_snapshot_raw(holder), **{k: v for k, v in data.items() if k in HOLDER_FIELDS}}
     _check_contact(merged)
     _not_in_future(data.get("first_contact_on"), "first_contact_on", "La date du premier accueil")
+    first_action = holder.actions.order_by("date").values_list("date", flat=True).first()
+    new_first = data.get("first_contact_on") or holder.first_contact_on
+    if first_action and new_first > first_action:
+        raise ValidationError(
+            {
+                "first_contact_on": "Le premier accueil ne peut suivre la première action "
+                f"({long_date(first_action)})."
+            }
+        )
     before = _snapshot(holder)
     _apply_values(holder, data)
     holder.full_clean(exclude=["sectors"])

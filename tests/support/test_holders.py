@@ -184,3 +184,16 @@ def test_an_erased_holder_is_no_longer_followed(world):
         services.advance_stage(
             holder=holder, actor=world.users["agency_staff"], to=Stage.EMERGENCE, on=D(2025, 4, 1)
         )
+
+
+def test_first_contact_cannot_move_after_the_first_action(world):
+    holder = ProjectHolderFactory(first_contact_on=D(2025, 3, 10))
+    holder.actions.create(date=D(2025, 3, 12), kind="rendez-vous")
+
+    with pytest.raises(ValidationError) as error:
+        services.update_holder(
+            holder=holder,
+            actor=world.users["agency_staff"],
+            data={"first_contact_on": D(2025, 4, 1)},
+        )
+    assert "12 mars 2025" in error.value.message_dict["first_contact_on"][0]
