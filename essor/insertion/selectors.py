@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from essor.core import disclosure, formats
@@ -51,14 +51,17 @@ MONTH_ABBREVIATIONS = [
 # Lists for the SIAE's staff ---------------------------------------------------------------------
 
 
-def participants_of(siae: Siae) -> QuerySet[Participant]:
-    """The SIAE's participants with their first contract start and exit (one query)."""
-    return (
-        Participant.objects.filter(siae=siae)
-        .annotate(first_start=Min("contracts__start"))
-        .select_related("exit")
-        .order_by("code")
-    )
+PARTICIPANT_STATUSES = {"": "Tous", "en-parcours": "En parcours", "sortis": "Sortis"}
+
+
+def participants_of(siae: Siae, status: str = "") -> QuerySet[Participant]:
+    """The SIAE's participants with their exit (one query), in a pathway or out of it."""
+    participants = Participant.objects.filter(siae=siae)
+    if status == "en-parcours":
+        participants = participants.filter(exit__isnull=True)
+    elif status == "sortis":
+        participants = participants.filter(exit__isnull=False)
+    return participants.select_related("exit").order_by("code")
 
 
 def participant_record(participant_id: int) -> Participant:

@@ -192,11 +192,19 @@ def annex_edit(request, pk):
 @login_required
 def participant_list(request, pk):
     siae = _staff_siae(request, pk)
+    status = request.GET.get("statut", "")
+    if status not in selectors.PARTICIPANT_STATUSES:
+        status = ""
     services.log_list_read(actor=request.user, siae=siae, what="Liste des salariés")
     return render(
         request,
         "insertion/participant_list.html",
-        {"siae": siae, "participants": selectors.participants_of(siae)},
+        {
+            "siae": siae,
+            "participants": selectors.participants_of(siae, status),
+            "statuses": selectors.PARTICIPANT_STATUSES.items(),
+            "status": status,
+        },
     )
 
 

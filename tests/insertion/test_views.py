@@ -201,3 +201,13 @@ def test_a_barrier_is_followed_then_lifted(staff, siae):
     barrier.refresh_from_db()
     assert response.status_code == 302
     assert (barrier.support, barrier.resolved) == ("internal", True)
+
+
+def test_the_list_can_show_people_still_in_a_pathway(staff, siae):
+    from tests.insertion.factories import ExitFactory
+
+    staying = pathway(siae)
+    ExitFactory(participant=pathway(siae))
+    url = reverse("insertion:participant_list", kwargs={"pk": siae.pk})
+    page = staff.get(url + "?statut=en-parcours").content.decode()
+    assert page.count("SAL-") == 1 and staying.code in page
