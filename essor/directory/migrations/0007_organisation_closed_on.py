@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0006_sector_links_index'),
+        ("directory", "0006_sector_links_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='closed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='date de cessation'),
+            model_name="organisation",
+            name="closed_on",
+            field=models.DateField(blank=True, null=True, verbose_name="date de cessation"),
         ),
     ]
