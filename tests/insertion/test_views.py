@@ -211,3 +211,20 @@ def test_the_list_can_show_people_still_in_a_pathway(staff, siae):
     url = reverse("insertion:participant_list", kwargs={"pk": siae.pk})
     page = staff.get(url + "?statut=en-parcours").content.decode()
     assert page.count("SAL-") == 1 and staying.code in page
+
+
+def test_the_home_list_takes_a_constant_number_of_queries(client, world, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganisationFactory
+
+    client.force_login(world.users["agency_staff"])
+    make_siae(world)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("insertion:home"))
+    for _ in range(5):
+        make_siae(world, organisation=OrganisationFactory())
+    with django_assert_num_queries(len(queries)):
+        response = client.get(reverse("insertion:home"))
+    assert response.content.decode().count('<th scope="row">') == 6
