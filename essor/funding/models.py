@@ -364,7 +364,21 @@ class Share(models.Model):
         verbose_name_plural = "parts des dossiers"
         ordering = ["application", "programme"]
         indexes = [
-            models.Index(fields=["programme", "status"], name="funding_share_prog_status"),
+            # Covers a funder's dashboard over all years (its programmes first).
+            models.Index(
+                fields=[
+                    "programme",
+                    "status",
+                    "year",
+                    "sector",
+                    "commune",
+                    "organisation",
+                    "amount_requested",
+                    "amount_granted",
+                    "amount_paid",
+                ],
+                name="funding_share_programme",
+            ),
             models.Index(fields=["-updated_at", "-id"], name="funding_share_recent"),
             # Covers the dashboard's aggregates (no table lookup on SQLite or PostgreSQL).
             models.Index(
