@@ -113,6 +113,7 @@ def main() -> None:
     configure(args.database_url)
     from django.conf import settings
     from django.core.management import call_command
+
     from essor.foodlink import tasks
 
     call_command("migrate", verbosity=0)

@@ -52,7 +52,7 @@ def configure(database_url: str) -> None:
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
     return statistics.median(ordered), p95
 
 
@@ -105,7 +105,10 @@ def load_producers(count: int, rng: random.Random):
             months = [((start + k - 1) % 12) + 1 for k in range(rng.randint(3, 12))]
             products.append(
                 ProducerProduct(
-                    producer=producer, family=family, name="Produit", months_mask=months_to_mask(months)
+                    producer=producer,
+                    family=family,
+                    name="Produit",
+                    months_mask=months_to_mask(months),
                 )
             )
         for code in rng.sample(CERTIFICATION_CODES, rng.choice([0, 0, 1, 2])):
