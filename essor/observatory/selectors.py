@@ -10,6 +10,7 @@ Counts of organisations are not counts of people: statistical secrecy does not a
 """
 
 import datetime
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -319,6 +320,14 @@ class Computed:
             and self.value_column is not None
             and any(_is_number(value) and value > 0 for value in self.chart_values)
         )
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes with the table: the key of its rendered chart and table in the cache."""
+        if self.table is None:
+            return ""
+        text = repr((self.indicator.label, self.indicator.unit, self.table))
+        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
     @property
     def chart_labels(self) -> list[str]:

@@ -33,7 +33,12 @@ def _year(request, *, default=None, allowed=None) -> int:
 
 
 def _year_context(year: int) -> dict:
-    return {"year": year, "years": selectors.available_years()}
+    return {
+        "year": year,
+        "years": selectors.available_years(),
+        # The rendered chart and table of each indicator are cached as long as its table.
+        "fragment_seconds": selectors.cache_seconds(),
+    }
 
 
 @require_GET
