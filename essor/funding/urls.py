@@ -29,6 +29,7 @@ urlpatterns = [
     path("instruction/demandes.csv", views.instruction_export, name="instruction_export"),
     path("instruction/financeurs/", views.funder_list, name="funder_list"),
     path("instruction/demandes/<int:pk>/", views.share_detail, name="share_detail"),
+    path("instruction/enveloppes/<int:pk>/solde/", views.envelope_balance, name="envelope_balance"),
     path("instruction/versements/<int:pk>/", views.payment_update, name="payment_update"),
     path("instruction/comptes-rendus/", views.report_list, name="report_list"),
     path("instruction/dispositifs/", views.programme_list, name="programme_list"),

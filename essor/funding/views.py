@@ -21,6 +21,7 @@ from essor.funding.models import (
     Application,
     Attachment,
     CommitteeSession,
+    Envelope,
     FinancialReport,
     FunderProfile,
     Note,
@@ -663,6 +664,19 @@ def share_detail(request, pk):
             "events": share.events.select_related("actor"),
         },
     )
+
+
+@back_office_required
+def envelope_balance(request, pk):
+    """The remaining balance of an envelope, refreshed by the share page (htmx, every 15 s)."""
+    envelope = get_object_or_404(Envelope.objects.select_related("programme__funder"), pk=pk)
+    funder = envelope.programme.funder
+    if not (
+        is_agency_member(request.user)
+        or funder.organisation_id in access.funder_organisation_ids(request.user)
+    ):
+        raise PermissionDenied("Cette enveloppe relève d'un autre financeur.")
+    return render(request, "funding/includes/envelope_balance.html", {"envelope": envelope})
 
 
 @back_office_required

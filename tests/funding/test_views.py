@@ -13,6 +13,7 @@ from essor.funding.models import Application, Envelope, ShareStatus
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.funding import helpers
 from tests.funding.factories import (
+    EnvelopeFactory,
     FunderProfileFactory,
     ProgrammeFactory,
     share_in_instruction,
@@ -366,3 +367,15 @@ def test_instruction_list_finds_by_structure_name(instructor, world):
     page = text(instructor.get(reverse("funding:instruction_list"), {"q": "jardins du litt"}))
     assert share.application.reference in page
     assert other.application.reference not in page
+
+
+def test_envelope_balance_fragment_shows_the_live_balance(instructor, world):
+    share = helpers.accepted_share(world, amount="12000")
+    response = instructor.get(reverse("funding:envelope_balance", args=[share.envelope_id]))
+    assert "solde 88 000,00" in text(response).replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_envelope_balance_of_another_funder_is_refused(client, world):
+    envelope = EnvelopeFactory()
+    client.force_login(world.users["funder_instructor"])
+    assert client.get(reverse("funding:envelope_balance", args=[envelope.pk])).status_code == 403

@@ -60,6 +60,11 @@ URL_ACCESS = [
         kwargs=lambda w: {"pk": helpers.share_in_instruction(w).pk},
     ),
     UrlCase(
+        "funding:envelope_balance",
+        BACK_OFFICE,
+        kwargs=lambda w: {"pk": helpers.programme(w).envelopes.get().pk},
+    ),
+    UrlCase(
         "funding:payment_update",
         FUNDER | {"funder_instructor": 405},
         kwargs=lambda w: {"pk": helpers.accepted_share(w).agreement.payments.first().pk},
