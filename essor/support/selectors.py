@@ -226,6 +226,21 @@ def open_reminders():
     return Action.objects.filter(reminder_on__isnull=False, reminder_done_on__isnull=True)
 
 
+def due_reminder_count(user, *, today: datetime.date | None = None) -> int:
+    """Reminders due (today or before) on the holders `user` follows."""
+    today = today or timezone.localdate()
+    return (
+        open_reminders()
+        .filter(
+            reminder_on__lte=today,
+            holder__advisor=user,
+            holder__merged_into__isnull=True,
+            holder__erased_on__isnull=True,
+        )
+        .count()
+    )
+
+
 def caseload(user, *, today: datetime.date | None = None) -> dict:
     """The holders a staff member follows (still accompanied), with their last action and next
     open reminder; due reminders first. Four queries whatever the caseload."""
@@ -250,7 +265,7 @@ def caseload(user, *, today: datetime.date | None = None) -> dict:
     )
     holders = list(
         active_holders()
-        .filter(advisor=user)
+        .filter(advisor=user, erased_on__isnull=True)
         .exclude(stage__in=[Stage.CREATION, Stage.ABANDONED])
         .select_related("commune")
         .annotate(

@@ -59,6 +59,7 @@ def holder_list(request):
         {
             "page": page,
             "filters": filters,
+            "due_reminders": selectors.due_reminder_count(request.user),
             "stages": Stage.choices,
             "advisors": selectors.agency_users(),
             "sectors": Sector.objects.only("slug", "name"),

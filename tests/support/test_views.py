@@ -325,3 +325,17 @@ def test_an_agency_admin_erases_personal_data_from_the_page(client, world):
     assert holder.erased_on is not None
     page = client.get(reverse("support:holder_detail", args=[holder.pk])).content.decode()
     assert "Karim" not in page
+
+
+def test_the_list_announces_my_due_reminders(agency_client, world):
+    holder = ProjectHolderFactory(advisor=world.users["agency_staff"])
+    ActionFactory(holder=holder, next_step="Rappeler", reminder_on=D(2025, 5, 1))
+    ActionFactory(
+        holder=ProjectHolderFactory(advisor=world.users["agency_admin"]),
+        next_step="Rappeler",
+        reminder_on=D(2025, 5, 1),
+    )
+
+    response = agency_client.get(reverse("support:holder_list"))
+
+    assert "1 relance à faire" in response.content.decode()
