@@ -202,6 +202,16 @@ class BarrierUpdateForm(AccessibleForm, forms.ModelForm):
         self._link_help()
 
 
+class BarrierTypeForm(AccessibleForm, forms.Form):
+    name = forms.CharField(
+        label="Nouveau type de frein", max_length=100, validators=[validate_no_nir]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._link_help()
+
+
 class TrainingForm(AccessibleForm, forms.ModelForm):
     class Meta:
         model = Training

@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from essor.core import audit, formats
 from essor.insertion.models import (
     Barrier,
+    BarrierType,
     Contract,
     Exit,
     ExitCategory,
@@ -148,6 +150,39 @@ def save_annex(*, actor, siae: Siae, data: dict, annex: FinancialAnnex | None = 
         changes=audit.diff(before, _values(annex, ANNEX_FIELDS)),
     )
     return annex
+
+
+# Configurable list of barriers ---------------------------------------------------------------
+
+
+@transaction.atomic
+def add_barrier_type(*, actor, name: str) -> BarrierType:
+    name = name.strip()
+    slug = slugify(name)[:40]
+    if not slug:
+        raise ValidationError({"name": "Indiquez le libellé du frein."})
+    if BarrierType.objects.filter(Q(slug=slug) | Q(name__iexact=name)).exists():
+        raise ValidationError({"name": f"Le frein « {name} » existe déjà."})
+    position = (BarrierType.objects.aggregate(last=Max("position"))["last"] or 0) + 1
+    barrier_type = BarrierType(slug=slug, name=name, position=position)
+    barrier_type.full_clean()
+    barrier_type.save()
+    audit.record(actor=actor, action="insertion.barrier_type_added", target=barrier_type)
+    return barrier_type
+
+
+@transaction.atomic
+def set_barrier_type_active(*, actor, barrier_type: BarrierType, active: bool) -> BarrierType:
+    """A type is withdrawn from the forms, never deleted: past barriers keep it."""
+    BarrierType.objects.filter(pk=barrier_type.pk).update(is_active=active)
+    barrier_type.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="insertion.barrier_type_updated",
+        target=barrier_type,
+        changes={"is_active": [not active, active]},
+    )
+    return barrier_type
 
 
 # Participants ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("indicateurs/", views.indicators, name="indicators"),
     path("indicateurs/export.xlsx", views.indicators_xlsx, name="indicators_xlsx"),
     path("siae/nouvelle/", views.siae_create, name="siae_create"),
+    path("freins/", views.barrier_types, name="barrier_types"),
     path("siae/<int:pk>/", views.siae_detail, name="siae_detail"),
     path("siae/<int:pk>/modifier/", views.siae_edit, name="siae_edit"),
     path("siae/<int:pk>/rapport-<int:year>.pdf", views.report_pdf, name="report_pdf"),

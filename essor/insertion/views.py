@@ -18,6 +18,7 @@ from essor.insertion import access, selectors, services
 from essor.insertion.forms import (
     AnnexForm,
     BarrierForm,
+    BarrierTypeForm,
     BarrierUpdateForm,
     ContractForm,
     EraseForm,
@@ -28,7 +29,7 @@ from essor.insertion.forms import (
     SiaeForm,
     TrainingForm,
 )
-from essor.insertion.models import Barrier, Contract, FinancialAnnex, Participant, Siae
+from essor.insertion.models import Barrier, BarrierType, Contract, FinancialAnnex, Participant, Siae
 
 
 def _apply_errors(form, error: ValidationError):
@@ -102,6 +103,33 @@ def siae_create(request):
             messages.success(request, "La SIAE est enregistrée.")
             return redirect("insertion:siae_detail", pk=siae.pk)
     return render(request, "insertion/form.html", {"form": form, "title": "Déclarer une SIAE"})
+
+
+@agency_required
+def barrier_types(request):
+    """The configurable list of barriers: the agency adds types and withdraws them."""
+    form = BarrierTypeForm(request.POST if "name" in request.POST else None)
+    if request.method == "POST":
+        if "toggle" in request.POST:
+            barrier_type = get_object_or_404(BarrierType, pk=request.POST["toggle"])
+            services.set_barrier_type_active(
+                actor=request.user, barrier_type=barrier_type, active=not barrier_type.is_active
+            )
+            messages.success(request, f"Le frein « {barrier_type.name} » est mis à jour.")
+            return redirect("insertion:barrier_types")
+        if form.is_valid():
+            try:
+                services.add_barrier_type(actor=request.user, name=form.cleaned_data["name"])
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Le type de frein est ajouté.")
+                return redirect("insertion:barrier_types")
+    return render(
+        request,
+        "insertion/barrier_types.html",
+        {"form": form, "barrier_types": BarrierType.objects.all()},
+    )
 
 
 @login_required

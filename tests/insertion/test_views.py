@@ -228,3 +228,18 @@ def test_the_home_list_takes_a_constant_number_of_queries(client, world, django_
     with django_assert_num_queries(len(queries)):
         response = client.get(reverse("insertion:home"))
     assert response.content.decode().count('<th scope="row">') == 6
+
+
+def test_the_agency_adds_and_withdraws_a_barrier_type(client, world):
+    from essor.insertion.models import BarrierType
+
+    client.force_login(world.users["agency_staff"])
+    url = reverse("insertion:barrier_types")
+    client.post(url, {"name": "Addictions"})
+    added = BarrierType.objects.get(name="Addictions")
+    assert (added.slug, added.is_active) == ("addictions", True)
+    client.post(url, {"toggle": added.pk})
+    added.refresh_from_db()
+    assert added.is_active is False
+    page = client.post(url, {"name": "addictions"}).content.decode()
+    assert "existe déjà" in page

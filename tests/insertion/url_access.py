@@ -67,6 +67,7 @@ URL_ACCESS = [
     UrlCase("insertion:indicators", AGGREGATES, kwargs=_none),
     UrlCase("insertion:indicators_xlsx", AGGREGATES, kwargs=_none),
     UrlCase("insertion:siae_create", AGENCY),
+    UrlCase("insertion:barrier_types", AGENCY),
     UrlCase("insertion:siae_detail", AGGREGATES, kwargs=_siae),
     UrlCase("insertion:siae_edit", MANAGE, kwargs=_siae),
     UrlCase(
