@@ -44,6 +44,9 @@ from essor.foodlink.models import (
 from essor.territory.geo import distance_km
 
 KM_PER_DEGREE_LATITUDE = 111.2
+# The boxes only preselect (the exact great-circle distance decides): 10 % wider, so that the
+# approximations (flat degrees, the place's latitude for the longitude) never leave anyone out.
+BOX_MARGIN = 1.1
 BIO_TARGET = Decimal("20")
 EGALIM_TARGET = Decimal("50")
 GUARD_WARNING_SHARE = Decimal("0.8")
@@ -179,9 +182,9 @@ def window_months_mask(start: datetime.date, end: datetime.date) -> int:
 
 
 def bounding_box(latitude: float, longitude: float, km: float) -> tuple[float, float, float, float]:
-    delta_lat = km / KM_PER_DEGREE_LATITUDE
+    delta_lat = km * BOX_MARGIN / KM_PER_DEGREE_LATITUDE
     cos = max(math.cos(math.radians(latitude)), 0.01)
-    delta_lon = km / (KM_PER_DEGREE_LATITUDE * cos)
+    delta_lon = km * BOX_MARGIN / (KM_PER_DEGREE_LATITUDE * cos)
     return latitude - delta_lat, latitude + delta_lat, longitude - delta_lon, longitude + delta_lon
 
 
@@ -210,10 +213,18 @@ def matching_producers(
     valid_certifications = ProducerCertification.objects.filter(
         producer=OuterRef("pk"), expires_on__gte=delivery_end
     )
+    # The producer's own radius must reach the place too: a box of that radius around the
+    # place, checked with plain arithmetic before the subqueries.
+    lat_per_km = BOX_MARGIN / KM_PER_DEGREE_LATITUDE
+    lon_per_km = lat_per_km / max(math.cos(math.radians(latitude)), 0.01)
     queryset = ProducerProfile.objects.filter(
         is_published=True,
         latitude__range=(south, north),
         longitude__range=(west, east),
+        latitude__gte=latitude - F("delivery_radius_km") * lat_per_km,
+        latitude__lte=latitude + F("delivery_radius_km") * lat_per_km,
+        longitude__gte=longitude - F("delivery_radius_km") * lon_per_km,
+        longitude__lte=longitude + F("delivery_radius_km") * lon_per_km,
     ).filter(Exists(products))
     for code in required_characteristics:
         if code in CERTIFICATION_CODES:

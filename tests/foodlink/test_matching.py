@@ -118,3 +118,17 @@ def test_matching_takes_one_query(django_assert_num_queries):
     consultation = ConsultationFactory(required_characteristics=["BIO", "HVE"])
     with django_assert_num_queries(1):
         selectors.matching_for(consultation)
+
+
+def test_producer_just_inside_its_radius_to_the_east_matches():
+    # 29.9 km due east of the place, radius 30 km: the preselection boxes must keep it.
+    import math
+
+    km_per_degree_lon = 111.195 * math.cos(math.radians(DUNKERQUE[0]))
+    producer = ProducerProfileFactory(
+        latitude=DUNKERQUE[0],
+        longitude=DUNKERQUE[1] + 29.9 / km_per_degree_lon,
+        delivery_radius_km=30,
+    )
+    ProductFactory(producer=producer)
+    assert _matched(ConsultationFactory(max_distance_km=100)) == [producer.pk]
