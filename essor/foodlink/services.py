@@ -2,17 +2,15 @@
 
 import csv
 import datetime
-import functools
 import hashlib
 import io
-import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,31 +44,6 @@ S = Consultation.Status
 
 class FoodlinkError(ValidationError):
     """A refused action, with a French message for the person who tried it."""
-
-
-def retry_when_locked(function):
-    """SQLite only: a transaction that meets another writer's lock starts again after a short
-    pause (the shared-cache test database reports « table is locked » at once instead of
-    waiting). Never inside an outer transaction, never on PostgreSQL."""
-
-    @functools.wraps(function)
-    def wrapped(*args, **kwargs):
-        attempts = 200
-        for attempt in range(attempts):
-            try:
-                return function(*args, **kwargs)
-            except OperationalError as error:
-                if not (
-                    connection.vendor == "sqlite"
-                    and not connection.in_atomic_block
-                    and "locked" in str(error)
-                    and attempt < attempts - 1
-                ):
-                    raise
-                time.sleep(0.005 * (1 + attempt % 10))
-        raise AssertionError("unreachable")
-
-    return wrapped
 
 
 # --- Notifications ------------------------------------------------------------------------
@@ -604,7 +577,6 @@ class AwardOutcome:
     guard: dict
 
 
-@retry_when_locked
 def award_consultation(
     *,
     actor,

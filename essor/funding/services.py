@@ -9,13 +9,11 @@ writes the audit log.
 
 import calendar
 import datetime
-import functools
-import time
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from essor.core import audit
@@ -55,32 +53,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 DECISIONS = (S.ACCEPTED, S.REFUSED, S.CLOSED)
 
 REQUIRED_ATTACHMENTS = (Attachment.Kind.STATUTES, Attachment.Kind.RIB)
-
-
-def retry_when_locked(function):
-    """SQLite only: a transaction that meets another writer's lock is retried from the start,
-    after a short pause (SQLite's shared-cache test database reports « table is locked » at once
-    instead of waiting). Never inside an outer transaction, never on PostgreSQL."""
-
-    @functools.wraps(function)
-    def wrapped(*args, **kwargs):
-        attempts = 200
-        for attempt in range(attempts):
-            try:
-                return function(*args, **kwargs)
-            except OperationalError as error:
-                retry = (
-                    connection.vendor == "sqlite"
-                    and not connection.in_atomic_block
-                    and "locked" in str(error)
-                    and attempt < attempts - 1
-                )
-                if not retry:
-                    raise
-                time.sleep(0.005 * (1 + attempt % 10))
-        raise AssertionError("unreachable")
-
-    return wrapped
 
 
 def setting(name: str, default):
@@ -513,7 +485,6 @@ def request_corrections(*, share: Share, actor, motivation: str) -> Share:
     return share
 
 
-@retry_when_locked
 @transaction.atomic
 def decide(*, share: Share, actor, outcome: str, motivation: str, amount=None) -> Share:
     """Accepts (with an amount), refuses or closes a share. An acceptance locks the programme's
@@ -627,7 +598,6 @@ def _create_agreement(share: Share, *, actor) -> Agreement:
     return agreement
 
 
-@retry_when_locked
 @transaction.atomic
 def reopen(*, share: Share, actor, motivation: str) -> Share:
     """Reopens a decision: back to instruction. An accepted share gives its amount back to the

@@ -1,51 +1,31 @@
 """Envelope safety: simultaneous decisions never make the granted total exceed the envelope
 (row lock on the envelope, balance checked inside the transaction), on SQLite and PostgreSQL."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from essor.funding import services
 from essor.funding.models import Envelope, Share, ShareStatus
+from tests.concurrency import OK, run_together
 from tests.funding.factories import EnvelopeFactory, ProgrammeFactory, share_in_instruction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _decide_all(shares, amount):
-    barrier = threading.Barrier(len(shares))
-    outcomes = []
-    lock = threading.Lock()
+    def decide(share):
+        return lambda: services.decide(
+            share=share,
+            actor=None,
+            outcome=ShareStatus.ACCEPTED,
+            amount=amount,
+            motivation="Décision simultanée.",
+        )
 
-    def work(share):
-        try:
-            barrier.wait()
-            services.decide(
-                share=share,
-                actor=None,
-                outcome=ShareStatus.ACCEPTED,
-                amount=amount,
-                motivation="Décision simultanée.",
-            )
-            result = "accepted"
-        except ValidationError:
-            result = "refused"
-        except Exception as error:
-            result = f"error: {error!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=work, args=(share,)) for share in shares]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    outcomes = run_together(*[decide(share) for share in shares], expected=(ValidationError,))
+    return ["accepted" if outcome == OK else "refused" for outcome in outcomes]
 
 
 def test_two_instructors_deciding_at_once_cannot_exceed_the_envelope():

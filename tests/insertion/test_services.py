@@ -1,12 +1,11 @@
 """The rules of the IAE: annexes, contracts, exits and hours, with clear French refusals."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from essor.core.models import AuditLogEntry
 from essor.insertion import services
@@ -17,6 +16,7 @@ from essor.insertion.models import (
     Participant,
     month_capacity,
 )
+from tests.concurrency import OK, run_together
 from tests.insertion.factories import (
     AnnexFactory,
     ContractFactory,
@@ -280,30 +280,16 @@ def test_hours_of_another_siaes_participant_are_refused(world):
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_overlapping_contracts_cannot_both_be_saved(world):
     person = _participant(world)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def add(start):
-        try:
-            barrier.wait(timeout=10)
-            services.add_contract(
-                actor=None, participant=person, start=start, end=None, weekly_hours=Decimal("26")
-            )
-            outcomes.append("ok")
-        except ValidationError:
-            outcomes.append("refused")
-        except OperationalError as error:
-            # In-memory SQLite (shared cache) answers « locked » at once instead of waiting.
-            assert "locked" in str(error)
-            outcomes.append("refused")
-        finally:
-            connection.close()
+        return lambda: services.add_contract(
+            actor=None, participant=person, start=start, end=None, weekly_hours=Decimal("26")
+        )
 
-    threads = [threading.Thread(target=add, args=(datetime.date(2026, 3, day),)) for day in (2, 3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together(
+        add(datetime.date(2026, 3, 2)), add(datetime.date(2026, 3, 3)), expected=(ValidationError,)
+    )
+    outcomes = ["ok" if outcome == OK else "refused" for outcome in outcomes]
     assert sorted(outcomes) == ["ok", "refused"]
     assert Contract.objects.filter(participant=person).count() == 1
 
@@ -311,7 +297,6 @@ def test_two_simultaneous_overlapping_contracts_cannot_both_be_saved(world):
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_creations_get_distinct_pseudonyms(world):
     siae = make_siae(world)
-    barrier = threading.Barrier(2)
     data = {
         "first_name": "A",
         "last_name": "B",
@@ -319,24 +304,12 @@ def test_two_simultaneous_creations_get_distinct_pseudonyms(world):
         "birth_year": 1980,
         "education_level": "4",
     }
-    errors = []
 
     def create():
-        try:
-            barrier.wait(timeout=10)
-            services.create_participant(actor=None, siae=siae, data=data)
-        except OperationalError as error:
-            assert "locked" in str(error)  # in-memory SQLite: the second one is turned away
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
+        services.create_participant(actor=None, siae=siae, data=data)
 
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together(create, create)
+    errors = [outcome for outcome in outcomes if outcome != OK]
     assert errors == []
     codes = list(Participant.objects.values_list("code", flat=True))
     assert len(codes) == len(set(codes)) >= 1

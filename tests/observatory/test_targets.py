@@ -1,16 +1,14 @@
 """The CUD's yearly sector targets, and the progress read through the registry."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection
 from django.urls import reverse
 
 from essor.core.models import AuditLogEntry
 from essor.directory.models import Sector
 from essor.observatory import selectors, services
 from essor.observatory.models import Measure, SectorTarget
+from tests.concurrency import OK, run_together
 from tests.observatory.helpers import fake, holders_by_sector, table
 
 
@@ -163,38 +161,15 @@ def test_the_database_refuses_a_duplicate_target(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_identical_targets_keep_one(world):
-    barrier = threading.Barrier(2)
-    outcomes = []
     sector = Sector.objects.get(slug="tourisme")
 
-    def attempt(value):
-        # The in-memory SQLite test database (shared cache) answers « table is locked » at once
-        # instead of waiting like a database file does: try again, as the busy timeout would.
-        for _ in range(1000):
-            try:
-                return services.create_target(
-                    year=2025, sector=sector, measure=Measure.CREATIONS, target=value, actor=None
-                )
-            except OperationalError as exc:
-                if "locked" not in str(exc):
-                    raise
-        raise AssertionError("base toujours verrouillée")
-
     def create(value):
-        try:
-            barrier.wait(timeout=10)
-            attempt(value)
-            outcomes.append("créé")
-        except ValidationError as exc:
-            outcomes.append(exc.messages[0])
-        finally:
-            connection.close()
+        return lambda: services.create_target(
+            year=2025, sector=sector, measure=Measure.CREATIONS, target=value, actor=None
+        )
 
-    threads = [threading.Thread(target=create, args=(value,)) for value in (4, 5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together(create(4), create(5), expected=(ValidationError,))
+    outcomes = ["créé" if outcome == OK else outcome.messages[0] for outcome in outcomes]
 
     assert sorted(outcomes) == sorted(["créé", services.DUPLICATE_TARGET])
     assert SectorTarget.objects.count() == 1
