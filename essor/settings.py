@@ -1,6 +1,7 @@
 """Essor settings: every value comes from the environment (12-factor); see .env.example."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -206,6 +207,39 @@ ESSOR_HOSTING_ADDRESS = os.environ.get("ESSOR_HOSTING_ADDRESS", "")
 ESSOR_ACCESSIBILITY_STATEMENT_DATE = os.environ.get(
     "ESSOR_ACCESSIBILITY_STATEMENT_DATE", "2026-11-26"
 )
+# Funding (financements): the open-data obligation threshold (décret 2017-779), attachments,
+# the compte-rendu financier's deadline and its reminders, the payment delay after a decision.
+ESSOR_FUNDING_SCDL_THRESHOLD = int(os.environ.get("ESSOR_FUNDING_SCDL_THRESHOLD", "23000"))
+ESSOR_FUNDING_ATTACHMENT_MAX_MB = int(os.environ.get("ESSOR_FUNDING_ATTACHMENT_MAX_MB", "10"))
+ESSOR_FUNDING_ATTACHMENT_EXTENSIONS = tuple(
+    extension.strip().lower().lstrip(".")
+    for extension in os.environ.get(
+        "ESSOR_FUNDING_ATTACHMENT_EXTENSIONS", "pdf,jpg,jpeg,png,odt,docx,xlsx,ods"
+    ).split(",")
+    if extension.strip()
+)
+ESSOR_FUNDING_REPORT_DUE_MONTHS = int(os.environ.get("ESSOR_FUNDING_REPORT_DUE_MONTHS", "6"))
+ESSOR_FUNDING_REPORT_REMINDER_DAYS_BEFORE = int(
+    os.environ.get("ESSOR_FUNDING_REPORT_REMINDER_DAYS_BEFORE", "30")
+)
+ESSOR_FUNDING_REPORT_REMINDER_DAYS_LATE = int(
+    os.environ.get("ESSOR_FUNDING_REPORT_REMINDER_DAYS_LATE", "30")
+)
+ESSOR_FUNDING_PAYMENT_DELAY_DAYS = int(os.environ.get("ESSOR_FUNDING_PAYMENT_DELAY_DAYS", "30"))
+# Work integration (IAE): hours of a full-time post in a year (FTE worked = hours / this), and
+# how long after the exit a participant's personal details are kept before anonymisation.
+ESSOR_INSERTION_REFERENCE_YEARLY_HOURS = Decimal(
+    os.environ.get("ESSOR_INSERTION_REFERENCE_YEARLY_HOURS", "1607")
+)
+ESSOR_INSERTION_RETENTION_MONTHS = int(os.environ.get("ESSOR_INSERTION_RETENTION_MONTHS", "24"))
+# Short food chains: the threshold of contracts without advertising, per buyer, product family
+# and year (euros excluding VAT; 60,000 for supplies from 1 April 2026, check the current rule).
+ESSOR_FOODLINK_PROCUREMENT_THRESHOLD = Decimal(
+    os.environ.get("ESSOR_FOODLINK_PROCUREMENT_THRESHOLD", "40000")
+)
+# Observatory: computed indicator tables are kept this many seconds in the cache (0: never).
+OBSERVATORY_CACHE_SECONDS = int(os.environ.get("OBSERVATORY_CACHE_SECONDS", "300"))
+
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = os.environ.get(
     "MAP_TILE_ATTRIBUTION", "&copy; les contributeurs d'OpenStreetMap"
@@ -247,7 +281,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Outside production, static files are served straight from the finders (no collectstatic needed).

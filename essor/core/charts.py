@@ -12,7 +12,8 @@ from essor.core import formats
 PALETTE = ("#1f5f99", "#b34d00", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#5d4037")
 BAR_HEIGHT = 22
 GAP = 8
-LABEL_WIDTH = 230
+LABEL_WIDTH = 250
+LABEL_CHARACTERS = 32  # what fits in LABEL_WIDTH at 12 px (the full label is in the table)
 CHART_WIDTH = 640
 
 
@@ -38,7 +39,7 @@ def bar_chart(
     for index, (label, value) in enumerate(zip(labels, numbers, strict=True)):
         top = GAP + index * (BAR_HEIGHT + GAP)
         middle = top + BAR_HEIGHT / 2 + 4
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1] + "…"
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{middle}" text-anchor="end" font-size="12" '
             f'fill="#1a1a1a">{escape(short)}</text>'

@@ -104,5 +104,8 @@ def build_booklet_task(job_id: int) -> str:
         logger.exception("Livret du guide des producteurs : échec")
         jobs.fail_job(job, error=f"Le livret n'a pas pu être construit : {error}")
         return Job.Status.FAILED
+    result["links"] = [
+        {"label": "Télécharger le livret (PDF)", "url": reverse("foodlink:booklet_download")}
+    ]
     jobs.finish_job(job, result=result)
     return Job.Status.SUCCEEDED

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.urls import reverse
 from django_tasks import task
 
 from essor.core import jobs
@@ -50,13 +51,18 @@ def run_annual_report(job_id: int) -> str:
         job,
         result={
             "report_id": report.pk,
+            "links": [
+                {
+                    "label": f"Télécharger le rapport annuel {report.year} (PDF)",
+                    "url": reverse("observatory:report_download", kwargs={"pk": report.pk}),
+                }
+            ],
             "summary": [
                 {
                     "title": "Rapport produit",
                     "rows": [
                         ["Année", str(report.year)],
                         ["Taille du fichier", f"{report.size // 1024} Ko"],
-                        ["Téléchargement", "Page « Rapports annuels » de l'observatoire"],
                     ],
                 }
             ],

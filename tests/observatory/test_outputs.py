@@ -110,6 +110,15 @@ def test_the_agency_builds_the_yearly_report_in_the_background(
     assert report.file.read(5) == b"%PDF-"
 
 
+def test_the_finished_job_page_links_to_the_report(agency_client, registry, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    response = agency_client.post(reverse("observatory:reports"), {"year": "2025"}, follow=True)
+    report = AnnualReport.objects.get()
+    download = reverse("observatory:report_download", args=[report.pk])
+    assert f'href="{download}"'.encode() in response.content
+    assert "Télécharger le rapport annuel 2025 (PDF)" in response.content.decode()
+
+
 def test_the_report_is_downloaded_as_a_pdf(agency_client, registry, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     agency_client.post(reverse("observatory:reports"), {"year": "2025"})
