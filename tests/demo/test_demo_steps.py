@@ -46,3 +46,10 @@ def test_replacing_the_demo_runs_the_steps_removal(only_a_test_step):
     call_command("load_demo", "--remplacer", stdout=StringIO(), stderr=StringIO())
     assert removed == [1]
     assert get_user_model().objects.filter(email="essai.module@demo.essor.fr").count() == 1
+
+
+def test_demo_accounts_lists_the_modules_accounts_too(only_a_test_step):
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("demo_accounts", stdout=out)
+    assert "essai.module@demo.essor.fr" in out.getvalue()

@@ -53,3 +53,13 @@ EXTRA_ACCOUNTS = (
 )  # fmt: skip
 
 ALL_ACCOUNTS = ROLE_ACCOUNTS + EXTRA_ACCOUNTS
+
+
+def account_lines(accounts: list[tuple[str, str]]) -> list[str]:
+    """The printed list of demo accounts: (e-mail, what it can do) in aligned columns, then the
+    shared password."""
+    width = max((len(email) for email, _ in accounts), default=0)
+    lines = ["Comptes de démonstration :"]
+    lines += [f"  {email:<{width}}  {label}" for email, label in accounts]
+    lines.append(f"Mot de passe de tous ces comptes : {DEMO_PASSWORD}")
+    return lines

@@ -3,33 +3,36 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from essor.core.demo.accounts import ALL_ACCOUNTS, DEMO_PASSWORD
+from essor.core.demo.accounts import ALL_ACCOUNTS, DEMO_EMAIL_DOMAIN, account_lines
 
 
 class Command(BaseCommand):
     help = "Affiche les comptes de démonstration (un par rôle) et leur mot de passe."
 
     def handle(self, *args, **options):
-        emails = [account.email for account in ALL_ACCOUNTS]
-        users = {
-            user.email: user
-            for user in get_user_model()
-            .objects.filter(email__in=emails)
-            .prefetch_related("memberships__organisation")
-        }
+        # The role accounts first, in their order, then the modules' accounts by e-mail.
+        order = {account.email: index for index, account in enumerate(ALL_ACCOUNTS)}
+        users = sorted(
+            get_user_model()
+            .objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+            .prefetch_related("memberships__organisation"),
+            key=lambda user: (order.get(user.email, len(order)), user.email),
+        )
         if not users:
             self.stdout.write(
                 "Aucun compte de démonstration : lancez « python manage.py load_demo »."
             )
             return
-        self.stdout.write("Comptes de démonstration :")
-        for email in emails:
-            user = users.get(email)
-            if user is None:
-                continue
-            roles = ", ".join(
-                f"{membership.get_role_display()} — {membership.organisation.name}"
-                for membership in user.memberships.all()
+        accounts = [
+            (
+                user.email,
+                ", ".join(
+                    f"{membership.get_role_display()} — {membership.organisation.name}"
+                    for membership in user.memberships.all()
+                )
+                or "Compte sans rôle",
             )
-            self.stdout.write(f"  {email:<36} {roles or 'Compte sans rôle'}")
-        self.stdout.write(f"Mot de passe de tous ces comptes : {DEMO_PASSWORD}")
+            for user in users
+        ]
+        for line in account_lines(accounts):
+            self.stdout.write(line)

@@ -7,7 +7,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from essor.core.demo import registry
-from essor.core.demo.accounts import DEMO_PASSWORD
+from essor.core.demo.accounts import account_lines
 from essor.core.demo.loader import (
     DEFAULT_SEED,
     ORGANISATION_COUNT,
@@ -82,7 +82,6 @@ class Command(BaseCommand):
         )
         for line in summary.modules:
             self.stdout.write(f"  {line}")
-        self.stdout.write("\nComptes de démonstration :")
-        for email, label, _ in summary.accounts:
-            self.stdout.write(f"  {email:<36} {label}")
-        self.stdout.write(f"Mot de passe de tous ces comptes : {DEMO_PASSWORD}")
+        self.stdout.write("")
+        for line in account_lines([(email, label) for email, label, _ in summary.accounts]):
+            self.stdout.write(line)
