@@ -182,6 +182,11 @@ def load(count: int, seed: int, *, organisations: int = 5000) -> dict:
             ],
             batch_size=2000,
         )
+        for application in applications:  # bulk_create does not call save()
+            application.search_text = Application.search_key(
+                f"{application.reference} {application.title}"
+            )
+        Application.objects.bulk_update(applications, ["search_text"], batch_size=2000)
         shares = []
         for application in applications:
             state = rng.choice(STATES)

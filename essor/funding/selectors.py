@@ -121,13 +121,16 @@ def shares_for_instruction(user, *, status="", programme_id=None, year=None, tex
     if year:
         shares = shares.filter(year=year)
     if text:
-        # Matching applications first (nested `IN` subqueries, no join on every share).
+        # Matching applications first (nested `IN` subqueries, no join on every share): the
+        # reference or title in the narrow search column, the structure's name in the directory's
+        # full-text index.
         from essor.directory.models import Organisation
+        from essor.directory.search import search_organisations
 
+        named = search_organisations(Organisation.objects.all(), text, ranked=False)
         matching = Application.objects.filter(
-            Q(title__icontains=text)
-            | Q(reference__icontains=text)
-            | Q(organisation_id__in=Organisation.objects.filter(name__icontains=text).values("pk"))
+            Q(search_text__contains=Application.search_key(text))
+            | Q(organisation_id__in=named.values("pk"))
         ).values("pk")
         shares = shares.filter(application_id__in=matching)
     return shares.order_by("-updated_at", "-pk")

@@ -369,6 +369,24 @@ def test_instruction_list_finds_by_structure_name(instructor, world):
     assert other.application.reference not in page
 
 
+def test_instruction_list_finds_a_title_whatever_the_accents_and_case(instructor, world):
+    share = helpers.share_in_instruction(world)
+    share.application.title = "Épicerie solidaire du Méridien"
+    share.application.save()
+    other = share_in_instruction(programme=share.programme, organisation=OrganisationFactory())
+    page = text(instructor.get(reverse("funding:instruction_list"), {"q": "EPICERIE solidaire"}))
+    assert share.application.reference in page
+    assert other.application.reference not in page
+
+
+def test_instruction_list_finds_a_reference(instructor, world):
+    share = helpers.share_in_instruction(world)
+    page = text(
+        instructor.get(reverse("funding:instruction_list"), {"q": share.application.reference})
+    )
+    assert share.application.title in page
+
+
 def test_envelope_balance_fragment_shows_the_live_balance(instructor, world):
     share = helpers.accepted_share(world, amount="12000")
     response = instructor.get(reverse("funding:envelope_balance", args=[share.envelope_id]))
