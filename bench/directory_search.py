@@ -153,6 +153,7 @@ def organisation_row(rng: random.Random, pk: int, today: datetime.date, now) -> 
         "is_employer": rng.random() < 0.3,
         "creation_date": today - datetime.timedelta(days=rng.randint(100, 20000)),
         "is_active": rng.random() < 0.97,
+        "closed_on": None,
         "diffusion_status": "O",
         "description": description,
         "email": "",
