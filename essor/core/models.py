@@ -88,3 +88,40 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class ProposedChange(models.Model):
+    """Changes someone proposes to a public record, published once the agency validates them.
+
+    Subclasses add the record they change (a ForeignKey) and what `data` holds, and a Meta that
+    extends `ProposedChange.Meta` with their names and a one-pending-per-record constraint."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente de validation"
+        APPROVED = "approved", "Validée"
+        REJECTED = "rejected", "Refusée"
+
+    data = models.JSONField("modifications proposées", default=dict)
+    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="proposée par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("proposée le", auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="examinée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("examinée le", null=True, blank=True)
+    review_comment = models.TextField("commentaire de l'agence", blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
+from essor.core.models import ProposedChange
 from essor.core.validators import validate_rna, validate_siren, validate_siret
 
 
@@ -272,43 +273,18 @@ class Establishment(models.Model):
         return self.latitude is not None and self.longitude is not None
 
 
-class ProfileRevision(models.Model):
-    """Changes to a public profile proposed by the structure, published once the agency validates."""
+class ProfileRevision(ProposedChange):
+    """Changes to a public profile proposed by the structure, published once the agency validates.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "En attente de validation"
-        APPROVED = "approved", "Validée"
-        REJECTED = "rejected", "Refusée"
+    `data`: the proposed values of the public fields, sectors as a list of slugs."""
 
     organisation = models.ForeignKey(
         Organisation, verbose_name="structure", on_delete=models.CASCADE, related_name="revisions"
     )
-    # Proposed values of the public fields, sectors as a list of slugs.
-    data = models.JSONField("modifications proposées", default=dict)
-    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="proposée par",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("proposée le", auto_now_add=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="examinée par",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField("examinée le", null=True, blank=True)
-    review_comment = models.TextField("commentaire de l'agence", blank=True)
 
-    class Meta:
+    class Meta(ProposedChange.Meta):
         verbose_name = "modification de fiche"
         verbose_name_plural = "modifications de fiches"
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation"],

@@ -8,6 +8,7 @@ Codes of families and characteristics follow the national platform ma-cantine (s
 from django.conf import settings
 from django.db import models
 
+from essor.core.models import ProposedChange
 from essor.core.validators import validate_siret
 
 
@@ -261,13 +262,11 @@ class ProducerCertification(models.Model):
         return f"{self.get_code_display()} (jusqu'au {self.expires_on:%d/%m/%Y})"
 
 
-class ProducerRevision(models.Model):
-    """Changes a producer proposes to its public profile; public once the agency validates."""
+class ProducerRevision(ProposedChange):
+    """Changes a producer proposes to its public profile; public once the agency validates.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "En attente de validation"
-        APPROVED = "approved", "Validée"
-        REJECTED = "rejected", "Refusée"
+    `data`: {"profile": {...}, "products": [{family, name, months}],
+    "certifications": [{code, expires_on, certifier}]}."""
 
     producer = models.ForeignKey(
         ProducerProfile,
@@ -275,32 +274,10 @@ class ProducerRevision(models.Model):
         on_delete=models.CASCADE,
         related_name="revisions",
     )
-    # {"profile": {...}, "products": [{family, name, months}], "certifications": [{code, expires_on, certifier}]}
-    data = models.JSONField("modifications proposées", default=dict)
-    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="proposée par",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("proposée le", auto_now_add=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="examinée par",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField("examinée le", null=True, blank=True)
-    review_comment = models.TextField("commentaire de l'agence", blank=True)
 
-    class Meta:
+    class Meta(ProposedChange.Meta):
         verbose_name = "modification de profil de producteur"
         verbose_name_plural = "modifications de profils de producteurs"
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["producer"],
