@@ -398,8 +398,8 @@ class PurchaseForm(forms.ModelForm):
         return value
 
     def _post_clean(self):
-        # The service builds and validates the purchase (EGalim group, source, author).
-        pass
+        """No instance validation in the form: the service builds and validates the purchase
+        (EGalim group, source, author)."""
 
 
 class PurchaseImportForm(forms.Form):

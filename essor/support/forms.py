@@ -311,8 +311,8 @@ class ActionForm(forms.ModelForm):
         return data
 
     def _post_clean(self):
-        # The model's constraints are checked by the service (the form checks them above).
-        pass
+        """No instance validation in the form: the service checks the model's constraints (and
+        the form's own checks above give the friendly messages)."""
 
 
 class MergeForm(forms.Form):
