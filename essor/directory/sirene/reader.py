@@ -2,8 +2,9 @@
 
 The national files hold tens of millions of rows, of which a territory keeps a few thousand. Each
 block of whole lines (a few MiB, so memory stays flat whatever the file's size) is parsed by polars
-for its key column only; the few matching lines are then parsed in full. A ZIP as published is read
-as a stream, without extracting it.
+for its key column only and split into lines by polars too; the few matching lines are then parsed
+in full. Blocks are parsed in worker threads, a few ahead of the one being read. A ZIP as published
+is read as a stream, without extracting it.
 
 Every public function raises `SireneFileError` (a French message naming the file and the reason)
 rather than a polars or zipfile exception, so that callers can show it as is.
@@ -13,6 +14,7 @@ import contextlib
 import csv
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +25,9 @@ import polars as pl
 MASKED = "[ND]"
 BLOCK_SIZE = 8 * 1024 * 1024
 HEADER_MAX_BYTES = 1024 * 1024
+MAX_RECORD_BYTES = 1024 * 1024  # a SIRENE record is a few hundred bytes
+WORKERS = 2  # the blocks parsed at once (polars parses one small block on one core)
+LINE_SEPARATOR = b"\x1f"  # unit separator: splits no line when absent from the block
 
 ESTABLISHMENT_COLUMNS = (
     "siren",
@@ -189,28 +194,92 @@ def _parse(stream: CsvStream, data: bytes, names: Iterable[str]) -> pl.DataFrame
     return frame
 
 
-def _key_column(stream: CsvStream, data: bytes, key: str) -> pl.Series | None:
-    """The `key` column of the records in `data`, or None when `data` does not parse."""
+def _key_column(stream: CsvStream, data: bytes, key: str) -> pl.Series:
+    return _parse(stream, data, [key]).get_column(key)
+
+
+def _lines(data: bytes) -> pl.Series | None:
+    """The lines of `data` as strings, split by polars (far cheaper than `bytes.split`); None
+    when `data` holds the byte that stands in for a separator (then the lines cannot be told)."""
+    if LINE_SEPARATOR in data:
+        return None
     try:
-        return _parse(stream, data, [key]).get_column(key)
+        frame = pl.read_csv(
+            data,
+            separator=LINE_SEPARATOR.decode(),
+            has_header=False,
+            infer_schema=False,
+            quote_char=None,
+            new_columns=["line"],
+        )
+    except pl.exceptions.PolarsError:  # not UTF-8, say: the full parse tells what is wrong
+        return None
+    return frame.get_column("line")
+
+
+def _matching_rows(
+    stream: CsvStream, data: bytes, *, columns: tuple[str, ...], key: str, wanted: pl.Series
+) -> tuple[int, pl.DataFrame]:
+    """(number of records in `data`, those whose `key` is in `wanted`, `columns` only).
+
+    `data` holds whole records. Its `key` column is parsed alone, and only the matching lines
+    are parsed in full; when records and lines differ (a quoted field spans lines), `data` is
+    parsed in full. Raises the French error when `data` is not CSV."""
+    keys = _key_column(stream, data, key)
+    lines = _lines(data)
+    if lines is not None and len(lines) == len(keys):
+        matches = keys.is_in(wanted)
+        selected = lines.filter(matches)
+        if selected.is_empty():
+            return len(keys), _empty(columns)
+        with contextlib.suppress(SireneFileError):  # then parse it all, as below
+            rows = _parse(stream, (selected.str.join("\n").item() + "\n").encode(), columns)
+            # The lines picked are the records matched: their keys prove it.
+            if rows.get_column(key).equals(keys.filter(matches), check_names=False):
+                return len(keys), rows
+    rows = _parse(stream, data, columns)
+    return rows.height, rows.filter(pl.col(key).is_in(wanted))
+
+
+def _matching_rows_or_none(stream: CsvStream, data: bytes, **kwargs):
+    """`_matching_rows` for a worker thread: None instead of an error (the block may begin
+    inside a quoted field that the previous block opened, then it is read again joined to it)."""
+    try:
+        return _matching_rows(stream, data, **kwargs)
     except SireneFileError:
         return None
 
 
-def _parsed_ahead(stream: CsvStream, key: str) -> Iterator[tuple[bytes, pl.Series | None]]:
-    """(block, its key column), the next block being read and parsed by polars (which releases
-    the GIL) in a worker thread while the caller works on the current one: both cores are used."""
-    blocks = _blocks(stream)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sirene-reader") as pool:
+def _open_record_start(data: bytes) -> int | None:
+    """Where the last record of `data` begins when `data` ends inside a quoted field (an odd
+    number of quotes), else None: just after the last line end with an even number of quotes
+    before it (0 when there is none)."""
+    quotes = data.count(b'"')
+    if quotes % 2 == 0:
+        return None
+    end = len(data) - 1  # the last line end, inside the quoted field
+    while (line_end := data.rfind(b"\n", 0, end)) != -1:
+        quotes -= data.count(b'"', line_end, end)
+        if quotes % 2 == 0:
+            return line_end + 1
+        end = line_end
+    return 0
 
-        def read_and_parse():
-            block = next(blocks, None)
-            return None if block is None else (block, _key_column(stream, block, key))
 
-        upcoming = pool.submit(read_and_parse)
-        while (current := upcoming.result()) is not None:
-            upcoming = pool.submit(read_and_parse)
-            yield current
+def _parsed_ahead(stream: CsvStream, **kwargs) -> Iterator[tuple[bytes, tuple | None]]:
+    """(block, `_matching_rows_or_none` of it), in order. The blocks are read here and parsed by
+    polars (which releases the GIL) in worker threads, a few ahead: both cores are used and
+    memory holds only those few blocks."""
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sirene-reader") as pool:
+        pending: deque = deque()
+        for block in _blocks(stream):
+            pending.append((block, pool.submit(_matching_rows_or_none, stream, block, **kwargs)))
+            if len(pending) > WORKERS:
+                block, future = pending.popleft()
+                yield block, future.result()
+        while pending:
+            block, future = pending.popleft()
+            yield block, future.result()
 
 
 def _filtered_rows(
@@ -220,41 +289,43 @@ def _filtered_rows(
 
     Parsing every selected field of millions of rows is the slow part and few rows are kept: each
     block is parsed for its `key` column alone, and only the matching lines are parsed in full.
-    A quoted field may span lines (records and lines then differ): such a block is parsed whole,
-    after being joined to the next one when the field runs past its end.
+    A quoted field may span lines: a block that ends inside one gives its last record to the
+    next block (a record longer than MAX_RECORD_BYTES is an unclosed quote, not a record).
     """
-    wanted = sorted(values)
+    wanted = pl.Series(sorted(values), dtype=pl.String).implode()  # one list: is_in looks it up
+    options = {"columns": columns, "key": key, "wanted": wanted}
     frames = []
     total = 0
     carried = b""
-    for block, block_keys in _parsed_ahead(stream, key):
-        if carried:
-            data = carried + block
-            keys = _key_column(stream, data, key)
-        else:
-            data, keys = block, block_keys
-        lines = data.split(b"\n")  # the last item is the empty text after the last line end
-        lines_match_records = keys is not None and len(keys) == len(lines) - 1
-        if not lines_match_records and data.count(b'"') % 2:
-            carried = data  # the block ends inside a quoted field: join it to the next one
+    for block, result in _parsed_ahead(stream, **options):
+        data = carried + block if carried else block
+        if carried or result is None:  # joined to what came before, or to raise the error
+            start = _open_record_start(data)
+            carried = b"" if start is None else data[start:]
+            if len(carried) > MAX_RECORD_BYTES:
+                raise _unclosed_quote(stream)
+            result = _matching_rows(stream, data[:start], **options) if start != 0 else None
+        if result is None:
             continue
-        if keys is None:
-            keys = _parse(stream, data, [key]).get_column(key)  # raises the French error
-        carried = b""
-        total += len(keys)
-        matches = keys.is_in(wanted).arg_true().to_list()
-        if not matches:
-            continue
-        if lines_match_records:
-            data = b"\n".join(lines[number] for number in matches) + b"\n"
-        frames.append(_parse(stream, data, columns).filter(pl.col(key).is_in(wanted)))
+        count, rows = result
+        total += count
+        if not rows.is_empty():
+            frames.append(rows)
     if carried:
-        raise SireneFileError(
-            f"Le fichier {stream.label} est mal formé : un guillemet ouvert n'est jamais fermé."
-        )
+        raise _unclosed_quote(stream)
     if not frames:
-        return total, pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+        return total, _empty(columns)
     return total, _clean(pl.concat(frames), columns)
+
+
+def _unclosed_quote(stream: CsvStream) -> SireneFileError:
+    return SireneFileError(
+        f"Le fichier {stream.label} est mal formé : un guillemet ouvert n'est jamais fermé."
+    )
+
+
+def _empty(columns: Iterable[str]) -> pl.DataFrame:
+    return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
 
 
 def _clean(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
