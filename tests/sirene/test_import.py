@@ -348,3 +348,86 @@ def test_an_unterminated_quote_is_a_french_error(db, tmp_path):
             establishments_path=establishments, legal_units_path=units, territory_siren=CUD
         )
     assert not Establishment.objects.exists()
+
+
+def test_reimport_with_nothing_changed_only_dates_the_facts_again(db, files):
+    (siren,) = stock.sirens(1)
+    rows, units = [stock.establishment(siren)], [stock.legal_unit(siren)]
+    files(rows, units)
+    before = Establishment.objects.get()
+    report = files(rows, units, date=datetime.date(2026, 1, 1))
+    assert (report.establishments.updated, report.organisations.updated) == (0, 0)
+    after = Establishment.objects.get()
+    assert after.last_sirene_date == datetime.date(2026, 1, 1)
+    assert after.field_sources["address"] == {"source": "sirene", "date": "2026-01-01"}
+    assert after.organisation.field_sources["name"]["date"] == "2026-01-01"
+    assert (after.updated_at, after.organisation.updated_at) == (
+        before.updated_at,
+        before.organisation.updated_at,
+    )
+
+
+def test_the_head_office_moves_to_another_establishment(db, files):
+    (siren,) = stock.sirens(1)
+    units = [stock.legal_unit(siren)]
+    files([stock.establishment(siren, 1), stock.establishment(siren, 2)], units)
+    report = files(
+        [
+            stock.establishment(siren, 1, etablissementSiege="false"),
+            stock.establishment(siren, 2, etablissementSiege="true"),
+        ],
+        units,
+    )
+    assert report.establishments.updated == 2
+    head_offices = Establishment.objects.filter(is_head_office=True)
+    assert list(head_offices.values_list("siret", flat=True)) == [siret_for(siren, 2)]
+
+
+def test_the_rna_number_is_kept_unless_another_organisation_holds_it(db, files):
+    holder, free, taken = stock.sirens(3)
+    files(
+        [stock.establishment(holder), stock.establishment(free), stock.establishment(taken)],
+        [
+            stock.legal_unit(holder, identifiantAssociationUniteLegale="W595000001"),
+            stock.legal_unit(free, identifiantAssociationUniteLegale="W595000002"),
+            stock.legal_unit(taken, identifiantAssociationUniteLegale="W595000001"),
+        ],
+    )
+    rna = dict(Organisation.objects.values_list("siren", "rna"))
+    assert rna == {holder: "W595000001", free: "W595000002", taken: None}
+
+
+def test_a_declared_cooperative_status_keeps_the_family_on_reimport(db, files):
+    (siren,) = stock.sirens(1)
+    rows = [stock.establishment(siren)]
+    files(rows, [stock.legal_unit(siren, categorieJuridiqueUniteLegale="5710")])
+    Organisation.objects.update(cooperative_status="scic", ess_family="cooperative")
+    files(
+        rows,
+        [
+            stock.legal_unit(
+                siren,
+                categorieJuridiqueUniteLegale="5710",
+                economieSocialeSolidaireUniteLegale="N",
+            )
+        ],
+    )
+    organisation = Organisation.objects.get()
+    assert (organisation.ess_family, organisation.is_ess) == ("cooperative", True)
+    assert organisation.sirene_ess_flag == "N"
+
+
+def test_a_fact_set_by_the_agency_on_an_establishment_is_kept(db, files):
+    (siren,) = stock.sirens(1)
+    rows, units = [stock.establishment(siren)], [stock.legal_unit(siren)]
+    files(rows, units)
+    establishment = Establishment.objects.get()
+    establishment.is_open = False
+    establishment.field_sources["is_open"] = {"source": "agency", "date": "2025-12-20"}
+    establishment.save()
+    report = files(rows, units, date=datetime.date(2026, 1, 1))
+    establishment.refresh_from_db()
+    assert establishment.is_open is False
+    assert establishment.field_sources["is_open"]["source"] == "agency"
+    assert establishment.last_sirene_date == datetime.date(2026, 1, 1)
+    assert report.establishments.updated == 0

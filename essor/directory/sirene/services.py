@@ -17,9 +17,9 @@ from django.utils import timezone
 from pyproj import Transformer
 
 from essor.core.audit import record
-from essor.core.bulk import insert_instances, update_instances
+from essor.core.bulk import insert_rows, update_rows
 from essor.core.validators import RNA_OLD_PATTERN, RNA_PATTERN, siret_digits_are_valid
-from essor.directory.ess import ESS_LEGAL_CATEGORIES, apply_family
+from essor.directory.ess import ESS_LEGAL_CATEGORIES, derive_family
 from essor.directory.models import DiffusionStatus, Establishment, HeadcountBand, Organisation
 from essor.directory.sirene import reader
 from essor.directory.sirene.reader import SireneFileError
@@ -49,17 +49,20 @@ REJECTION_LABELS = {
     "unknown_legal_unit": "Unité légale absente du fichier des unités légales",
     "not_ess": "Unité légale hors ESS (catégorie juridique et indicateur ESS)",
 }
+# The fields SIRENE sets (the RNA number only when valid and not another organisation's).
 ORGANISATION_FIELDS = [
     "name", "acronym", "legal_category", "sirene_ess_flag", "naf_code", "headcount_band",
     "is_employer", "creation_date", "is_active", "closed_on", "diffusion_status", "rna",
-    "ess_family",
-    "is_ess", "field_sources", "last_sirene_date", "updated_at",
+]  # fmt: skip
+FAMILY_FACTS = ["cooperative_status", "has_ess_statutes", "esus_start", "esus_end"]  # declared
+KNOWN_ORGANISATION = [
+    "id", "siren", *ORGANISATION_FIELDS, *FAMILY_FACTS, "ess_family", "is_ess", "field_sources",
+    "last_sirene_date",
 ]  # fmt: skip
 ESTABLISHMENT_FIELDS = [
-    "organisation", "name", "is_head_office", "address", "address_complement", "postal_code",
-    "city", "commune", "latitude", "longitude", "naf_code", "headcount_band", "is_employer",
-    "is_open", "diffusion_status", "creation_date", "field_sources", "last_sirene_date",
-    "updated_at",
+    "organisation_id", "name", "is_head_office", "address", "address_complement", "postal_code",
+    "city", "commune_id", "latitude", "longitude", "naf_code", "headcount_band", "is_employer",
+    "is_open", "diffusion_status", "creation_date",
 ]  # fmt: skip
 ProgressCallback = Callable[[int, int | None, str], None]
 
@@ -393,41 +396,57 @@ def _source_field(name: str) -> str:
     return name.removesuffix("_id")
 
 
-def _apply(instance, values: dict, source: dict) -> bool:
-    """Set the SIRENE values on `instance` except protected facts; True when a value changed."""
-    sources = dict(instance.field_sources or {})
-    changed = False
-    for name, value in values.items():
-        key = _source_field(name)
-        if (sources.get(key) or {}).get("source") in PROTECTED_SOURCES:
-            continue
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed = True
-        sources[key] = source
-    instance.field_sources = sources
-    return changed
+@dataclass
+class _Rows:
+    """One model's rows to write, as plain values (see essor.core.bulk)."""
+
+    new: list = field(default_factory=list)  # key, *fields, (extra), field_sources, stock date
+    changed: list = field(default_factory=list)  # *fields, (extra), sources, date, updated_at, pk
+    refreshed: list = field(default_factory=list)  # field_sources, stock date, pk
 
 
-def _record(
-    instance, values: dict, *, source: dict, counts: Counts, now, open_field: str, stock_date
-):
-    """(the instance with this import's values, whether it is new); counts what changed and
-    what closed (`open_field` went from true to false)."""
-    if instance.pk is None:
-        instance.field_sources = {}
-        _apply(instance, values, source)
-        created = True
-    else:
-        was_open = getattr(instance, open_field)
-        if _apply(instance, values, source):
-            counts.updated += 1
-            instance.updated_at = now
-        if was_open and not getattr(instance, open_field):
-            counts.closed += 1
-        created = False
-    instance.last_sirene_date = stock_date
-    return instance, created
+class _Merger:
+    """This import's values over a known row, except the facts protected by their source."""
+
+    def __init__(self, *, fields: list[str], open_field: str, source: dict, counts: Counts):
+        self.fields, self.open_field = fields, open_field
+        self.source, self.counts = source, counts
+        self._new_sources: dict[tuple, dict] = {}
+
+    def new(self, values: dict) -> tuple[dict, dict]:
+        """({field: value} for every field, the field_sources) of a new row: the `field_sources`
+        dict is shared by the rows with the same fields, so that it is serialised once."""
+        names = tuple(values)
+        sources = self._new_sources.get(names)
+        if sources is None:
+            sources = self._new_sources[names] = {
+                _source_field(name): self.source for name in names
+            }
+        return {name: values.get(name) for name in self.fields}, sources
+
+    def known(self, current: dict, values: dict) -> tuple[dict, dict, bool]:
+        """({field: value}, the field_sources, whether a value changed) of a known row (`current`:
+        its fields, `field_sources` included); counts what changed and what closed (`open_field`
+        went from true to false)."""
+        sources = dict(current["field_sources"] or {})
+        merged = {name: current[name] for name in self.fields}
+        changed = False
+        for name, value in values.items():
+            key = _source_field(name)
+            if (sources.get(key) or {}).get("source") in PROTECTED_SOURCES:
+                continue
+            if merged[name] != value:
+                merged[name] = value
+                changed = True
+            sources[key] = self.source
+        if changed:
+            self.counts.updated += 1
+        if current[self.open_field] and not merged[self.open_field]:
+            self.counts.closed += 1
+        return merged, sources, changed
+
+    def row(self, merged: dict) -> list:
+        return [merged[name] for name in self.fields]
 
 
 def _in_batches(
@@ -437,17 +456,27 @@ def _in_batches(
         yield from query(values[start : start + size])
 
 
+def _save(model, key: str, fields: list[str], rows: _Rows) -> None:
+    """Writes the rows: known rows whose values did not change only get their field_sources
+    (this import's date) and last_sirene_date, which spares the search index's triggers."""
+    common = [*fields, "field_sources", "last_sirene_date"]
+    update_rows(model, [*common, "updated_at"], rows.changed)
+    update_rows(model, ["field_sources", "last_sirene_date"], rows.refreshed)
+    insert_rows(model, [key, *common], rows.new)
+
+
 def _write(*, territory, codes, units, rows, positions, report, progress) -> None:
-    source = {"source": "sirene", "date": report.stock_date.isoformat()}
+    stock_date = report.stock_date
+    source = {"source": "sirene", "date": stock_date.isoformat()}
     now = timezone.now()
     total = len(units) + len(rows)
-    done = 0
-    progress(done, total, "Enregistrement des unités légales")
+    progress(0, total, "Enregistrement des unités légales")
 
     existing = {
-        organisation.siren: organisation
-        for organisation in _in_batches(
-            lambda chunk: Organisation.objects.filter(siren__in=chunk), sorted(units)
+        row["siren"]: row
+        for row in _in_batches(
+            lambda chunk: Organisation.objects.filter(siren__in=chunk).values(*KNOWN_ORGANISATION),
+            sorted(units),
         )
     }
     rna_owners = dict(
@@ -456,8 +485,13 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
             sorted({unit["identifiantAssociationUniteLegale"] for unit in units.values()} - {""}),
         )
     )
-    to_create, to_update = [], []
-    counts = report.organisations
+    merger = _Merger(
+        fields=ORGANISATION_FIELDS,
+        open_field="is_active",
+        source=source,
+        counts=report.organisations,
+    )
+    writes = _Rows()
     for siren, unit in units.items():
         values = _organisation_values(unit)
         rna = unit["identifiantAssociationUniteLegale"]
@@ -466,34 +500,39 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
         ) == siren:
             values["rna"] = rna
             rna_owners[rna] = siren  # one RNA number for one organisation, even within the file
-        organisation, created = _record(
-            existing.get(siren) or Organisation(siren=siren),
-            values,
-            source=source,
-            counts=counts,
-            now=now,
-            open_field="is_active",
-            stock_date=report.stock_date,
-        )
-        apply_family(organisation)
-        (to_create if created else to_update).append(organisation)
-    counts.created = len(to_create)
-    insert_instances(Organisation, to_create)
-    update_instances(Organisation, to_update, ORGANISATION_FIELDS)
-    done += len(to_create) + len(to_update)
+        current = existing.get(siren)
+        if current is None:
+            merged, sources = merger.new(values)
+            family = _family(merged, {})
+            row = [siren, *merger.row(merged), family, bool(family), sources, stock_date]
+            writes.new.append(row)
+            continue
+        merged, sources, changed = merger.known(current, values)
+        family = _family(merged, current)
+        if changed or (family, bool(family)) != (current["ess_family"], current["is_ess"]):
+            row = [*merger.row(merged), family, bool(family), sources, stock_date, now]
+            writes.changed.append([*row, current["id"]])
+        elif (sources, stock_date) != (current["field_sources"], current["last_sirene_date"]):
+            writes.refreshed.append([sources, stock_date, current["id"]])
+    report.organisations.created = len(writes.new)
+    _save(Organisation, "siren", [*ORGANISATION_FIELDS, "ess_family", "is_ess"], writes)
+    done = len(units)
     progress(done, total, "Enregistrement des unités légales")
-    organisation_ids = dict(
+    organisation_ids = {siren: row["id"] for siren, row in existing.items()}
+    organisation_ids.update(
         _in_batches(
             lambda chunk: Organisation.objects.filter(siren__in=chunk).values_list("siren", "id"),
-            sorted(units),
+            [row[0] for row in writes.new],
         )
     )
 
     progress(done, total, "Enregistrement des établissements")
-    existing_establishments = {
-        establishment.siret: establishment
-        for establishment in _in_batches(
-            lambda chunk: Establishment.objects.filter(siret__in=chunk),
+    existing = {
+        row["siret"]: row
+        for row in _in_batches(
+            lambda chunk: Establishment.objects.filter(siret__in=chunk).values(
+                "id", "siret", *ESTABLISHMENT_FIELDS, "field_sources", "last_sirene_date"
+            ),
             sorted(row["siret"] for row in rows),
         )
     }
@@ -503,28 +542,42 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
         if row["etablissementSiege"] == "true"
     }
     _release_head_offices(new_head_offices)
-    to_create, to_update = [], []
-    counts = report.establishments
+    merger = _Merger(
+        fields=ESTABLISHMENT_FIELDS,
+        open_field="is_open",
+        source=source,
+        counts=report.establishments,
+    )
+    writes = _Rows()
     for row in rows:
+        siret = row["siret"]
         values = _establishment_values(
-            row, codes[row["codeCommuneEtablissement"]], positions[row["siret"]]
+            row, codes[row["codeCommuneEtablissement"]], positions[siret]
         )
         values["organisation_id"] = organisation_ids[row["siren"]]
-        establishment, created = _record(
-            existing_establishments.get(row["siret"]) or Establishment(siret=row["siret"]),
-            values,
-            source=source,
-            counts=counts,
-            now=now,
-            open_field="is_open",
-            stock_date=report.stock_date,
-        )
-        (to_create if created else to_update).append(establishment)
-    counts.created = len(to_create)
-    # Updates first: an establishment that stops being the head office frees the place.
-    update_instances(Establishment, to_update, ESTABLISHMENT_FIELDS)
-    insert_instances(Establishment, to_create)
+        current = existing.get(siret)
+        if current is None:
+            merged, sources = merger.new(values)
+            writes.new.append([siret, *merger.row(merged), sources, stock_date])
+            continue
+        merged, sources, changed = merger.known(current, values)
+        if changed:
+            writes.changed.append([*merger.row(merged), sources, stock_date, now, current["id"]])
+        elif (sources, stock_date) != (current["field_sources"], current["last_sirene_date"]):
+            writes.refreshed.append([sources, stock_date, current["id"]])
+    report.establishments.created = len(writes.new)
+    # Updates first (in _save): an establishment that stops being the head office frees the place.
+    _save(Establishment, "siret", ESTABLISHMENT_FIELDS, writes)
     progress(total, total, "Enregistrement des établissements")
+
+
+def _family(facts: dict, declared: dict) -> str:
+    """The ESS family from this import's facts and the declared ones (none for a new row)."""
+    return derive_family(
+        legal_category=facts["legal_category"],
+        sirene_ess_flag=facts["sirene_ess_flag"],
+        **{name: declared[name] for name in FAMILY_FACTS if name in declared},
+    )
 
 
 def _release_head_offices(new_head_offices: dict[str, int]) -> None:
