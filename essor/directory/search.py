@@ -13,6 +13,7 @@ its triggers: such a migration must call `install_full_text_search` again (it is
 tests/directory/test_search.py fails if the triggers are missing.
 """
 
+import json
 import re
 
 from django.db import connections
@@ -36,25 +37,123 @@ def search_terms(text: str) -> list[str]:
     return (longer or words)[:MAX_TERMS]
 
 
-def fts5_query(terms: list[str]) -> str:
+def last_word_is_prefix(text: str) -> bool:
+    """The last word of a query is a prefix (typing as you go), unless the text ends with a
+    space: `settle_last_word` adds one to a common word, taken as it is."""
+    return not (text or "").endswith(" ")
+
+
+def fts5_query(terms: list[str], *, prefix: bool = True) -> str:
     """An FTS5 MATCH expression: every word required, the last one as a prefix (typing as you go).
 
     Each word is a quoted string, so no input can form FTS5 syntax."""
     quoted = [f'"{term}"' for term in terms]
-    quoted[-1] += "*"
+    if prefix:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
-def tsquery_text(terms: list[str]) -> str:
+def tsquery_text(terms: list[str], *, prefix: bool = True) -> str:
     """A to_tsquery() expression: the words joined with &, the last one as a prefix."""
-    return " & ".join([*terms[:-1], f"{terms[-1]}:*"])
+    return " & ".join([*terms[:-1], f"{terms[-1]}:*" if prefix else terms[-1]])
 
 
-# Ranking costs a read of every match (bm25 or ts_rank): above RANKING_LIMIT matches a page would
+def _fts5(text: str) -> str:
+    return fts5_query(search_terms(text), prefix=last_word_is_prefix(text))
+
+
+def _tsquery(text: str) -> str:
+    return tsquery_text(search_terms(text), prefix=last_word_is_prefix(text))
+
+
+# Ranking costs a read of every match (bm25 or ts_rank): from RANKING_LIMIT matches on, a page would
 # take too long, so broad texts are listed by name. Sorting the matches by name is cheap until they
-# are very many; from DENSE_LIMIT on, walking the name index and stopping at the first results is.
+# are very many; from the dense limit on, walking the name index and stopping at the first results
+# is. On SQLite the full-text index counts matches cheaply (DENSE_LIMIT); on PostgreSQL a count
+# reads every matching row, so the planner's estimate decides (PG_DENSE_LIMIT: where reading the
+# matches to sort them costs about as much as walking 25 / share of the rows in name order).
 RANKING_LIMIT = 500
 DENSE_LIMIT = 20000
+PG_DENSE_LIMIT = 6000
+COMMON_WORD_LIMIT = 5000
+
+
+def is_dense(text: str, *, using: str = "default") -> bool:
+    """SQLite: does `text` match so many organisations that the name index should drive the
+    search? One count in the full-text index, stopped at DENSE_LIMIT."""
+    if not search_terms(text) or connections[using].vendor != "sqlite":
+        return False
+    return match_count(text, cap=DENSE_LIMIT, using=using) >= DENSE_LIMIT
+
+
+def _estimate(tsquery: str, using: str) -> int:
+    """How many organisations (public or not) the planner expects `tsquery` to match, from its
+    statistics alone (EXPLAIN: nothing is read)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM directory_organisation "
+            "WHERE search_vector @@ to_tsquery('french_unaccent', %s)",
+            [tsquery],
+        )
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def estimated_matches(text: str, *, using: str = "default") -> int:
+    """PostgreSQL: how many organisations the planner expects `text` to match."""
+    return _estimate(_tsquery(text), using) if search_terms(text) else 0
+
+
+def settle_last_word(text: str, *, using: str = "default") -> str:
+    """`text`, with a space after it when its last word is common on its own (COMMON_WORD_LIMIT
+    matches or more: counted in the index on SQLite, the planner's estimate on PostgreSQL), so
+    that it is searched as it is rather than as a prefix: the index then intersects its postings
+    with the other words' instead of first gathering those of every longer word, tens of
+    milliseconds for a common word of a large directory. A rare or unfinished word stays a
+    prefix."""
+    terms = search_terms(text)
+    vendor = connections[using].vendor
+    if not terms or not last_word_is_prefix(text):
+        return text
+    if vendor == "postgresql":
+        common = _estimate(terms[-1], using) >= COMMON_WORD_LIMIT
+    elif vendor == "sqlite":
+        common = match_count(terms[-1] + " ", cap=COMMON_WORD_LIMIT, using=using)
+        common = common >= COMMON_WORD_LIMIT
+    else:
+        common = False
+    return text + " " if common else text
+
+
+def page_with_total(
+    queryset: QuerySet, text: str, *, offset: int, limit: int
+) -> tuple[list[int], int]:
+    """PostgreSQL: (the ids of one page of the organisations of `queryset` matching `text`, their
+    number), the full-text index read once for both: a MATERIALIZED CTE holds the matches, then
+    the page is ranked by relevance when they are fewer than RANKING_LIMIT, by name otherwise.
+    An empty list past the last page."""
+    from django.contrib.postgres.search import SearchQuery
+
+    tsquery = _tsquery(text)
+    matches = queryset.filter(
+        search_vector=SearchQuery(tsquery, search_type="raw", config="french_unaccent")
+    ).order_by()
+    sql, params = matches.values("id", "name", "search_vector").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"""WITH matches AS MATERIALIZED ({sql})
+                SELECT page.id, total.n FROM (SELECT count(*) AS n FROM matches) total
+                LEFT JOIN LATERAL (
+                    SELECT m.id FROM matches m
+                    ORDER BY CASE WHEN total.n < %s THEN ts_rank(
+                        m.search_vector, to_tsquery('french_unaccent', %s)) END DESC NULLS LAST,
+                      m.name, m.id
+                    LIMIT %s OFFSET %s) page ON TRUE""",
+            [*params, RANKING_LIMIT, tsquery, limit, offset],
+        )
+        rows = cursor.fetchall()
+    return [row[0] for row in rows if row[0] is not None], rows[0][1]
 
 
 def match_count(text: str, *, cap: int, using: str = "default") -> int:
@@ -66,13 +165,13 @@ def match_count(text: str, *, cap: int, using: str = "default") -> int:
         return 0
     if connection.vendor == "sqlite":
         matches = f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s"
-        params = [fts5_query(terms), cap]
+        params = [_fts5(text), cap]
     else:
         matches = (
             "SELECT 1 FROM directory_organisation "
             "WHERE search_vector @@ to_tsquery('french_unaccent', %s) LIMIT %s"
         )
-        params = [tsquery_text(terms), cap]
+        params = [_tsquery(text), cap]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({matches}) AS matches", params)
         return cursor.fetchone()[0]
@@ -88,7 +187,7 @@ def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) 
         return queryset
     vendor = connections[queryset.db].vendor
     if vendor == "sqlite":
-        match = fts5_query(terms)
+        match = _fts5(text)
         if not ranked:
             return queryset.filter(
                 id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
@@ -104,7 +203,7 @@ def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) 
     if vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        query = SearchQuery(tsquery_text(terms), search_type="raw", config="french_unaccent")
+        query = SearchQuery(_tsquery(text), search_type="raw", config="french_unaccent")
         if not ranked:
             return queryset.filter(search_vector=query)
         return (
@@ -113,6 +212,23 @@ def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) 
             .order_by("-search_rank", "name", "id")
         )
     return naive_search(queryset, text, ranked=ranked)
+
+
+def joined_matches(queryset: QuerySet, text: str) -> QuerySet:
+    """`queryset` narrowed to the organisations matching `text`, unordered, the index driving:
+    on SQLite a join with the FTS table, read match by match, so that a LIMIT stops the reading
+    early (an `id IN (…)` subquery would first collect every match). Not for use as a subquery."""
+    terms = search_terms(text)
+    if not terms:
+        return queryset
+    if connections[queryset.db].vendor == "sqlite":
+        table = queryset.model._meta.db_table
+        return queryset.extra(
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"],
+            params=[_fts5(text)],
+        )
+    return search_organisations(queryset, text, ranked=False)
 
 
 def filter_matching(queryset: QuerySet, text: str, *, dense: bool = False) -> QuerySet:
@@ -127,7 +243,7 @@ def filter_matching(queryset: QuerySet, text: str, *, dense: bool = False) -> Qu
         table = queryset.model._meta.db_table
         return queryset.extra(
             where=[f"+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"],
-            params=[fts5_query(terms)],
+            params=[_fts5(text)],
         )
     return search_organisations(queryset, text, ranked=False)
 

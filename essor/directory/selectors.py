@@ -6,14 +6,12 @@ organisation) shows its commune but no street address and no position.
 """
 
 import datetime
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
 
 from django.core.paginator import Page, Paginator
-from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from essor.directory import search
+from essor.directory import listing, search
 from essor.directory.filters import DirectoryFilters
 from essor.directory.models import (
     DiffusionStatus,
@@ -29,7 +27,9 @@ from essor.territory.selectors import main_territory
 
 PAGE_SIZE = 25
 MAP_FEATURE_LIMIT = 2000
-RESULT_WINDOW = 5000
+# Beyond this many results the list says « plus de 1 000 structures » rather than count them all:
+# an exact count reads every match, which on a large directory costs far more than the page.
+COUNT_LIMIT = 1000
 
 
 def public_organisations():
@@ -56,26 +56,38 @@ def _organisation_conditions(filters: DirectoryFilters, prefix: str = "") -> Q:
 
 
 def _related_ids(filters: DirectoryFilters, *, with_text: bool):
-    """The ids of organisations matching the filters on other tables (sector, commune, and the
-    text when `with_text`), or None without such a filter.
+    """The ids of organisations matching the filters on other tables (sector and commune, and
+    the text when `with_text`) as a subquery, or None without such a filter. On PostgreSQL the
+    public listing answers for every filter but the text (see listing.py)."""
+    text_ids = None
+    if with_text and search_terms(filters.text):
+        text_ids = search_organisations(Organisation.objects.all(), filters.text, ranked=False)
+    if listing.is_available():
+        others = listing.ListingQuery(filters).ids_subquery()
+    else:
+        others = _linked_ids(filters)
+    if text_ids is None:
+        return others
+    if others is not None:
+        text_ids = text_ids.filter(id__in=others)
+    return text_ids.order_by().values("id")
+
+
+def _linked_ids(filters: DirectoryFilters):
+    """The ids of organisations in the sector and with a visible establishment in the commune.
 
     The subqueries are nested (`… WHERE organisation_id IN (…)`), so the database intersects the
     narrow tables before it reads any organisation row: much faster on large directories."""
     subqueries = []
-    if with_text and search_terms(filters.text):
-        text_ids = search_organisations(Organisation.objects.all(), filters.text, ranked=False)
-        subqueries.append((text_ids, "id"))
     if filters.sector:
-        links = Organisation.sectors.through.objects.filter(sector__slug=filters.sector)
-        subqueries.append((links, "organisation_id"))
+        subqueries.append(Organisation.sectors.through.objects.filter(sector__slug=filters.sector))
     if filters.commune:
-        sites = visible_establishments().filter(commune__insee_code=filters.commune)
-        subqueries.append((sites, "organisation_id"))
+        subqueries.append(visible_establishments().filter(commune__insee_code=filters.commune))
     nested = None
-    for queryset, field in reversed(subqueries):
+    for queryset in reversed(subqueries):
         if nested is not None:
-            queryset = queryset.filter(**{f"{field}__in": nested})
-        nested = queryset.order_by().values(field)
+            queryset = queryset.filter(organisation_id__in=nested)
+        nested = queryset.order_by().values("organisation_id")
     return nested
 
 
@@ -88,11 +100,19 @@ class TextPlan:
     dense: bool = False
 
     @classmethod
-    def for_text(cls, text: str) -> "TextPlan":
-        if not search_terms(text):
+    def for_matches(cls, matches: int, text: str) -> "TextPlan":
+        """The plan for a text whose public matches number `matches` (counted up to a cap)."""
+        if matches < search.RANKING_LIMIT:
             return cls()
-        matches = search.match_count(text, cap=search.DENSE_LIMIT)
-        return cls(by_relevance=matches < search.RANKING_LIMIT, dense=matches >= search.DENSE_LIMIT)
+        return cls(by_relevance=False, dense=search.is_dense(text))
+
+
+def text_matches(filters: DirectoryFilters) -> int:
+    """How many public organisations match the filters and the text, counted up to
+    COUNT_LIMIT + 1 (so that a broad text costs no more than a narrow one)."""
+    others = filtered_organisations(replace(filters, text=""), ranked=False)
+    matching = search.joined_matches(others, filters.text).order_by().values("id")
+    return matching[: COUNT_LIMIT + 1].count()
 
 
 def filtered_organisations(
@@ -102,12 +122,12 @@ def filtered_organisations(
     (unless it is too broad, see `TextPlan`), by name otherwise.
 
     `ranked=False` gives an unordered queryset fit for a subquery (map, exports)."""
-    if plan is None:
-        plan = TextPlan.for_text(filters.text) if ranked else TextPlan()
-    by_relevance = plan.by_relevance
     has_text = bool(search_terms(filters.text))
-    text_ranked = ranked and by_relevance and has_text
-    text_by_name = ranked and not by_relevance and has_text
+    if ranked and has_text and plan is None:
+        plan = TextPlan.for_matches(text_matches(filters), filters.text)
+    plan = plan or TextPlan()
+    text_ranked = ranked and plan.by_relevance and has_text
+    text_by_name = ranked and not plan.by_relevance and has_text
     organisations = Organisation.objects.filter(_organisation_conditions(filters))
     related_ids = _related_ids(filters, with_text=has_text and not ranked)
     if related_ids is not None:
@@ -119,55 +139,89 @@ def filtered_organisations(
     return organisations.order_by("name", "id") if ranked else organisations
 
 
-class _WindowPaginator(Paginator):
-    """Pages of ids: read from the window fetched first, from the database past it."""
+class _CountedPaginator(Paginator):
+    """Pages read one at a time from the database (LIMIT/OFFSET), for a count known beforehand:
+    exact up to COUNT_LIMIT, a lower bound beyond (then only the pages it covers are offered)."""
 
-    def __init__(self, window: list[int], ids: QuerySet, *, count_beyond_window: bool = True):
-        self.window, self.ids = window, ids
-        # Counting every match of a broad text costs as much as ranking them: the list then
-        # says "more than RESULT_WINDOW" and stops at the window.
-        self.count_is_lower_bound = not count_beyond_window and len(window) > RESULT_WINDOW
-        super().__init__(window, PAGE_SIZE)
-
-    @cached_property
-    def count(self) -> int:
-        if len(self.window) <= RESULT_WINDOW or self.count_is_lower_bound:
-            return min(len(self.window), RESULT_WINDOW)
-        return self.ids.count()
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top <= RESULT_WINDOW or len(self.window) <= RESULT_WINDOW or self.count_is_lower_bound:
-            return self._get_page(self.window[bottom:top], number, self)
-        return self._get_page(list(self.ids[bottom:top]), number, self)
+    def __init__(self, ids, matches: int):
+        super().__init__(ids, PAGE_SIZE)
+        self.count_is_lower_bound = matches > COUNT_LIMIT
+        # Replaces Paginator's cached property: the count is never asked of `ids`.
+        self.count = min(matches, COUNT_LIMIT)
 
 
 def search_page(filters: DirectoryFilters, page_number) -> Page:
     """One page of the search results, with what a result card shows, in a bounded number of
-    queries: the ids of the first RESULT_WINDOW results (sorting narrow rows only; the count is
-    their number), then the page's organisations. Past the window, a count (and a page of ids
-    for the pages beyond it)."""
-    plan = TextPlan.for_text(filters.text)
-    ids = filtered_organisations(filters, plan=plan).values_list("id", flat=True)
-    window = _fetch_ids(ids[: RESULT_WINDOW + 1])
-    broad_text = bool(search_terms(filters.text)) and not plan.by_relevance
-    page = _WindowPaginator(window, ids, count_beyond_window=not broad_text).get_page(page_number)
-    page_ids = list(page.object_list)
-    organisations = with_listing_relations(Organisation.objects.filter(id__in=page_ids)).in_bulk()
-    page.object_list = [organisations[pk] for pk in page_ids]
-    # A text too broad to rank is listed by name: the page says so.
-    page.ordered_by_name_for_text = broad_text
+    queries whatever the number of matches: how to order a text, the count (capped), the
+    page's ids, then its organisations."""
+    filters = replace(filters, text=search.settle_last_word(filters.text))
+    if not search_terms(filters.text):
+        page = _filters_page(filters, page_number)
+    elif listing.is_available():
+        page = _postgresql_text_page(filters, page_number)
+    else:
+        page = _text_page(filters, page_number)
+    organisations = with_listing_relations(Organisation.objects.filter(id__in=page.object_list))
+    by_id = organisations.in_bulk()
+    page.object_list = [by_id[pk] for pk in page.object_list]
     return page
 
 
-def _fetch_ids(queryset: QuerySet) -> list[int]:
-    """The ids of a values_list queryset, read with a bare cursor (thousands of rows, cheaply)."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+def _filters_page(filters: DirectoryFilters, page_number) -> Page:
+    """Without a text: by name; on PostgreSQL read from the public listing alone."""
+    if listing.is_available():
+        ids = listing.ListingQuery(filters)
+        matches = ids.count(cap=COUNT_LIMIT + 1)
+    else:
+        matching = filtered_organisations(filters, ranked=False).order_by().values("id")
+        matches = matching[: COUNT_LIMIT + 1].count()
+        ids = filtered_organisations(filters).values_list("id", flat=True)
+    page = _CountedPaginator(ids, matches).get_page(page_number)
+    page.object_list = list(page.object_list)
+    page.ordered_by_name_for_text = False
+    return page
+
+
+def _text_page(filters: DirectoryFilters, page_number, plan: TextPlan | None = None) -> Page:
+    """A text: the matches counted (capped) first, then ordered as `TextPlan` says."""
+    matches = text_matches(filters)
+    plan = plan or TextPlan.for_matches(matches, filters.text)
+    ids = filtered_organisations(filters, plan=plan).values_list("id", flat=True)
+    page = _CountedPaginator(ids, matches).get_page(page_number)
+    page.object_list = list(page.object_list)
+    # A text too broad to rank is listed by name: the page says so.
+    page.ordered_by_name_for_text = not plan.by_relevance
+    return page
+
+
+def _postgresql_text_page(filters: DirectoryFilters, page_number) -> Page:
+    """A text on PostgreSQL, where each read of the full-text index costs (a common word's
+    postings, or a prefix's): it is read once. The planner's estimate chooses: for a text matching a large share of the directory, a capped
+    count and a walk in name order; otherwise the page and the exact count from one query
+    (the matches read once, ranked when they are few)."""
+    if search.estimated_matches(filters.text) >= search.PG_DENSE_LIMIT:
+        return _text_page(filters, page_number, TextPlan(by_relevance=False, dense=True))
+    others = filtered_organisations(replace(filters, text=""), ranked=False)
+    number = _page_number(page_number)
+    ids, total = search.page_with_total(
+        others, filters.text, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    last = max(1, -(-min(total, COUNT_LIMIT) // PAGE_SIZE))
+    if number > last:  # past the last page, as Paginator.get_page does: the last one
+        number = last
+        ids, total = search.page_with_total(
+            others, filters.text, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+    page = Page(ids, number, _CountedPaginator([], total))
+    page.ordered_by_name_for_text = total >= search.RANKING_LIMIT
+    return page
+
+
+def _page_number(page_number) -> int:
+    try:
+        return max(1, int(page_number))
+    except (TypeError, ValueError):
+        return 1
 
 
 def visible_establishments() -> QuerySet:

@@ -4,7 +4,12 @@ import pytest
 from django.db import connection
 
 from essor.directory.models import Organisation
-from essor.directory.search import fts5_query, search_organisations, search_terms
+from essor.directory.search import (
+    fts5_query,
+    search_organisations,
+    search_terms,
+    settle_last_word,
+)
 from essor.directory.selectors import public_organisations
 from tests.factories import OrganisationFactory
 
@@ -140,3 +145,21 @@ def test_full_text_machinery_is_installed():
             assert cursor.fetchone()[0] == 1
             return
         assert cursor.fetchone()[0] == 3
+
+
+def test_a_text_ending_with_a_space_takes_its_last_word_as_it_is():
+    OrganisationFactory(name="Vélo solidaire")
+    assert names("vél") == ["Vélo solidaire"]
+    assert names("vél ") == []
+
+
+def test_a_last_word_common_on_its_own_is_taken_as_it_is(monkeypatch):
+    monkeypatch.setattr("essor.directory.search.COMMON_WORD_LIMIT", 1)
+    OrganisationFactory(name="Vélo solidaire")
+    assert settle_last_word("atelier vélo") == "atelier vélo "
+
+
+def test_a_rare_or_unfinished_last_word_stays_a_prefix():
+    OrganisationFactory(name="Vélo solidaire")
+    assert settle_last_word("atelier vél") == "atelier vél"
+    assert settle_last_word("") == ""

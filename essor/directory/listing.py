@@ -1,0 +1,228 @@
+# SQL here is built from module constants only; user input always goes through parameters.
+# ruff: noqa: S608, S611
+"""The public listing (PostgreSQL): one narrow row per public organisation, for the directory's
+filters on large directories.
+
+Filtering on sector and commune means intersecting two large link tables (173,000 and 109,000
+rows for one sector and one commune among 1.5 million organisations), then reading every
+intersecting organisation, a wide row, to sort by name. `directory_public_listing` keeps, for each
+public organisation (ESS, active, not merged), its name and its facets in one text array
+(`sector:<id>`, `commune:<id>` of each visible establishment, `family:<family>`, `employer`) with
+a GIN index: the database intersects the facets in the index and reads narrow rows only.
+
+Statement-level triggers on the organisations, their sector links and their establishments keep
+it current for every write path (services, SIRENE import, raw SQL, tests' factories). Each refresh
+first locks the organisations concerned, so that two transactions changing the same organisation
+cannot leave a listing row computed without the other's change. SQLite keeps no such table: its
+directories are smaller and its nested subqueries fast enough (see bench/directory_search.py).
+"""
+
+import datetime
+
+from django.db import connections
+from django.db.models.expressions import RawSQL
+
+from essor.directory.filters import DirectoryFilters
+
+TABLE = "directory_public_listing"
+
+_PUBLIC = "o.is_ess AND o.is_active AND o.merged_into_id IS NULL"
+_REFRESH = f"""
+CREATE OR REPLACE FUNCTION {TABLE}_refresh(ids bigint[]) RETURNS void AS $$
+BEGIN
+  -- Serialise refreshes of the same organisations; the statements below then see what the
+  -- transactions that held the locks committed.
+  PERFORM 1 FROM directory_organisation WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+  DELETE FROM {TABLE} l WHERE l.organisation_id = ANY(ids) AND NOT EXISTS (
+    SELECT 1 FROM directory_organisation o WHERE o.id = l.organisation_id AND {_PUBLIC});
+  INSERT INTO {TABLE} (organisation_id, name, facets, esus_start, esus_end)
+  SELECT o.id, o.name,
+    ARRAY(SELECT 'sector:' || s.sector_id FROM directory_organisation_sectors s
+          WHERE s.organisation_id = o.id)
+    || ARRAY(SELECT DISTINCT 'commune:' || e.commune_id FROM directory_establishment e
+             WHERE e.organisation_id = o.id AND e.is_open AND e.diffusion_status <> 'N'
+               AND e.commune_id IS NOT NULL)
+    || ARRAY['family:' || o.ess_family]
+    || CASE WHEN o.is_employer THEN ARRAY['employer'] ELSE ARRAY[]::text[] END,
+    o.esus_start, o.esus_end
+  FROM directory_organisation o
+  WHERE o.id = ANY(ids) AND {_PUBLIC}
+  ON CONFLICT (organisation_id) DO UPDATE SET
+    name = EXCLUDED.name, facets = EXCLUDED.facets,
+    esus_start = EXCLUDED.esus_start, esus_end = EXCLUDED.esus_end;
+END $$ LANGUAGE plpgsql"""
+# One trigger function for the three tables: TG_ARGV[0] names the column holding the
+# organisation's id; the transition tables hold the rows the statement changed.
+_FOLLOW = f"""
+CREATE OR REPLACE FUNCTION {TABLE}_follow() RETURNS trigger AS $$
+DECLARE ids bigint[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    EXECUTE format('SELECT array_agg(DISTINCT %I) FROM new_rows', TG_ARGV[0]) INTO ids;
+  ELSIF TG_OP = 'DELETE' THEN
+    EXECUTE format('SELECT array_agg(DISTINCT %I) FROM old_rows', TG_ARGV[0]) INTO ids;
+  ELSE
+    EXECUTE format('SELECT array_agg(DISTINCT x) FROM (SELECT %1$I AS x FROM old_rows '
+                   'UNION SELECT %1$I FROM new_rows) changed', TG_ARGV[0]) INTO ids;
+  END IF;
+  IF ids IS NOT NULL THEN
+    PERFORM {TABLE}_refresh(ids);
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql"""
+_REBUILD = f"""
+CREATE OR REPLACE FUNCTION {TABLE}_rebuild() RETURNS trigger AS $$
+BEGIN
+  TRUNCATE {TABLE};
+  PERFORM {TABLE}_refresh(ARRAY(SELECT id FROM directory_organisation));
+  RETURN NULL;
+END $$ LANGUAGE plpgsql"""
+_FOLLOWED = {
+    "directory_organisation": "id",
+    "directory_organisation_sectors": "organisation_id",
+    "directory_establishment": "organisation_id",
+}
+_EVENTS = {
+    "insert": ("INSERT", "NEW TABLE AS new_rows"),
+    "update": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    "delete": ("DELETE", "OLD TABLE AS old_rows"),
+}
+
+
+def _trigger_name(table: str, event: str) -> str:
+    return f"{table}_listing_{event}"
+
+
+PG_INSTALL = [
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        organisation_id bigint PRIMARY KEY,
+        name varchar(255) NOT NULL,
+        facets text[] NOT NULL,
+        esus_start date NULL,
+        esus_end date NULL)""",
+    _REFRESH,
+    _FOLLOW,
+    _REBUILD,
+    *(
+        statement
+        for table, column in _FOLLOWED.items()
+        for event, (operation, transition) in _EVENTS.items()
+        for statement in (
+            f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)} ON {table}",
+            f"""CREATE TRIGGER {_trigger_name(table, event)}
+                AFTER {operation} ON {table} REFERENCING {transition}
+                FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_follow('{column}')""",
+        )
+    ),
+    *(
+        statement
+        for table in _FOLLOWED
+        for statement in (
+            f"DROP TRIGGER IF EXISTS {_trigger_name(table, 'truncate')} ON {table}",
+            f"""CREATE TRIGGER {_trigger_name(table, "truncate")}
+                AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_rebuild()""",
+        )
+    ),
+    # The rows already there, then the indexes (faster built once than maintained row by row).
+    f"SELECT {TABLE}_refresh(ARRAY(SELECT id FROM directory_organisation))",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_facets ON {TABLE} USING gin (facets)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_name ON {TABLE} (name, organisation_id)",
+]
+PG_UNINSTALL = [
+    *(
+        f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)} ON {table}"
+        for table in _FOLLOWED
+        for event in [*_EVENTS, "truncate"]
+    ),
+    f"DROP FUNCTION IF EXISTS {TABLE}_follow()",
+    f"DROP FUNCTION IF EXISTS {TABLE}_rebuild()",
+    f"DROP FUNCTION IF EXISTS {TABLE}_refresh(bigint[])",
+    f"DROP TABLE IF EXISTS {TABLE}",
+]
+
+
+def install(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in PG_INSTALL:
+            schema_editor.execute(statement, params=None)
+
+
+def uninstall(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in PG_UNINSTALL:
+            schema_editor.execute(statement, params=None)
+
+
+# --- Reads -----------------------------------------------------------------------------------
+
+
+def is_available(using: str = "default") -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+class ListingQuery:
+    """The public organisations matching the filters other than the text, read from the listing:
+    their count (capped), pages of their ids in name order (sliceable, for a Paginator), or a
+    subquery of their ids. The sector and commune become ids first (one query), so that the
+    planner estimates the facets from its statistics."""
+
+    def __init__(self, filters: DirectoryFilters, *, using: str = "default"):
+        self.using = using
+        clauses, self.params = [], []
+        facets = self._facets(filters)
+        if facets:
+            clauses.append("l.facets @> %s::text[]")
+            self.params.append(facets)
+        if filters.esus:
+            today = datetime.date.today()
+            clauses.append("l.esus_start <= %s AND (l.esus_end IS NULL OR l.esus_end >= %s)")
+            self.params += [today, today]
+        self.where = " AND ".join(clauses) or "TRUE"
+        self.has_conditions = bool(clauses)
+
+    def _facets(self, filters: DirectoryFilters) -> list[str]:
+        facets = []
+        if filters.sector or filters.commune:
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT (SELECT id FROM directory_sector WHERE slug = %s), "
+                    "(SELECT id FROM territory_commune WHERE insee_code = %s)",
+                    [filters.sector, filters.commune],
+                )
+                sector_id, commune_id = cursor.fetchone()
+            # An unknown slug or code gives "sector:None", which no organisation has.
+            if filters.sector:
+                facets.append(f"sector:{sector_id}")
+            if filters.commune:
+                facets.append(f"commune:{commune_id}")
+        if filters.family:
+            facets.append(f"family:{filters.family}")
+        if filters.employer:
+            facets.append("employer")
+        return facets
+
+    def ids_subquery(self) -> RawSQL | None:
+        """Their ids, for `id__in=` (None without a condition: every public organisation)."""
+        if not self.has_conditions:
+            return None
+        return RawSQL(f"SELECT l.organisation_id FROM {TABLE} l WHERE {self.where}", self.params)
+
+    def count(self, *, cap: int) -> int:
+        """Their number, counted up to `cap`."""
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} l WHERE {self.where} LIMIT %s) c",
+                [*self.params, cap],
+            )
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, bounds: slice) -> list[int]:
+        """The ids from `bounds.start` to `bounds.stop` in name order."""
+        offset = bounds.start or 0
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT l.organisation_id FROM {TABLE} l WHERE {self.where} "
+                "ORDER BY l.name, l.organisation_id LIMIT %s OFFSET %s",
+                [*self.params, bounds.stop - offset, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
