@@ -19,7 +19,8 @@ directories are smaller and its nested subqueries fast enough (see bench/directo
 
 import datetime
 
-from django.db import connections
+from django.db import connections, transaction
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from essor.directory.filters import DirectoryFilters
@@ -27,6 +28,9 @@ from essor.directory.filters import DirectoryFilters
 TABLE = "directory_public_listing"
 
 _PUBLIC = "o.is_ess AND o.is_active AND o.merged_into_id IS NULL"
+# An establishment whose position may be published (its organisation's diffusion aside).
+_ON_MAP = "is_open AND diffusion_status = 'O' AND latitude IS NOT NULL AND longitude IS NOT NULL"
+MAP_INDEX = "directory_establishment_map_position"
 _REFRESH = f"""
 CREATE OR REPLACE FUNCTION {TABLE}_refresh(ids bigint[]) RETURNS void AS $$
 BEGIN
@@ -35,8 +39,8 @@ BEGIN
   PERFORM 1 FROM directory_organisation WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
   DELETE FROM {TABLE} l WHERE l.organisation_id = ANY(ids) AND NOT EXISTS (
     SELECT 1 FROM directory_organisation o WHERE o.id = l.organisation_id AND {_PUBLIC});
-  INSERT INTO {TABLE} (organisation_id, name, facets, esus_start, esus_end)
-  SELECT o.id, o.name,
+  INSERT INTO {TABLE} (organisation_id, name, acronym, diffusible, facets, esus_start, esus_end)
+  SELECT o.id, o.name, o.acronym, o.diffusion_status = 'O',
     ARRAY(SELECT 'sector:' || s.sector_id FROM directory_organisation_sectors s
           WHERE s.organisation_id = o.id)
     || ARRAY(SELECT DISTINCT 'commune:' || e.commune_id FROM directory_establishment e
@@ -48,7 +52,8 @@ BEGIN
   FROM directory_organisation o
   WHERE o.id = ANY(ids) AND {_PUBLIC}
   ON CONFLICT (organisation_id) DO UPDATE SET
-    name = EXCLUDED.name, facets = EXCLUDED.facets,
+    name = EXCLUDED.name, acronym = EXCLUDED.acronym, diffusible = EXCLUDED.diffusible,
+    facets = EXCLUDED.facets,
     esus_start = EXCLUDED.esus_start, esus_end = EXCLUDED.esus_end;
 END $$ LANGUAGE plpgsql"""
 # One trigger function for the three tables: TG_ARGV[0] names the column holding the
@@ -97,6 +102,8 @@ PG_INSTALL = [
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         organisation_id bigint PRIMARY KEY,
         name varchar(255) NOT NULL,
+        acronym varchar(255) NOT NULL,
+        diffusible boolean NOT NULL,
         facets text[] NOT NULL,
         esus_start date NULL,
         esus_end date NULL)""",
@@ -127,8 +134,12 @@ PG_INSTALL = [
     f"SELECT {TABLE}_refresh(ARRAY(SELECT id FROM directory_organisation))",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_facets ON {TABLE} USING gin (facets)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_name ON {TABLE} (name, organisation_id)",
+    # The map's bounding box: a GiST index of the positions that may be published.
+    f"""CREATE INDEX IF NOT EXISTS {MAP_INDEX} ON directory_establishment
+        USING gist (point(longitude, latitude)) WHERE {_ON_MAP}""",
 ]
 PG_UNINSTALL = [
+    f"DROP INDEX IF EXISTS {MAP_INDEX}",
     *(
         f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)} ON {table}"
         for table in _FOLLOWED
@@ -226,3 +237,32 @@ class ListingQuery:
                 [*self.params, bounds.stop - offset, offset],
             )
             return [row[0] for row in cursor.fetchall()]
+
+    def map_rows(self, *, text_ids: QuerySet | None, bbox, limit: int) -> list[tuple]:
+        """(id, longitude, latitude, organisation id, name, acronym, city) of at most `limit`
+        establishments on the map: position published, inside `bbox` (west, south, east,
+        north), of a public and diffusible organisation matching the filters (and among
+        `text_ids`). No ORDER BY: the database stops at the limit."""
+        on_map = " AND ".join(f"e.{condition}" for condition in _ON_MAP.split(" AND "))
+        clauses, params = [self.where, "l.diffusible", on_map], [*self.params]
+        if bbox:
+            clauses.append("point(e.longitude, e.latitude) <@ box(point(%s, %s), point(%s, %s))")
+            params += list(bbox)
+        if text_ids is not None:
+            sql, text_params = text_ids.query.sql_with_params()
+            clauses.append(f"e.organisation_id IN ({sql})")
+            params += list(text_params)
+        connection = connections[self.using]
+        with transaction.atomic(using=self.using), connection.cursor() as cursor:
+            # The planner estimates any box at a fixed share of the points, so it would read a
+            # large box whole through a bitmap: a plain index scan streams and stops at the limit.
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(
+                "SELECT e.id, e.longitude, e.latitude, e.organisation_id, l.name, l.acronym, "
+                f"e.city FROM directory_establishment e JOIN {TABLE} l "
+                f"ON l.organisation_id = e.organisation_id WHERE {' AND '.join(clauses)} LIMIT %s",
+                [*params, limit],
+            )
+            rows = cursor.fetchall()
+            cursor.execute("SET LOCAL enable_bitmapscan TO DEFAULT")  # within an outer transaction
+        return rows

@@ -260,29 +260,15 @@ def map_features(filters: DirectoryFilters, bbox=None, limit: int | None = None)
     `bbox` is (west, south, east, north) in degrees. At most `limit` features: the collection says
     when it was truncated, so that the map can ask the visitor to zoom in or filter."""
     limit = limit or MAP_FEATURE_LIMIT
-    establishments = locatable_establishments().filter(
-        _organisation_conditions(filters, prefix="organisation__")
-    )
-    related_ids = _related_ids(filters, with_text=True)
-    if related_ids is not None:
-        establishments = establishments.filter(organisation_id__in=related_ids)
-    if bbox:
-        west, south, east, north = bbox
-        establishments = establishments.filter(
-            longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north
-        )
-    # No ORDER BY: the database stops at the limit instead of sorting every point of the box.
-    rows = list(
-        establishments.order_by().values_list(
-            "id",
-            "longitude",
-            "latitude",
-            "organisation_id",
-            "organisation__name",
-            "organisation__acronym",
-            "city",
-        )[: limit + 1]
-    )
+    filters = replace(filters, text=search.settle_last_word(filters.text))
+    if listing.is_available():
+        text_ids = None
+        if search_terms(filters.text):
+            text_ids = search_organisations(Organisation.objects.all(), filters.text, ranked=False)
+            text_ids = text_ids.order_by().values("id")
+        rows = listing.ListingQuery(filters).map_rows(text_ids=text_ids, bbox=bbox, limit=limit + 1)
+    else:
+        rows = _map_rows(filters, bbox, limit + 1)
     truncated = len(rows) > limit
     features = [
         {
@@ -298,6 +284,33 @@ def map_features(filters: DirectoryFilters, bbox=None, limit: int | None = None)
         for establishment_id, lon, lat, organisation_id, name, acronym, city in rows[:limit]
     ]
     return {"type": "FeatureCollection", "truncated": truncated, "features": features}
+
+
+def _map_rows(filters: DirectoryFilters, bbox, limit: int) -> list[tuple]:
+    """The map's rows through the organisations' own table (SQLite)."""
+    establishments = locatable_establishments().filter(
+        _organisation_conditions(filters, prefix="organisation__")
+    )
+    related_ids = _related_ids(filters, with_text=True)
+    if related_ids is not None:
+        establishments = establishments.filter(organisation_id__in=related_ids)
+    if bbox:
+        west, south, east, north = bbox
+        establishments = establishments.filter(
+            longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north
+        )
+    # No ORDER BY: the database stops at the limit instead of sorting every point of the box.
+    return list(
+        establishments.order_by().values_list(
+            "id",
+            "longitude",
+            "latitude",
+            "organisation_id",
+            "organisation__name",
+            "organisation__acronym",
+            "city",
+        )[:limit]
+    )
 
 
 def export_rows(filters: DirectoryFilters):

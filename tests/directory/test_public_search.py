@@ -170,6 +170,21 @@ def test_map_data_hides_partially_diffusible_and_non_diffusible_establishments(c
     assert client.get(MAP).json()["features"] == []
 
 
+def test_map_data_hides_the_establishments_of_a_partially_diffusible_organisation(client):
+    organisation = public_organisation("Discrète")
+    Organisation.objects.filter(pk=organisation.pk).update(
+        diffusion_status=DiffusionStatus.PARTIAL
+    )
+    assert client.get(MAP).json()["features"] == []
+
+
+def test_map_data_honours_the_text_and_labels_with_the_acronym(client):
+    public_organisation("Vélo solidaire", acronym="VS")
+    public_organisation("Théâtre du port")
+    features = client.get(MAP, {"q": "vélo"}).json()["features"]
+    assert [f["properties"]["name"] for f in features] == ["Vélo solidaire (VS)"]
+
+
 def test_map_data_says_when_it_is_truncated(client, monkeypatch):
     monkeypatch.setattr("essor.directory.selectors.MAP_FEATURE_LIMIT", 1)
     monkeypatch.setattr("essor.directory.selectors.map_features.__defaults__", (None, 1))
