@@ -5,9 +5,12 @@
 
 Generates a StockEtablissement file in the exact INSEE format (all 54 columns, by name, ~1 % of
 rows in the CUD's communes, ESS and non-ESS legal units) and its StockUniteLegale file, imports it
-for the CUD (SIREN 245900428) into a fresh SQLite database (and PostgreSQL with --database-url), each
-import in a subprocess so that its peak memory (ru_maxrss) is the import's own, and prints rows,
-seconds, rows per second, peak memory, and the time of a plain `csv` module pass as the reference.
+for the CUD (SIREN 245900428) into a fresh SQLite database (and PostgreSQL with --database-url,
+whose structures with a generated SIREN, 3…, are deleted first), then imports it again as the
+next month's stock (nothing changed: the common monthly case). Both imports run in a subprocess;
+it prints rows, seconds, rows per second and CPU time of each, the subprocess's peak memory
+(VmHWM from /proc/self/status, read in that process: `ru_maxrss` would also count the memory of
+the benchmark it was forked from) and the time of a plain `csv` module pass as the reference.
 """
 
 import argparse
@@ -234,26 +237,45 @@ def csv_module_pass(path: Path) -> tuple[float, float]:
 
 
 IMPORT_SCRIPT = """
-import json, resource, sys, time
+import datetime, json, resource, sys, time
+from pathlib import Path
 import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-migrated = time.perf_counter()
-usage = resource.getrusage(resource.RUSAGE_SELF)
-cpu_before = usage.ru_utime + usage.ru_stime
-from essor.directory.sirene.services import import_sirene
-report = import_sirene(
-    establishments_path=sys.argv[1], legal_units_path=sys.argv[2], territory_siren="245900428"
-)
-finished = time.perf_counter()
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({
-    "seconds": finished - migrated,
-    "cpu_seconds": usage.ru_utime + usage.ru_stime - cpu_before,
-    "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    "report": report.as_dict(),
-}))
+from essor.directory.models import Establishment, Organisation
+# A PostgreSQL database is reused: a previous run's structures (generated SIRENs 3…) go first.
+Establishment.objects.filter(siret__gte="3", siret__lt="4").delete()
+Organisation.objects.filter(siren__gte="3", siren__lt="4").delete()
+
+
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(stock_date):
+    started, cpu_before = time.perf_counter(), cpu()
+    from essor.directory.sirene.services import import_sirene  # the first time: counted
+    report = import_sirene(
+        establishments_path=sys.argv[1],
+        legal_units_path=sys.argv[2],
+        territory_siren="245900428",
+        stock_date=stock_date,
+    )
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": cpu() - cpu_before,
+        "report": report.as_dict(),
+    }
+
+
+first = timed(datetime.date(2025, 11, 1))
+again = timed(datetime.date(2025, 12, 1))  # next month's stock, unchanged: the common case
+# The peak resident memory of this process since its exec (ru_maxrss would add the parent's).
+status = Path("/proc/self/status").read_text()
+peak_kib = int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+print(json.dumps({"first": first, "again": again, "peak_kib": peak_kib}))
 """
 
 
@@ -275,7 +297,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--output-dir", type=Path, default=ROOT / "bench" / "output" / "sirene")
-    parser.add_argument("--database-url", default="", help="also import into this PostgreSQL")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="also import into this PostgreSQL database (a benchmark's own: its structures whose "
+        "SIREN starts with 3, as the generated ones do, are deleted first)",
+    )
     parser.add_argument("--keep", action="store_true", help="reuse the generated files if present")
     args = parser.parse_args()
 
@@ -300,20 +327,22 @@ def main() -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(env["SQLITE_PATH"] + suffix).unlink(missing_ok=True)
         outcome = run_import(establishments, legal_units, env)
-        rows = outcome["report"]["establishments"]["read"]
-        seconds = outcome["seconds"]
-        print(f"\n== Import {engine} ==")
-        print(f"lignes lues            : {rows:,}")
-        print(f"durée                  : {seconds:.2f} s")
-        print(f"lignes par seconde     : {rows / seconds:,.0f}")
-        print(f"temps CPU (user+sys)   : {outcome['cpu_seconds']:.2f} s")
-        print(f"mémoire maximale       : {outcome['maxrss_kib'] / 1024:,.0f} Mio")
-        print(
-            f"établissements         : {json.dumps(outcome['report']['establishments'], ensure_ascii=False)}"
-        )
-        print(
-            f"unités légales         : {json.dumps(outcome['report']['organisations'], ensure_ascii=False)}"
-        )
+        for title, run in (("premier import", outcome["first"]), ("réimport", outcome["again"])):
+            rows = run["report"]["establishments"]["read"]
+            seconds = run["seconds"]
+            print(f"\n== Import {engine} : {title} ==")
+            print(f"lignes lues            : {rows:,}")
+            print(f"durée                  : {seconds:.2f} s")
+            print(f"lignes par seconde     : {rows / seconds:,.0f}")
+            print(f"temps CPU (user+sys)   : {run['cpu_seconds']:.2f} s")
+            for label, key in (
+                ("établissements", "establishments"),
+                ("unités légales", "organisations"),
+            ):
+                counts = json.dumps(run["report"][key], ensure_ascii=False)
+                print(f"{label:<23}: {counts}")
+        peak = outcome["peak_kib"] / 1024
+        print(f"mémoire maximale       : {peak:,.0f} Mio (VmHWM du processus des deux imports)")
     print("\n== Référence : module csv seul (une passe, sans rien faire) ==")
     print(f"durée                  : {reference:.2f} s ({args.rows / reference:,.0f} lignes/s)")
     print(f"temps CPU              : {reference_cpu:.2f} s")
