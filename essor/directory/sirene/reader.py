@@ -171,10 +171,14 @@ def _blocks(stream: CsvStream) -> Iterator[bytes]:
         yield chunk if chunk.endswith(b"\n") else chunk + b"\n"
 
 
-def _parse(stream: CsvStream, data: bytes, names: Iterable[str]) -> pl.DataFrame:
+def _parse(stream: CsvStream, data: bytes, names: Iterable[str] | None) -> pl.DataFrame:
     """The named columns of the records in `data` (no header line), all as strings (codes keep
-    their leading zeros and nothing is guessed)."""
-    positions = sorted(stream.columns.index(name) for name in names)
+    their leading zeros and nothing is guessed); every column when `names` is None, then named
+    by position ("0", "1"…: a header may repeat a name)."""
+    if names is None:
+        positions = list(range(len(stream.columns)))
+    else:
+        positions = sorted(stream.columns.index(name) for name in names)
     try:
         frame = pl.read_csv(
             data,
@@ -190,7 +194,10 @@ def _parse(stream: CsvStream, data: bytes, names: Iterable[str]) -> pl.DataFrame
             f"Le fichier {stream.label} est mal formé et ne peut pas être lu "
             f"(détail technique : {detail})."
         ) from exc
-    frame.columns = [stream.columns[position] for position in positions]
+    if names is None:
+        frame.columns = [str(position) for position in positions]
+    else:
+        frame.columns = [stream.columns[position] for position in positions]
     return frame
 
 
@@ -217,35 +224,43 @@ def _lines(data: bytes) -> pl.Series | None:
     return frame.get_column("line")
 
 
-def _matching_rows(
-    stream: CsvStream, data: bytes, *, columns: tuple[str, ...], key: str, wanted: pl.Series
-) -> tuple[int, pl.DataFrame]:
-    """(number of records in `data`, those whose `key` is in `wanted`, `columns` only).
+def _matching_records(
+    stream: CsvStream, data: bytes, *, key: str, wanted: pl.Series
+) -> tuple[int, bytes]:
+    """(number of records in `data`, the CSV text of those whose `key` is in `wanted`).
 
-    `data` holds whole records. Its `key` column is parsed alone, and only the matching lines
-    are parsed in full; when records and lines differ (a quoted field spans lines), `data` is
-    parsed in full. Raises the French error when `data` is not CSV."""
+    `data` holds whole records. Its `key` column is parsed alone and the matching lines are
+    picked; when records and lines differ (a quoted field spans lines), `data` is parsed in full
+    and the matching records written back. Raises the French error when `data` is not CSV.
+
+    Text rather than parsed rows: it is compact and lives outside polars's memory, where
+    thousands of small frames kept between the large blocks would fragment it (memory would
+    grow with the file)."""
     keys = _key_column(stream, data, key)
     lines = _lines(data)
     if lines is not None and len(lines) == len(keys):
         matches = keys.is_in(wanted)
         selected = lines.filter(matches)
         if selected.is_empty():
-            return len(keys), _empty(columns)
+            return len(keys), b""
+        text = (selected.str.join("\n").item() + "\n").encode()
         with contextlib.suppress(SireneFileError):  # then parse it all, as below
-            rows = _parse(stream, (selected.str.join("\n").item() + "\n").encode(), columns)
             # The lines picked are the records matched: their keys prove it.
-            if rows.get_column(key).equals(keys.filter(matches), check_names=False):
-                return len(keys), rows
-    rows = _parse(stream, data, columns)
-    return rows.height, rows.filter(pl.col(key).is_in(wanted))
+            if _key_column(stream, text, key).equals(keys.filter(matches), check_names=False):
+                return len(keys), text
+    records = _parse(stream, data, None)
+    kept = records.filter(pl.col(str(stream.columns.index(key))).is_in(wanted))
+    if kept.is_empty():
+        return records.height, b""
+    text = kept.write_csv(include_header=False, separator=stream.separator, line_terminator="\n")
+    return records.height, text.encode()
 
 
-def _matching_rows_or_none(stream: CsvStream, data: bytes, **kwargs):
-    """`_matching_rows` for a worker thread: None instead of an error (the block may begin
+def _matching_records_or_none(stream: CsvStream, data: bytes, **kwargs):
+    """`_matching_records` for a worker thread: None instead of an error (the block may begin
     inside a quoted field that the previous block opened, then it is read again joined to it)."""
     try:
-        return _matching_rows(stream, data, **kwargs)
+        return _matching_records(stream, data, **kwargs)
     except SireneFileError:
         return None
 
@@ -267,13 +282,14 @@ def _open_record_start(data: bytes) -> int | None:
 
 
 def _parsed_ahead(stream: CsvStream, **kwargs) -> Iterator[tuple[bytes, tuple | None]]:
-    """(block, `_matching_rows_or_none` of it), in order. The blocks are read here and parsed by
+    """(block, `_matching_records_or_none` of it), in order. The blocks are read here and parsed by
     polars (which releases the GIL) in worker threads, a few ahead: both cores are used and
     memory holds only those few blocks."""
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sirene-reader") as pool:
         pending: deque = deque()
         for block in _blocks(stream):
-            pending.append((block, pool.submit(_matching_rows_or_none, stream, block, **kwargs)))
+            future = pool.submit(_matching_records_or_none, stream, block, **kwargs)
+            pending.append((block, future))
             if len(pending) > WORKERS:
                 block, future = pending.popleft()
                 yield block, future.result()
@@ -288,31 +304,38 @@ def _filtered_rows(
     """(number of records read, the records whose `key` is in `values`, `columns` only, cleaned).
 
     Parsing every selected field of millions of rows is the slow part and few rows are kept: each
-    block is parsed for its `key` column alone, and only the matching lines are parsed in full.
-    A quoted field may span lines: a block that ends inside one gives its last record to the
+    block is parsed for its `key` column alone; the matching records are kept as text and parsed
+    in full once they fill a block (few large frames). A quoted field may span lines: a block that ends inside one gives its last record to the
     next block (a record longer than MAX_RECORD_BYTES is an unclosed quote, not a record).
     """
     wanted = pl.Series(sorted(values), dtype=pl.String).implode()  # one list: is_in looks it up
-    options = {"columns": columns, "key": key, "wanted": wanted}
     frames = []
     total = 0
     carried = b""
-    for block, result in _parsed_ahead(stream, **options):
+    texts: list[bytes] = []  # the matching records not parsed yet
+    size = 0
+    for block, result in _parsed_ahead(stream, key=key, wanted=wanted):
         data = carried + block if carried else block
         if carried or result is None:  # joined to what came before, or to raise the error
             start = _open_record_start(data)
             carried = b"" if start is None else data[start:]
             if len(carried) > MAX_RECORD_BYTES:
                 raise _unclosed_quote(stream)
-            result = _matching_rows(stream, data[:start], **options) if start != 0 else None
-        if result is None:
-            continue
-        count, rows = result
+            if start == 0:
+                continue
+            result = _matching_records(stream, data[:start], key=key, wanted=wanted)
+        count, text = result
         total += count
-        if not rows.is_empty():
-            frames.append(rows)
+        if text:
+            texts.append(text)
+            size += len(text)
+        if size >= BLOCK_SIZE:  # few large frames, not many small ones
+            frames.append(_parse(stream, b"".join(texts), columns))
+            texts, size = [], 0
     if carried:
         raise _unclosed_quote(stream)
+    if texts:
+        frames.append(_parse(stream, b"".join(texts), columns))
     if not frames:
         return total, _empty(columns)
     return total, _clean(pl.concat(frames), columns)
