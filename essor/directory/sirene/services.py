@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 from django.db import transaction
 from django.utils import timezone
 from pyproj import Transformer
@@ -159,14 +160,14 @@ def import_sirene(
         read, located = reader.read_establishments(stream, commune_codes=codes)
     report.establishments.read = read
     report.establishments.rejected["out_of_territory"] = read - located.height
-    establishments = located.unique(subset="siret", keep="last", maintain_order=True).to_dicts()
+    located = located.unique(subset="siret", keep="last", maintain_order=True)
 
     progress(0, None, "Lecture du fichier des unités légales")
     with reader.open_csv(
         legal_units_path, label="des unités légales", member_prefix="StockUniteLegale"
     ) as stream:
-        rows = reader.read_legal_units(stream, sirens={row["siren"] for row in establishments})
-    units = {row["siren"]: row for row in rows.to_dicts()}
+        units = reader.read_legal_units(stream, sirens=set(located.get_column("siren")))
+    kept_units, kept_rows = _select(located, units, report)
 
     geolocation = {}
     if geolocation_path:
@@ -177,10 +178,9 @@ def import_sirene(
             member_prefix="Geolocalisation",
             separator=";",
         ) as stream:
-            rows = reader.read_geolocation(stream, sirets={row["siret"] for row in establishments})
+            rows = reader.read_geolocation(stream, sirets={row["siret"] for row in kept_rows})
         geolocation = {row["siret"]: row for row in rows.to_dicts()}
 
-    kept_units, kept_rows = _select(establishments, units, report)
     positions = _positions(kept_rows, geolocation)
     with transaction.atomic():
         _write(
@@ -203,54 +203,64 @@ def import_sirene(
 
 
 def _select(
-    establishments: list[dict], units: dict[str, dict], report: ImportReport
+    located: pl.DataFrame, units: pl.DataFrame, report: ImportReport
 ) -> tuple[dict[str, dict], list[dict]]:
-    """Keep the establishments with a valid SIRET whose legal unit is ESS or already known."""
+    """Keep the establishments with a valid SIRET whose legal unit is ESS or already known:
+    ({siren: legal unit}, [establishment]) as dicts, made for the kept rows only (a territory's
+    rows are many more than it keeps, and a dict per row is what memory goes to)."""
+    unit_sirens = units.get_column("siren").to_list()
     known = set(
         _in_batches(
             lambda chunk: Organisation.objects.filter(siren__in=chunk).values_list(
                 "siren", flat=True
             ),
-            sorted(units),
+            sorted(unit_sirens),
         )
     )
+    ess = (
+        units.select(
+            pl.col("categorieJuridiqueUniteLegale").is_in(sorted(ESS_LEGAL_CATEGORIES))
+            | (pl.col("economieSocialeSolidaireUniteLegale") == "O")
+        )
+        .to_series()
+        .to_list()
+    )
+    present = set(unit_sirens)
+    eligible = known | {siren for siren, is_ess in zip(unit_sirens, ess, strict=True) if is_ess}
     counts = report.establishments
-    kept_units: dict[str, dict] = {}
-    kept_rows: list[dict] = []
-    looked_up = {row["siren"] for row in establishments}
-    for row in establishments:
+    kept = []
+    sirets, sirens = located.get_column("siret").to_list(), located.get_column("siren").to_list()
+    for siret, siren in zip(sirets, sirens, strict=True):
         reason = ""
-        unit = units.get(row["siren"])
-        if not siret_digits_are_valid(row["siret"]) or not row["siret"].startswith(row["siren"]):
+        if not siret_digits_are_valid(siret) or not siret.startswith(siren):
             reason = "invalid_siret"
-        elif unit is None:
+        elif siren not in present:
             reason = "unknown_legal_unit"
-        elif not (_is_ess(unit) or unit["siren"] in known):
+        elif siren not in eligible:
             reason = "not_ess"
+        kept.append(not reason)
         if reason:
             counts.rejected[reason] += 1
             if len(report.rejected_examples) < 50 and reason != "not_ess":
-                report.rejected_examples.append({"siret": row["siret"], "reason": reason})
-            continue
-        kept_units[unit["siren"]] = unit
-        kept_rows.append(row)
+                report.rejected_examples.append({"siret": siret, "reason": reason})
+    kept_rows = located.filter(pl.Series(kept, dtype=pl.Boolean)).to_dicts()
+    kept_sirens = {row["siren"] for row in kept_rows}
+    by_siren = {
+        row["siren"]: row
+        for row in units.filter(pl.col("siren").is_in(sorted(kept_sirens))).to_dicts()
+    }
+    kept_units = {row["siren"]: by_siren[row["siren"]] for row in kept_rows}  # in file order
     counts.kept = len(kept_rows)
+    looked_up = set(sirens)
     organisations = report.organisations
     organisations.read = len(looked_up)
     organisations.kept = len(kept_units)
-    organisations.rejected["unknown_legal_unit"] = len(looked_up - set(units))
+    organisations.rejected["unknown_legal_unit"] = len(looked_up - present)
     organisations.rejected["not_ess"] = len(
-        {siren for siren in set(units) & looked_up if siren not in kept_units}
+        {siren for siren in present & looked_up if siren not in kept_units}
     )
     organisations.rejected = +organisations.rejected  # drop the zero counts
     return kept_units, kept_rows
-
-
-def _is_ess(unit: dict) -> bool:
-    return (
-        unit["categorieJuridiqueUniteLegale"] in ESS_LEGAL_CATEGORIES
-        or unit["economieSocialeSolidaireUniteLegale"] == "O"
-    )
 
 
 _LAMBERT_TO_WGS84 = None
