@@ -160,13 +160,14 @@ def import_sirene(
         read, located = reader.read_establishments(stream, commune_codes=codes)
     report.establishments.read = read
     report.establishments.rejected["out_of_territory"] = read - located.height
-    located = located.unique(subset="siret", keep="last", maintain_order=True)
+    located = located.filter(pl.col("siret").is_last_distinct())  # a repeated SIRET: the last
 
     progress(0, None, "Lecture du fichier des unités légales")
     with reader.open_csv(
         legal_units_path, label="des unités légales", member_prefix="StockUniteLegale"
     ) as stream:
-        units = reader.read_legal_units(stream, sirens=set(located.get_column("siren")))
+        sirens = located.get_column("siren").unique().to_list()
+        units = reader.read_legal_units(stream, sirens=sirens)
     kept_units, kept_rows = _select(located, units, report)
 
     geolocation = {}
