@@ -431,3 +431,16 @@ def test_a_fact_set_by_the_agency_on_an_establishment_is_kept(db, files):
     assert establishment.field_sources["is_open"]["source"] == "agency"
     assert establishment.last_sirene_date == datetime.date(2026, 1, 1)
     assert report.establishments.updated == 0
+
+
+def test_a_siret_repeated_in_the_file_takes_its_last_row(db, files):
+    (siren,) = stock.sirens(1)
+    report = files(
+        [
+            stock.establishment(siren, enseigne1Etablissement="PREMIERE"),
+            stock.establishment(siren, enseigne1Etablissement="DERNIERE"),
+        ],
+        [stock.legal_unit(siren)],
+    )
+    assert (report.establishments.read, report.establishments.kept) == (2, 1)
+    assert Establishment.objects.get().name == "DERNIERE"
