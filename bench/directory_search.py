@@ -15,7 +15,7 @@ Usage:
   .venv/bin/python bench/directory_search.py                      # SQLite, 200,000 organisations
   .venv/bin/python bench/directory_search.py --database-url postgres://postgres@127.0.0.1:5432/essor_bench --count 1500000
 Add --reuse to skip the load when the database already holds --count organisations.
-Target: full-text p95 <= 50 ms and >= 10x faster than naive.
+Target: p95 <= 50 ms for the full-text, filtered and map queries, full-text >= 10x faster than naive.
 """
 
 import argparse
@@ -236,6 +236,7 @@ def load(count: int, seed: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from essor.directory import listing
     from essor.directory.models import Establishment, Organisation, Sector
     from essor.directory.search import PG_INDEX
     from essor.territory.selectors import main_territory
@@ -254,6 +255,10 @@ def load(count: int, seed: int) -> None:
         cursor.execute("DELETE FROM directory_organisation")
         if pg:  # a GIN index is much faster to build once than to maintain row by row
             cursor.execute("DROP INDEX IF EXISTS directory_organisation_search_gin")
+            # The public listing is rebuilt once after the load, as an operator would for a
+            # bulk load, rather than refreshed by its triggers at each batch.
+            for statement in listing.trigger_switches(enabled=False):
+                cursor.execute(statement)
         establishment_id = 0
         batch = 20_000
         for start in range(1, count + 1, batch):
@@ -280,6 +285,8 @@ def load(count: int, seed: int) -> None:
     with connection.cursor() as cursor:
         if pg:  # after the commit: deferred foreign key checks forbid CREATE INDEX before it
             cursor.execute(PG_INDEX)
+            for statement in [*listing.trigger_switches(enabled=True), *listing.REBUILD]:
+                cursor.execute(statement)
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('directory_organisation', 'id'), %s)", [count]
             )
@@ -415,8 +422,12 @@ def run(queries: int, seed: int) -> None:
         f"\nfull-text vs naive: {statistics.median(naive) / statistics.median(fts):.1f}x faster at p50,"
         f" {percentile(naive, 0.95) / percentile(fts, 0.95):.1f}x at p95"
     )
-    target = percentile(fts, 0.95) <= 50 and statistics.median(naive) / statistics.median(fts) >= 10
-    print(f"target (p95 <= 50 ms, >= 10x naive): {'met' if target else 'NOT met'}")
+    slowest_p95 = max(percentile(results[name], 0.95) for name in list(results)[:3])
+    target = slowest_p95 <= 50 and statistics.median(naive) / statistics.median(fts) >= 10
+    print(
+        f"target (p95 <= 50 ms for full-text, filtered and map; full-text >= 10x naive): "
+        f"{'met' if target else 'NOT met'}"
+    )
 
 
 def main() -> None:

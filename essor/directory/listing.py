@@ -38,24 +38,37 @@ BEGIN
   -- transactions that held the locks committed.
   PERFORM 1 FROM directory_organisation WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
   DELETE FROM {TABLE} l WHERE l.organisation_id = ANY(ids) AND NOT EXISTS (
-    SELECT 1 FROM directory_organisation o WHERE o.id = l.organisation_id AND {_PUBLIC});
+    SELECT 1 FROM directory_organisation o
+    WHERE o.id = ANY(ids) AND o.id = l.organisation_id AND {_PUBLIC});
+  -- Set-based (one pass per table, joined): correlated subqueries per organisation would scan
+  -- whole tables when their statistics are stale, as in the transaction that fills them.
   INSERT INTO {TABLE} (organisation_id, name, acronym, diffusible, facets, esus_start, esus_end)
   SELECT o.id, o.name, o.acronym, o.diffusion_status = 'O',
-    ARRAY(SELECT 'sector:' || s.sector_id FROM directory_organisation_sectors s
-          WHERE s.organisation_id = o.id)
-    || ARRAY(SELECT DISTINCT 'commune:' || e.commune_id FROM directory_establishment e
-             WHERE e.organisation_id = o.id AND e.is_open AND e.diffusion_status <> 'N'
-               AND e.commune_id IS NOT NULL)
+    coalesce(sectors.facets, ARRAY[]::text[]) || coalesce(communes.facets, ARRAY[]::text[])
     || ARRAY['family:' || o.ess_family]
     || CASE WHEN o.is_employer THEN ARRAY['employer'] ELSE ARRAY[]::text[] END,
     o.esus_start, o.esus_end
   FROM directory_organisation o
+  LEFT JOIN (
+    SELECT s.organisation_id, array_agg('sector:' || s.sector_id) AS facets
+    FROM directory_organisation_sectors s WHERE s.organisation_id = ANY(ids)
+    GROUP BY s.organisation_id) sectors ON sectors.organisation_id = o.id
+  LEFT JOIN (
+    SELECT e.organisation_id, array_agg(DISTINCT 'commune:' || e.commune_id) AS facets
+    FROM directory_establishment e
+    WHERE e.organisation_id = ANY(ids) AND e.is_open AND e.diffusion_status <> 'N'
+      AND e.commune_id IS NOT NULL
+    GROUP BY e.organisation_id) communes ON communes.organisation_id = o.id
   WHERE o.id = ANY(ids) AND {_PUBLIC}
   ON CONFLICT (organisation_id) DO UPDATE SET
     name = EXCLUDED.name, acronym = EXCLUDED.acronym, diffusible = EXCLUDED.diffusible,
     facets = EXCLUDED.facets,
     esus_start = EXCLUDED.esus_start, esus_end = EXCLUDED.esus_end;
-END $$ LANGUAGE plpgsql"""
+END $$ LANGUAGE plpgsql
+-- Index scans and hash joins whatever the statistics say: inside the transaction that fills
+-- the tables (a first SIRENE import) they are stale, and the planner would read whole tables,
+-- or the establishments once per organisation: the work must follow the number of ids.
+SET enable_nestloop = off SET enable_seqscan = off"""
 # One trigger function for the three tables: TG_ARGV[0] names the column holding the
 # organisation's id; the transition tables hold the rows the statement changed.
 _FOLLOW = f"""
@@ -150,6 +163,20 @@ PG_UNINSTALL = [
     f"DROP FUNCTION IF EXISTS {TABLE}_refresh(bigint[])",
     f"DROP TABLE IF EXISTS {TABLE}",
 ]
+
+
+REBUILD = [f"TRUNCATE {TABLE}", f"SELECT {TABLE}_refresh(ARRAY(SELECT id FROM directory_organisation))"]
+
+
+def trigger_switches(*, enabled: bool) -> list[str]:
+    """ALTER TABLE statements that switch the listing's triggers off for a bulk load (then
+    `REBUILD` it in one pass) or back on."""
+    switch = "ENABLE" if enabled else "DISABLE"
+    return [
+        f"ALTER TABLE {table} {switch} TRIGGER {_trigger_name(table, event)}"
+        for table in _FOLLOWED
+        for event in [*_EVENTS, "truncate"]
+    ]
 
 
 def install(schema_editor) -> None:

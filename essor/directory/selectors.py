@@ -8,6 +8,7 @@ organisation) shows its commune but no street address and no position.
 import datetime
 from dataclasses import dataclass, replace
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -433,8 +434,13 @@ def territory_communes() -> tuple:
     return territory, list(communes.order_by("name").values_list("insee_code", "name"))
 
 
+# The home page's figures count every public organisation (a full read of a large directory):
+# they are kept this long, which a visitor cannot tell from a live count.
+HOME_FIGURES_SECONDS = 600
+
+
 def home_figures() -> dict:
-    families = family_counts()
+    families = cache.get_or_set("directory:family_counts", family_counts, HOME_FIGURES_SECONDS)
     territory, communes = territory_communes()
     return {
         "organisation_count": sum(item["count"] for item in families),

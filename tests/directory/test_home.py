@@ -1,6 +1,7 @@
 """The home page: territory, entry points, figures by ESS family."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from essor.directory.selectors import family_counts
@@ -27,3 +28,12 @@ def test_home_shows_the_territory_its_communes_and_entry_points(client):
     assert "/annuaire/?sector=culture" in content
     assert reverse("directory:open_data") in content
     assert reverse("territory:list") in content
+
+
+def test_home_figures_are_kept_for_a_while_then_counted_again(client):
+    public_organisation("Asso 1")
+    client.get(reverse("core:home"))  # counted, then kept
+    public_organisation("Asso 2")
+    assert "1 structure" in client.get(reverse("core:home")).content.decode()
+    cache.clear()  # what the expiry does
+    assert "2 structures" in client.get(reverse("core:home")).content.decode()
