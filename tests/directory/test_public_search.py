@@ -172,9 +172,7 @@ def test_map_data_hides_partially_diffusible_and_non_diffusible_establishments(c
 
 def test_map_data_hides_the_establishments_of_a_partially_diffusible_organisation(client):
     organisation = public_organisation("Discrète")
-    Organisation.objects.filter(pk=organisation.pk).update(
-        diffusion_status=DiffusionStatus.PARTIAL
-    )
+    Organisation.objects.filter(pk=organisation.pk).update(diffusion_status=DiffusionStatus.PARTIAL)
     assert client.get(MAP).json()["features"] == []
 
 
