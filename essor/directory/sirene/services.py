@@ -6,6 +6,7 @@ it). It never deletes, never overwrites a fact declared by the structure or set 
 """
 
 import datetime
+import json
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from pyproj import Transformer
 
@@ -57,8 +60,7 @@ ORGANISATION_FIELDS = [
 ]  # fmt: skip
 FAMILY_FACTS = ["cooperative_status", "has_ess_statutes", "esus_start", "esus_end"]  # declared
 KNOWN_ORGANISATION = [
-    "id", "siren", *ORGANISATION_FIELDS, *FAMILY_FACTS, "ess_family", "is_ess", "field_sources",
-    "last_sirene_date",
+    "id", "siren", *ORGANISATION_FIELDS, *FAMILY_FACTS, "ess_family", "is_ess", "last_sirene_date",
 ]  # fmt: skip
 ESTABLISHMENT_FIELDS = [
     "organisation_id", "name", "is_head_office", "address", "address_complement", "postal_code",
@@ -423,6 +425,7 @@ class _Merger:
         self.fields, self.open_field = fields, open_field
         self.source, self.counts = source, counts
         self._new_sources: dict[tuple, dict] = {}
+        self._known_sources: dict[tuple, tuple] = {}
 
     def new(self, values: dict) -> tuple[dict, dict]:
         """({field: value} for every field, the field_sources) of a new row: the `field_sources`
@@ -438,18 +441,16 @@ class _Merger:
     def known(self, current: dict, values: dict) -> tuple[dict, dict, bool]:
         """({field: value}, the field_sources, whether a value changed) of a known row (`current`:
         its fields, `field_sources` included); counts what changed and what closed (`open_field`
-        went from true to false)."""
-        sources = dict(current["field_sources"] or {})
+        went from true to false). Rows with the same `field_sources` object (see `_known`) and
+        fields share the new one."""
+        writable, sources = self._sources(current["field_sources"] or {}, tuple(values))
         merged = {name: current[name] for name in self.fields}
         changed = False
-        for name, value in values.items():
-            key = _source_field(name)
-            if (sources.get(key) or {}).get("source") in PROTECTED_SOURCES:
-                continue
+        for name in writable:
+            value = values[name]
             if merged[name] != value:
                 merged[name] = value
                 changed = True
-            sources[key] = self.source
         if changed:
             self.counts.updated += 1
         if current[self.open_field] and not merged[self.open_field]:
@@ -459,12 +460,49 @@ class _Merger:
     def row(self, merged: dict) -> list:
         return [merged[name] for name in self.fields]
 
+    def _sources(self, current: dict, names: tuple) -> tuple[list[str], dict]:
+        """(the fields this import may set, the field_sources after it) for a row whose
+        field_sources are `current`: every field but the protected facts."""
+        key = (id(current), names)
+        if key not in self._known_sources:
+            sources = dict(current)
+            writable = []
+            for name in names:
+                field_key = _source_field(name)
+                if (sources.get(field_key) or {}).get("source") in PROTECTED_SOURCES:
+                    continue
+                writable.append(name)
+                sources[field_key] = self.source
+            # `current` is kept with the result: its id stays its own while the key is used.
+            self._known_sources[key] = (current, writable, sources)
+        _, writable, sources = self._known_sources[key]
+        return writable, sources
+
 
 def _in_batches(
     query: Callable[[list], Iterable], values: list, size: int = BATCH_SIZE
 ) -> Iterator:
     for start in range(0, len(values), size):
         yield from query(values[start : start + size])
+
+
+def _known(model, key: str, fields: list[str], keys: list[str]) -> dict[str, dict]:
+    """{key: {field: value}} of the rows already there, with their `field_sources` parsed once
+    per distinct text: the rows that an import wrote share theirs, and a parsed copy per row
+    (a dict per fact) would take more memory than all the rest of the row."""
+    parsed: dict[str, dict] = {}
+    known = {}
+    for start in range(0, len(keys), BATCH_SIZE):
+        chunk = keys[start : start + BATCH_SIZE]
+        for row in model.objects.filter(**{f"{key}__in": chunk}).values(
+            *fields, sources_text=Cast("field_sources", TextField())
+        ):
+            text = row.pop("sources_text") or "{}"
+            if text not in parsed:
+                parsed[text] = json.loads(text)
+            row["field_sources"] = parsed[text]
+            known[row[key]] = row
+    return known
 
 
 def _save(model, key: str, fields: list[str], rows: _Rows) -> None:
@@ -483,13 +521,7 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
     total = len(units) + len(rows)
     progress(0, total, "Enregistrement des unités légales")
 
-    existing = {
-        row["siren"]: row
-        for row in _in_batches(
-            lambda chunk: Organisation.objects.filter(siren__in=chunk).values(*KNOWN_ORGANISATION),
-            sorted(units),
-        )
-    }
+    existing = _known(Organisation, "siren", KNOWN_ORGANISATION, sorted(units))
     rna_owners = dict(
         _in_batches(
             lambda chunk: Organisation.objects.filter(rna__in=chunk).values_list("rna", "siren"),
@@ -538,15 +570,12 @@ def _write(*, territory, codes, units, rows, positions, report, progress) -> Non
     )
 
     progress(done, total, "Enregistrement des établissements")
-    existing = {
-        row["siret"]: row
-        for row in _in_batches(
-            lambda chunk: Establishment.objects.filter(siret__in=chunk).values(
-                "id", "siret", *ESTABLISHMENT_FIELDS, "field_sources", "last_sirene_date"
-            ),
-            sorted(row["siret"] for row in rows),
-        )
-    }
+    existing = _known(
+        Establishment,
+        "siret",
+        ["id", "siret", *ESTABLISHMENT_FIELDS, "last_sirene_date"],
+        sorted(row["siret"] for row in rows),
+    )
     new_head_offices = {
         row["siret"]: organisation_ids[row["siren"]]
         for row in rows
