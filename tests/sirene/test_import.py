@@ -444,3 +444,23 @@ def test_a_siret_repeated_in_the_file_takes_its_last_row(db, files):
     )
     assert (report.establishments.read, report.establishments.kept) == (2, 1)
     assert Establishment.objects.get().name == "DERNIERE"
+
+
+def test_a_declared_fact_protects_its_organisation_only(db, files):
+    declared, plain = stock.sirens(2)
+    rows = [stock.establishment(declared), stock.establishment(plain)]
+    files(rows, [stock.legal_unit(declared), stock.legal_unit(plain)])
+    organisation = Organisation.objects.get(siren=declared)
+    organisation.name = "Nom déclaré"
+    organisation.field_sources["name"] = {"source": "declared", "date": "2025-12-15"}
+    organisation.save()
+    files(
+        rows,
+        [
+            stock.legal_unit(declared, denominationUniteLegale="NOUVEAU NOM"),
+            stock.legal_unit(plain, denominationUniteLegale="NOUVEAU NOM"),
+        ],
+        date=datetime.date(2026, 1, 1),
+    )
+    names = dict(Organisation.objects.values_list("siren", "name"))
+    assert names == {declared: "Nom déclaré", plain: "NOUVEAU NOM"}
