@@ -165,7 +165,10 @@ PG_UNINSTALL = [
 ]
 
 
-REBUILD = [f"TRUNCATE {TABLE}", f"SELECT {TABLE}_refresh(ARRAY(SELECT id FROM directory_organisation))"]
+REBUILD = [
+    f"TRUNCATE {TABLE}",
+    f"SELECT {TABLE}_refresh(ARRAY(SELECT id FROM directory_organisation))",
+]
 
 
 def trigger_switches(*, enabled: bool) -> list[str]:
