@@ -75,6 +75,9 @@ def _tsquery(text: str) -> str:
 RANKING_LIMIT = 500
 DENSE_LIMIT = 20000
 PG_DENSE_LIMIT = 6000
+# A walk in name order stops looking after this many organisations per result of the page (a
+# text with PG_DENSE_LIMIT matches among 1.5 million needs 250 on average).
+WALK_ROWS_PER_RESULT = 400
 COMMON_WORD_LIMIT = 5000
 
 
@@ -154,6 +157,45 @@ def page_with_total(
         )
         rows = cursor.fetchall()
     return [row[0] for row in rows if row[0] is not None], rows[0][1]
+
+
+def page_by_name(
+    queryset: QuerySet, text: str, *, offset: int, limit: int, budget: int
+) -> list[int]:
+    """PostgreSQL, for a text matching a large share of `queryset`: the ids of one page of its
+    matches in name order. The name index is walked over at most `budget` organisations and
+    stops at the page's last match; when those hold too few matches (the matches gather further
+    in the alphabet, as a word found in many names does), the same statement sorts all the
+    matches instead (the second branch runs only then: a one-time filter)."""
+    from django.contrib.postgres.search import SearchQuery
+
+    tsquery = _tsquery(text)
+    walked = (
+        queryset.order_by("name", "id")
+        .extra(
+            select={"hit": "search_vector @@ to_tsquery('french_unaccent', %s)"},
+            select_params=[tsquery],
+        )
+        .values("id", "name", "hit")[:budget]
+    )
+    walk_sql, walk_params = walked.query.sql_with_params()
+    matching = queryset.filter(
+        search_vector=SearchQuery(tsquery, search_type="raw", config="french_unaccent")
+    )
+    match_sql, match_params = matching.order_by().values("id", "name").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"""WITH walk AS MATERIALIZED (
+                    SELECT w.id, w.name FROM ({walk_sql}) w WHERE w.hit
+                    ORDER BY w.name, w.id LIMIT %s OFFSET %s),
+                matches AS MATERIALIZED ({match_sql})
+                (SELECT id FROM walk WHERE (SELECT count(*) FROM walk) >= %s ORDER BY name, id)
+                UNION ALL
+                (SELECT id FROM matches WHERE (SELECT count(*) FROM walk) < %s
+                 ORDER BY name, id LIMIT %s OFFSET %s)""",
+            [*walk_params, limit, offset, *match_params, limit, limit, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def match_count(text: str, *, cap: int, using: str = "default") -> int:

@@ -200,9 +200,15 @@ def _postgresql_text_page(filters: DirectoryFilters, page_number) -> Page:
     postings, or a prefix's): it is read once. The planner's estimate chooses: for a text matching a large share of the directory, a capped
     count and a walk in name order; otherwise the page and the exact count from one query
     (the matches read once, ranked when they are few)."""
-    if search.estimated_matches(filters.text) >= search.PG_DENSE_LIMIT:
-        return _text_page(filters, page_number, TextPlan(by_relevance=False, dense=True))
     others = filtered_organisations(replace(filters, text=""), ranked=False)
+    if search.estimated_matches(filters.text) >= search.PG_DENSE_LIMIT:
+        matches = text_matches(filters)
+        if matches >= search.RANKING_LIMIT:  # else the estimate was wrong: rank them below
+            page = _CountedPaginator(_NameWalk(others, filters.text), matches)
+            page = page.get_page(page_number)
+            page.object_list = list(page.object_list)
+            page.ordered_by_name_for_text = True
+            return page
     number = _page_number(page_number)
     ids, total = search.page_with_total(
         others, filters.text, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
@@ -216,6 +222,23 @@ def _postgresql_text_page(filters: DirectoryFilters, page_number) -> Page:
     page = Page(ids, number, _CountedPaginator([], total))
     page.ordered_by_name_for_text = total >= search.RANKING_LIMIT
     return page
+
+
+class _NameWalk:
+    """The matches of a broad text in name order (PostgreSQL), sliced by a Paginator."""
+
+    def __init__(self, organisations: QuerySet, text: str):
+        self.organisations, self.text = organisations, text
+
+    def __getitem__(self, bounds: slice) -> list[int]:
+        offset = bounds.start or 0
+        return search.page_by_name(
+            self.organisations,
+            self.text,
+            offset=offset,
+            limit=bounds.stop - offset,
+            budget=search.WALK_ROWS_PER_RESULT * bounds.stop,
+        )
 
 
 def _page_number(page_number) -> int:

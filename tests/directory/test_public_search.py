@@ -293,3 +293,28 @@ def test_family_and_employer_filters_follow_changes(client):
         ess_family="cooperative", is_employer=True
     )
     assert result_names(client.get(SEARCH, {"family": "cooperative", "employer": "on"})) == ["Scop"]
+
+
+def test_a_broad_text_whose_matches_come_late_in_the_alphabet_is_still_listed_by_name(
+    client, monkeypatch
+):
+    # On PostgreSQL the walk in name order gives up after a budget of rows, then sorts.
+    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
+    monkeypatch.setattr("essor.directory.search.PG_DENSE_LIMIT", 0)
+    monkeypatch.setattr("essor.directory.search.WALK_ROWS_PER_RESULT", 1)
+    for name in ("Atelier A", "Atelier B", "Club C", "Réseau vélo Z", "Réseau vélo Y"):
+        public_organisation(name)
+    page = client.get(SEARCH, {"q": "réseau"}).context["page"]
+    assert [o.name for o in page] == ["Réseau vélo Y", "Réseau vélo Z"]
+    assert page.ordered_by_name_for_text
+
+
+def test_a_broad_text_walked_in_name_order_gives_each_page(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
+    monkeypatch.setattr("essor.directory.search.DENSE_LIMIT", 2)  # SQLite
+    monkeypatch.setattr("essor.directory.search.PG_DENSE_LIMIT", 0)  # PostgreSQL
+    monkeypatch.setattr("essor.directory.selectors.PAGE_SIZE", 1)
+    for name in ("Vélo C", "Autre chose", "Vélo A", "Vélo B"):
+        public_organisation(name)
+    pages = [result_names(client.get(SEARCH, {"q": "vélo", "page": n})) for n in (1, 2, 3)]
+    assert pages == [["Vélo A"], ["Vélo B"], ["Vélo C"]]
