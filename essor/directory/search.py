@@ -66,6 +66,13 @@ def _tsquery(text: str) -> str:
     return tsquery_text(search_terms(text), prefix=last_word_is_prefix(text))
 
 
+def _search_query(text: str):
+    """PostgreSQL: `text` as a SearchQuery of the `french_unaccent` configuration."""
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(_tsquery(text), search_type="raw", config="french_unaccent")
+
+
 # Ranking costs a read of every match (bm25 or ts_rank): from RANKING_LIMIT matches on, a page would
 # take too long, so broad texts are listed by name. Sorting the matches by name is cheap until they
 # are very many; from the dense limit on, walking the name index and stopping at the first results
@@ -136,12 +143,8 @@ def page_with_total(
     number), the full-text index read once for both: a MATERIALIZED CTE holds the matches, then
     the page is ranked by relevance when they are fewer than RANKING_LIMIT, by name otherwise.
     An empty list past the last page."""
-    from django.contrib.postgres.search import SearchQuery
-
     tsquery = _tsquery(text)
-    matches = queryset.filter(
-        search_vector=SearchQuery(tsquery, search_type="raw", config="french_unaccent")
-    ).order_by()
+    matches = queryset.filter(search_vector=_search_query(text)).order_by()
     sql, params = matches.values("id", "name", "search_vector").query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
@@ -167,8 +170,6 @@ def page_by_name(
     stops at the page's last match; when those hold too few matches (the matches gather further
     in the alphabet, as a word found in many names does), the same statement sorts all the
     matches instead (the second branch runs only then: a one-time filter)."""
-    from django.contrib.postgres.search import SearchQuery
-
     tsquery = _tsquery(text)
     walked = (
         queryset.order_by("name", "id")
@@ -179,9 +180,7 @@ def page_by_name(
         .values("id", "name", "hit")[:budget]
     )
     walk_sql, walk_params = walked.query.sql_with_params()
-    matching = queryset.filter(
-        search_vector=SearchQuery(tsquery, search_type="raw", config="french_unaccent")
-    )
+    matching = queryset.filter(search_vector=_search_query(text))
     match_sql, match_params = matching.order_by().values("id", "name").query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
@@ -235,17 +234,15 @@ def search_organisations(queryset: QuerySet, text: str, *, ranked: bool = True) 
                 id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
             )
         # A join with the FTS table: one pass over the matches computes bm25 for all of them.
-        table = queryset.model._meta.db_table
-        return queryset.extra(
-            tables=[FTS_TABLE],
-            where=[f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"],
-            params=[match],
-            select={"search_rank": f"-bm25({FTS_TABLE}, {BM25_WEIGHTS})"},
-        ).order_by("-search_rank", "name", "id")
+        return (
+            joined_matches(queryset, text)
+            .extra(select={"search_rank": f"-bm25({FTS_TABLE}, {BM25_WEIGHTS})"})
+            .order_by("-search_rank", "name", "id")
+        )
     if vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchRank
 
-        query = SearchQuery(_tsquery(text), search_type="raw", config="french_unaccent")
+        query = _search_query(text)
         if not ranked:
             return queryset.filter(search_vector=query)
         return (

@@ -108,10 +108,12 @@ class TextPlan:
         return cls(by_relevance=False, dense=search.is_dense(text))
 
 
-def text_matches(filters: DirectoryFilters) -> int:
+def text_matches(filters: DirectoryFilters, others: QuerySet | None = None) -> int:
     """How many public organisations match the filters and the text, counted up to
-    COUNT_LIMIT + 1 (so that a broad text costs no more than a narrow one)."""
-    others = filtered_organisations(replace(filters, text=""), ranked=False)
+    COUNT_LIMIT + 1 (so that a broad text costs no more than a narrow one). `others`: the
+    public organisations matching the filters but the text, when the caller has them."""
+    if others is None:
+        others = filtered_organisations(replace(filters, text=""), ranked=False)
     matching = search.joined_matches(others, filters.text).order_by().values("id")
     return matching[: COUNT_LIMIT + 1].count()
 
@@ -202,7 +204,7 @@ def _postgresql_text_page(filters: DirectoryFilters, page_number) -> Page:
     (the matches read once, ranked when they are few)."""
     others = filtered_organisations(replace(filters, text=""), ranked=False)
     if search.estimated_matches(filters.text) >= search.PG_DENSE_LIMIT:
-        matches = text_matches(filters)
+        matches = text_matches(filters, others)
         if matches >= search.RANKING_LIMIT:  # else the estimate was wrong: rank them below
             page = _CountedPaginator(_NameWalk(others, filters.text), matches)
             page = page.get_page(page_number)
