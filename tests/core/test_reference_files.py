@@ -1,5 +1,7 @@
-"""The data files Essor ships are the official reference files of ../shared/reference/."""
+"""The data files Essor ships and the reference copies its tests read are the pinned official files
+(`reference/SHA256SUMS`; CI compares them with the distributed files, see reference/README.md)."""
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -8,19 +10,25 @@ import pytest
 from essor.directory.sirene.columns import STOCK_ETABLISSEMENT_COLUMNS, STOCK_UNITE_LEGALE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = ROOT / "reference"
 
 
-@pytest.mark.parametrize(
-    ("shipped", "reference"),
-    [
-        ("essor/territory/data/cud-communes.csv", "cud-communes.csv"),
-        ("essor/territory/data/cud-former-communes.csv", "cud-former-communes.csv"),
-        ("essor/directory/data/insee-categories-juridiques.tsv", "insee-categories-juridiques.tsv"),
-    ],
-)
-def test_shipped_data_file_is_the_reference_file(shipped, reference):
-    assert (ROOT / shipped).read_bytes() == (REFERENCE / reference).read_bytes()
+def _pinned() -> list[tuple[str, str]]:
+    lines = (REFERENCE / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("  ", 1)) for line in lines if line.strip()]
+
+
+@pytest.mark.parametrize(("digest", "path"), _pinned(), ids=lambda value: value[-40:])
+def test_reference_and_shipped_files_are_the_pinned_official_versions(digest, path):
+    assert hashlib.sha256((REFERENCE / path).read_bytes()).hexdigest() == digest
+
+
+def test_every_reference_copy_is_pinned():
+    pinned = {Path(path).name for _, path in _pinned()}
+    copies = {
+        path.name for path in REFERENCE.iterdir() if path.name not in {"README.md", "SHA256SUMS"}
+    }
+    assert copies <= pinned
 
 
 def _reference_columns(section: str) -> list[str]:

@@ -15,7 +15,7 @@ from tests.foodlink.factories import BuyerProfileFactory, PurchaseFactory, make_
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[2] / "reference"
 EXAMPLE = REFERENCE / "macantine-achats.example.csv"
 SCHEMA = REFERENCE / "macantine-achats-siret.schema.json"
 HEADER = (

@@ -23,7 +23,7 @@ from tests.funding.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[2] / "reference"
 YEAR = timezone.localdate().year
 
 
