@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_tasks",
     "django_tasks_db",
+    "django_fsm_log",
     "essor.core",
     "essor.accounts",
     "essor.territory",

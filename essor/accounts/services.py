@@ -54,7 +54,7 @@ def sign_up(*, email: str, full_name: str, password: str) -> User:
                 {"email": "Un compte existe déjà avec cette adresse électronique."}
             )
         user = User.objects.create_user(email=email, password=password, full_name=full_name)
-        record(actor=user, action="accounts.signed_up", target=user)
+        record(actor=user, action="accounts.user.sign_up", target=user)
         return user
 
 
@@ -102,7 +102,7 @@ def invite(*, actor: User, organisation: Organisation, email: str, role: str) ->
         )
         record(
             actor=actor,
-            action="accounts.invitation_sent",
+            action="accounts.invitation.send",
             target=invitation,
             changes={"email": email, "role": role, "organisation": organisation.pk},
         )
@@ -136,7 +136,7 @@ def revoke_invitation(*, actor: User, invitation: Invitation) -> Invitation:
             raise ValidationError("Cette invitation n'est plus en attente.")
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        record(actor=actor, action="accounts.invitation_revoked", target=invitation)
+        record(actor=actor, action="accounts.invitation.revoke", target=invitation)
         return invitation
 
 
@@ -173,7 +173,7 @@ def accept_invitation(
             user = User.objects.create_user(
                 email=invitation.email, password=password, full_name=full_name
             )
-            record(actor=user, action="accounts.signed_up", target=user)
+            record(actor=user, action="accounts.user.sign_up", target=user)
         elif selectors.normalize_email(user.email) != invitation.email.lower():
             raise ValidationError(
                 "Cette invitation est adressée à une autre adresse électronique que la vôtre."
@@ -187,7 +187,7 @@ def accept_invitation(
         invitation.save(update_fields=["accepted_at"])
         record(
             actor=user,
-            action="accounts.invitation_accepted",
+            action="accounts.invitation.accept",
             target=invitation,
             changes={"membership": membership.pk, "role": invitation.role},
         )
@@ -237,7 +237,7 @@ def change_role(*, actor: User, membership: Membership, role: str) -> Membership
         membership.save(update_fields=["role"])
         record(
             actor=actor,
-            action="accounts.role_changed",
+            action="accounts.membership.change_role",
             target=membership,
             changes={"role": [old_role, role]},
         )
@@ -256,7 +256,7 @@ def remove_member(*, actor: User, membership: Membership) -> None:
         _lock_and_check_admin_kept(membership, new_role=None)
         record(
             actor=actor,
-            action="accounts.member_removed",
+            action="accounts.membership.remove",
             target=membership,
             changes={
                 "user": membership.user.email,
@@ -281,7 +281,7 @@ def create_agency_admin(*, email: str, full_name: str, password: str) -> User:
     )
     record(
         actor=None,
-        action="membership.agency_admin_created",
+        action="accounts.membership.create_agency_admin",
         target=agency,
         changes={"email": user.email, "role": Role.AGENCY_ADMIN},
         message="Commande create_agency_admin",

@@ -1,13 +1,55 @@
-"""Writing to the audit log: every service that changes data calls `record`."""
+"""The audit log: every service that changes data calls `record`.
+
+Action codes follow one grammar, `module.object.verb` (`funding.share.accept`), and each has a
+French label: modules register their codes from their `AppConfig.ready()` (`register_actions`),
+and the workflow engine registers every transition's code. `record` refuses a code that breaks the
+grammar or has no label, so that the journal never shows a bare code.
+
+`changes` holds `{label: [old, new]}` or `{label: value}`; `snapshot` builds French labels and
+French values from a model's fields (a choice's label, not its code; « Oui », not `True`), and
+`display_value` prints whatever an older entry holds in French (« — » for nothing, never `None`).
+"""
+
+import datetime
+import re
+from decimal import Decimal
 
 from django.db import models
 
 from essor.core.models import AuditLogEntry
 
+ACTION_GRAMMAR = re.compile(r"^[a-z]+\.[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*$")
+
+_LABELS: dict[str, str] = {}
+
+
+def register_actions(labels: dict[str, str]) -> None:
+    """Declares audit codes and their French labels (called from the modules' `ready()`)."""
+    for code, label in labels.items():
+        if not ACTION_GRAMMAR.match(code):
+            raise ValueError(f"Code d'action « {code} » hors de la grammaire module.objet.verbe.")
+        known = _LABELS.get(code)
+        if known is not None and known != label:
+            raise ValueError(f"Code d'action « {code} » déclaré deux fois : {known!r} / {label!r}.")
+        _LABELS[code] = label
+
+
+def action_label(code: str) -> str:
+    return _LABELS.get(code, code)
+
+
+def registered_actions() -> dict[str, str]:
+    return dict(_LABELS)
+
 
 def record(
     *, actor, action: str, target: models.Model, changes=None, message: str = ""
 ) -> AuditLogEntry:
+    if action not in _LABELS:
+        raise ValueError(
+            f"Code d'action « {action} » inconnu : déclarez-le avec son libellé "
+            "(audit.register_actions) dans le ready() du module."
+        )
     return AuditLogEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -36,3 +78,70 @@ def diff(before: dict, after: dict) -> dict:
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+# --- French labels and values ----------------------------------------------------------------
+
+
+def field_text(instance: models.Model, name: str) -> str:
+    """The French text of one field's value: a choice's label, a related object's name, « Oui »
+    or « Non », a French date or number, « — » for nothing."""
+    field = instance._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(str(item) for item in getattr(instance, name).all()) or "—"
+    if field.is_relation:
+        related = getattr(instance, name)
+        return str(related) if related is not None else "—"
+    value = getattr(instance, field.attname)
+    if field.choices and value not in (None, ""):
+        return str(dict(field.flatchoices).get(value, value))
+    return display_value(value)
+
+
+def snapshot(instance: models.Model, names) -> dict[str, str]:
+    """{French field label: French value} of the named fields, for `diff` and `record`."""
+    return {
+        str(instance._meta.get_field(name).verbose_name): field_text(instance, name)
+        for name in names
+    }
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+
+
+def display_value(value) -> str:
+    """A stored value as French text (also for entries written before labels were stored)."""
+    from essor.core import formats
+
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    if isinstance(value, datetime.datetime):
+        return formats.long_datetime(value)
+    if isinstance(value, datetime.date):
+        return formats.long_date(value)
+    if isinstance(value, int | float | Decimal):
+        return formats.number(value, 0 if float(value).is_integer() else 2)
+    if isinstance(value, list | tuple):
+        return ", ".join(display_value(item) for item in value)
+    if isinstance(value, dict):
+        return " ; ".join(f"{key} : {display_value(item)}" for key, item in value.items())
+    text = str(value)
+    if text in {"None", "True", "False"}:
+        return {"None": "—", "True": "Oui", "False": "Non"}[text]
+    if _DECIMAL.match(text):
+        return display_value(Decimal(text))
+    if _ISO_DATE.match(text):
+        try:
+            return formats.long_date(datetime.date.fromisoformat(text))
+        except ValueError:
+            return text
+    if _ISO_DATETIME.match(text):
+        try:
+            return formats.long_datetime(datetime.datetime.fromisoformat(text))
+        except ValueError:
+            return text
+    return text

@@ -3,6 +3,8 @@
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
+
 NARROW_NBSP = "\u202f"  # French thousands separator
 NBSP = "\u00a0"  # before the euro and percent signs
 
@@ -54,6 +56,15 @@ def long_date(value: datetime.date | None) -> str:
         value = value.date()
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def long_datetime(value: datetime.datetime | None) -> str:
+    """An aware datetime in Europe/Paris: '6 décembre 2026 à 00:30'."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{long_date(value.date())} à {value:%H:%M}"
 
 
 def month_label(year: int, month: int) -> str:

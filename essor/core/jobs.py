@@ -1,12 +1,13 @@
 """Background jobs' progress (`core.Job`): create one in the request, update it from the task.
 
-Updates go through `QuerySet.update` (cheap, one query). Call them outside the task's own
-`transaction.atomic` block when the progress page must see them while the work runs.
+Progress updates go through `QuerySet.update` (cheap, one query); the status moves through the
+workflow engine (`Job`'s machine: started, succeeded, failed, each logged). Call them outside the
+task's own `transaction.atomic` block when the progress page must see them while the work runs.
 """
 
-from django.db.models import F
 from django.utils import timezone
 
+from essor.core import workflow
 from essor.core.models import Job
 from essor.core.permissions import is_agency_member
 
@@ -21,9 +22,8 @@ def create_job(*, kind: str, label: str, created_by=None, parameters: dict | Non
 
 
 def start_job(job: Job) -> None:
-    job.status = Job.Status.RUNNING
     job.started_at = timezone.now()
-    Job.objects.filter(pk=job.pk).update(status=job.status, started_at=job.started_at)
+    workflow.perform(job.start, actor=None, save_fields=("started_at",))
 
 
 def update_progress(job: Job, *, done: int, total: int | None = None, message: str = "") -> None:
@@ -37,24 +37,19 @@ def update_progress(job: Job, *, done: int, total: int | None = None, message: s
 
 
 def finish_job(job: Job, *, result: dict) -> None:
-    job.status = Job.Status.SUCCEEDED
     job.finished_at = timezone.now()
     job.result = result
-    Job.objects.filter(pk=job.pk).update(
-        status=job.status,
-        finished_at=job.finished_at,
-        result=result,
-        progress_done=F("progress_total") if job.progress_total is not None else F("progress_done"),
+    if job.progress_total is not None:
+        job.progress_done = job.progress_total
+    workflow.perform(
+        job.succeed, actor=None, save_fields=("finished_at", "result", "progress_done")
     )
 
 
 def fail_job(job: Job, *, error: str) -> None:
-    job.status = Job.Status.FAILED
     job.finished_at = timezone.now()
     job.error = error
-    Job.objects.filter(pk=job.pk).update(
-        status=job.status, finished_at=job.finished_at, error=error
-    )
+    workflow.perform(job.fail, actor=None, save_fields=("finished_at", "error"))
 
 
 def visible_to(job: Job, user) -> bool:

@@ -2,6 +2,9 @@
 
 from django.conf import settings
 from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from essor.core.workflow import step
 
 
 class AuditLogEntry(models.Model):
@@ -33,7 +36,7 @@ class AuditLogEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
 
 
-class Job(models.Model):
+class Job(FSMModelMixin, models.Model):
     """A long piece of work run outside the request, with its progress for the progress page."""
 
     class Status(models.TextChoices):
@@ -44,7 +47,9 @@ class Job(models.Model):
 
     kind = models.CharField("type", max_length=64)
     label = models.CharField("libellé", max_length=255)
-    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = FSMField(
+        "état", max_length=16, choices=Status.choices, default=Status.PENDING, protected=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="lancé par",
@@ -79,6 +84,35 @@ class Job(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    # --- workflow: Essor alone moves a job ---------------------------------------------------
+
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.RUNNING,
+        custom=step("core.job.start", "Démarrer", "Tâche démarrée", system=True),
+    )
+    def start(self):
+        """The worker took the job."""
+
+    @transition(
+        field=status,
+        source=Status.RUNNING,
+        target=Status.SUCCEEDED,
+        custom=step("core.job.succeed", "Terminer", "Tâche terminée", system=True),
+    )
+    def succeed(self):
+        """The work is done and its result recorded."""
+
+    @transition(
+        field=status,
+        source=[Status.PENDING, Status.RUNNING],
+        target=Status.FAILED,
+        custom=step("core.job.fail", "Échouer", "Tâche en échec", system=True),
+    )
+    def fail(self):
+        """The work stopped on an error."""
+
     @property
     def percent(self) -> int | None:
         if not self.progress_total:
@@ -90,11 +124,12 @@ class Job(models.Model):
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
 
 
-class ProposedChange(models.Model):
+class ProposedChange(FSMModelMixin, models.Model):
     """Changes someone proposes to a public record, published once the agency validates them.
 
-    Subclasses add the record they change (a ForeignKey) and what `data` holds, and a Meta that
-    extends `ProposedChange.Meta` with their names and a one-pending-per-record constraint."""
+    Subclasses add the record they change (a ForeignKey) and what `data` holds, a Meta that
+    extends `ProposedChange.Meta` with their names and a one-pending-per-record constraint, and
+    their `approve` and `reject` transitions (with their own audit codes)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "En attente de validation"
@@ -102,7 +137,9 @@ class ProposedChange(models.Model):
         REJECTED = "rejected", "Refusée"
 
     data = models.JSONField("modifications proposées", default=dict)
-    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = FSMField(
+        "état", max_length=16, choices=Status.choices, default=Status.PENDING, protected=True
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="proposée par",

@@ -66,3 +66,8 @@ def require(predicate):
 agency_required = require(is_agency_member)
 agency_admin_required = require(is_agency_admin)
 login_required = require(lambda user: True)
+
+
+def agency_decides(instance, user) -> bool:
+    """L'agence (ses administrateurs et chargés de mission)."""
+    return is_agency_member(user)

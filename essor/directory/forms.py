@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
+from essor.core import audit
 from essor.core.validators import compact, validate_rna, validate_siren, validate_siret
 from essor.directory.ess import legal_category_labels
 from essor.directory.models import Organisation, OrganisationClaim, Sector
@@ -286,7 +287,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Toutes")] + [(a, a) for a in actions]
+        labelled = sorted((audit.action_label(code), code) for code in actions)
+        self.fields["action"].choices = [("", "Toutes")] + [(c, label) for label, c in labelled]
 
     def clean_organisation(self):
         pk = self.cleaned_data.get("organisation")

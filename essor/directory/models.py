@@ -8,9 +8,12 @@ agency) or "agency". A SIRENE re-import only overwrites the facts whose source i
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django_fsm import transition
 
 from essor.core.models import ProposedChange
+from essor.core.permissions import agency_decides
 from essor.core.validators import validate_rna, validate_siren, validate_siret
+from essor.core.workflow import step
 
 
 class FactSource(models.TextChoices):
@@ -296,6 +299,30 @@ class ProfileRevision(ProposedChange):
 
     def __str__(self) -> str:
         return f"Modification de {self.organisation} ({self.get_status_display()})"
+
+    # --- workflow --------------------------------------------------------------------------
+
+    @transition(
+        field="status",
+        source=ProposedChange.Status.PENDING,
+        target=ProposedChange.Status.APPROVED,
+        permission=agency_decides,
+        custom=step("directory.revision.approve", "Valider", "Modification de la fiche validée"),
+    )
+    def approve(self):
+        """The agency publishes the proposed values (the service applies them)."""
+
+    @transition(
+        field="status",
+        source=ProposedChange.Status.PENDING,
+        target=ProposedChange.Status.REJECTED,
+        permission=agency_decides,
+        custom=step(
+            "directory.revision.reject", "Refuser", "Modification de la fiche refusée", reason=True
+        ),
+    )
+    def reject(self):
+        """The agency refuses the proposed values; the reason is sent to the structure."""
 
 
 class OrganisationClaim(models.Model):

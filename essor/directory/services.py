@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from essor.accounts.models import Membership, Role
-from essor.core import audit
+from essor.core import audit, workflow
 from essor.core.permissions import is_agency_member
 from essor.directory.ess import apply_family
 from essor.directory.models import (
@@ -162,13 +162,13 @@ def propose_revision(*, organisation: Organisation, user, data: dict) -> Profile
         revision = ProfileRevision.objects.create(
             organisation=organisation, data=revision_data, proposed_by=user
         )
-        action = "directory.revision_proposed"
+        action = "directory.revision.propose"
     else:
         revision = pending
         revision.data = revision_data
         revision.proposed_by = user
         revision.save(update_fields=["data", "proposed_by"])
-        action = "directory.revision_updated"
+        action = "directory.revision.update"
     audit.record(
         actor=user,
         action=action,
@@ -192,29 +192,26 @@ def approve_revision(
     The revision row is locked so two people approving at once cannot apply it twice.
     """
     revision = _lock(ProfileRevision, revision.pk)
-    if revision.status != ProfileRevision.Status.PENDING:
-        raise ValidationError("Cette modification a déjà été examinée.")
+    _check_pending(revision)
     organisation = _lock(Organisation, revision.organisation_id)
     proposed = revision_changes(revision)
     selected = proposed if fields is None else {f: proposed[f] for f in fields if f in proposed}
     before = snapshot(organisation, list(selected))
     _apply(organisation, selected, source=FactSource.DECLARED)
-    revision.status = ProfileRevision.Status.APPROVED
     revision.reviewed_by = reviewer
     revision.reviewed_at = timezone.now()
     revision.review_comment = comment
-    revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     left_aside = sorted(set(proposed) - set(selected))
-    audit.record(
+    workflow.perform(
+        revision.approve,
         actor=reviewer,
-        action="directory.revision_approved",
-        target=organisation,
+        reason=comment,
+        audit_target=organisation,
         changes={
-            "revision": revision.pk,
+            "modification n°": revision.pk,
             **audit.diff(before, selected),
-            **({"champs_non_appliques": left_aside} if left_aside else {}),
+            **({"champs non appliqués": left_aside} if left_aside else {}),
         },
-        message=comment,
     )
     return revision
 
@@ -224,21 +221,23 @@ def reject_revision(*, revision: ProfileRevision, reviewer, comment: str) -> Pro
     if not comment.strip():
         raise ValidationError("Indiquez le motif du refus : il est transmis à la structure.")
     revision = _lock(ProfileRevision, revision.pk)
-    if revision.status != ProfileRevision.Status.PENDING:
-        raise ValidationError("Cette modification a déjà été examinée.")
-    revision.status = ProfileRevision.Status.REJECTED
+    _check_pending(revision)
     revision.reviewed_by = reviewer
     revision.reviewed_at = timezone.now()
     revision.review_comment = comment
-    revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
-    audit.record(
+    workflow.perform(
+        revision.reject,
         actor=reviewer,
-        action="directory.revision_rejected",
-        target=revision.organisation,
-        changes={"revision": revision.pk},
-        message=comment,
+        reason=comment,
+        audit_target=revision.organisation,
+        changes={"modification n°": revision.pk},
     )
     return revision
+
+
+def _check_pending(revision: ProfileRevision) -> None:
+    if revision.status != ProfileRevision.Status.PENDING:
+        raise ValidationError("Cette modification a déjà été examinée.")
 
 
 # --- claims ------------------------------------------------------------------------------------
@@ -262,7 +261,7 @@ def create_claim(
             )
             audit.record(
                 actor=user,
-                action="directory.claim_created",
+                action="directory.claim.create",
                 target=organisation,
                 changes={"demande": claim.pk, "fonction": position},
                 message=message,
@@ -302,7 +301,7 @@ def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Me
         membership.save(update_fields=["role"])
     audit.record(
         actor=reviewer,
-        action="directory.claim_accepted",
+        action="directory.claim.accept",
         target=claim.organisation,
         changes={
             "demande": claim.pk,
@@ -321,7 +320,7 @@ def refuse_claim(*, claim: OrganisationClaim, reviewer, comment: str) -> Organis
     claim = _review_claim(claim, reviewer, OrganisationClaim.Status.REFUSED, comment)
     audit.record(
         actor=reviewer,
-        action="directory.claim_refused",
+        action="directory.claim.refuse",
         target=claim.organisation,
         changes={"demande": claim.pk, "personne": claim.user.email},
         message=comment,
@@ -374,7 +373,7 @@ def create_organisation(*, actor, data: dict, head_office: dict | None = None) -
         establishment.save()
     audit.record(
         actor=actor,
-        action="directory.organisation_created",
+        action="directory.organisation.create",
         target=organisation,
         changes={
             **audit.diff({}, {k: v for k, v in values.items() if v not in ("", None, [])}),
@@ -403,7 +402,7 @@ def update_organisation(
     changes = audit.diff({f: before[f] for f in changed}, changed)
     audit.record(
         actor=actor,
-        action="directory.organisation_updated",
+        action="directory.organisation.update",
         target=organisation,
         changes=changes,
         message=message,
@@ -525,14 +524,14 @@ def merge_organisations(
 
     audit.record(
         actor=actor,
-        action="directory.organisation_merged_into",
+        action="directory.organisation.merge_into",
         target=duplicate,
         changes={"fusionnee_dans": [None, f"{keep} (n° {keep.pk})"]},
         message=reason,
     )
     audit.record(
         actor=actor,
-        action="directory.organisation_merged",
+        action="directory.organisation.merge",
         target=keep,
         changes={
             "doublon": f"{duplicate} (n° {duplicate.pk})",

@@ -7,9 +7,12 @@ Codes of families and characteristics follow the national platform ma-cantine (s
 
 from django.conf import settings
 from django.db import models
+from django_fsm import transition
 
 from essor.core.models import ProposedChange
+from essor.core.permissions import agency_decides
 from essor.core.validators import validate_siret
+from essor.core.workflow import step
 
 
 class Family(models.TextChoices):
@@ -289,6 +292,28 @@ class ProducerRevision(ProposedChange):
 
     def __str__(self) -> str:
         return f"Modification de {self.producer} ({self.get_status_display()})"
+
+    # --- workflow --------------------------------------------------------------------------
+
+    @transition(
+        field="status",
+        source=ProposedChange.Status.PENDING,
+        target=ProposedChange.Status.APPROVED,
+        permission=agency_decides,
+        custom=step("foodlink.producer.approve", "Valider", "Modification de la fiche validée"),
+    )
+    def approve(self):
+        """The agency publishes the producer's proposed profile (the service applies it)."""
+
+    @transition(
+        field="status",
+        source=ProposedChange.Status.PENDING,
+        target=ProposedChange.Status.REJECTED,
+        permission=agency_decides,
+        custom=step("foodlink.producer.reject", "Refuser", "Modification de la fiche refusée"),
+    )
+    def reject(self):
+        """The agency refuses the producer's proposed profile."""
 
 
 class BuyerProfile(models.Model):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role
-from essor.core import audit
+from essor.core import audit, workflow
 from essor.foodlink import selectors
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
@@ -241,17 +241,13 @@ def review_producer_revision(
         producer.is_published = True
         producer.validated_at = timezone.now()
         producer.save(update_fields=["is_published", "validated_at", "updated_at"])
-    revision.status = (
-        ProducerRevision.Status.APPROVED if approve else ProducerRevision.Status.REJECTED
-    )
     revision.reviewed_by, revision.reviewed_at = actor, timezone.now()
     revision.review_comment = comment
-    revision.save()
-    audit.record(
+    workflow.perform(
+        revision.approve if approve else revision.reject,
         actor=actor,
-        action="foodlink.producer.approve" if approve else "foodlink.producer.reject",
-        target=revision.producer,
-        message=comment or ("Modification validée." if approve else "Modification refusée."),
+        reason=comment,
+        audit_target=revision.producer,
     )
     notify(
         users=[revision.proposed_by],
@@ -305,6 +301,17 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
+_CONSULTATION_ACTIONS = {
+    S.PUBLISHED: "foodlink.consultation.publish",
+    S.CLOSED: "foodlink.consultation.close",
+    S.AWARDED: "foodlink.consultation.award",
+    S.UNSUCCESSFUL: "foodlink.consultation.declare_unsuccessful",
+    S.CANCELLED: "foodlink.consultation.cancel",
+    S.ORDERED: "foodlink.consultation.order",
+    S.DELIVERED: "foodlink.consultation.deliver",
+}
+
+
 def allowed_targets(status: str) -> list[str]:
     return [target for (source, target) in TRANSITIONS if source == status]
 
@@ -320,7 +327,7 @@ def _transition(consultation: Consultation, target: str, *, actor, reason: str =
     consultation.save()
     audit.record(
         actor=actor,
-        action=f"foodlink.consultation.{target}",
+        action=_CONSULTATION_ACTIONS[target],
         target=consultation,
         changes={"status": [source, target]},
         message=reason,

@@ -151,7 +151,7 @@ def create_application(*, organisation, actor, data: dict) -> Application:
     application.save(update_fields=["reference"])
     audit.record(
         actor=actor,
-        action="funding.application_created",
+        action="funding.application.create",
         target=application,
         changes=_snapshot(application),
     )
@@ -175,7 +175,7 @@ def update_application(*, application: Application, actor, data: dict) -> Applic
     changes = audit.diff(before, _snapshot(application))
     if changes:
         audit.record(
-            actor=actor, action="funding.application_updated", target=application, changes=changes
+            actor=actor, action="funding.application.update", target=application, changes=changes
         )
     return application
 
@@ -211,7 +211,7 @@ def set_budget(*, application: Application, actor, amounts: dict) -> budget.Tota
     changes = audit.diff(before, after)
     if changes:
         audit.record(
-            actor=actor, action="funding.budget_updated", target=application, changes=changes
+            actor=actor, action="funding.budget.update", target=application, changes=changes
         )
     return budget.totals(clean)
 
@@ -279,7 +279,7 @@ def set_share(*, application: Application, programme: Programme, actor, amount) 
         share.save(update_fields=["amount_requested", "updated_at"])
     audit.record(
         actor=actor,
-        action="funding.share_requested",
+        action="funding.share.request",
         target=share,
         changes={"montant demandé": [before, clean]},
     )
@@ -292,7 +292,7 @@ def remove_share(*, share: Share, actor) -> None:
         raise ValidationError("Seule une demande en brouillon peut être retirée du dossier.")
     audit.record(
         actor=actor,
-        action="funding.share_removed",
+        action="funding.share.remove",
         target=share.application,
         changes={"dispositif": [share.programme.name, None]},
     )
@@ -340,7 +340,7 @@ def add_attachment(*, application: Application, actor, kind: str, uploaded) -> A
     attachment.save()
     audit.record(
         actor=actor,
-        action="funding.attachment_added",
+        action="funding.attachment.create",
         target=application,
         changes={"pièce": [None, f"{attachment.get_kind_display()} : {name}"]},
     )
@@ -354,7 +354,7 @@ def delete_attachment(*, attachment: Attachment, actor) -> None:
         raise ValidationError("Ce dossier est déposé : ses pièces ne peuvent plus changer.")
     audit.record(
         actor=actor,
-        action="funding.attachment_deleted",
+        action="funding.attachment.delete",
         target=application,
         changes={"pièce": [attachment.original_name, None]},
     )
@@ -436,6 +436,16 @@ def submit_application(*, application: Application, actor, declarant_name: str) 
 # --- instruction --------------------------------------------------------------------------------
 
 
+_SHARE_ACTIONS = {
+    S.SUBMITTED: "funding.share.submit",
+    S.INSTRUCTION: "funding.share.instruct",
+    S.CORRECTION: "funding.share.request_correction",
+    S.ACCEPTED: "funding.share.accept",
+    S.REFUSED: "funding.share.refuse",
+    S.CLOSED: "funding.share.close",
+}
+
+
 def _move(share: Share, to: str, *, actor, motivation: str = "", changes=None) -> ShareEvent:
     current = share.status
     if to not in TRANSITIONS.get(current, ()):
@@ -447,7 +457,9 @@ def _move(share: Share, to: str, *, actor, motivation: str = "", changes=None) -
     )
     audit.record(
         actor=actor,
-        action=f"funding.share_{to}",
+        action=_SHARE_ACTIONS[to]
+        if to != S.INSTRUCTION or current not in DECISIONS
+        else "funding.share.reopen",
         target=share,
         changes={"état": [S(current).label, S(to).label], **(changes or {})},
         message=motivation,
@@ -591,7 +603,7 @@ def _create_agreement(share: Share, *, actor) -> Agreement:
     )
     audit.record(
         actor=actor,
-        action="funding.agreement_created",
+        action="funding.agreement.create",
         target=agreement,
         changes={"montant": [None, agreement.amount], "échéancier": [None, programme.payment_mode]},
     )
@@ -632,7 +644,7 @@ def add_note(*, application: Application, funder, actor, body: str) -> Note:
     if not body:
         raise ValidationError({"body": "La note est vide."})
     note = Note.objects.create(application=application, funder=funder, author=actor, body=body)
-    audit.record(actor=actor, action="funding.note_added", target=application)
+    audit.record(actor=actor, action="funding.note.create", target=application)
     return note
 
 
@@ -644,7 +656,7 @@ def post_message(*, application: Application, actor, organisation, body: str) ->
     message = Message.objects.create(
         application=application, author=actor, author_organisation=organisation, body=body
     )
-    audit.record(actor=actor, action="funding.message_posted", target=application)
+    audit.record(actor=actor, action="funding.message.create", target=application)
     return message
 
 
@@ -683,7 +695,7 @@ def set_payment_status(*, payment: Payment, actor, status: str, paid_on=None) ->
         share.save(update_fields=["amount_paid", "updated_at"])
     audit.record(
         actor=actor,
-        action=f"funding.payment_{status}",
+        action="funding.payment.pay" if status == Payment.Status.PAID else "funding.payment.cancel",
         target=payment,
         changes={"état": [before, payment.get_status_display()], "versé le": [None, paid_on]},
     )
@@ -734,7 +746,7 @@ def save_report(*, report: FinancialReport, actor, actuals: dict, review: str, s
     report.save()
     audit.record(
         actor=actor,
-        action="funding.report_submitted" if submit else "funding.report_saved",
+        action="funding.report.submit" if submit else "funding.report.save",
         target=report,
     )
     return report
@@ -755,7 +767,7 @@ def review_report(*, report: FinancialReport, actor, accept: bool, comment: str)
     report.save()
     audit.record(
         actor=actor,
-        action="funding.report_accepted" if accept else "funding.report_returned",
+        action="funding.report.accept" if accept else "funding.report.return",
         target=report,
         changes={"état": [before, report.get_status_display()]},
         message=report.review_comment,
@@ -779,7 +791,7 @@ def save_programme(*, programme: Programme, actor, sectors=None, communes=None, 
         programme.instructors.set(instructors)
     audit.record(
         actor=actor,
-        action="funding.programme_created" if creating else "funding.programme_updated",
+        action="funding.programme.create" if creating else "funding.programme.update",
         target=programme,
     )
     return programme
@@ -804,7 +816,7 @@ def set_envelope(*, programme: Programme, year: int, amount, actor) -> Envelope:
     envelope.save()
     audit.record(
         actor=actor,
-        action="funding.envelope_set",
+        action="funding.envelope.set",
         target=envelope,
         changes={"montant": [before, amount]},
     )
@@ -832,7 +844,7 @@ def save_funder(*, funder: FunderProfile, actor) -> FunderProfile:
     after = {"siret": funder.siret, "agency_front_office": funder.agency_front_office}
     audit.record(
         actor=actor,
-        action="funding.funder_created" if creating else "funding.funder_updated",
+        action="funding.funder.create" if creating else "funding.funder.update",
         target=funder,
         changes=audit.diff(before, after),
     )
@@ -844,7 +856,7 @@ def create_session(*, funder, actor, title: str, date) -> CommitteeSession:
     session = CommitteeSession(funder=funder, title=title, date=date)
     session.full_clean()
     session.save()
-    audit.record(actor=actor, action="funding.session_created", target=session)
+    audit.record(actor=actor, action="funding.session.create", target=session)
     return session
 
 
@@ -866,7 +878,7 @@ def add_to_agenda(*, session: CommitteeSession, share: Share, actor) -> AgendaIt
         )
     audit.record(
         actor=actor,
-        action="funding.agenda_item_added",
+        action="funding.agenda_item.create",
         target=session,
         changes={"dossier": [None, share.application.reference]},
     )
@@ -907,7 +919,7 @@ def record_session_decisions(*, session: CommitteeSession, actor, decisions: dic
     session.save()
     audit.record(
         actor=actor,
-        action="funding.session_held",
+        action="funding.session.hold",
         target=session,
         changes={"décisions": [None, done]},
     )
@@ -980,7 +992,7 @@ def send_report_reminders(*, on: datetime.date | None = None) -> int:
                 send_mail(subject, body, None, sorted(recipients))
                 audit.record(
                     actor=None,
-                    action=f"funding.report_reminder_{kind}",
+                    action=f"funding.report.remind_{kind}",
                     target=report,
                     changes={"destinataires": sorted(recipients)},
                 )

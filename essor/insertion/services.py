@@ -78,7 +78,7 @@ def create_siae(*, actor, organisation, kind: str, convention_reference: str = "
     siae.funders.set(funders)
     audit.record(
         actor=actor,
-        action="insertion.siae_created",
+        action="insertion.siae.create",
         target=siae,
         changes={"kind": [None, kind], "funders": [None, [f.pk for f in funders]]},
     )
@@ -103,7 +103,7 @@ def update_siae(*, actor, siae: Siae, kind: str, convention_reference: str, fund
         "funders": sorted(f.pk for f in funders),
     }
     audit.record(
-        actor=actor, action="insertion.siae_updated", target=siae, changes=audit.diff(before, after)
+        actor=actor, action="insertion.siae.update", target=siae, changes=audit.diff(before, after)
     )
     return siae
 
@@ -145,7 +145,7 @@ def save_annex(*, actor, siae: Siae, data: dict, annex: FinancialAnnex | None = 
     annex.save()
     audit.record(
         actor=actor,
-        action="insertion.annex_created" if created else "insertion.annex_updated",
+        action="insertion.annex.create" if created else "insertion.annex.update",
         target=annex,
         changes=audit.diff(before, _values(annex, ANNEX_FIELDS)),
     )
@@ -167,7 +167,7 @@ def add_barrier_type(*, actor, name: str) -> BarrierType:
     barrier_type = BarrierType(slug=slug, name=name, position=position)
     barrier_type.full_clean()
     barrier_type.save()
-    audit.record(actor=actor, action="insertion.barrier_type_added", target=barrier_type)
+    audit.record(actor=actor, action="insertion.barrier_type.create", target=barrier_type)
     return barrier_type
 
 
@@ -178,7 +178,7 @@ def set_barrier_type_active(*, actor, barrier_type: BarrierType, active: bool) -
     barrier_type.refresh_from_db()
     audit.record(
         actor=actor,
-        action="insertion.barrier_type_updated",
+        action="insertion.barrier_type.update",
         target=barrier_type,
         changes={"is_active": [not active, active]},
     )
@@ -203,7 +203,7 @@ def create_participant(*, actor, siae: Siae, data: dict) -> Participant:
     participant = Participant(siae=siae, code=_next_code(siae), **data)
     participant.full_clean()
     participant.save()
-    audit.record(actor=actor, action="insertion.participant_created", target=participant)
+    audit.record(actor=actor, action="insertion.participant.create", target=participant)
     return participant
 
 
@@ -221,7 +221,7 @@ def update_participant(*, actor, participant: Participant, data: dict) -> Partic
     # The log says which fields changed, never their personal values.
     audit.record(
         actor=actor,
-        action="insertion.participant_updated",
+        action="insertion.participant.update",
         target=participant,
         changes={name: ["…", "…"] for name in changed},
     )
@@ -232,7 +232,7 @@ def log_participant_read(*, actor, participant: Participant, what: str = "fiche"
     """Every read of a participant's record is logged (who, when, which record)."""
     audit.record(
         actor=actor,
-        action="insertion.participant_read",
+        action="insertion.participant.read",
         target=participant,
         message=f"Consultation : {what}",
     )
@@ -240,7 +240,7 @@ def log_participant_read(*, actor, participant: Participant, what: str = "fiche"
 
 def log_list_read(*, actor, siae: Siae, what: str) -> None:
     """A page listing the SIAE's participants by name (list, monthly hours) is logged too."""
-    audit.record(actor=actor, action="insertion.participants_listed", target=siae, message=what)
+    audit.record(actor=actor, action="insertion.participant.list", target=siae, message=what)
 
 
 def _annex_covering(siae_id: int, day: datetime.date) -> FinancialAnnex | None:
@@ -316,7 +316,7 @@ def add_contract(
     refresh_pathway_dates(participant)
     audit.record(
         actor=actor,
-        action="insertion.contract_added",
+        action="insertion.contract.create",
         target=participant,
         changes={"start": [None, start], "end": [None, end], "weekly_hours": [None, weekly_hours]},
     )
@@ -343,7 +343,7 @@ def update_contract(
     refresh_pathway_dates(participant)
     audit.record(
         actor=actor,
-        action="insertion.contract_updated",
+        action="insertion.contract.update",
         target=participant,
         changes=audit.diff(before, {"start": start, "end": end, "weekly_hours": weekly_hours}),
     )
@@ -382,7 +382,7 @@ def record_exit(
     refresh_pathway_dates(participant)
     audit.record(
         actor=actor,
-        action="insertion.exit_recorded",
+        action="insertion.exit.create",
         target=participant,
         changes={"date": [None, date], "category": [None, category]},
     )
@@ -397,7 +397,7 @@ def add_barrier(*, actor, participant: Participant, data: dict) -> Barrier:
     barrier.save()
     audit.record(
         actor=actor,
-        action="insertion.barrier_added",
+        action="insertion.barrier.create",
         target=participant,
         changes={"barrier": [None, barrier.barrier_type.name], "support": [None, barrier.support]},
     )
@@ -420,7 +420,7 @@ def update_barrier(*, actor, barrier: Barrier, data: dict) -> Barrier:
     changes.pop("note", None)  # free text stays out of the log
     audit.record(
         actor=actor,
-        action="insertion.barrier_updated",
+        action="insertion.barrier.update",
         target=barrier.participant,
         changes={"barrier": [barrier.barrier_type.name, barrier.barrier_type.name], **changes},
     )
@@ -435,7 +435,7 @@ def add_training(*, actor, participant: Participant, data: dict) -> Training:
     training.save()
     audit.record(
         actor=actor,
-        action="insertion.training_added",
+        action="insertion.training.create",
         target=participant,
         changes={"hours": [None, training.hours]},
     )
@@ -541,7 +541,7 @@ def save_month_hours(*, actor, siae: Siae, month: datetime.date, hours: dict) ->
     count = _upsert_hours(siae.pk, entries)
     audit.record(
         actor=actor,
-        action="insertion.hours_saved",
+        action="insertion.hours.save",
         target=siae,
         message=f"Heures de {formats.month_label(month.year, month.month)} : {count} ligne(s).",
     )
@@ -668,7 +668,7 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
         )
         audit.record(
             actor=actor,
-            action="insertion.hours_imported",
+            action="insertion.hours.import",
             target=siae,
             message=f"Import CSV : {rows} ligne(s), {saved} enregistrée(s).",
         )
@@ -700,7 +700,7 @@ def erase_participant(*, actor, participant: Participant, reason: str) -> Partic
     _anonymise(participant, timezone.now())
     audit.record(
         actor=actor,
-        action="insertion.participant_erased",
+        action="insertion.participant.erase",
         target=participant,
         message=f"Effacement des données personnelles : {reason.strip()}",
     )
@@ -737,7 +737,7 @@ def anonymise_expired(*, today: datetime.date | None = None, progress=None) -> i
                 _anonymise(participant, now)
                 audit.record(
                     actor=None,
-                    action="insertion.participant_anonymised",
+                    action="insertion.participant.anonymise",
                     target=participant,
                     message=(
                         f"Anonymisation automatique {retention_months()} mois après la sortie."

@@ -42,7 +42,7 @@ def create_target(*, year: int, sector, measure: str, target: int, note: str = "
         raise ValidationError(DUPLICATE_TARGET) from exc
     audit.record(
         actor=actor,
-        action="observatory.target_created",
+        action="observatory.target.create",
         target=item,
         changes=audit.diff({}, _target_facts(item)),
         message=f"Objectif {item.year} fixé pour {item.sector.name}.",
@@ -59,7 +59,7 @@ def update_target(*, target: SectorTarget, value: int, note: str, actor) -> Sect
     item.save(update_fields=["target", "note", "updated_by", "updated_at"])
     audit.record(
         actor=actor,
-        action="observatory.target_updated",
+        action="observatory.target.update",
         target=item,
         changes=audit.diff(before, _target_facts(item)),
         message=f"Objectif {item.year} modifié pour {item.sector.name}.",
@@ -72,7 +72,7 @@ def delete_target(*, target: SectorTarget, actor) -> None:
     item = SectorTarget.objects.select_for_update().select_related("sector").get(pk=target.pk)
     audit.record(
         actor=actor,
-        action="observatory.target_deleted",
+        action="observatory.target.delete",
         target=item,
         changes=audit.diff(_target_facts(item), {}),
         message=f"Objectif {item.year} supprimé pour {item.sector.name}.",

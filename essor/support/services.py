@@ -181,7 +181,7 @@ def create_holder(*, actor, data: dict) -> ProjectHolder:
     holder.sectors.set(sectors)
     audit.record(
         actor=actor,
-        action="support.holder_created",
+        action="support.holder.create",
         target=holder,
         changes=_masked(
             audit.diff({}, {k: v for k, v in _snapshot(holder).items() if v not in ("", None)})
@@ -218,7 +218,7 @@ def update_holder(*, holder: ProjectHolder, actor, data: dict) -> dict:
     changes = audit.diff(before, _snapshot(holder))
     if changes:
         audit.record(
-            actor=actor, action="support.holder_updated", target=holder, changes=_masked(changes)
+            actor=actor, action="support.holder.update", target=holder, changes=_masked(changes)
         )
     return changes
 
@@ -286,7 +286,7 @@ def _transition(
     holder.save()
     audit.record(
         actor=actor,
-        action="support.stage_changed",
+        action="support.holder.change_stage",
         target=holder,
         changes={
             "etape": [current.label, target.label],
@@ -435,7 +435,7 @@ def add_action(*, holder: ProjectHolder, actor, data: dict) -> Action:
     action.save()
     audit.record(
         actor=actor,
-        action="support.action_added",
+        action="support.action.create",
         target=holder,
         changes={
             "action": action.pk,
@@ -481,7 +481,7 @@ def update_action(*, action: Action, actor, data: dict) -> dict:
     if changes:
         audit.record(
             actor=actor,
-            action="support.action_updated",
+            action="support.action.update",
             target=holder,
             changes={"action": action.pk, **changes},
         )
@@ -503,7 +503,7 @@ def complete_reminder(*, action: Action, actor, on: datetime.date | None = None)
     action.save(update_fields=["reminder_done_on"])
     audit.record(
         actor=actor,
-        action="support.reminder_done",
+        action="support.action.complete_reminder",
         target=action.holder,
         changes={"action": action.pk, "relance": action.reminder_on.isoformat()},
     )
@@ -559,14 +559,14 @@ def merge_holders(
     duplicate.save(update_fields=["merged_into", "updated_at"])
     audit.record(
         actor=actor,
-        action="support.holder_merged_into",
+        action="support.holder.merge_into",
         target=duplicate,
         changes={"fusionne_dans": [None, str(keep)]},
         message=reason,
     )
     audit.record(
         actor=actor,
-        action="support.holder_merged",
+        action="support.holder.merge",
         target=keep,
         changes={
             "doublon": str(duplicate),
@@ -583,7 +583,9 @@ def merge_holders(
 
 def log_personal_read(*, actor, holder: ProjectHolder, what: str) -> None:
     """Every read of a holder's personal details goes to the audit log."""
-    audit.record(actor=actor, action="support.personal_data_read", target=holder, message=what)
+    audit.record(
+        actor=actor, action="support.holder.read_personal_data", target=holder, message=what
+    )
 
 
 # --- erasure (right to be forgotten) --------------------------------------------------------------
@@ -620,7 +622,7 @@ def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> Project
     )
     audit.record(
         actor=actor,
-        action="support.personal_data_erased",
+        action="support.holder.erase",
         target=holder,
         changes={"actions_nettoyees": actions},
         message=reason,

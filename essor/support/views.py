@@ -78,7 +78,7 @@ def holder_list(request):
 def _log_export(request, filters, fmt: str) -> None:
     audit.record(
         actor=request.user,
-        action="support.holders_exported",
+        action="support.holder.export",
         target=request.user,
         changes={"format": fmt, "filtres": {k: v for k, v in vars(filters).items() if v}},
         message="Export de la liste des porteurs de projet (données personnelles).",

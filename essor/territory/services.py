@@ -152,7 +152,7 @@ def set_territory_communes(
     )
     record(
         actor=actor,
-        action="territory.communes_set",
+        action="territory.territory.set_communes",
         target=territory,
         changes={"ajoutées": result.added, "retirées": result.removed, "total": result.total},
         message="Import de la composition communale" + (" (ajout)" if add else " (remplacement)"),

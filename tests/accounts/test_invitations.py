@@ -58,7 +58,7 @@ def test_invitation_sent_is_in_the_audit_log(world):
         email="nouvelle@example.org",
         role=Role.ORGANISATION_MEMBER,
     )
-    entry = AuditLogEntry.objects.get(action="accounts.invitation_sent")
+    entry = AuditLogEntry.objects.get(action="accounts.invitation.send")
     assert entry.target_id == str(invitation.pk)
     assert entry.actor == world.users["organisation_admin"]
 
@@ -184,7 +184,7 @@ def test_new_person_accepts_with_name_and_password(client, world):
     invitation.refresh_from_db()
     assert invitation.accepted_at is not None
     assert AuditLogEntry.objects.filter(
-        action="accounts.invitation_accepted", target_id=str(invitation.pk)
+        action="accounts.invitation.accept", target_id=str(invitation.pk)
     ).exists()
 
 
@@ -269,7 +269,7 @@ def test_admin_revokes_a_pending_invitation(client, world):
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert AuditLogEntry.objects.filter(
-        action="accounts.invitation_revoked", target_id=str(invitation.pk)
+        action="accounts.invitation.revoke", target_id=str(invitation.pk)
     ).exists()
 
 

@@ -66,7 +66,7 @@ def test_admin_changes_a_member_role_and_it_is_audited(client, world):
     )
     membership.refresh_from_db()
     assert membership.role == Role.ORGANISATION_ADMIN
-    entry = AuditLogEntry.objects.get(action="accounts.role_changed")
+    entry = AuditLogEntry.objects.get(action="accounts.membership.change_role")
     assert entry.changes == {"role": ["organisation_member", "organisation_admin"]}
     assert entry.actor == world.users["organisation_admin"]
 
@@ -86,7 +86,7 @@ def test_admin_removes_a_member_and_it_is_audited(client, world):
     client.force_login(world.users["organisation_admin"])
     client.post(reverse("accounts:remove_member", kwargs={"pk": membership.pk}))
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    entry = AuditLogEntry.objects.get(action="accounts.member_removed")
+    entry = AuditLogEntry.objects.get(action="accounts.membership.remove")
     assert entry.target_id == str(membership.pk)
     assert entry.changes["user"] == "organisation_member@example.org"
 
@@ -99,7 +99,7 @@ def test_the_last_admin_cannot_be_removed(client, world):
     )
     assert "doit garder au moins un administrateur" in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
-    assert not AuditLogEntry.objects.filter(action="accounts.member_removed").exists()
+    assert not AuditLogEntry.objects.filter(action="accounts.membership.remove").exists()
 
 
 def test_the_last_admin_cannot_demote_themself(world):

@@ -37,7 +37,7 @@ def test_sign_up_creates_the_account_and_logs_in(client):
     assert (user.email, user.full_name) == ("claire.dupont@example.org", "Claire Dupont")
     assert user.check_password(PASSWORD)
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert AuditLogEntry.objects.filter(action="accounts.signed_up", target_id=str(user.pk))
+    assert AuditLogEntry.objects.filter(action="accounts.user.sign_up", target_id=str(user.pk))
 
 
 def test_sign_up_refuses_a_weak_password_with_a_message_on_the_field(client):

@@ -32,7 +32,7 @@ def test_a_logged_in_person_can_claim_an_organisation(client, world):
         OrganisationClaim.Status.PENDING,
     )
     assert claim.position == "Présidente"
-    assert AuditLogEntry.objects.filter(action="directory.claim_created").count() == 1
+    assert AuditLogEntry.objects.filter(action="directory.claim.create").count() == 1
 
 
 def test_a_second_pending_claim_is_refused_with_a_french_message(client, world):
@@ -79,7 +79,7 @@ def test_accepting_a_claim_makes_the_person_an_organisation_admin(agency_client,
     assert claim.reviewed_by == world.users["agency_staff"]
     membership = Membership.objects.get(user=claimant, organisation=world.structure)
     assert membership.role == Role.ORGANISATION_ADMIN
-    assert AuditLogEntry.objects.filter(action="directory.claim_accepted").exists()
+    assert AuditLogEntry.objects.filter(action="directory.claim.accept").exists()
 
 
 def test_accepting_a_member_s_claim_promotes_the_existing_membership(agency_client, world):
@@ -115,7 +115,7 @@ def test_refusing_a_claim_needs_a_comment_and_keeps_it_in_the_audit_log(agency_c
     claim.refresh_from_db()
     assert claim.status == OrganisationClaim.Status.REFUSED
     assert not Membership.objects.filter(user=claimant, organisation=world.structure).exists()
-    entry = AuditLogEntry.objects.get(action="directory.claim_refused")
+    entry = AuditLogEntry.objects.get(action="directory.claim.refuse")
     assert entry.message == "Lien non établi."
 
 

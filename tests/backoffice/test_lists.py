@@ -26,7 +26,10 @@ def _organisations(count):
             organisation=organisation, user=UserFactory(), position="DG"
         )
         record(
-            actor=UserFactory(), action="test.action", target=organisation, changes={"a": [1, 2]}
+            actor=UserFactory(),
+            action="directory.organisation.update",
+            target=organisation,
+            changes={"a": [1, 2]},
         )
 
 
@@ -36,7 +39,7 @@ LISTS = [
     ("directory:revision_list", ""),
     ("directory:claim_list", ""),
     ("directory:audit_log", ""),
-    ("directory:audit_log", "?action=test.action&actor=personne"),
+    ("directory:audit_log", "?action=directory.organisation.update&actor=personne"),
     ("directory:staff_home", ""),
 ]
 
@@ -88,20 +91,20 @@ def test_organisation_list_filters_merged_organisations(agency_client, world):
 
 
 def test_audit_log_filters_by_organisation(agency_client, world):
-    record(actor=None, action="test.one", target=world.structure)
-    record(actor=None, action="test.other", target=world.other_structure)
+    record(actor=None, action="directory.organisation.update", target=world.structure)
+    record(actor=None, action="directory.claim.create", target=world.other_structure)
 
     response = agency_client.get(
         reverse("directory:audit_log") + f"?organisation={world.structure.pk}"
     )
 
-    assert [entry.action for entry in response.context["page"]] == ["test.one"]
+    assert [entry.action for entry in response.context["page"]] == ["directory.organisation.update"]
 
 
 def test_audit_log_shows_who_what_and_why(agency_client, world):
     record(
         actor=world.users["agency_admin"],
-        action="directory.organisation_updated",
+        action="directory.organisation.update",
         target=world.structure,
         changes={"phone": ["", "03 28 00 00 00"]},
         message="Appel de la présidente.",
@@ -115,7 +118,7 @@ def test_audit_log_shows_who_what_and_why(agency_client, world):
 
 
 def test_audit_log_with_an_unknown_organisation_says_so_and_lists_nothing(agency_client, world):
-    record(actor=None, action="test.one", target=world.structure)
+    record(actor=None, action="directory.organisation.update", target=world.structure)
 
     response = agency_client.get(reverse("directory:audit_log") + "?organisation=999999")
 

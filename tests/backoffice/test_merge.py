@@ -116,10 +116,10 @@ def test_merge_writes_audit_entries_on_both_and_keeps_history_reachable(world, d
 
     _merge(world, duplicate)
 
-    assert "directory.organisation_merged" in audit_actions(world.structure)
-    assert "directory.organisation_merged_into" in audit_actions(duplicate)
+    assert "directory.organisation.merge" in audit_actions(world.structure)
+    assert "directory.organisation.merge_into" in audit_actions(duplicate)
     history = set(audit_entries(organisation=world.structure).values_list("action", flat=True))
-    assert "directory.organisation_updated" in history  # the duplicate's past edit
+    assert "directory.organisation.update" in history  # the duplicate's past edit
 
 
 def test_an_organisation_cannot_be_merged_twice(world, duplicate):

@@ -43,7 +43,7 @@ def test_the_agency_creates_an_organisation_with_its_head_office(agency_client, 
     assert head_office.is_head_office
     assert head_office.commune.insee_code == "59183"
     assert head_office.city == "Dunkerque"
-    entry = AuditLogEntry.objects.get(action="directory.organisation_created")
+    entry = AuditLogEntry.objects.get(action="directory.organisation.create")
     assert entry.target_id == str(organisation.pk)
     assert entry.actor == world.users["agency_staff"]
 
@@ -135,7 +135,8 @@ def test_the_agency_edits_an_organisation_and_the_history_shows_it(agency_client
     assert world.structure.ess_family == "cooperative"  # a SCIC has no legal category of its own
     assert world.structure.field_sources["cooperative_status"]["source"] == "agency"
     page = _content(agency_client.get(url))
-    assert "directory.organisation_updated" in page
+    assert "Fiche modifiée" in page
+    assert "directory.organisation.update" not in page
     assert "legal_category" in page and "9220 → 5710" in page
 
 

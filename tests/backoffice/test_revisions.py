@@ -41,7 +41,7 @@ def test_an_admin_s_edit_becomes_a_pending_revision_and_leaves_the_public_page(c
     world.structure.refresh_from_db()
     assert world.structure.name == "Les Jardins du Littoral"
     assert not world.structure.sectors.exists()
-    assert "directory.revision_proposed" in audit_actions(world.structure)
+    assert "directory.revision.propose" in audit_actions(world.structure)
 
 
 def test_a_second_edit_updates_the_pending_revision(client, world):
@@ -82,7 +82,7 @@ def test_approving_applies_the_values_with_the_declared_source(client, world):
     revision.refresh_from_db()
     assert revision.status == ProfileRevision.Status.APPROVED
     assert revision.reviewed_by == world.users["agency_staff"]
-    entry = AuditLogEntry.objects.get(action="directory.revision_approved")
+    entry = AuditLogEntry.objects.get(action="directory.revision.approve")
     assert entry.changes["acronym"] == ["", "JDL"]
     assert entry.actor == world.users["agency_staff"]
 
@@ -118,7 +118,7 @@ def test_rejecting_keeps_the_old_values_and_records_the_reason(client, world):
     assert revision.review_comment == "Nom non conforme aux statuts."
     world.structure.refresh_from_db()
     assert world.structure.name == "Les Jardins du Littoral"
-    assert "directory.revision_rejected" in audit_actions(world.structure)
+    assert "directory.revision.reject" in audit_actions(world.structure)
 
 
 def test_rejecting_without_a_comment_is_refused(client, world):
@@ -140,7 +140,7 @@ def test_an_agency_edit_applies_at_once_with_the_agency_source(client, world):
     assert world.structure.website == "https://jdl.example"
     assert world.structure.field_sources["website"]["source"] == "agency"
     assert not ProfileRevision.objects.exists()
-    assert "directory.organisation_updated" in audit_actions(world.structure)
+    assert "directory.organisation.update" in audit_actions(world.structure)
 
 
 def test_the_comparison_shows_a_value_the_agency_changed_since(client, world):

@@ -153,8 +153,8 @@ def test_funder_instructor_belongs_to_the_cud(demo):
 def test_back_office_has_pending_items_with_audit_entries(demo):
     assert ProfileRevision.objects.filter(status="pending").count() == 3
     assert OrganisationClaim.objects.filter(status="pending").count() == 2
-    assert AuditLogEntry.objects.filter(action="directory.revision_proposed").count() == 3
-    assert AuditLogEntry.objects.filter(action="core.demo_loaded").exists()
+    assert AuditLogEntry.objects.filter(action="directory.revision.propose").count() == 3
+    assert AuditLogEntry.objects.filter(action="core.demo.load").exists()
 
 
 def test_load_demo_prints_the_accounts_and_password(demo):

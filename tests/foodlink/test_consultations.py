@@ -46,7 +46,7 @@ def test_every_transition_is_logged_with_its_reason(world):
     services.cancel_consultation(
         actor=world.users["organisation_admin"], consultation=consultation, reason="Menu modifié"
     )
-    entry = AuditLogEntry.objects.get(action="foodlink.consultation.cancelled")
+    entry = AuditLogEntry.objects.get(action="foodlink.consultation.cancel")
     assert entry.changes == {"status": ["draft", "cancelled"]}
     assert entry.message == "Menu modifié"
     assert entry.actor == world.users["organisation_admin"]
@@ -279,7 +279,7 @@ def test_published_consultation_past_its_deadline_closes_when_awarded(world):
             "action", flat=True
         )
     )
-    assert "foodlink.consultation.closed" in actions and "foodlink.consultation.awarded" in actions
+    assert "foodlink.consultation.close" in actions and "foodlink.consultation.award" in actions
 
 
 def test_retained_and_other_producers_are_told(world, django_capture_on_commit_callbacks):

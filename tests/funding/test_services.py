@@ -180,7 +180,7 @@ def test_acceptance_charges_the_envelope_and_creates_agreement(world):
     assert envelope.granted == Decimal("12000")
     payment = share.agreement.payments.get()
     assert (payment.kind, payment.amount) == (Payment.Kind.SINGLE, Decimal("12000"))
-    assert AuditLogEntry.objects.filter(action="funding.share_accepted", message="Projet conforme.")
+    assert AuditLogEntry.objects.filter(action="funding.share.accept", message="Projet conforme.")
 
 
 def test_decision_above_the_remaining_envelope_is_refused():

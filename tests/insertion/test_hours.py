@@ -32,7 +32,7 @@ def test_a_valid_file_is_imported(siae):
     result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-03;121,5\nSAL-0002;2026-03;80\n")
     assert result.errors == [] and result.saved == 2
     assert MonthlyHours.objects.get(participant__code="SAL-0001").hours == Decimal("121.50")
-    assert AuditLogEntry.objects.filter(action="insertion.hours_imported").exists()
+    assert AuditLogEntry.objects.filter(action="insertion.hours.import").exists()
 
 
 def test_a_comma_separated_file_with_a_bom_is_read(siae):

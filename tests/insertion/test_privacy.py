@@ -101,7 +101,7 @@ def test_each_read_of_a_record_is_logged_without_the_name(client, world):
     client.force_login(world.users["organisation_member"])
     response = client.get(reverse("insertion:participant_detail", kwargs={"pk": person.pk}))
     assert "Camille Fictive" in response.content.decode()
-    entry = AuditLogEntry.objects.get(action="insertion.participant_read")
+    entry = AuditLogEntry.objects.get(action="insertion.participant.read")
     assert entry.actor == world.users["organisation_member"]
     assert entry.target_id == str(person.pk)
     assert entry.target_label == person.code
@@ -135,7 +135,7 @@ def test_the_access_export_holds_the_persons_data_in_json(client, world):
     assert data["nom"] == "Fictive"
     assert data["contrats"][0]["debut"] == "2026-02-01"
     assert AuditLogEntry.objects.filter(
-        action="insertion.participant_read", message__contains="droit d'accès"
+        action="insertion.participant.read", message__contains="droit d'accès"
     ).exists()
 
 
@@ -166,7 +166,7 @@ def test_erasure_removes_the_personal_details_and_keeps_the_counts(world):
     assert (people[0].first_name, people[0].last_name, people[0].notes) == ("", "", "")
     assert people[0].anonymised_at is not None
     assert selectors.compute_indicators(siaes=scope, year=2026).people == before == 6
-    assert AuditLogEntry.objects.filter(action="insertion.participant_erased").exists()
+    assert AuditLogEntry.objects.filter(action="insertion.participant.erase").exists()
 
 
 def test_erasure_needs_a_reason(world):
@@ -264,7 +264,7 @@ def test_the_list_of_names_is_logged_too(client, world):
     siae = make_siae(world)
     client.force_login(world.users["organisation_member"])
     client.get(reverse("insertion:participant_list", kwargs={"pk": siae.pk}))
-    entry = AuditLogEntry.objects.get(action="insertion.participants_listed")
+    entry = AuditLogEntry.objects.get(action="insertion.participant.list")
     assert (entry.actor, entry.message) == (
         world.users["organisation_member"],
         "Liste des salariés",

@@ -44,7 +44,7 @@ def test_an_annex_is_saved_and_logged(world):
     siae = make_siae(world)
     annex = services.save_annex(actor=world.users["agency_staff"], siae=siae, data=ANNEX)
     assert annex.yearly_fte == Decimal("12.50")
-    assert AuditLogEntry.objects.filter(action="insertion.annex_created").exists()
+    assert AuditLogEntry.objects.filter(action="insertion.annex.create").exists()
 
 
 def test_the_yearly_fte_of_a_partial_annex_follows_the_months_covered(world):
@@ -199,7 +199,7 @@ def test_an_exit_closes_the_ongoing_contract(world):
         actor=None, participant=person, date=datetime.date(2026, 6, 30), category="transition"
     )
     assert person.contracts.get().end == datetime.date(2026, 6, 30)
-    assert AuditLogEntry.objects.filter(action="insertion.exit_recorded").exists()
+    assert AuditLogEntry.objects.filter(action="insertion.exit.create").exists()
 
 
 def test_an_exit_detail_with_a_nir_is_refused(world):
@@ -345,7 +345,7 @@ def test_a_running_contract_is_ended_then_renewed(world):
     )
     person.refresh_from_db()
     assert (person.entry_date, person.last_day) == (datetime.date(2026, 2, 1), None)
-    assert AuditLogEntry.objects.filter(action="insertion.contract_updated").exists()
+    assert AuditLogEntry.objects.filter(action="insertion.contract.update").exists()
 
 
 def test_a_contract_correction_cannot_overlap_another(world):

@@ -29,7 +29,7 @@ def test_the_agency_sets_a_target(agency_client, world):
 def test_setting_a_target_is_written_to_the_audit_log(agency_client, world):
     _post(agency_client)
 
-    entry = AuditLogEntry.objects.get(action="observatory.target_created")
+    entry = AuditLogEntry.objects.get(action="observatory.target.create")
     assert entry.actor == world.users["agency_staff"]
 
 
@@ -65,7 +65,7 @@ def test_the_agency_changes_a_target(agency_client, world):
 
     target.refresh_from_db()
     assert target.target == 18
-    assert AuditLogEntry.objects.filter(action="observatory.target_updated").exists()
+    assert AuditLogEntry.objects.filter(action="observatory.target.update").exists()
 
 
 def test_the_agency_deletes_a_target(agency_client, world):

@@ -28,7 +28,7 @@ def test_two_simultaneous_transitions_apply_only_once():
 
     assert sorted(str(type(outcome).__name__) for outcome in outcomes) == ["ValidationError", "str"]
     holder = ProjectHolder.objects.get(pk=holder.pk)
-    assert AuditLogEntry.objects.filter(action="support.stage_changed").count() == 1
+    assert AuditLogEntry.objects.filter(action="support.holder.change_stage").count() == 1
     assert holder.stage == Stage.EMERGENCE
 
 
@@ -44,4 +44,4 @@ def test_two_simultaneous_merges_of_the_same_duplicate_apply_only_once():
     )
 
     assert sorted(str(type(outcome).__name__) for outcome in outcomes) == ["ValidationError", "str"]
-    assert AuditLogEntry.objects.filter(action="support.holder_merged_into").count() == 1
+    assert AuditLogEntry.objects.filter(action="support.holder.merge_into").count() == 1

@@ -42,7 +42,7 @@ def test_create_holder_starts_at_the_idea_stage_and_is_audited(world):
 
     assert holder.stage == Stage.IDEA
     assert list(holder.sectors.values_list("slug", flat=True)) == ["mobilite"]
-    entry = AuditLogEntry.objects.get(action="support.holder_created", target_id=str(holder.pk))
+    entry = AuditLogEntry.objects.get(action="support.holder.create", target_id=str(holder.pk))
     assert entry.actor == world.users["agency_staff"]
 
 
@@ -140,7 +140,7 @@ def test_audit_entries_keep_no_personal_values(world):
 
     entries = AuditLogEntry.objects.filter(target_id=str(holder.pk))
     assert "Élodie" not in str(list(entries.values_list("changes", "target_label")))
-    assert entries.get(action="support.holder_updated").changes["name"] == [
+    assert entries.get(action="support.holder.update").changes["name"] == [
         services.MASKED,
         services.MASKED,
     ]

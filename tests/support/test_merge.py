@@ -67,7 +67,7 @@ def test_the_kept_holder_shows_the_duplicates_audit(world):
     _merge(world, keep, duplicate)
 
     actions = {entry.action for entry in selectors.holder_history(keep)}
-    assert {"support.holder_updated", "support.holder_merged"} <= actions
+    assert {"support.holder.update", "support.holder.merge"} <= actions
 
 
 def test_a_holder_cannot_be_merged_twice(world):

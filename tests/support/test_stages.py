@@ -44,7 +44,9 @@ def test_advancing_records_the_date_and_the_audit_entry(world):
 
     holder.refresh_from_db()
     assert (holder.stage, holder.emergence_on) == (Stage.EMERGENCE, D(2025, 4, 1))
-    entry = AuditLogEntry.objects.get(action="support.stage_changed", target_id=str(holder.pk))
+    entry = AuditLogEntry.objects.get(
+        action="support.holder.change_stage", target_id=str(holder.pk)
+    )
     assert entry.actor == world.users["agency_staff"]
     assert entry.changes["etape"] == ["Idée", "Émergence"]
     assert entry.message == "Étude de marché lancée."

@@ -101,7 +101,7 @@ def test_detail_shows_the_timeline_and_logs_the_reading(agency_client, world):
 
     assert "Travail sur le modèle économique." in response.content.decode()
     assert AuditLogEntry.objects.filter(
-        action="support.personal_data_read",
+        action="support.holder.read_personal_data",
         target_id=str(holder.pk),
         actor=world.users["agency_staff"],
     ).exists()
@@ -287,7 +287,7 @@ def test_the_list_exports_to_csv_with_its_filters_and_logs_it(agency_client, wor
     assert "Karim Benali" in content and "Mobilité, Tourisme" in content
     assert "Autre" not in content
     assert AuditLogEntry.objects.filter(
-        action="support.holders_exported", actor=world.users["agency_staff"]
+        action="support.holder.export", actor=world.users["agency_staff"]
     ).exists()
 
 

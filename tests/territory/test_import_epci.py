@@ -93,7 +93,7 @@ def test_partner_territory_gathers_several_epcis(tmp_path, flanders_communes):
 
 def test_import_is_recorded_in_the_audit_log(tmp_path, flanders_communes):
     call_command("import_epci", fichier=write_csv(tmp_path, ROWS), siren=[CCHF])
-    entry = AuditLogEntry.objects.get(action="territory.communes_set")
+    entry = AuditLogEntry.objects.get(action="territory.territory.set_communes")
     assert entry.changes["ajoutées"] == 2
 
 

@@ -361,7 +361,7 @@ def _back_office_items(
         )
         record(
             actor=proposer,
-            action="directory.revision_proposed",
+            action="directory.revision.propose",
             target=revision,
             message="Modification de fiche proposée (démonstration).",
         )
@@ -376,7 +376,7 @@ def _back_office_items(
         )
         record(
             actor=users["visitor"],
-            action="directory.claim_submitted",
+            action="directory.claim.submit",
             target=claim,
             message="Demande de gestion de fiche (démonstration).",
         )
@@ -482,7 +482,7 @@ def load_demo(*, seed: int = DEFAULT_SEED, progress: Callable[[int], None] | Non
     )
     record(
         actor=None,
-        action="core.demo_loaded",
+        action="core.demo.load",
         target=institutions["agency"],
         changes={"graine": seed, "structures": len(structures)},
         message="Chargement des données de démonstration.",

@@ -197,7 +197,7 @@ def import_sirene(
         )
         record(
             actor=actor,
-            action="directory.sirene_import",
+            action="directory.sirene.import",
             target=territory,
             changes=report.as_dict(),
             message=f"Import SIRENE du stock du {stock_date:%d/%m/%Y}",
