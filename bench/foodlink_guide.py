@@ -43,8 +43,8 @@ def configure(database_url: str) -> None:
 
 
 def load(count: int, rng: random.Random) -> None:
+    from essor.demo.foodlink import CATALOGUE, FARM_KINDS, FARM_NAMES
     from essor.directory.models import Organisation
-    from essor.foodlink.demo import CATALOGUE, FARM_KINDS, FARM_NAMES
     from essor.foodlink.models import (
         ProducerCertification,
         ProducerProduct,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "essor.support",
     "essor.foodlink",
     "essor.observatory",
+    "essor.demo",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "home"
 # Failed logins: after LOGIN_MAX_FAILURES within LOGIN_LOCKOUT_MINUTES, the e-mail (or IP) is locked.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))

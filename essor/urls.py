@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from essor.api.api import api
+from essor.directory.views.public import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("essor.core.urls")),
     path("compte/", include("essor.accounts.urls")),
     path("territoires/", include("essor.territory.urls")),

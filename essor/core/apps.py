@@ -9,13 +9,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from essor.core import audit, workflow
+        from essor.core import workflow
 
-        audit.register_actions(
-            {
-                "core.demo.load": "Données de démonstration chargées",
-            }
-        )
         # Each module declares its audit codes in its `audit_actions.py`.
         autodiscover_modules("audit_actions")
         # Every app's models are loaded before any ready(): the transitions of every module.

@@ -7,11 +7,6 @@ from django.views.decorators.cache import never_cache
 from essor.core import jobs
 from essor.core.models import Job
 from essor.core.permissions import login_required
-from essor.directory import selectors as directory_selectors
-
-
-def home(request):
-    return render(request, "core/home.html", directory_selectors.home_figures())
 
 
 @never_cache

@@ -7,10 +7,9 @@ class FoodlinkConfig(AppConfig):
     verbose_name = "Circuits courts alimentaires"
 
     def ready(self):
-        from essor.core.demo.registry import DemoStep, register_step
         from essor.core.indicators import Indicator, register
         from essor.core.navigation import Audience, NavEntry, register_nav
-        from essor.foodlink import demo, selectors
+        from essor.foodlink import selectors
 
         register_nav(
             NavEntry("Producteurs locaux", "foodlink:guide", audience=Audience.PUBLIC, order=50)
@@ -45,4 +44,3 @@ class FoodlinkConfig(AppConfig):
                 order=20,
             )
         )
-        register_step(DemoStep("foodlink", 50, demo.load, demo.remove))

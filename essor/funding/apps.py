@@ -7,11 +7,9 @@ class FundingConfig(AppConfig):
     verbose_name = "Financements"
 
     def ready(self):
-        from essor.core.demo.registry import DemoStep, register_step
         from essor.core.indicators import Indicator, register
         from essor.core.navigation import Audience, NavEntry, register_nav
         from essor.funding import access, selectors
-        from essor.funding.demo import load_funding_demo, remove_funding_demo
 
         register_nav(
             NavEntry("Financements", "funding:catalogue", audience=Audience.PUBLIC, order=20)
@@ -73,6 +71,3 @@ class FundingConfig(AppConfig):
                     tags=("financements",),
                 )
             )
-        register_step(
-            DemoStep(name="funding", order=30, load=load_funding_demo, remove=remove_funding_demo)
-        )

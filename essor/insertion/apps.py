@@ -7,10 +7,9 @@ class InsertionConfig(AppConfig):
     verbose_name = "Insertion par l'activité économique"
 
     def ready(self):
-        from essor.core.demo.registry import DemoStep, register_step
         from essor.core.indicators import Indicator, register
         from essor.core.navigation import Audience, NavEntry, register_nav
-        from essor.insertion import access, demo, selectors
+        from essor.insertion import access, selectors
 
         register_nav(
             NavEntry(
@@ -66,4 +65,3 @@ class InsertionConfig(AppConfig):
                     ),
                 )
             )
-        register_step(DemoStep("insertion", 40, demo.load, demo.remove))

@@ -7,11 +7,9 @@ class SupportConfig(AppConfig):
     verbose_name = "Accompagnement des porteurs de projet"
 
     def ready(self):
-        from essor.core.demo.registry import DemoStep, register_step
         from essor.core.indicators import register
         from essor.core.navigation import Audience, NavEntry, register_nav
         from essor.support import selectors
-        from essor.support.demo import load_support_demo, remove_support_demo
 
         for indicator in selectors.INDICATORS:
             register(indicator)
@@ -19,7 +17,4 @@ class SupportConfig(AppConfig):
             NavEntry(
                 "Porteurs de projet", "support:holder_list", audience=Audience.AGENCY, order=40
             )
-        )
-        register_step(
-            DemoStep(name="support", order=40, load=load_support_demo, remove=remove_support_demo)
         )

@@ -28,7 +28,7 @@ def organisation(db):
 
 
 PAGES = {
-    "accueil": lambda organisation: reverse("core:home"),
+    "accueil": lambda organisation: reverse("home"),
     "recherche": lambda organisation: reverse("directory:search") + "?q=jardins",
     "fiche": lambda organisation: reverse("directory:organisation", kwargs={"pk": organisation.pk}),
     "connexion": lambda organisation: reverse("accounts:login"),

@@ -57,7 +57,7 @@ def test_healthz_answers_ok_when_the_database_answers(client, db):
 
 
 def test_pages_carry_a_content_security_policy(client, db):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home"))
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from essor.core import indicators
-from essor.core.demo import registry
 from essor.core.navigation import Audience, NavEntry, entries_for, register_nav
+from essor.demo import registry
 from tests.factories import UserFactory
 
 
@@ -108,7 +108,7 @@ def test_a_link_to_an_unknown_url_is_left_out(clean_navigation):
 
 def test_a_registered_link_shows_in_the_page_header(clean_navigation, client, db):
     register_nav(NavEntry("Annuaire des structures", "directory:search", order=1))
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home"))
     assert b"Annuaire des structures" in response.content
 
 

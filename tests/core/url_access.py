@@ -1,7 +1,7 @@
 from tests.url_access import PUBLIC, UrlCase
 
 URL_ACCESS = [
-    UrlCase("core:home", PUBLIC),
+    UrlCase("home", PUBLIC),
     UrlCase("core:healthz", PUBLIC),
     UrlCase("core:legal_notice", PUBLIC),
     UrlCase("core:privacy", PUBLIC),

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from essor.accounts.models import Role
-from essor.core.demo import registry
+from essor.demo import registry
 
 removed = []
 

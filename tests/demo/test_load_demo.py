@@ -6,10 +6,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from essor.accounts.models import Membership, Role
-from essor.core.demo import loader
-from essor.core.demo.accounts import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, ROLE_ACCOUNTS
 from essor.core.models import AuditLogEntry
 from essor.core.validators import is_valid_siren, is_valid_siret
+from essor.demo import loader
+from essor.demo.accounts import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, ROLE_ACCOUNTS
 from essor.directory.ess import derive_family
 from essor.directory.models import (
     EssFamily,
@@ -154,7 +154,7 @@ def test_back_office_has_pending_items_with_audit_entries(demo):
     assert ProfileRevision.objects.filter(status="pending").count() == 3
     assert OrganisationClaim.objects.filter(status="pending").count() == 2
     assert AuditLogEntry.objects.filter(action="directory.revision.propose").count() == 3
-    assert AuditLogEntry.objects.filter(action="core.demo.load").exists()
+    assert AuditLogEntry.objects.filter(action="demo.data.load").exists()
 
 
 def test_load_demo_prints_the_accounts_and_password(demo):

@@ -21,7 +21,7 @@ def test_family_counts_count_public_organisations_by_family():
 
 
 def test_home_shows_the_territory_its_communes_and_entry_points(client):
-    content = client.get(reverse("core:home")).content.decode()
+    content = client.get(reverse("home")).content.decode()
     assert "Communauté urbaine de Dunkerque" in content
     assert "Grande-Synthe" in content
     assert 'action="/annuaire/"' in content
@@ -32,8 +32,8 @@ def test_home_shows_the_territory_its_communes_and_entry_points(client):
 
 def test_home_figures_are_kept_for_a_while_then_counted_again(client):
     public_organisation("Asso 1")
-    client.get(reverse("core:home"))  # counted, then kept
+    client.get(reverse("home"))  # counted, then kept
     public_organisation("Asso 2")
-    assert "1 structure" in client.get(reverse("core:home")).content.decode()
+    assert "1 structure" in client.get(reverse("home")).content.decode()
     cache.clear()  # what the expiry does
-    assert "2 structures" in client.get(reverse("core:home")).content.decode()
+    assert "2 structures" in client.get(reverse("home")).content.decode()

@@ -56,7 +56,7 @@ def test_demo_accounts_are_listed(demo):
 
 
 def test_removing_the_demo_removes_the_foodlink_data(demo):
-    from essor.core.demo.loader import remove_demo_data
+    from essor.demo.loader import remove_demo_data
 
     remove_demo_data()
     assert not ProducerProfile.objects.exists() and not Purchase.objects.exists()

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from essor.core.demo import registry
+from essor.demo import registry
 from essor.funding.models import Application, Envelope, Programme, Share, ShareStatus
 
 

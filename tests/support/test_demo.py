@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from essor.core.demo import registry
+from essor.demo import registry
 from essor.support.models import Action, ProjectHolder, Stage
 from essor.support.selectors import new_holders_by_sector, survival
 
@@ -15,7 +15,7 @@ from essor.support.selectors import new_holders_by_sector, survival
 @pytest.fixture(scope="module")
 def support_demo(django_db_setup, django_db_blocker):
     """The directory's demo data and the support step only (peers' steps left out), loaded once."""
-    from essor.support.demo import load_support_demo, remove_support_demo
+    from essor.demo.support import load_support_demo, remove_support_demo
 
     saved = dict(registry._STEPS)
     registry._STEPS.clear()

@@ -9,7 +9,7 @@ RENAMED = {
     "accounts.member_removed": "accounts.membership.remove",
     "accounts.role_changed": "accounts.membership.change_role",
     "accounts.signed_up": "accounts.user.sign_up",
-    "core.demo_loaded": "core.demo.load",
+    "core.demo_loaded": "demo.data.load",
     "directory.claim_accepted": "directory.claim.accept",
     "directory.claim_created": "directory.claim.create",
     "directory.claim_refused": "directory.claim.refuse",

@@ -18,6 +18,11 @@ from essor.directory.models import HeadcountBand
 FILTER_PARAMETERS = ("q", "sector", "family", "commune", "esus", "employer")
 
 
+def home(request):
+    """The site's home page: what the directory counts, and the way into each part of Essor."""
+    return render(request, "directory/home.html", selectors.home_figures())
+
+
 def _search_form(request, communes=None) -> DirectorySearchForm:
     bound = any(name in request.GET for name in FILTER_PARAMETERS)
     return DirectorySearchForm(request.GET if bound else None, communes=communes)

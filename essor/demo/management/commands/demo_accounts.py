@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from essor.core.demo.accounts import ALL_ACCOUNTS, DEMO_EMAIL_DOMAIN, account_lines
+from essor.demo.accounts import ALL_ACCOUNTS, DEMO_EMAIL_DOMAIN, account_lines
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from essor.accounts.models import Role
-from essor.core.demo import identifiers
+from essor.demo import identifiers
 from essor.funding import services
 from essor.funding.models import (
     Application,

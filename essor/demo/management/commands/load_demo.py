@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from essor.core.demo import registry
-from essor.core.demo.accounts import account_lines
-from essor.core.demo.loader import (
+from essor.demo import registry
+from essor.demo.accounts import account_lines
+from essor.demo.loader import (
     DEFAULT_SEED,
     ORGANISATION_COUNT,
     demo_data_present,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role
-from essor.core.demo import identifiers
+from essor.demo import identifiers
 from essor.directory.models import FactSource, Organisation
 from essor.foodlink import selectors, services
 from essor.foodlink.models import (

@@ -7,7 +7,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
-from essor.core.demo.accounts import DEMO_EMAIL_DOMAIN
+from essor.demo.accounts import DEMO_EMAIL_DOMAIN
 from essor.directory.models import Establishment, Organisation
 from essor.support.models import (
     SHAREABLE_FIELDS,

@@ -18,8 +18,8 @@ from django.utils.text import slugify
 
 from essor.accounts.models import Membership
 from essor.core.audit import record
-from essor.core.demo import identifiers, names, registry
-from essor.core.demo.accounts import ALL_ACCOUNTS, DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
+from essor.demo import identifiers, names, registry
+from essor.demo.accounts import ALL_ACCOUNTS, DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from essor.directory.ess import apply_family
 from essor.directory.models import (
     CooperativeStatus,
@@ -482,7 +482,7 @@ def load_demo(*, seed: int = DEFAULT_SEED, progress: Callable[[int], None] | Non
     )
     record(
         actor=None,
-        action="core.demo.load",
+        action="demo.data.load",
         target=institutions["agency"],
         changes={"graine": seed, "structures": len(structures)},
         message="Chargement des données de démonstration.",

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from essor.accounts.models import Membership
-from essor.core.demo.accounts import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
+from essor.demo.accounts import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 
 
 @dataclass
