@@ -9,8 +9,9 @@ class FoodlinkConfig(AppConfig):
     def ready(self):
         from essor.core.demo.registry import DemoStep, register_step
         from essor.core.indicators import Indicator, register
+        from essor.core.jobs import register_job_access
         from essor.core.navigation import Audience, NavEntry, register_nav
-        from essor.foodlink import demo, selectors
+        from essor.foodlink import demo, selectors, tasks
 
         register_nav(
             NavEntry("Producteurs locaux", "foodlink:guide", audience=Audience.PUBLIC, order=50)
@@ -46,3 +47,4 @@ class FoodlinkConfig(AppConfig):
             )
         )
         register_step(DemoStep("foodlink", 50, demo.load, demo.remove))
+        register_job_access(tasks.JOB_KIND, tasks.may_follow_booklet_job)

@@ -30,6 +30,11 @@ def enqueue_booklet(*, user) -> Job:
     return job
 
 
+def may_follow_booklet_job(job: Job, user) -> bool:
+    """The booklet is public (`booklet_download` checks nobody): anyone may follow its build."""
+    return True
+
+
 def latest_booklet() -> Job | None:
     return (
         Job.objects.filter(kind=JOB_KIND, status=Job.Status.SUCCEEDED)
