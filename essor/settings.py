@@ -192,6 +192,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
+# Stored files are private: neither Django nor the proxy serves MEDIA_URL. Views check rights, then
+# (when this is set, e.g. "/_prive/") let nginx send the file from an `internal` location through
+# X-Accel-Redirect; when empty, Django streams it (see essor/core/files.py).
+ESSOR_PRIVATE_FILES_ACCEL_PREFIX = os.environ.get("ESSOR_PRIVATE_FILES_ACCEL_PREFIX", "")
 # Uploads above this size are refused with a French message (bytes).
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -9,4 +9,5 @@ urlpatterns = [
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("taches/<int:pk>/", views.job_detail, name="job_detail"),
+    path("taches/<int:pk>/avancement/", views.job_progress, name="job_progress"),
 ]

@@ -1,3 +1,4 @@
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
@@ -6,7 +7,6 @@ from django.views.decorators.cache import never_cache
 
 from essor.core import jobs
 from essor.core.models import Job
-from essor.core.permissions import login_required
 
 
 @never_cache
@@ -32,10 +32,36 @@ def accessibility(request):
     return render(request, "core/accessibility.html")
 
 
-@never_cache
-@login_required
-def job_detail(request, pk: int):
+def _followed_job(request, pk: int) -> Job:
     job = get_object_or_404(Job, pk=pk)
     if not jobs.visible_to(job, request.user):
         raise PermissionDenied("Vous n'avez pas accès à cette tâche.")
-    return render(request, "core/job_detail.html", {"job": job})
+    return job
+
+
+@never_cache
+def job_detail(request, pk: int):
+    # Anonymous visitors may follow a public job (the producers' booklet); for the others they
+    # are sent to the login page, as by `core.permissions.require`.
+    try:
+        job = _followed_job(request, pk)
+    except PermissionDenied:
+        if request.user.is_authenticated:
+            raise
+        return redirect_to_login(request.get_full_path())
+    return render(request, "core/job_detail.html", _job_context(job))
+
+
+@never_cache
+def job_progress(request, pk: int):
+    """The progress block that the job page's htmx polling swaps in, and the live region's new
+    sentence (out of band) when it changed; a finished job's block has no trigger, which stops
+    the polling."""
+    context = _job_context(_followed_job(request, pk))
+    context["announce"] = request.GET.get("annonce") != context["announcement_digest"]
+    return render(request, "core/job_progress_fragment.html", context)
+
+
+def _job_context(job: Job) -> dict:
+    text = jobs.announcement(job)
+    return {"job": job, "announcement": text, "announcement_digest": jobs.announcement_digest(text)}

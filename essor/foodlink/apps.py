@@ -8,8 +8,9 @@ class FoodlinkConfig(AppConfig):
 
     def ready(self):
         from essor.core.indicators import Indicator, register
+        from essor.core.jobs import register_job_access
         from essor.core.navigation import Audience, NavEntry, register_nav
-        from essor.foodlink import selectors
+        from essor.foodlink import selectors, tasks
 
         register_nav(
             NavEntry("Producteurs locaux", "foodlink:guide", audience=Audience.PUBLIC, order=50)
@@ -44,3 +45,4 @@ class FoodlinkConfig(AppConfig):
                 order=20,
             )
         )
+        register_job_access(tasks.JOB_KIND, tasks.may_follow_booklet_job)

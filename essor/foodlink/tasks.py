@@ -1,7 +1,8 @@
 """The PDF booklet of the producers' guide, rebuilt in the background (core.Job + django_tasks)
-and stored under MEDIA_ROOT/foodlink/guide/."""
+and stored under MEDIA_ROOT/foodlink/guide/ (a random name; served by `booklet_download`)."""
 
 import logging
+import secrets
 import time
 from pathlib import Path
 
@@ -27,6 +28,11 @@ def enqueue_booklet(*, user) -> Job:
     )
     build_booklet_task.enqueue(job.pk)
     return job
+
+
+def may_follow_booklet_job(job: Job, user) -> bool:
+    """The booklet is public (`booklet_download` checks nobody): anyone may follow its build."""
+    return True
 
 
 def latest_booklet() -> Job | None:
@@ -78,7 +84,11 @@ def build_booklet(*, progress=None) -> dict:
             "guide_url": base + reverse("foodlink:guide"),
         },
     )
-    relative = BOOKLET_DIRECTORY / f"guide-producteurs-{timezone.now():%Y%m%d-%H%M%S-%f}.pdf"
+    # A random part in the name: no stored file's name can be guessed (see core/files.py).
+    relative = (
+        BOOKLET_DIRECTORY
+        / f"guide-producteurs-{timezone.localdate():%Y%m%d}-{secrets.token_urlsafe(16)}.pdf"
+    )
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)

@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from essor.core.exports import pdf_response, render_pdf
+from essor.core.files import private_file_response
 from essor.core.permissions import agency_required, is_agency_member, login_required
 from essor.foodlink import selectors, services, tasks
 from essor.foodlink.forms import (
@@ -864,9 +865,4 @@ def booklet_download(request):
     path = Path(settings.MEDIA_ROOT) / latest.result["path"]
     if not path.is_file():
         raise Http404("Le livret n'a pas encore été construit.")
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename="guide-producteurs-locaux.pdf",
-        content_type="application/pdf",
-    )
+    return private_file_response(path, filename="guide-producteurs-locaux.pdf")

@@ -5,13 +5,14 @@ querysets come scoped from `selectors`."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role, User
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
+from essor.core.files import private_file_response
 from essor.core.permissions import agency_required, is_agency_member, login_required, require
 from essor.directory.models import Organisation, Sector
 from essor.funding import access, budget, forms, selectors, services
@@ -406,16 +407,7 @@ def application_attachments(request, pk):
 def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment, pk=pk)
     _application_or_404(request, attachment.application_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable.") from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return private_file_response(attachment.file, filename=attachment.original_name)
 
 
 @login_required

@@ -7,10 +7,14 @@ class ObservatoryConfig(AppConfig):
     verbose_name = "Observatoire de l'ESS"
 
     def ready(self):
+        from essor.core.jobs import register_job_access
         from essor.core.navigation import Audience, NavEntry, register_nav
-        from essor.observatory.selectors import register_weight_indicators
+        from essor.observatory.selectors import register_weight_indicators, sees_full_observatory
+        from essor.observatory.tasks import JOB_KIND as ANNUAL_REPORT_JOB
 
         register_weight_indicators()
         register_nav(
             NavEntry("Observatoire", "observatory:public", audience=Audience.PUBLIC, order=60)
         )
+        # Whoever may download the report (`report_download`) may follow the job that builds it.
+        register_job_access(ANNUAL_REPORT_JOB, lambda job, user: sees_full_observatory(user))

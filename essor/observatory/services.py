@@ -1,6 +1,7 @@
 """Writes of the observatory: the CUD's sector targets, and the yearly report's PDF."""
 
 import datetime
+import secrets
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -134,9 +135,12 @@ def start_report(*, year: int, actor) -> AnnualReport:
 
 
 def store_report(*, report: AnnualReport, content: bytes) -> AnnualReport:
-    """Saves the PDF under MEDIA_ROOT/observatoire/rapports/ and dates the report."""
+    """Saves the PDF under MEDIA_ROOT/observatoire/rapports/ (a random name, which nobody can
+    guess; people download it as `report.filename`) and dates the report."""
     report.file.save(
-        f"rapport-annuel-ess-{report.year}-{report.pk}.pdf", ContentFile(content), save=False
+        f"rapport-annuel-ess-{report.year}-{secrets.token_urlsafe(16)}.pdf",
+        ContentFile(content),
+        save=False,
     )
     report.size = len(content)
     report.finished_at = timezone.now()

@@ -5,12 +5,13 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from essor.core.exports import Sheet, csv_response, xlsx_response
+from essor.core.files import private_file_response
 from essor.core.permissions import agency_required, is_agency_member, require
 from essor.observatory import selectors, services
 from essor.observatory.forms import ReportForm, TargetForm, TargetUpdateForm
@@ -386,4 +387,4 @@ def report_download(request, pk: int):
     report = get_object_or_404(selectors.reports(), pk=pk)
     if not report.is_ready:
         raise Http404("Ce rapport n'est pas encore produit.")
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+    return private_file_response(report.file, filename=report.filename)

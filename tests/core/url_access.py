@@ -1,4 +1,16 @@
-from tests.url_access import PUBLIC, UrlCase
+from essor.core.models import Job
+from tests.url_access import AGENCY_ADMIN_ONLY, PUBLIC, UrlCase
+
+
+def _job_of_organisation_admin(world) -> dict:
+    job = Job.objects.create(
+        kind="test", label="Tâche de test", created_by=world.users["organisation_admin"]
+    )
+    return {"pk": job.pk}
+
+
+# A job of a kind without a registered rule: its creator and the agency admins.
+JOB_FOLLOWERS = {**AGENCY_ADMIN_ONLY, "organisation_admin": 200}
 
 URL_ACCESS = [
     UrlCase("home", PUBLIC),
@@ -8,4 +20,16 @@ URL_ACCESS = [
     UrlCase("core:accessibility", PUBLIC),
     UrlCase("api:api-root", dict.fromkeys(PUBLIC, 404), note="no root endpoint"),
     UrlCase("api:openapi-json", PUBLIC),
+    UrlCase(
+        "core:job_detail",
+        JOB_FOLLOWERS,
+        kwargs=_job_of_organisation_admin,
+        note="its creator, the agency admins and whoever its kind's rule allows (test_jobs)",
+    ),
+    UrlCase(
+        "core:job_progress",
+        {**JOB_FOLLOWERS, "anonymous": 403},
+        kwargs=_job_of_organisation_admin,
+        note="the fragment polled by htmx: no login redirect to swap into the page",
+    ),
 ]

@@ -43,7 +43,7 @@ def test_upload_enqueues_the_import_and_the_job_page_shows_the_result(
     assert 'http-equiv="refresh"' not in page.content.decode()
 
 
-def test_running_job_page_refreshes_itself_and_shows_a_progress_bar(agency_client, world):
+def test_running_job_page_polls_its_progress_and_shows_a_progress_bar(agency_client, world):
     job = Job.objects.create(
         kind="test",
         label="Import en cours",
@@ -53,7 +53,7 @@ def test_running_job_page_refreshes_itself_and_shows_a_progress_bar(agency_clien
         created_by=world.users["agency_staff"],
     )
     content = agency_client.get(reverse("core:job_detail", kwargs={"pk": job.pk})).content.decode()
-    assert 'http-equiv="refresh"' in content
+    assert 'hx-trigger="every 2s"' in content
     assert '<progress id="job-progress" max="10" value="3">' in content
 
 
