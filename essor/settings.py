@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,11 +24,27 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 PRODUCTION = not DEBUG and env_bool("ESSOR_PRODUCTION", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise RuntimeError("SECRET_KEY doit être défini en production.")
-    SECRET_KEY = "essor-insecure-development-key-change-me-please-0123456789abcdef"  # noqa: S105
+# Keys anyone can read (the development default here, the example of .env.example): signing
+# sessions and password-reset links with one of them lets anybody forge them.
+DEVELOPMENT_SECRET_KEY = "essor-insecure-development-key-change-me-please-0123456789abcdef"  # noqa: S105
+PUBLIC_SECRET_KEYS = frozenset(
+    {DEVELOPMENT_SECRET_KEY, "change-me-to-a-long-random-string-of-at-least-50-characters"}
+)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not DEBUG and not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY doit être défini quand DEBUG est désactivé : donnez-lui une valeur longue et "
+        'aléatoire (python -c "import secrets; print(secrets.token_urlsafe(64))"), ou lancez '
+        "Essor avec DEBUG=1 pour un essai local."
+    )
+if not DEBUG and SECRET_KEY in PUBLIC_SECRET_KEYS:
+    raise ImproperlyConfigured(
+        "SECRET_KEY est une clé publique (celle de développement d'Essor ou celle de "
+        ".env.example) : n'importe qui pourrait forger des sessions et des liens de "
+        "réinitialisation de mot de passe. Générez une clé longue et aléatoire "
+        '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -57,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -277,6 +295,42 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Permissions-Policy: the browser features no page of Essor uses are denied to every page (and to
+# anything embedded in one), so that injected or third-party code cannot reach them. Kept as a
+# setting so that a deployment can open a feature to its own pages
+# (PERMISSIONS_POLICY_ALLOW_SELF=camera gives camera=(self)). A module that needs a feature on a
+# few pages only (a future module will scan QR codes with the phone's camera) should rather open
+# it on those pages' responses, with django_permissions_policy.decorators
+# .permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]}).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+PERMISSIONS_POLICY.update(
+    (feature, ["self"]) for feature in env_list("PERMISSIONS_POLICY_ALLOW_SELF")
+)
 
 LOGGING = {
     "version": 1,
