@@ -1,6 +1,8 @@
 """Essor settings: every value comes from the environment (12-factor); see .env.example."""
 
+import ipaddress
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "essor.core",
     "essor.accounts",
     "essor.territory",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "essor.urls"
@@ -150,7 +155,11 @@ TASKS = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Axes first: a locked (address, account) pair is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -167,9 +176,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
-# Failed logins: after LOGIN_MAX_FAILURES within LOGIN_LOCKOUT_MINUTES, the e-mail (or IP) is locked.
+# Failed sign-ins (django-axes): LOGIN_MAX_FAILURES failures for one account from one address, each
+# within LOGIN_LOCKOUT_MINUTES of the previous, lock that pair only, for LOGIN_LOCKOUT_MINUTES after
+# the last attempt. Neither the account alone (anyone could lock a chosen person out) nor the
+# address alone (everyone behind one network address would be locked together) is ever locked.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "essor.accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "essor.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "essor.accounts.views.locked_out"
+# Only failures are kept (and only while they count), not a log of every successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks that connect to
+# Essor, REMOTE_ADDR), and how many proxies a request crosses. From anyone else the header is
+# ignored. Default: one proxy (nginx, Caddy…) on the same machine.
+ESSOR_TRUSTED_PROXIES = env_list("ESSOR_TRUSTED_PROXIES", "127.0.0.1,::1")
+ESSOR_PROXY_COUNT = int(os.environ.get("ESSOR_PROXY_COUNT", "1"))
+for _proxy in ESSOR_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"ESSOR_TRUSTED_PROXIES : « {_proxy} » n'est ni une adresse IP ni un réseau "
+            "(exemples : 127.0.0.1, 10.0.0.0/24)."
+        ) from None
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,8 +1,9 @@
-"""Writes of accounts data: login throttling, sign-up, invitations and memberships."""
+"""Writes of accounts data: sign-in lockouts, sign-up, invitations and memberships."""
 
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -12,35 +13,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from essor.accounts import selectors
-from essor.accounts.models import Invitation, LoginFailure, Membership, Role, User
+from essor.accounts.models import Invitation, Membership, Role, User
 from essor.core.audit import record
 from essor.directory.models import Organisation
 
-# --- Failed logins -----------------------------------------------------------------------------
+# --- Failed sign-ins (counted by django-axes) -----------------------------------------------------
 
 
-def record_login_failure(*, email: str, ip_address: str | None) -> LoginFailure:
-    with transaction.atomic():
-        # Failures older than the lock-out window serve no purpose: drop them as we go, so that
-        # none is kept longer than announced on the personal data page.
-        purge_login_failures()
-        return LoginFailure.objects.create(
-            email=selectors.normalize_email(email)[:254], ip_address=ip_address or None
-        )
-
-
-def clear_login_failures(*, email: str) -> int:
-    deleted, _ = LoginFailure.objects.filter(email=selectors.normalize_email(email)).delete()
-    return deleted
-
-
-def purge_login_failures(*, older_than: timedelta | None = None) -> int:
-    """Delete the failures older than `older_than` (default: the lock-out window)."""
-    age = (
-        older_than if older_than is not None else timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    )
-    deleted, _ = LoginFailure.objects.filter(created_at__lt=timezone.now() - age).delete()
-    return deleted
+def clear_login_lockouts(*, email: str) -> int:
+    """Forget an account's failed sign-ins from every address: its owner has just proved they hold
+    the mailbox (by choosing a new password from the e-mailed link)."""
+    return axes_reset(username=selectors.normalize_email(email))
 
 
 # --- Sign-up -----------------------------------------------------------------------------------

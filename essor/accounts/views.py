@@ -22,6 +22,9 @@ from essor.directory.models import Organisation
 
 # --- Authentication (Django's views, French templates, our forms) -------------------------------
 
+# The backend that checks passwords (the first one, django-axes', only refuses locked sign-ins).
+SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
 login_view = auth_views.LoginView.as_view(
     template_name="accounts/login.html", authentication_form=forms.LoginForm
 )
@@ -37,14 +40,38 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    form_class=forms.SetPasswordForm,
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = forms.SetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The lockout page offers this way out: a new password unlocks the account everywhere.
+        services.clear_login_lockouts(email=self.user.email)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers (AXES_LOCKOUT_CALLABLE) once an (address, account) pair is locked.
+
+    Every refused attempt restarts the cool-off, so the wait is always the whole of it."""
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+        status=429,
+    )
+
+
 password_change = login_required(
     auth_views.PasswordChangeView.as_view(
         template_name="accounts/password_change_form.html",
@@ -71,7 +98,7 @@ def signup(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, user, backend=SIGN_IN_BACKEND)
             messages.success(request, "Votre compte est créé. Bienvenue !")
             return redirect("accounts:dashboard")
     return render(request, "accounts/signup.html", {"form": form})
@@ -286,7 +313,7 @@ def _accept(request, invitation, **kwargs):
         _report(request, error)
         return redirect("accounts:dashboard") if request.user.is_authenticated else None
     if not request.user.is_authenticated:
-        login(request, membership.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        login(request, membership.user, backend=SIGN_IN_BACKEND)
     messages.success(
         request,
         f"Vous avez rejoint {membership.organisation} en tant que "

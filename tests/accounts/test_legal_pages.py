@@ -36,7 +36,7 @@ def test_privacy_page_states_retention_from_settings(client, settings):
     settings.LOGIN_LOCKOUT_MINUTES = 23
     settings.INVITATION_VALID_DAYS = 9
     content = _page(client, "core:privacy")
-    assert "23 minutes, puis ils sont effacés" in content
+    assert "23 minutes après le dernier échec" in content
     assert "valable 9 jours" in content
     assert "CNIL" in content
 

@@ -21,7 +21,7 @@ def _example_secret_key() -> str:
 
 def _load_settings(monkeypatch, **environment) -> dict:
     """Runs essor/settings.py afresh with this environment (the loaded settings stay as they are)."""
-    for name in ("DEBUG", "SECRET_KEY", "ESSOR_PRODUCTION"):
+    for name in ("DEBUG", "SECRET_KEY", "ESSOR_PRODUCTION", "ESSOR_TRUSTED_PROXIES"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -69,3 +69,8 @@ def test_a_deployment_may_open_a_feature_to_its_own_pages(monkeypatch):
     assert settings["PERMISSIONS_POLICY"]["camera"] == ["self"]
     assert settings["PERMISSIONS_POLICY"]["geolocation"] == ["self"]
     assert settings["PERMISSIONS_POLICY"]["microphone"] == []
+
+
+def test_a_trusted_proxy_that_is_not_an_address_refuses_to_start(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="« nginx » n'est ni une adresse IP"):
+        _load_settings(monkeypatch, DEBUG="1", ESSOR_TRUSTED_PROXIES="127.0.0.1,nginx")
