@@ -207,6 +207,13 @@ for _proxy in ESSOR_TRUSTED_PROXIES:
             "(exemples : 127.0.0.1, 10.0.0.0/24)."
         ) from None
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+# Hours the e-mailed link of a sign-up stays valid (the account is created when it is followed).
+SIGNUP_LINK_VALID_HOURS = int(os.environ.get("SIGNUP_LINK_VALID_HOURS", "48"))
+# E-mails anyone can have sent (sign-up, forgotten password): at most this many per recipient and
+# per client address within ACCOUNT_EMAIL_LIMIT_MINUTES, counted in the cache.
+ACCOUNT_EMAIL_LIMIT_PER_RECIPIENT = int(os.environ.get("ACCOUNT_EMAIL_LIMIT_PER_RECIPIENT", "3"))
+ACCOUNT_EMAIL_LIMIT_PER_CLIENT = int(os.environ.get("ACCOUNT_EMAIL_LIMIT_PER_CLIENT", "10"))
+ACCOUNT_EMAIL_LIMIT_MINUTES = int(os.environ.get("ACCOUNT_EMAIL_LIMIT_MINUTES", "60"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

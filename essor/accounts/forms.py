@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import ValidationError
 
 from essor.accounts import selectors
 from essor.accounts.models import Role, User
@@ -42,38 +41,22 @@ class NewPasswordMixin(auth_forms.SetPasswordMixin):
         self.validate_password_for_user(user)
 
 
-class SignUpForm(NewPasswordMixin, forms.Form):
-    full_name = forms.CharField(
-        label="Nom complet",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
+class SignUpForm(forms.Form):
+    """First step of a sign-up: the address the link to create the account is sent to."""
+
     email = forms.EmailField(
         label="Adresse électronique",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    password1, password2 = NewPasswordMixin.password1, NewPasswordMixin.password2
 
     def clean_email(self):
-        email = selectors.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                "Un compte existe déjà avec cette adresse électronique : connectez-vous, "
-                "ou réinitialisez votre mot de passe si vous l'avez oublié."
-            )
-        return email
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_passwords(
-            User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
-        )
-        return cleaned
+        return selectors.normalize_email(self.cleaned_data["email"])
 
 
-class AcceptInvitationForm(NewPasswordMixin, forms.Form):
-    """A new person accepting an invitation: the e-mail is the invitation's."""
+class NewAccountForm(NewPasswordMixin, forms.Form):
+    """A new person's name and password, for an address proven by an e-mailed link (a sign-up's or
+    an invitation's)."""
 
     full_name = forms.CharField(
         label="Nom complet",

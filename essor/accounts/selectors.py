@@ -1,7 +1,10 @@
 """Reads of accounts data: memberships, members and invitations."""
 
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
+from django.core import signing
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
@@ -16,6 +19,17 @@ def normalize_email(email: str) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+SIGN_UP_LINK_SALT = "essor.accounts.sign-up"
+
+
+def email_for_sign_up_token(token: str) -> str:
+    """The address a sign-up link was sent to. Raises signing.SignatureExpired once the link is
+    older than SIGNUP_LINK_VALID_HOURS, signing.BadSignature when it was not made by Essor."""
+    return signing.loads(
+        token, salt=SIGN_UP_LINK_SALT, max_age=timedelta(hours=settings.SIGNUP_LINK_VALID_HOURS)
+    )
 
 
 def memberships_of(user):
