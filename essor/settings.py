@@ -387,6 +387,8 @@ LOGGING = {
         # WeasyPrint reports every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes: failures and lockouts are warnings; its INFO lines are start-up and cleaning.
+        "axes": {"level": "WARNING"},
     },
 }
 
