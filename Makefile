@@ -29,6 +29,10 @@ system:
 install: system $(VENV)/.base node_modules/.installed
 install-dev: system $(VENV)/.dev node_modules/.installed
 
+# The local demo runs in development mode: with DEBUG off, Essor refuses to start without a secret
+# key of its own (set SECRET_KEY and DEBUG=0 in the environment to try the production behaviour).
+run migrate worker: export DEBUG ?= 1
+
 migrate: install
 	mkdir -p var/static var/media
 	$(PY) manage.py migrate --noinput

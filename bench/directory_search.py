@@ -24,6 +24,7 @@ import gc
 import io
 import os
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -202,6 +203,8 @@ def establishment_row(rng, pk, organisation_id, head, commune_ids, now) -> dict:
 
 def configure(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "essor.settings"
+    # DEBUG is off, as in production: Essor then wants a secret key of its own.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))

@@ -14,6 +14,7 @@ import datetime
 import os
 import random
 import re
+import secrets
 import sys
 import tempfile
 import time
@@ -25,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 def configure(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "essor.settings"
+    # DEBUG is off, as in production: Essor then wants a secret key of its own.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         if path.resolve() == (ROOT / "var" / "essor.sqlite3").resolve():

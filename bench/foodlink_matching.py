@@ -19,6 +19,7 @@ import argparse
 import datetime
 import os
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -33,6 +34,8 @@ CENTER = (51.0, 2.35)  # the CUD and the Flemish hinterland
 
 def configure(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "essor.settings"
+    # DEBUG is off, as in production: Essor then wants a secret key of its own.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))

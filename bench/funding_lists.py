@@ -23,6 +23,7 @@ import datetime
 import os
 import random
 import resource
+import secrets
 import statistics
 import sys
 import time
@@ -46,6 +47,8 @@ STATES = (
 
 def configure(database_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "essor.settings"
+    # DEBUG is off, as in production: Essor then wants a secret key of its own.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))

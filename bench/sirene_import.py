@@ -19,6 +19,7 @@ import csv
 import json
 import os
 import resource
+import secrets
 import subprocess
 import sys
 import time
@@ -283,7 +284,13 @@ def run_import(establishments: Path, legal_units: Path, env: dict) -> dict:
     completed = subprocess.run(
         [sys.executable, "-c", IMPORT_SCRIPT, str(establishments), str(legal_units)],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "essor.settings", **env},
+        env={
+            # DEBUG is off, as in production: Essor then wants a secret key of its own.
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "essor.settings",
+            **env,
+        },
         capture_output=True,
         text=True,
         check=False,

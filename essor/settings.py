@@ -1,10 +1,13 @@
 """Essor settings: every value comes from the environment (12-factor); see .env.example."""
 
+import ipaddress
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,11 +26,27 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 PRODUCTION = not DEBUG and env_bool("ESSOR_PRODUCTION", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise RuntimeError("SECRET_KEY doit être défini en production.")
-    SECRET_KEY = "essor-insecure-development-key-change-me-please-0123456789abcdef"  # noqa: S105
+# Keys anyone can read (the development default here, the example of .env.example): signing
+# sessions and password-reset links with one of them lets anybody forge them.
+DEVELOPMENT_SECRET_KEY = "essor-insecure-development-key-change-me-please-0123456789abcdef"  # noqa: S105
+PUBLIC_SECRET_KEYS = frozenset(
+    {DEVELOPMENT_SECRET_KEY, "change-me-to-a-long-random-string-of-at-least-50-characters"}
+)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not DEBUG and not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY doit être défini quand DEBUG est désactivé : donnez-lui une valeur longue et "
+        'aléatoire (python -c "import secrets; print(secrets.token_urlsafe(64))"), ou lancez '
+        "Essor avec DEBUG=1 pour un essai local."
+    )
+if not DEBUG and SECRET_KEY in PUBLIC_SECRET_KEYS:
+    raise ImproperlyConfigured(
+        "SECRET_KEY est une clé publique (celle de développement d'Essor ou celle de "
+        ".env.example) : n'importe qui pourrait forger des sessions et des liens de "
+        "réinitialisation de mot de passe. Générez une clé longue et aléatoire "
+        '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -45,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_fsm_log",
+    "axes",
     "essor.core",
     "essor.accounts",
     "essor.territory",
@@ -59,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "essor.urls"
@@ -134,7 +157,11 @@ TASKS = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Axes first: a locked (address, account) pair is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -151,10 +178,44 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "home"
-# Failed logins: after LOGIN_MAX_FAILURES within LOGIN_LOCKOUT_MINUTES, the e-mail (or IP) is locked.
+# Failed sign-ins (django-axes): LOGIN_MAX_FAILURES failures for one account from one address, each
+# within LOGIN_LOCKOUT_MINUTES of the previous, lock that pair only, for LOGIN_LOCKOUT_MINUTES after
+# the last attempt. Neither the account alone (anyone could lock a chosen person out) nor the
+# address alone (everyone behind one network address would be locked together) is ever locked.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "essor.accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "essor.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "essor.accounts.views.locked_out"
+# Only failures are kept (and only while they count), not a log of every successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks that connect to
+# Essor, REMOTE_ADDR), and how many proxies a request crosses. From anyone else the header is
+# ignored. Default: one proxy (nginx, Caddy…) on the same machine.
+ESSOR_TRUSTED_PROXIES = env_list("ESSOR_TRUSTED_PROXIES", "127.0.0.1,::1")
+ESSOR_PROXY_COUNT = int(os.environ.get("ESSOR_PROXY_COUNT", "1"))
+for _proxy in ESSOR_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"ESSOR_TRUSTED_PROXIES : « {_proxy} » n'est ni une adresse IP ni un réseau "
+            "(exemples : 127.0.0.1, 10.0.0.0/24)."
+        ) from None
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+# Hours the e-mailed link of a sign-up stays valid (the account is created when it is followed).
+SIGNUP_LINK_VALID_HOURS = int(os.environ.get("SIGNUP_LINK_VALID_HOURS", "48"))
+# E-mails anyone can have sent (sign-up, forgotten password): at most this many per recipient and
+# per client address within ACCOUNT_EMAIL_LIMIT_MINUTES, counted in the cache.
+ACCOUNT_EMAIL_LIMIT_PER_RECIPIENT = int(os.environ.get("ACCOUNT_EMAIL_LIMIT_PER_RECIPIENT", "3"))
+ACCOUNT_EMAIL_LIMIT_PER_CLIENT = int(os.environ.get("ACCOUNT_EMAIL_LIMIT_PER_CLIENT", "10"))
+ACCOUNT_EMAIL_LIMIT_MINUTES = int(os.environ.get("ACCOUNT_EMAIL_LIMIT_MINUTES", "60"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -259,6 +320,8 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A refused form (missing or stale CSRF token) gets a French page in the site's layout.
+CSRF_FAILURE_VIEW = "essor.core.errors.csrf_failure"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -284,6 +347,42 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Permissions-Policy: the browser features no page of Essor uses are denied to every page (and to
+# anything embedded in one), so that injected or third-party code cannot reach them. Kept as a
+# setting so that a deployment can open a feature to its own pages
+# (PERMISSIONS_POLICY_ALLOW_SELF=camera gives camera=(self)). A module that needs a feature on a
+# few pages only (a future module will scan QR codes with the phone's camera) should rather open
+# it on those pages' responses, with django_permissions_policy.decorators
+# .permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]}).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+PERMISSIONS_POLICY.update(
+    (feature, ["self"]) for feature in env_list("PERMISSIONS_POLICY_ALLOW_SELF")
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -294,6 +393,8 @@ LOGGING = {
         # WeasyPrint reports every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes: failures and lockouts are warnings; its INFO lines are start-up and cleaning.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -7,6 +7,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+# The tests run with DEBUG off, where Essor refuses a missing or public secret key: they bring one
+# of their own (exported, so that the commands the tests start in a subprocess have it too).
+os.environ.setdefault("SECRET_KEY", "essor-tests-only-" + "k3Vq9sLm2XwPz7Rt4Yb8Nc1Hd6Fg0Ja5")
+
 from essor.settings import *  # noqa: F403
 
 # SQLite: a file, not the default in-memory database. In memory, SQLite shares one cache between

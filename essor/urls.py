@@ -16,3 +16,9 @@ urlpatterns = [
     path("observatoire/", include("essor.observatory.urls")),
     path("api/", api.urls),
 ]
+
+# French error pages in the site's layout (see essor/core/errors.py).
+handler400 = "essor.core.errors.bad_request"
+handler403 = "essor.core.errors.permission_denied"
+handler404 = "essor.core.errors.page_not_found"
+handler500 = "essor.core.errors.server_error"

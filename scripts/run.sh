@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
+# A local demo: development mode, unless the caller chose otherwise (see the Makefile).
+export DEBUG="${DEBUG:-1}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 .venv/bin/python manage.py db_worker >var/worker.log 2>&1 &
 WORKER=$!

@@ -2,24 +2,20 @@
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import ValidationError
 
-from essor.accounts import selectors, services
+from essor.accounts import selectors
 from essor.accounts.models import Role, User
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """E-mail login, refused without checking the password while the e-mail or IP is locked."""
+    """E-mail sign-in. Failures are counted by django-axes (see essor.accounts.throttling), whose
+    backend refuses a locked (address, account) pair before the password is checked."""
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": (
             "Adresse électronique ou mot de passe incorrect. "
             "Vérifiez votre saisie (les majuscules comptent dans le mot de passe)."
-        ),
-        "locked": (
-            "Trop de tentatives de connexion infructueuses. "
-            "Réessayez dans %(minutes)s minute(s), ou réinitialisez votre mot de passe."
         ),
     }
 
@@ -34,29 +30,6 @@ class LoginForm(auth_forms.AuthenticationForm):
     def clean_username(self):
         return selectors.normalize_email(self.cleaned_data.get("username"))
 
-    def clean(self):
-        email = self.cleaned_data.get("username") or ""
-        ip_address = client_ip(self.request)
-        minutes = selectors.lockout_minutes_remaining(email=email, ip_address=ip_address)
-        if minutes:
-            raise ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": minutes}
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            services.record_login_failure(email=email, ip_address=ip_address)
-            raise
-        services.clear_login_failures(email=email)
-        return cleaned
-
-
-def client_ip(request) -> str | None:
-    """The client's address as seen by Django (the reverse proxy must set REMOTE_ADDR right)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
 
 class NewPasswordMixin(auth_forms.SetPasswordMixin):
     password1, password2 = auth_forms.SetPasswordMixin.create_password_fields(
@@ -68,38 +41,22 @@ class NewPasswordMixin(auth_forms.SetPasswordMixin):
         self.validate_password_for_user(user)
 
 
-class SignUpForm(NewPasswordMixin, forms.Form):
-    full_name = forms.CharField(
-        label="Nom complet",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
+class SignUpForm(forms.Form):
+    """First step of a sign-up: the address the link to create the account is sent to."""
+
     email = forms.EmailField(
         label="Adresse électronique",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    password1, password2 = NewPasswordMixin.password1, NewPasswordMixin.password2
 
     def clean_email(self):
-        email = selectors.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                "Un compte existe déjà avec cette adresse électronique : connectez-vous, "
-                "ou réinitialisez votre mot de passe si vous l'avez oublié."
-            )
-        return email
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_passwords(
-            User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
-        )
-        return cleaned
+        return selectors.normalize_email(self.cleaned_data["email"])
 
 
-class AcceptInvitationForm(NewPasswordMixin, forms.Form):
-    """A new person accepting an invitation: the e-mail is the invitation's."""
+class NewAccountForm(NewPasswordMixin, forms.Form):
+    """A new person's name and password, for an address proven by an e-mailed link (a sign-up's or
+    an invitation's)."""
 
     full_name = forms.CharField(
         label="Nom complet",

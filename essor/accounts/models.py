@@ -148,18 +148,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation de {self.email} ({self.organisation})"
-
-
-class LoginFailure(models.Model):
-    """One failed login, kept briefly to throttle password guessing by e-mail and by IP."""
-
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = "échec de connexion"
-        verbose_name_plural = "échecs de connexion"
-
-    def __str__(self) -> str:
-        return f"Échec de connexion pour {self.email}"

@@ -1,14 +1,14 @@
-"""Reads of accounts data: lock-out state, memberships, members and invitations."""
+"""Reads of accounts data: memberships, members and invitations."""
 
 import hashlib
-import math
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from essor.accounts.models import Invitation, LoginFailure, Membership, Role, User
+from essor.accounts.models import Invitation, Membership, Role, User
 from essor.core.permissions import administered_organisation_ids, is_agency_admin
 from essor.directory.models import OrganisationClaim
 
@@ -21,31 +21,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def lockout_minutes_remaining(*, email: str, ip_address: str | None) -> int:
-    """Minutes before a new attempt is allowed for that e-mail or IP (0: not locked).
+SIGN_UP_LINK_SALT = "essor.accounts.sign-up"
 
-    A key is locked while it has LOGIN_MAX_FAILURES failures within LOGIN_LOCKOUT_MINUTES; the lock
-    lifts when the oldest of the most recent N failures leaves the window.
-    """
-    limit = settings.LOGIN_MAX_FAILURES
-    window = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    now = timezone.now()
-    recent = LoginFailure.objects.filter(created_at__gt=now - window)
-    remaining = timedelta(0)
-    filters = [{"email": normalize_email(email)}]
-    if ip_address:
-        filters.append({"ip_address": ip_address})
-    for lookup in filters:
-        times = list(
-            recent.filter(**lookup)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[:limit]
-        )
-        if len(times) >= limit:
-            remaining = max(remaining, times[-1] + window - now)
-    if remaining <= timedelta(0):
-        return 0
-    return max(1, math.ceil(remaining.total_seconds() / 60))
+
+def email_for_sign_up_token(token: str) -> str:
+    """The address a sign-up link was sent to. Raises signing.SignatureExpired once the link is
+    older than SIGNUP_LINK_VALID_HOURS, signing.BadSignature when it was not made by Essor."""
+    return signing.loads(
+        token, salt=SIGN_UP_LINK_SALT, max_age=timedelta(hours=settings.SIGNUP_LINK_VALID_HOURS)
+    )
 
 
 def memberships_of(user):

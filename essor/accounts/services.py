@@ -1,49 +1,82 @@
-"""Writes of accounts data: login throttling, sign-up, invitations and memberships."""
+"""Writes of accounts data: sign-in lockouts, sign-up, invitations and memberships."""
 
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from essor.accounts import selectors
-from essor.accounts.models import Invitation, LoginFailure, Membership, Role, User
+from essor.accounts.models import Invitation, Membership, Role, User
 from essor.core.audit import record
 from essor.directory.models import Organisation
 
-# --- Failed logins -----------------------------------------------------------------------------
+# --- Failed sign-ins (counted by django-axes) -----------------------------------------------------
 
 
-def record_login_failure(*, email: str, ip_address: str | None) -> LoginFailure:
-    with transaction.atomic():
-        # Failures older than the lock-out window serve no purpose: drop them as we go, so that
-        # none is kept longer than announced on the personal data page.
-        purge_login_failures()
-        return LoginFailure.objects.create(
-            email=selectors.normalize_email(email)[:254], ip_address=ip_address or None
-        )
-
-
-def clear_login_failures(*, email: str) -> int:
-    deleted, _ = LoginFailure.objects.filter(email=selectors.normalize_email(email)).delete()
-    return deleted
-
-
-def purge_login_failures(*, older_than: timedelta | None = None) -> int:
-    """Delete the failures older than `older_than` (default: the lock-out window)."""
-    age = (
-        older_than if older_than is not None else timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    )
-    deleted, _ = LoginFailure.objects.filter(created_at__lt=timezone.now() - age).delete()
-    return deleted
+def clear_login_lockouts(*, email: str) -> int:
+    """Forget an account's failed sign-ins from every address: its owner has just proved they hold
+    the mailbox (by choosing a new password from the e-mailed link)."""
+    return axes_reset(username=selectors.normalize_email(email))
 
 
 # --- Sign-up -----------------------------------------------------------------------------------
+
+
+def request_sign_up(*, email: str) -> None:
+    """Answer a sign-up by e-mail only, so that the page says the same whether or not the address
+    has an account: a new address gets a link to create the account (nothing is stored before it
+    is followed, so nobody can create an account on someone else's address), a known one a warning
+    with a link to choose a new password."""
+    email = selectors.normalize_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    context = _account_email_context()
+    if user is None:
+        path = reverse("accounts:signup_confirm", kwargs={"token": _sign_up_token(email)})
+        subject = f"Créer votre compte sur {settings.ESSOR_PLATFORM_NAME}"
+        template = "accounts/email/sign_up.txt"
+        context.update(
+            link=context["site_url"] + path, valid_hours=settings.SIGNUP_LINK_VALID_HOURS
+        )
+    else:
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        subject = f"Tentative d'inscription avec votre adresse sur {settings.ESSOR_PLATFORM_NAME}"
+        template = "accounts/email/sign_up_existing.txt"
+        context.update(
+            reset_url=context["site_url"] + path,
+            login_url=context["site_url"] + reverse("accounts:login"),
+        )
+    with translation.override("fr"):
+        body = render_to_string(template, {**context, "email": email})
+    send_mail(subject, body, None, [email])
+
+
+def _sign_up_token(email: str) -> str:
+    return signing.dumps(email, salt=selectors.SIGN_UP_LINK_SALT)
+
+
+def _account_email_context() -> dict:
+    return {
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "platform_name": settings.ESSOR_PLATFORM_NAME,
+        "agency_name": settings.ESSOR_AGENCY_NAME,
+    }
 
 
 def sign_up(*, email: str, full_name: str, password: str) -> User:

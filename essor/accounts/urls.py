@@ -8,6 +8,8 @@ urlpatterns = [
     path("connexion/", views.login_view, name="login"),
     path("deconnexion/", views.logout_view, name="logout"),
     path("inscription/", views.signup, name="signup"),
+    path("inscription/envoyee/", views.signup_done, name="signup_done"),
+    path("inscription/creer/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("mot-de-passe/oublie/", views.password_reset, name="password_reset"),
     path("mot-de-passe/oublie/envoye/", views.password_reset_done, name="password_reset_done"),
     path(

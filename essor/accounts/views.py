@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
-from essor.accounts import forms, selectors, services
+from essor.accounts import forms, selectors, services, throttling
 from essor.accounts.models import Invitation, Membership, Role
 from essor.core.navigation import entries_for
 from essor.core.permissions import (
@@ -22,29 +23,86 @@ from essor.directory.models import Organisation
 
 # --- Authentication (Django's views, French templates, our forms) -------------------------------
 
+# The backend that checks passwords (the first one, django-axes', only refuses locked sign-ins).
+SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
 login_view = auth_views.LoginView.as_view(
     template_name="accounts/login.html", authentication_form=forms.LoginForm
 )
 logout_view = auth_views.LogoutView.as_view()
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset_form.html",
-    email_template_name="accounts/email/password_reset.txt",
-    subject_template_name="accounts/email/password_reset_subject.txt",
-    form_class=forms.PasswordResetForm,
-    extra_email_context={"platform_name": settings.ESSOR_PLATFORM_NAME},
-    success_url=reverse_lazy("accounts:password_reset_done"),
+TOO_MANY_EMAILS = (
+    "Trop de demandes de courriel en peu de temps pour cette adresse électronique ou depuis "
+    "votre connexion. Réessayez dans %(minutes)s minutes ; si vous avez déjà reçu un courriel, "
+    "utilisez le lien qu'il contient."
 )
+
+
+def _email_allowed(request, form) -> bool:
+    """Count the e-mail the form asks for; when over the limit, say so on the form."""
+    if throttling.allow_account_email(
+        client_address=throttling.client_ip(request), recipient=form.cleaned_data["email"]
+    ):
+        return True
+    form.add_error(None, TOO_MANY_EMAILS % {"minutes": settings.ACCOUNT_EMAIL_LIMIT_MINUTES})
+    return False
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, which answers the same whether or not the address has an account, with the
+    e-mails limited and their link built on SITE_URL (never on the request's Host header)."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = forms.PasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if not _email_allowed(self.request, form):
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        self.extra_email_context = {
+            "platform_name": settings.ESSOR_PLATFORM_NAME,
+            "site_url": settings.SITE_URL.rstrip("/"),
+        }
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view()
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    form_class=forms.SetPasswordForm,
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = forms.SetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The lockout page offers this way out: a new password unlocks the account everywhere.
+        services.clear_login_lockouts(email=self.user.email)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers (AXES_LOCKOUT_CALLABLE) once an (address, account) pair is locked.
+
+    Every refused attempt restarts the cool-off, so the wait is always the whole of it."""
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+        status=429,
+    )
+
+
 password_change = login_required(
     auth_views.PasswordChangeView.as_view(
         template_name="accounts/password_change_form.html",
@@ -58,23 +116,55 @@ password_change_done = login_required(
 
 
 def signup(request):
+    """First step: whatever the address, the answer is « check your mailbox » (see
+    services.request_sign_up)."""
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
     form = forms.SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not _email_allowed(request, form):
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
+        services.request_sign_up(email=form.cleaned_data["email"])
+        return redirect("accounts:signup_done")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(
+        request, "accounts/signup_done.html", {"valid_hours": settings.SIGNUP_LINK_VALID_HOURS}
+    )
+
+
+def signup_confirm(request, token):
+    """Second step, from the e-mailed link: the person chooses a name and a password."""
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    try:
+        email = selectors.email_for_sign_up_token(token)
+    except signing.SignatureExpired:
+        return _sign_up_link_invalid(request, "expired", status=410)
+    except signing.BadSignature:
+        return _sign_up_link_invalid(request, "unknown", status=404)
+    if selectors.user_exists(email):
+        return _sign_up_link_invalid(request, "used", status=410)
+    form = forms.NewAccountForm(request.POST or None, email=email)
+    if request.method == "POST" and form.is_valid():
         try:
             user = services.sign_up(
-                email=form.cleaned_data["email"],
+                email=email,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-            messages.success(request, "Votre compte est créé. Bienvenue !")
-            return redirect("accounts:dashboard")
-    return render(request, "accounts/signup.html", {"form": form})
+        except ValidationError:
+            return _sign_up_link_invalid(request, "used", status=410)
+        login(request, user, backend=SIGN_IN_BACKEND)
+        messages.success(request, "Votre compte est créé. Bienvenue !")
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/signup_confirm.html", {"form": form, "email": email})
+
+
+def _sign_up_link_invalid(request, reason: str, *, status: int):
+    return render(request, "accounts/signup_invalid.html", {"reason": reason}, status=status)
 
 
 # --- Personal space ------------------------------------------------------------------------------
@@ -265,7 +355,7 @@ def accept_invitation(request, token):
     if selectors.user_exists(invitation.email):
         context["must_log_in"] = True
         return render(request, "accounts/accept_invitation.html", context)
-    form = forms.AcceptInvitationForm(request.POST or None, email=invitation.email)
+    form = forms.NewAccountForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         response = _accept(
             request,
@@ -286,7 +376,7 @@ def _accept(request, invitation, **kwargs):
         _report(request, error)
         return redirect("accounts:dashboard") if request.user.is_authenticated else None
     if not request.user.is_authenticated:
-        login(request, membership.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        login(request, membership.user, backend=SIGN_IN_BACKEND)
     messages.success(
         request,
         f"Vous avez rejoint {membership.organisation} en tant que "

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from essor.accounts.models import Invitation, LoginFailure, Role
+from essor.accounts.models import Invitation, Role
 from essor.accounts.selectors import hash_token
 
 TEST_TOKEN = "jeton-de-test"
@@ -28,13 +28,3 @@ def make_invitation(
         invited_by=invited_by,
         **fields,
     )
-
-
-def make_failures(count: int, *, email="x@example.org", ip_address=None, age=timedelta(0)):
-    failures = [LoginFailure(email=email, ip_address=ip_address) for _ in range(count)]
-    LoginFailure.objects.bulk_create(failures)
-    # created_at is auto_now_add: move it afterwards to simulate older failures.
-    LoginFailure.objects.filter(pk__in=[f.pk for f in failures]).update(
-        created_at=timezone.now() - age
-    )
-    return failures

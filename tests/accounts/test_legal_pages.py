@@ -35,9 +35,11 @@ def test_legal_notice_without_a_configured_host_says_the_operator_sets_it(client
 def test_privacy_page_states_retention_from_settings(client, settings):
     settings.LOGIN_LOCKOUT_MINUTES = 23
     settings.INVITATION_VALID_DAYS = 9
+    settings.ACCOUNT_EMAIL_LIMIT_MINUTES = 47
     content = _page(client, "core:privacy")
-    assert "23 minutes, puis ils sont effacés" in content
+    assert "23 minutes après le dernier échec" in content
     assert "valable 9 jours" in content
+    assert "47 minutes, en mémoire seulement" in content
     assert "CNIL" in content
 
 

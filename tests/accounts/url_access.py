@@ -16,6 +16,13 @@ URL_ACCESS = [
     UrlCase("accounts:logout", POST_ONLY, note="POST only"),
     UrlCase("accounts:dashboard", LOGGED_IN),
     UrlCase("accounts:signup", ANONYMOUS_ONLY),
+    UrlCase("accounts:signup_done", PUBLIC),
+    UrlCase(
+        "accounts:signup_confirm",
+        {**ANONYMOUS_ONLY, "anonymous": 404},
+        kwargs=lambda world: {"token": "jeton-inconnu"},
+        note="unknown link: 404 with a French page; expired or already used: 410",
+    ),
     UrlCase("accounts:password_reset", PUBLIC),
     UrlCase("accounts:password_reset_done", PUBLIC),
     UrlCase(

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from essor.accounts.models import Role
 from essor.demo import registry
@@ -38,7 +39,9 @@ def test_a_step_prints_its_summary_and_its_accounts(only_a_test_step):
 
 def test_a_step_account_logs_in_with_the_demo_password(only_a_test_step, client):
     call_command("load_demo", stdout=StringIO(), stderr=StringIO())
-    assert client.login(email="essai.module@demo.essor.fr", password="Essor-demo-2026")
+    assert client.login(
+        request=HttpRequest(), email="essai.module@demo.essor.fr", password="Essor-demo-2026"
+    )
 
 
 def test_replacing_the_demo_runs_the_steps_removal(only_a_test_step):

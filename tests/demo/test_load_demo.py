@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.http import HttpRequest
 
 from essor.accounts.models import Membership, Role
 from essor.core.models import AuditLogEntry
@@ -139,7 +140,7 @@ def test_partner_territory_gathers_flanders_communes(demo):
 
 @pytest.mark.parametrize("account", ROLE_ACCOUNTS, ids=lambda account: account.role)
 def test_each_role_account_can_log_in_with_its_role(demo, client, account):
-    assert client.login(email=account.email, password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), email=account.email, password=DEMO_PASSWORD)
     assert Membership.objects.filter(user__email=account.email, role=account.role).exists()
 
 

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from essor.demo import registry
 from essor.funding.models import Application, Envelope, Programme, Share, ShareStatus
@@ -29,7 +30,9 @@ def test_the_demo_has_applications_in_every_state(only_funding):
 
 def test_the_demo_structure_sees_applications_in_several_states(only_funding, client):
     call_command("load_demo", stdout=StringIO(), stderr=StringIO())
-    assert client.login(email="admin.structure@demo.essor.fr", password="Essor-demo-2026")
+    assert client.login(
+        request=HttpRequest(), email="admin.structure@demo.essor.fr", password="Essor-demo-2026"
+    )
     mine = Share.objects.filter(
         application__organisation__memberships__user__email="admin.structure@demo.essor.fr"
     )

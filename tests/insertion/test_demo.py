@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from essor.demo import registry
 from essor.insertion.models import Exit, FinancialAnnex, MonthlyHours, Participant, Siae
@@ -37,7 +38,9 @@ def test_the_demo_builds_five_siae_of_every_kind(only_insertion):
 
 def test_the_demo_staff_account_belongs_to_an_siae(only_insertion, client):
     call_command("load_demo", stdout=StringIO(), stderr=StringIO())
-    assert client.login(email="encadrant.siae@demo.essor.fr", password="Essor-demo-2026")
+    assert client.login(
+        request=HttpRequest(), email="encadrant.siae@demo.essor.fr", password="Essor-demo-2026"
+    )
     siae = Siae.objects.get(organisation__memberships__user__email="encadrant.siae@demo.essor.fr")
     response = client.get(f"/insertion/siae/{siae.pk}/salaries/")
     assert response.status_code == 200

@@ -24,6 +24,7 @@ def legal_info() -> dict:
         "hosting_address": settings.ESSOR_HOSTING_ADDRESS,
         "site_url": settings.SITE_URL,
         "login_lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
+        "account_email_limit_minutes": settings.ACCOUNT_EMAIL_LIMIT_MINUTES,
         "invitation_valid_days": settings.INVITATION_VALID_DAYS,
         "accessibility_statement_date": statement_date,
     }
