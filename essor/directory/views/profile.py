@@ -4,8 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from essor.accounts.models import Role
-from essor.core.permissions import can_admin_organisation, is_agency_member, login_required
+from essor.core.permissions import (
+    administered_organisation_ids,
+    can_admin_organisation,
+    is_agency_member,
+    login_required,
+)
 from essor.directory import services
 from essor.directory.forms import ClaimForm, ProfileForm
 from essor.directory.models import Organisation, OrganisationClaim, ProfileRevision
@@ -14,9 +18,7 @@ from essor.directory.models import Organisation, OrganisationClaim, ProfileRevis
 @login_required
 def claim(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
-    already_admin = request.user.memberships.filter(
-        organisation=organisation, role=Role.ORGANISATION_ADMIN
-    ).exists()
+    already_admin = organisation.pk in administered_organisation_ids(request.user)
     pending_claim = OrganisationClaim.objects.filter(
         organisation=organisation, user=request.user, status=OrganisationClaim.Status.PENDING
     ).first()
