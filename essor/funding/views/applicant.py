@@ -215,8 +215,12 @@ def _requests_page(request, application, *, add_form=None, amount_forms=None, re
     rows = [
         {
             "share": share,
-            "amount_form": amount_forms.get(share.pk) or _share_amount_form(share),
-            "remove_form": remove_forms.get(share.pk) or forms.ShareRemoveForm(),
+            "amount_form": amount_forms[share.pk]
+            if share.pk in amount_forms
+            else _share_amount_form(share),
+            "remove_form": remove_forms[share.pk]
+            if share.pk in remove_forms
+            else forms.ShareRemoveForm(),
         }
         for share in application.shares.all()
     ]
@@ -225,7 +229,7 @@ def _requests_page(request, application, *, add_form=None, amount_forms=None, re
         "funding/application_requests.html",
         {
             "application": application,
-            "form": add_form or _share_request_form(application),
+            "form": add_form if add_form is not None else _share_request_form(application),
             "rows": rows,
             "refused_forms": [*amount_forms.values(), *remove_forms.values()],
         },
