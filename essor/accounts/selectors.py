@@ -8,8 +8,8 @@ from django.core import signing
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from essor.accounts.memberships import ORGANISATION_ROLES, memberships_of_user
 from essor.accounts.models import Invitation, Membership, Role, User
-from essor.core.permissions import administered_organisation_ids, is_agency_admin
 from essor.directory.models import OrganisationClaim
 
 
@@ -98,7 +98,6 @@ def invitation_state(invitation: Invitation) -> str:
     return "pending"
 
 
-ORGANISATION_ROLES = (Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER)
 AGENCY_ORGANISATION_ROLES = (Role.AGENCY_ADMIN, Role.AGENCY_STAFF)
 
 
@@ -109,11 +108,12 @@ def grantable_roles(user, organisation) -> tuple[str, ...]:
     admins also grant funder_instructor and the organisation roles anywhere else; an organisation's
     own admins grant the organisation roles only.
     """
-    if is_agency_admin(user):
+    memberships = memberships_of_user(user)
+    if memberships.is_agency_admin:
         if organisation.is_agency:
             return AGENCY_ORGANISATION_ROLES
         return (*ORGANISATION_ROLES, Role.FUNDER_INSTRUCTOR)
-    if not organisation.is_agency and organisation.pk in administered_organisation_ids(user):
+    if not organisation.is_agency and organisation.pk in memberships.administered_organisation_ids:
         return ORGANISATION_ROLES
     return ()
 

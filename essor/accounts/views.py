@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from essor.accounts import forms, selectors, services, throttling
 from essor.accounts.models import Invitation, Membership, Role
+from essor.core.forms import run_service
 from essor.core.navigation import entries_for
 from essor.core.permissions import (
     administered_organisation_ids,
@@ -250,17 +251,16 @@ def invite(request, pk):
         raise PermissionDenied("Vous ne pouvez pas inviter de membres dans cette structure.")
     form = forms.InvitationForm(request.POST or None, roles=roles)
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invite(
-                actor=request.user,
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"L'invitation a été envoyée à {invitation.email}.")
+        sent = run_service(
+            form,
+            services.invite,
+            actor=request.user,
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+        )
+        if sent:
+            messages.success(request, f"L'invitation a été envoyée à {sent.result.email}.")
             return redirect("accounts:members", pk=organisation.pk)
     return render(
         request,

@@ -5,40 +5,23 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from essor.accounts.models import AGENCY_ROLES, Role
-
-
-def _roles(user) -> set[str]:
-    """Roles of a user across its memberships, cached on the user object for the request."""
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_essor_roles", None)
-    if cached is None:
-        cached = set(user.memberships.values_list("role", flat=True))
-        user._essor_roles = cached
-    return cached
+from essor.accounts.memberships import memberships_of_user
 
 
 def is_agency_member(user) -> bool:
-    return bool(_roles(user) & AGENCY_ROLES)
+    return memberships_of_user(user).is_agency_member
 
 
 def is_agency_admin(user) -> bool:
-    return Role.AGENCY_ADMIN in _roles(user)
+    return memberships_of_user(user).is_agency_admin
 
 
 def is_funder_instructor(user) -> bool:
-    return Role.FUNDER_INSTRUCTOR in _roles(user)
+    return memberships_of_user(user).is_funder_instructor
 
 
 def administered_organisation_ids(user) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(
-        user.memberships.filter(role=Role.ORGANISATION_ADMIN).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    return memberships_of_user(user).administered_organisation_ids
 
 
 def can_admin_organisation(user, organisation) -> bool:

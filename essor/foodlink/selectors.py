@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from essor.accounts.models import Role
+from essor.accounts.memberships import memberships_of_user
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
 from essor.foodlink.models import (
@@ -50,24 +50,13 @@ BOX_MARGIN = 1.1
 BIO_TARGET = Decimal("20")
 EGALIM_TARGET = Decimal("50")
 GUARD_WARNING_SHARE = Decimal("0.8")
-ORGANISATION_ROLES = (Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER)
 
 
 # --- Who is who ---------------------------------------------------------------------------
 
 
 def _member_organisation_ids(user) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_foodlink_organisations", None)
-    if cached is None:
-        cached = set(
-            user.memberships.filter(role__in=ORGANISATION_ROLES).values_list(
-                "organisation_id", flat=True
-            )
-        )
-        user._foodlink_organisations = cached
-    return cached
+    return memberships_of_user(user).member_organisation_ids
 
 
 def producers_of(user):

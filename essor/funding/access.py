@@ -1,30 +1,20 @@
 """Who may see and do what in funding. Deny by default; every rule reads the user's memberships
-(one query, cached on the user object for the request)."""
+(`accounts.memberships`: one query, kept on the user object for the request)."""
 
-from essor.accounts.models import Role
+from essor.accounts.memberships import ORGANISATION_ROLES, memberships_of_user
 from essor.core.permissions import is_agency_member
 
-APPLICANT_ROLES = (Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER)
-
-
-def _memberships(user) -> list[tuple[int, str]]:
-    if not user.is_authenticated:
-        return []
-    cached = getattr(user, "_funding_memberships", None)
-    if cached is None:
-        cached = list(user.memberships.values_list("organisation_id", "role"))
-        user._funding_memberships = cached
-    return cached
+APPLICANT_ROLES = ORGANISATION_ROLES
 
 
 def applicant_organisation_ids(user) -> set[int]:
     """The structures the user may apply for (their admins and members)."""
-    return {org for org, role in _memberships(user) if role in APPLICANT_ROLES}
+    return memberships_of_user(user).member_organisation_ids
 
 
 def funder_organisation_ids(user) -> set[int]:
     """The funders (organisations) the user instructs for."""
-    return {org for org, role in _memberships(user) if role == Role.FUNDER_INSTRUCTOR}
+    return memberships_of_user(user).funder_organisation_ids
 
 
 def is_instructor(user) -> bool:

@@ -82,6 +82,10 @@ class BudgetForm(forms.Form):
                 self.add_error(name, error)
         return cleaned
 
+    def service_error_field(self, code: str) -> str:
+        """The services name the accounts by their code (see core.forms.run_service)."""
+        return field_name(code)
+
     def amounts(self) -> dict:
         return {
             account.code: self.cleaned_data[field_name(account.code)] for account in budget.ACCOUNTS
@@ -105,6 +109,19 @@ class ShareRequestForm(forms.Form):
         if programmes is not None:
             self.fields["programme"].queryset = programmes
         self.fields["programme"].label_from_instance = lambda p: f"{p.funder} — {p.name}"
+
+
+class ShareAmountForm(forms.Form):
+    """The amount asked of a programme already in the application (one form per line)."""
+
+    amount = forms.CharField(
+        label="Montant demandé (en euros entiers)",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class ShareRemoveForm(forms.Form):
+    """Taking a programme out of the application: a button; the form carries the refusal."""
 
 
 class AttachmentForm(forms.Form):
@@ -197,6 +214,10 @@ class ReportForm(forms.Form):
                 initial=f"{value:.0f}" if value else "",
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "amount"}),
             )
+
+    def service_error_field(self, code: str) -> str:
+        """The services name the accounts by their code (see core.forms.run_service)."""
+        return field_name(code)
 
     def actuals(self) -> dict:
         return {

@@ -7,33 +7,21 @@
 
 from django.db.models import Q, QuerySet
 
-from essor.accounts.models import Role
+from essor.accounts.memberships import memberships_of_user
 from essor.core.permissions import is_agency_member, is_funder_instructor
 from essor.insertion.models import Siae
 
-STAFF_ROLES = (Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER)
-
-
-def _memberships(user) -> list[tuple[int, str]]:
-    if not user.is_authenticated:
-        return []
-    cached = getattr(user, "_essor_insertion_memberships", None)
-    if cached is None:
-        cached = list(user.memberships.values_list("organisation_id", "role"))
-        user._essor_insertion_memberships = cached
-    return cached
-
 
 def staff_organisation_ids(user) -> set[int]:
-    return {org for org, role in _memberships(user) if role in STAFF_ROLES}
+    return memberships_of_user(user).member_organisation_ids
 
 
 def admin_organisation_ids(user) -> set[int]:
-    return {org for org, role in _memberships(user) if role == Role.ORGANISATION_ADMIN}
+    return memberships_of_user(user).administered_organisation_ids
 
 
 def funder_organisation_ids(user) -> set[int]:
-    return {org for org, role in _memberships(user) if role == Role.FUNDER_INSTRUCTOR}
+    return memberships_of_user(user).funder_organisation_ids
 
 
 def is_siae_staff(user, siae: Siae) -> bool:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from essor.core import formats
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
+from essor.core.forms import run_service
 from essor.core.permissions import agency_required, is_agency_member, login_required
 from essor.insertion import access, selectors, services
 from essor.insertion.forms import (
@@ -30,14 +31,6 @@ from essor.insertion.forms import (
     TrainingForm,
 )
 from essor.insertion.models import Barrier, BarrierType, Contract, FinancialAnnex, Participant, Siae
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _siae(pk) -> Siae:
@@ -89,19 +82,18 @@ def home(request):
 def siae_create(request):
     form = SiaeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            siae = services.create_siae(
-                actor=request.user,
-                organisation=form.cleaned_data["organisation"],
-                kind=form.cleaned_data["kind"],
-                convention_reference=form.cleaned_data["convention_reference"],
-                funders=list(form.cleaned_data["funders"]),
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
+        created = run_service(
+            form,
+            services.create_siae,
+            actor=request.user,
+            organisation=form.cleaned_data["organisation"],
+            kind=form.cleaned_data["kind"],
+            convention_reference=form.cleaned_data["convention_reference"],
+            funders=list(form.cleaned_data["funders"]),
+        )
+        if created:
             messages.success(request, "La SIAE est enregistrée.")
-            return redirect("insertion:siae_detail", pk=siae.pk)
+            return redirect("insertion:siae_detail", pk=created.result.pk)
     return render(request, "insertion/form.html", {"form": form, "title": "Déclarer une SIAE"})
 
 
@@ -117,14 +109,11 @@ def barrier_types(request):
             )
             messages.success(request, f"Le frein « {barrier_type.name} » est mis à jour.")
             return redirect("insertion:barrier_types")
-        if form.is_valid():
-            try:
-                services.add_barrier_type(actor=request.user, name=form.cleaned_data["name"])
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, "Le type de frein est ajouté.")
-                return redirect("insertion:barrier_types")
+        if form.is_valid() and run_service(
+            form, services.add_barrier_type, actor=request.user, name=form.cleaned_data["name"]
+        ):
+            messages.success(request, "Le type de frein est ajouté.")
+            return redirect("insertion:barrier_types")
     return render(
         request,
         "insertion/barrier_types.html",
@@ -161,20 +150,21 @@ def siae_detail(request, pk):
 def siae_edit(request, pk):
     siae = _manageable_siae(request, pk)
     form = SiaeForm(request.POST or None, instance=siae, creating=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_siae(
-                actor=request.user,
-                siae=siae,
-                kind=form.cleaned_data["kind"],
-                convention_reference=form.cleaned_data["convention_reference"],
-                funders=list(form.cleaned_data["funders"]),
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "La SIAE est mise à jour.")
-            return redirect("insertion:siae_detail", pk=siae.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.update_siae,
+            actor=request.user,
+            siae=siae,
+            kind=form.cleaned_data["kind"],
+            convention_reference=form.cleaned_data["convention_reference"],
+            funders=list(form.cleaned_data["funders"]),
+        )
+    ):
+        messages.success(request, "La SIAE est mise à jour.")
+        return redirect("insertion:siae_detail", pk=siae.pk)
     return render(
         request,
         "insertion/form.html",
@@ -184,19 +174,20 @@ def siae_edit(request, pk):
 
 def _annex_form_view(request, siae: Siae, annex: FinancialAnnex | None):
     form = AnnexForm(request.POST or None, instance=annex, siae=siae)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_annex(
-                actor=request.user,
-                siae=siae,
-                data={name: form.cleaned_data[name] for name in form.Meta.fields},
-                annex=annex,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "L'annexe financière est enregistrée.")
-            return redirect("insertion:siae_detail", pk=siae.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.save_annex,
+            actor=request.user,
+            siae=siae,
+            data={name: form.cleaned_data[name] for name in form.Meta.fields},
+            annex=annex,
+        )
+    ):
+        messages.success(request, "L'annexe financière est enregistrée.")
+        return redirect("insertion:siae_detail", pk=siae.pk)
     title = f"Annexe {annex.number}" if annex else "Nouvelle annexe financière"
     return render(request, "insertion/form.html", {"form": form, "title": title, "siae": siae})
 
@@ -241,15 +232,12 @@ def participant_create(request, pk):
     siae = _staff_siae(request, pk)
     form = ParticipantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            participant = services.create_participant(
-                actor=request.user, siae=siae, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"Le salarié {participant.code} est enregistré.")
-            return redirect("insertion:participant_detail", pk=participant.pk)
+        created = run_service(
+            form, services.create_participant, actor=request.user, siae=siae, data=form.cleaned_data
+        )
+        if created:
+            messages.success(request, f"Le salarié {created.result.code} est enregistré.")
+            return redirect("insertion:participant_detail", pk=created.result.pk)
     return render(
         request,
         "insertion/form.html",
@@ -280,16 +268,19 @@ def participant_edit(request, pk):
     if participant.anonymised_at:
         raise PermissionDenied("Ce salarié a été anonymisé.")
     form = ParticipantForm(request.POST or None, instance=Participant.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_participant(
-                actor=request.user, participant=participant, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "La fiche est mise à jour.")
-            return redirect("insertion:participant_detail", pk=participant.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.update_participant,
+            actor=request.user,
+            participant=participant,
+            data=form.cleaned_data,
+        )
+    ):
+        messages.success(request, "La fiche est mise à jour.")
+        return redirect("insertion:participant_detail", pk=participant.pk)
     services.log_participant_read(actor=request.user, participant=participant, what="modification")
     return render(
         request,
@@ -303,14 +294,13 @@ def _participant_action(request, pk, form_class, title, action, success):
     if participant.anonymised_at:
         raise PermissionDenied("Ce salarié a été anonymisé.")
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(participant, form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("insertion:participant_detail", pk=participant.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(form, action, participant=participant, data=form.cleaned_data)
+    ):
+        messages.success(request, success)
+        return redirect("insertion:participant_detail", pk=participant.pk)
     return render(
         request,
         "insertion/form.html",
@@ -340,14 +330,19 @@ def contract_edit(request, pk):
         raise PermissionDenied("Ce salarié a été anonymisé.")
     initial = {"start": contract.start, "end": contract.end, "weekly_hours": contract.weekly_hours}
     form = ContractForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_contract(actor=request.user, contract=contract, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Le contrat est mis à jour.")
-            return redirect("insertion:participant_detail", pk=participant.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.update_contract,
+            actor=request.user,
+            contract=contract,
+            **form.cleaned_data,
+        )
+    ):
+        messages.success(request, "Le contrat est mis à jour.")
+        return redirect("insertion:participant_detail", pk=participant.pk)
     return render(
         request,
         "insertion/form.html",
@@ -394,14 +389,19 @@ def barrier_edit(request, pk):
     if participant.anonymised_at:
         raise PermissionDenied("Ce salarié a été anonymisé.")
     form = BarrierUpdateForm(request.POST or None, instance=Barrier.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_barrier(actor=request.user, barrier=barrier, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Le frein est mis à jour.")
-            return redirect("insertion:participant_detail", pk=participant.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.update_barrier,
+            actor=request.user,
+            barrier=barrier,
+            data=form.cleaned_data,
+        )
+    ):
+        messages.success(request, "Le frein est mis à jour.")
+        return redirect("insertion:participant_detail", pk=participant.pk)
     return render(
         request,
         "insertion/form.html",
@@ -465,20 +465,23 @@ def participant_erase(request, pk):
     if not access.is_siae_admin(request.user, participant.siae):
         raise PermissionDenied("Seuls les administrateurs de la SIAE peuvent effacer une fiche.")
     form = EraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.erase_participant(
-                actor=request.user, participant=participant, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Les données personnelles de {participant.code} sont effacées ; seuls restent "
-                "des faits anonymes comptés dans les indicateurs.",
-            )
-            return redirect("insertion:participant_list", pk=participant.siae_id)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.erase_participant,
+            actor=request.user,
+            participant=participant,
+            reason=form.cleaned_data["reason"],
+        )
+    ):
+        messages.success(
+            request,
+            f"Les données personnelles de {participant.code} sont effacées ; seuls restent "
+            "des faits anonymes comptés dans les indicateurs.",
+        )
+        return redirect("insertion:participant_list", pk=participant.siae_id)
     return render(
         request,
         "insertion/erase.html",

@@ -4,7 +4,7 @@ computed once per request and year (`selectors.TableMemo`)."""
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from essor.core.exports import Sheet, csv_response, xlsx_response
 from essor.core.files import private_file_response
+from essor.core.forms import run_service
 from essor.core.permissions import agency_required, is_agency_member, require
 from essor.observatory import selectors, services
 from essor.observatory.forms import ReportForm, TargetForm, TargetUpdateForm
@@ -316,20 +317,19 @@ def target_create(request):
     form = TargetForm(request.POST or None, initial={"year": selectors.current_year()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            item = services.create_target(
-                year=data["year"],
-                sector=data["sector"],
-                measure=data["measure"],
-                target=data["target"],
-                note=data["note"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Objectif enregistré : {item}.")
-            return redirect(f"{reverse('observatory:targets')}?annee={item.year}")
+        created = run_service(
+            form,
+            services.create_target,
+            year=data["year"],
+            sector=data["sector"],
+            measure=data["measure"],
+            target=data["target"],
+            note=data["note"],
+            actor=request.user,
+        )
+        if created:
+            messages.success(request, f"Objectif enregistré : {created.result}.")
+            return redirect(f"{reverse('observatory:targets')}?annee={created.result.year}")
     return render(request, "observatory/target_form.html", {"form": form, "target": None})
 
 

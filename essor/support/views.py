@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from essor.core import audit
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
+from essor.core.forms import run_service
 from essor.core.permissions import agency_admin_required, agency_required, is_agency_admin
 from essor.directory.models import Sector
 from essor.support import forms, selectors, services
@@ -22,15 +23,6 @@ def _holder(pk) -> ProjectHolder:
         return selectors.holder_for_page(pk)
     except ProjectHolder.DoesNotExist as exc:
         raise Http404("Porteur de projet introuvable.") from exc
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's error on the form: on its field when the form has it, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _working_holder(holder: ProjectHolder):
@@ -115,13 +107,12 @@ def holder_export_xlsx(request):
 def holder_create(request):
     form = forms.HolderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            holder = services.create_holder(actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"La fiche de « {holder.name} » est créée.")
-            return redirect("support:holder_detail", pk=holder.pk)
+        created = run_service(
+            form, services.create_holder, actor=request.user, data=form.cleaned_data
+        )
+        if created:
+            messages.success(request, f"La fiche de « {created.result.name} » est créée.")
+            return redirect("support:holder_detail", pk=created.result.pk)
     return render(request, "support/holder_form.html", {"form": form})
 
 
@@ -132,15 +123,12 @@ def holder_edit(request, pk):
         return response
     form = forms.HolderForm(request.POST or None, instance=holder)
     if request.method == "POST" and form.is_valid():
-        try:
-            changes = services.update_holder(
-                holder=holder, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+        updated = run_service(
+            form, services.update_holder, holder=holder, actor=request.user, data=form.cleaned_data
+        )
+        if updated:
             messages.success(
-                request, "La fiche est mise à jour." if changes else "Aucune modification."
+                request, "La fiche est mise à jour." if updated.result else "Aucune modification."
             )
             return redirect("support:holder_detail", pk=holder.pk)
     else:
@@ -189,23 +177,22 @@ def holder_stage(request, pk):
     if response := _working_holder(holder):
         return response
     form = forms.StageForm(request.POST or None, holder=holder)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.advance_stage(
-                holder=holder,
-                actor=request.user,
-                to=form.cleaned_data["to"],
-                on=form.cleaned_data["on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            holder.refresh_from_db()
-            messages.success(
-                request, f"Le projet passe à l'étape « {holder.get_stage_display()} »."
-            )
-            return redirect("support:holder_detail", pk=holder.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.advance_stage,
+            holder=holder,
+            actor=request.user,
+            to=form.cleaned_data["to"],
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
+        )
+    ):
+        holder.refresh_from_db()
+        messages.success(request, f"Le projet passe à l'étape « {holder.get_stage_display()} ».")
+        return redirect("support:holder_detail", pk=holder.pk)
     return render(request, "support/holder_stage.html", {"form": form, "holder": holder})
 
 
@@ -215,19 +202,20 @@ def holder_abandon(request, pk):
     if response := _working_holder(holder):
         return response
     form = forms.AbandonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.abandon(
-                holder=holder,
-                actor=request.user,
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "L'abandon du projet est enregistré.")
-            return redirect("support:holder_detail", pk=holder.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.abandon,
+            holder=holder,
+            actor=request.user,
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
+        )
+    ):
+        messages.success(request, "L'abandon du projet est enregistré.")
+        return redirect("support:holder_detail", pk=holder.pk)
     return render(request, "support/holder_abandon.html", {"form": form, "holder": holder})
 
 
@@ -239,22 +227,20 @@ def holder_creation(request, pk):
     form = forms.CreationForm(request.POST or None, initial={"name": holder.name})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.record_creation(
-                holder=holder,
-                actor=request.user,
-                on=data["on"],
-                organisation=data.get("organisation_obj") if data["mode"] == "existing" else None,
-                new_organisation=(
-                    {"name": data["name"].strip(), "legal_category": data["legal_category"]}
-                    if data["mode"] == "new"
-                    else None
-                ),
-                note=data["note"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+        if run_service(
+            form,
+            services.record_creation,
+            holder=holder,
+            actor=request.user,
+            on=data["on"],
+            organisation=data.get("organisation_obj") if data["mode"] == "existing" else None,
+            new_organisation=(
+                {"name": data["name"].strip(), "legal_category": data["legal_category"]}
+                if data["mode"] == "new"
+                else None
+            ),
+            note=data["note"],
+        ):
             messages.success(request, "La création de la structure est enregistrée.")
             return redirect("support:holder_detail", pk=holder.pk)
     return render(request, "support/holder_creation.html", {"form": form, "holder": holder})
@@ -267,14 +253,13 @@ def action_create(request, pk):
         return response
     form = forms.ActionForm(request.POST or None, holder=holder)
     if request.method == "POST" and form.is_valid():
-        try:
-            action = services.add_action(holder=holder, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+        added = run_service(
+            form, services.add_action, holder=holder, actor=request.user, data=form.cleaned_data
+        )
+        if added:
             messages.success(request, "L'action est enregistrée.")
-            if action.is_referral:
-                return redirect("support:referral", pk=action.pk)
+            if added.result.is_referral:
+                return redirect("support:referral", pk=added.result.pk)
             return redirect("support:holder_detail", pk=holder.pk)
     return render(request, "support/action_form.html", {"form": form, "holder": holder})
 
@@ -287,15 +272,12 @@ def action_edit(request, pk):
         return response
     form = forms.ActionForm(request.POST or None, instance=action, holder=holder)
     if request.method == "POST" and form.is_valid():
-        try:
-            changes = services.update_action(
-                action=action, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+        updated = run_service(
+            form, services.update_action, action=action, actor=request.user, data=form.cleaned_data
+        )
+        if updated:
             messages.success(
-                request, "L'action est corrigée." if changes else "Aucune modification."
+                request, "L'action est corrigée." if updated.result else "Aucune modification."
             )
             return redirect("support:holder_detail", pk=holder.pk)
     return render(
@@ -343,16 +325,14 @@ def holder_merge(request, pk):
             keep, duplicate = (
                 (holder, other) if form.cleaned_data["keep"] == "this" else (other, holder)
             )
-            try:
-                services.merge_holders(
-                    keep=keep,
-                    duplicate=duplicate,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
+            if run_service(
+                form,
+                services.merge_holders,
+                keep=keep,
+                duplicate=duplicate,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            ):
                 messages.success(
                     request,
                     f"La fiche n° {duplicate.pk} est fusionnée dans celle de « {keep.name} ».",
@@ -371,16 +351,19 @@ def holder_erase(request, pk):
     if response := _working_holder(holder):
         return response
     form = forms.EraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.erase_personal_data(
-                holder=holder, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "Les données personnelles de ce porteur sont effacées.")
-            return redirect("support:holder_detail", pk=holder.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            services.erase_personal_data,
+            holder=holder,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    ):
+        messages.success(request, "Les données personnelles de ce porteur sont effacées.")
+        return redirect("support:holder_detail", pk=holder.pk)
     return render(request, "support/holder_erase.html", {"form": form, "holder": holder})
 
 

@@ -165,6 +165,31 @@ def test_cancel_requires_a_reason(client, world):
     assert consultation.status == S.DRAFT
 
 
+def test_a_refused_step_without_form_is_explained_on_the_consultation(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    client.force_login(world.users["organisation_member"])
+    response = client.post(f"{BASE}{consultation.pk}/commander/", follow=True)
+    assert response.redirect_chain[-1][0] == f"{BASE}{consultation.pk}/"
+    assert [str(m) for m in response.context["messages"]] == [
+        "Une consultation « Brouillon » ne peut pas passer à l'état « Commandée »."
+    ]
+    consultation.refresh_from_db()
+    assert consultation.status == S.DRAFT
+
+
+def test_a_refused_step_with_a_form_is_explained_on_its_form(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    client.force_login(world.users["organisation_member"])
+    response = client.post(f"{BASE}{consultation.pk}/infructueuse/", {"reason": "Aucune offre."})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Une consultation « Brouillon » ne peut pas passer à l'état « Infructueuse »."
+    ]
+    assert response.context["form"]["reason"].value() == "Aucune offre."
+    consultation.refresh_from_db()
+    assert consultation.status == S.DRAFT
+
+
 def test_notifications_are_marked_read(client, world):
     from essor.foodlink.services import notify
 

@@ -16,6 +16,7 @@ from tests.funding.factories import (
     EnvelopeFactory,
     FunderProfileFactory,
     ProgrammeFactory,
+    ShareFactory,
     share_in_instruction,
 )
 
@@ -60,8 +61,8 @@ def test_applicant_fills_and_submits_the_dossier_unique(applicant, world):
         _budget_post(**{"60": "10000", "64": "20000", "70": "10000", "74-epci": "20000"}),
     )
     applicant.post(
-        reverse("funding:application_requests", args=[application.pk]),
-        {"form": "add", "programme": programme.pk, "amount": "20000"},
+        reverse("funding:application_request_add", args=[application.pk]),
+        {"programme": programme.pk, "amount": "20000"},
     )
     for kind in ("statuts", "rib"):
         applicant.post(
@@ -125,10 +126,134 @@ def test_request_above_the_ceiling_is_refused_on_the_form(applicant, world):
     application = helpers.draft_application(world)
     other = ProgrammeFactory(ceiling=Decimal("1000"))
     response = applicant.post(
-        reverse("funding:application_requests", args=[application.pk]),
-        {"form": "add", "programme": other.pk, "amount": "5000"},
+        reverse("funding:application_request_add", args=[application.pk]),
+        {"programme": other.pk, "amount": "5000"},
     )
-    assert "dépasse le plafond du dispositif" in text(response)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert any("dépasse le plafond du dispositif" in error for error in form.non_field_errors())
+    assert response.context["refused_forms"] == []
+    assert application.shares.count() == 1
+
+
+def test_each_form_of_the_requests_page_posts_to_its_own_endpoint(applicant, world):
+    application = helpers.draft_application(world)
+    share = application.shares.get()
+    page = text(applicant.get(reverse("funding:application_requests", args=[application.pk])))
+    for name, args in (
+        ("funding:application_request_add", [application.pk]),
+        ("funding:application_request_amount", [application.pk, share.pk]),
+        ("funding:application_request_remove", [application.pk, share.pk]),
+    ):
+        assert f'action="{reverse(name, args=args)}"' in page
+    assert 'name="form"' not in page
+
+
+def test_the_requests_page_only_shows_itself(applicant, world):
+    application = helpers.draft_application(world)
+    response = applicant.post(
+        reverse("funding:application_requests", args=[application.pk]),
+        {"form": "add", "programme": helpers.programme(world).pk, "amount": "100"},
+    )
+    assert response.status_code == 405
+
+
+def test_applicant_adds_a_programme(applicant, world):
+    application = helpers.draft_application(world)
+    other = ProgrammeFactory(name="Fonds régional")
+    response = applicant.post(
+        reverse("funding:application_request_add", args=[application.pk]),
+        {"programme": other.pk, "amount": "3000"},
+    )
+    assert response.url == reverse("funding:application_requests", args=[application.pk])
+    assert application.shares.get(programme=other).amount_requested == Decimal("3000")
+
+
+def test_applicant_changes_the_amount_asked(applicant, world):
+    application = helpers.draft_application(world)
+    share = application.shares.get()
+    response = applicant.post(
+        reverse("funding:application_request_amount", args=[application.pk, share.pk]),
+        {"amount": "18000"},
+    )
+    assert response.url == reverse("funding:application_requests", args=[application.pk])
+    share.refresh_from_db()
+    assert share.amount_requested == Decimal("18000")
+
+
+def test_a_refused_amount_is_shown_on_its_line_and_nothing_changes(applicant, world):
+    application = helpers.draft_application(world)
+    share = application.shares.get()
+    other = ShareFactory(
+        application=application, programme=ProgrammeFactory(), amount_requested=Decimal("700")
+    )
+    response = applicant.post(
+        reverse("funding:application_request_amount", args=[application.pk, share.pk]),
+        {"amount": "90000"},
+    )
+    assert response.status_code == 200
+    rows = {row["share"].pk: row for row in response.context["rows"]}
+    refused = rows[share.pk]["amount_form"]
+    assert refused.is_bound
+    assert any("dépasse le plafond du dispositif" in e for e in refused.non_field_errors())
+    assert not rows[other.pk]["amount_form"].is_bound
+    page = text(response)
+    field_id = refused["amount"].id_for_label
+    assert f'aria-describedby="{field_id}-erreur"' in page
+    assert 'value="90000"' in page  # what was typed is still there
+    assert page.count("dépasse le plafond du dispositif") == 2  # above the page and on the line
+    share.refresh_from_db()
+    assert share.amount_requested == Decimal("20000")
+
+
+def test_a_missing_amount_is_refused_on_its_line(applicant, world):
+    application = helpers.draft_application(world)
+    share = application.shares.get()
+    response = applicant.post(
+        reverse("funding:application_request_amount", args=[application.pk, share.pk]),
+        {"amount": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["rows"][0]["amount_form"].errors["amount"]
+
+
+def test_applicant_removes_a_draft_request(applicant, world):
+    application = helpers.draft_application(world)
+    share = application.shares.get()
+    response = applicant.post(
+        reverse("funding:application_request_remove", args=[application.pk, share.pk])
+    )
+    assert response.url == reverse("funding:application_requests", args=[application.pk])
+    assert not application.shares.exists()
+
+
+def test_a_refused_removal_is_shown_on_its_line(applicant, world):
+    application = helpers.draft_application(world)
+    share = ShareFactory(
+        application=application, programme=ProgrammeFactory(), status=ShareStatus.SUBMITTED
+    )
+    response = applicant.post(
+        reverse("funding:application_request_remove", args=[application.pk, share.pk])
+    )
+    assert response.status_code == 200
+    row = next(row for row in response.context["rows"] if row["share"] == share)
+    assert row["remove_form"].non_field_errors() == [
+        "Seule une demande en brouillon peut être retirée du dossier."
+    ]
+    assert response.context["refused_forms"] == [row["remove_form"]]
+    assert application.shares.filter(pk=share.pk).exists()
+
+
+def test_a_share_of_another_application_cannot_be_changed(applicant, world):
+    application = helpers.draft_application(world)
+    foreign = ShareFactory(programme=ProgrammeFactory())
+    for name in ("funding:application_request_amount", "funding:application_request_remove"):
+        response = applicant.post(
+            reverse(name, args=[application.pk, foreign.pk]), {"amount": "10"}
+        )
+        assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.amount_requested != Decimal("10")
 
 
 def test_oversize_attachment_is_refused_on_the_form(applicant, world, settings):

@@ -5,6 +5,7 @@ DENIED = dict.fromkeys(
     ["authenticated", "agency_admin", "agency_staff", "funder_instructor"], 403
 ) | {"anonymous": ANON_LOGIN, "organisation_admin": 403, "organisation_member": 403}
 APPLICANTS = DENIED | {"organisation_admin": 200, "organisation_member": 200}
+POST_ONLY_FOR_APPLICANTS = DENIED | {"organisation_admin": 405, "organisation_member": 405}
 # The applicant's members, the funders asked and the agency.
 CONCERNED = APPLICANTS | {"agency_admin": 200, "agency_staff": 200, "funder_instructor": 200}
 # Funders' instructors and the agency.
@@ -15,6 +16,11 @@ FUNDER = DENIED | {"funder_instructor": 200}
 
 def _draft(world):
     return {"pk": helpers.draft_application(world).pk}
+
+
+def _draft_share(world):
+    share = helpers.draft_application(world).shares.get()
+    return {"pk": share.application_id, "share_pk": share.pk}
 
 
 URL_ACCESS = [
@@ -36,6 +42,24 @@ URL_ACCESS = [
     UrlCase("funding:application_edit", APPLICANTS, kwargs=_draft),
     UrlCase("funding:application_budget", APPLICANTS, kwargs=_draft),
     UrlCase("funding:application_requests", APPLICANTS, kwargs=_draft),
+    UrlCase(
+        "funding:application_request_add",
+        POST_ONLY_FOR_APPLICANTS,
+        kwargs=_draft,
+        note="POST only: permission checked first, then 405 for a GET",
+    ),
+    UrlCase(
+        "funding:application_request_amount",
+        POST_ONLY_FOR_APPLICANTS,
+        kwargs=_draft_share,
+        note="POST only: permission checked first, then 405 for a GET",
+    ),
+    UrlCase(
+        "funding:application_request_remove",
+        POST_ONLY_FOR_APPLICANTS,
+        kwargs=_draft_share,
+        note="POST only: permission checked first, then 405 for a GET",
+    ),
     UrlCase("funding:application_attachments", APPLICANTS, kwargs=_draft),
     UrlCase("funding:application_submit", APPLICANTS, kwargs=_draft),
     UrlCase(

@@ -1,11 +1,16 @@
 """Self-service of the structures: claim a profile, edit the public profile."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
-from essor.accounts.models import Role
-from essor.core.permissions import can_admin_organisation, is_agency_member, login_required
+from essor.core.forms import run_service
+from essor.core.permissions import (
+    administered_organisation_ids,
+    can_admin_organisation,
+    is_agency_member,
+    login_required,
+)
 from essor.directory import services
 from essor.directory.forms import ClaimForm, ProfileForm
 from essor.directory.models import Organisation, OrganisationClaim, ProfileRevision
@@ -14,30 +19,30 @@ from essor.directory.models import Organisation, OrganisationClaim, ProfileRevis
 @login_required
 def claim(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
-    already_admin = request.user.memberships.filter(
-        organisation=organisation, role=Role.ORGANISATION_ADMIN
-    ).exists()
+    already_admin = organisation.pk in administered_organisation_ids(request.user)
     pending_claim = OrganisationClaim.objects.filter(
         organisation=organisation, user=request.user, status=OrganisationClaim.Status.PENDING
     ).first()
     form = ClaimForm(request.POST or None)
-    if request.method == "POST" and not already_admin and form.is_valid():
-        try:
-            services.create_claim(
-                organisation=organisation,
-                user=request.user,
-                position=form.cleaned_data["position"],
-                message=form.cleaned_data["message"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                "Votre demande a été transmise à l'agence. Vous recevrez ses droits de gestion "
-                "dès qu'elle l'aura acceptée.",
-            )
-            return redirect("directory:claim", pk=organisation.pk)
+    if (
+        request.method == "POST"
+        and not already_admin
+        and form.is_valid()
+        and run_service(
+            form,
+            services.create_claim,
+            organisation=organisation,
+            user=request.user,
+            position=form.cleaned_data["position"],
+            message=form.cleaned_data["message"],
+        )
+    ):
+        messages.success(
+            request,
+            "Votre demande a été transmise à l'agence. Vous recevrez ses droits de gestion "
+            "dès qu'elle l'aura acceptée.",
+        )
+        return redirect("directory:claim", pk=organisation.pk)
     return render(
         request,
         "directory/claim/claim.html",
@@ -73,13 +78,15 @@ def profile_edit(request, pk):
         initial=None if agency else _initial_from_revision(pending),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            outcome, result = services.edit_profile(
-                organisation=organisation, user=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        edited = run_service(
+            form,
+            services.edit_profile,
+            organisation=organisation,
+            user=request.user,
+            data=form.cleaned_data,
+        )
+        if edited:
+            outcome, result = edited.result
             if outcome == "applied":
                 messages.success(
                     request,

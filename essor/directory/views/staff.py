@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from essor.core.forms import run_service
 from essor.core.permissions import agency_required
 from essor.directory import selectors_backoffice as selectors
 from essor.directory import services
@@ -48,10 +49,6 @@ def organisation_list(request):
     )
 
 
-def _form_error(form, error: ValidationError) -> None:
-    form.add_error(None, error)
-
-
 @agency_required
 def organisation_create(request):
     form = StaffOrganisationForm(request.POST or None)
@@ -59,19 +56,18 @@ def organisation_create(request):
     if request.method == "POST" and form.is_valid() & head_office.is_valid():
         head_office.check_siret_matches(form.cleaned_data.get("siren"))
         if head_office.is_valid():
-            try:
-                organisation = services.create_organisation(
-                    actor=request.user,
-                    data=form.cleaned_data,
-                    head_office=head_office.establishment_values()
-                    if head_office.has_head_office()
-                    else None,
-                )
-            except ValidationError as error:
-                _form_error(form, error)
-            else:
-                messages.success(request, f"La structure « {organisation.name} » est créée.")
-                return redirect("directory:staff_organisation_edit", pk=organisation.pk)
+            created = run_service(
+                form,
+                services.create_organisation,
+                actor=request.user,
+                data=form.cleaned_data,
+                head_office=head_office.establishment_values()
+                if head_office.has_head_office()
+                else None,
+            )
+            if created:
+                messages.success(request, f"La structure « {created.result.name} » est créée.")
+                return redirect("directory:staff_organisation_edit", pk=created.result.pk)
     return render(
         request,
         "directory/staff/organisation_form.html",
@@ -88,15 +84,16 @@ def organisation_edit(request, pk):
     organisation = get_object_or_404(Organisation.objects.select_related("merged_into"), pk=pk)
     form = StaffOrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            changes = services.update_organisation(
-                organisation=organisation, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _form_error(form, error)
-        else:
+        updated = run_service(
+            form,
+            services.update_organisation,
+            organisation=organisation,
+            actor=request.user,
+            data=form.cleaned_data,
+        )
+        if updated:
             messages.success(
-                request, "La fiche est mise à jour." if changes else "Aucune modification."
+                request, "La fiche est mise à jour." if updated.result else "Aucune modification."
             )
             return redirect("directory:staff_organisation_edit", pk=organisation.pk)
     return render(
@@ -121,16 +118,14 @@ def organisation_merge(request, pk):
         keep, duplicate = (
             (organisation, other) if form.cleaned_data["keep"] == "this" else (other, organisation)
         )
-        try:
-            services.merge_organisations(
-                keep=keep,
-                duplicate=duplicate,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if run_service(
+            form,
+            services.merge_organisations,
+            keep=keep,
+            duplicate=duplicate,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        ):
             messages.success(request, f"« {duplicate.name} » est fusionnée dans « {keep.name} ».")
             return redirect("directory:staff_organisation_edit", pk=keep.pk)
     return render(
@@ -158,21 +153,27 @@ def revision_detail(request, pk):
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         comment = form.cleaned_data["comment"]
-        try:
-            if form.cleaned_data["decision"] == "approve":
-                services.approve_revision(
-                    revision=revision,
-                    reviewer=request.user,
-                    fields=request.POST.getlist("fields"),
-                    comment=comment,
-                )
-                messages.success(request, "La modification est validée et publiée.")
-            else:
-                services.reject_revision(revision=revision, reviewer=request.user, comment=comment)
-                messages.success(request, "La modification est refusée.")
-        except ValidationError as error:
-            form.add_error(None, error)
+        if form.cleaned_data["decision"] == "approve":
+            done = run_service(
+                form,
+                services.approve_revision,
+                revision=revision,
+                reviewer=request.user,
+                fields=request.POST.getlist("fields"),
+                comment=comment,
+            )
+            success = "La modification est validée et publiée."
         else:
+            done = run_service(
+                form,
+                services.reject_revision,
+                revision=revision,
+                reviewer=request.user,
+                comment=comment,
+            )
+            success = "La modification est refusée."
+        if done:
+            messages.success(request, success)
             return redirect("directory:revision_list")
     return render(
         request,

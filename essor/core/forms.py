@@ -1,0 +1,70 @@
+"""Running a service from a form: the service's refusal becomes the form's errors.
+
+Services raise `ValidationError` when they refuse (house rule: French messages naming the field
+and the reason); views show those messages on the form that was posted, next to the field they
+name when the form has it, above the form otherwise:
+
+    if request.method == "POST" and form.is_valid():
+        outcome = run_service(form, services.create_thing, actor=request.user, **form.cleaned_data)
+        if outcome:
+            return redirect("module:thing", pk=outcome.result.pk)
+    return render(request, "module/thing_form.html", {"form": form})
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+@dataclass(frozen=True)
+class ServiceOutcome:
+    """What `run_service` gives back. True when the service ran; `result` is what it returned
+    (None when it refused, or when it returns nothing)."""
+
+    ok: bool
+    result: Any = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _field_for(form, key: str) -> str | None:
+    """The form field that shows the errors of `key`, or None for the errors above the form.
+
+    A form whose fields are not named like the service's keys (generated fields, for instance)
+    defines `service_error_field(key) -> str` to translate them."""
+    if key == NON_FIELD_ERRORS:
+        return None
+    if key in form.fields:
+        return key
+    translate = getattr(form, "service_error_field", None)
+    if translate is not None and (name := translate(key)) in form.fields:
+        return name
+    return None
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Puts `error` on `form`: each message of a dict on the field of its key when the form has
+    it (see `service_error_field`), else with the form's own errors; a list or a single message
+    with the form's own errors. Codes and parameters of the messages are kept."""
+    if hasattr(error, "error_dict"):
+        for key, errors in error.error_dict.items():
+            form.add_error(_field_for(form, key), errors)
+    else:
+        form.add_error(None, error.error_list)
+
+
+def run_service(form, service, /, **kwargs) -> ServiceOutcome:
+    """Calls `service(**kwargs)`. When it raises `ValidationError`, its messages go on `form`
+    (`add_service_errors`) and the outcome is false; otherwise the outcome is true and carries
+    the service's result. Other exceptions go through.
+
+    `form` and `service` are positional-only, so a service may itself take a `form` or `service`
+    keyword argument."""
+    try:
+        result = service(**kwargs)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return ServiceOutcome(ok=False)
+    return ServiceOutcome(ok=True, result=result)
