@@ -1,6 +1,7 @@
 """The block reader alone (no database): whatever the cuts, the records of the csv module."""
 
 import csv
+import zipfile
 
 import pytest
 
@@ -82,3 +83,52 @@ def test_an_unclosed_quote_stops_the_reading_long_before_the_end(tmp_path, monke
     with pytest.raises(reader.SireneFileError, match="guillemet ouvert"):
         _read(path)
     assert 0 < len(blocks_read) < 100
+
+
+class _EndlessLine:
+    """A stream whose one line never ends (a broken or hostile file): `read(n)` and
+    `readline(limit)` give as many bytes as asked; an unbounded read would never return."""
+
+    def __init__(self, head: bytes):
+        self.head = head
+
+    def _take(self, size: int) -> bytes:
+        if size is None or size < 0:
+            raise AssertionError("unbounded read of a line that never ends")
+        head, self.head = self.head[:size], self.head[size:]
+        return head + b"A" * (size - len(head))
+
+    def read(self, size=-1):
+        return self._take(size)
+
+    def readline(self, limit=-1):
+        end = self.head.find(b"\n")
+        if end != -1 and limit is not None and 0 <= end < limit:
+            return self._take(end + 1)
+        return self._take(limit)
+
+
+def test_a_line_that_never_ends_stops_the_reading_with_a_french_message():
+    header = ",".join(STOCK_ETABLISSEMENT_COLUMNS).encode() + b"\n"
+    stream = reader.CsvStream(_EndlessLine(header), label="des établissements", separator=",")
+
+    with pytest.raises(reader.SireneFileError, match="ligne de plus de 1 Mio"):
+        reader.read_establishments(stream, commune_codes=TERRITORY)
+
+
+def test_a_zip_holding_a_line_that_never_ends_is_refused(tmp_path):
+    path = tmp_path / "StockEtablissement_utf8.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        header = ",".join(STOCK_ETABLISSEMENT_COLUMNS)
+        archive.writestr("StockEtablissement_utf8.csv", header + "\n" + "9" * (20 * 1024 * 1024))
+
+    with pytest.raises(reader.SireneFileError, match="ligne de plus de 1 Mio"):
+        _read(path)
+
+
+def test_a_header_longer_than_the_csv_module_s_field_limit_is_refused_in_french(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_bytes(b"siren," + b"x" * (csv.field_size_limit() + 10) + b"\n")
+
+    with pytest.raises(reader.SireneFileError, match="en-tête"):
+        _read(path)

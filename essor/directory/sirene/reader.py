@@ -135,7 +135,12 @@ def check_header(stream: CsvStream, *, required: Iterable[str]) -> list[str]:
         raise SireneFileError(
             f"Le fichier {label} n'est pas un fichier CSV encodé en UTF-8."
         ) from exc
-    columns = next(csv.reader([text.rstrip("\r\n")], delimiter=separator), [])
+    try:
+        columns = next(csv.reader([text.rstrip("\r\n")], delimiter=separator), [])
+    except csv.Error as exc:  # e.g. a "column name" longer than the csv module's field limit
+        raise SireneFileError(
+            f"Le fichier {label} n'a pas une ligne d'en-tête CSV lisible ({exc})."
+        ) from exc
     if len(columns) < 2:
         raise SireneFileError(
             f"Le fichier {label} n'est pas un fichier CSV séparé par « {separator} » "
@@ -161,13 +166,22 @@ def _read(stream: CsvStream, read):
 
 
 def _blocks(stream: CsvStream) -> Iterator[bytes]:
-    """Blocks of whole lines (each ends with a line end)."""
+    """Blocks of whole lines (each ends with a line end). The rest of a block's last line is read
+    up to MAX_RECORD_BYTES only: a line that never ends (a broken or hostile file) stops the
+    reading instead of filling memory."""
     while True:
         chunk = _read(stream, lambda: stream.handle.read(BLOCK_SIZE))
         if not chunk:
             return
         if not chunk.endswith(b"\n"):
-            chunk += _read(stream, stream.handle.readline)  # the rest of the last line
+            rest = _read(stream, lambda: stream.handle.readline(MAX_RECORD_BYTES + 1))
+            unfinished = len(chunk) - chunk.rfind(b"\n") - 1 + len(rest)
+            if unfinished > MAX_RECORD_BYTES:
+                raise SireneFileError(
+                    f"Le fichier {stream.label} contient une ligne de plus de 1 Mio (une ligne "
+                    "qui ne se termine pas ?) : ce n'est pas un fichier SIRENE valide."
+                )
+            chunk += rest
         yield chunk if chunk.endswith(b"\n") else chunk + b"\n"
 
 
