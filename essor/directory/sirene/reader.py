@@ -139,7 +139,8 @@ def check_header(stream: CsvStream, *, required: Iterable[str]) -> list[str]:
         columns = next(csv.reader([text.rstrip("\r\n")], delimiter=separator), [])
     except csv.Error as exc:  # e.g. a "column name" longer than the csv module's field limit
         raise SireneFileError(
-            f"Le fichier {label} n'a pas une ligne d'en-tête CSV lisible ({exc})."
+            f"Le fichier {label} n'a pas une ligne d'en-tête CSV lisible (un nom de colonne "
+            "dépasse la longueur permise)."
         ) from exc
     if len(columns) < 2:
         raise SireneFileError(
