@@ -31,7 +31,6 @@ process-wide state, unsuited to a web process; sdcMicro, sdcTable and GaussSuppr
 
 from collections import deque
 from collections.abc import Hashable, Iterable, Sequence
-from fractions import Fraction
 
 SMALL_CELL_THRESHOLD = 5
 PUBLIC = None  # the point of view of someone who knows only the published figures
@@ -145,12 +144,14 @@ class LinkedFigures:
             public_unknown, learnt = self._closure(PUBLIC)
             if self._fix(PUBLIC, learnt):
                 continue
-            if any(
-                self._fix(insider, self._closure(insider, public_unknown)[1])
-                for insider in insiders
-            ):
-                continue
-            if any(self._fix_by_elimination(who) for who in (PUBLIC, *insiders)):
+            unknown_to = {PUBLIC: public_unknown}
+            fixed = False
+            for insider in insiders:
+                unknown_to[insider], learnt = self._closure(insider, public_unknown)
+                if self._fix(insider, learnt):
+                    fixed = True
+                    break
+            if fixed or self._fix_by_elimination(unknown_to):
                 continue
             return set(self.hidden)
 
@@ -210,8 +211,16 @@ class LinkedFigures:
             and who not in self._known_to[key]
         ]
 
-    def _choose(self, candidates: list[Hashable]) -> Hashable:
-        return min(candidates, key=lambda key: (self._values[key], self._order[key]))
+    def _choose(self, candidates: list[Hashable], near: Hashable | None = None) -> Hashable:
+        """The figure to hide: first one that shares the most sums with the figure to protect
+        (it protects it in each of them at once), then the smallest, then the first added."""
+        around = set(self._relations_of.get(near, ())) if near is not None else set()
+
+        def cost(key):
+            shared = len(around.intersection(self._relations_of.get(key, ())))
+            return (-shared, self._values[key], self._order[key])
+
+        return min(candidates, key=cost)
 
     def _protected(self, key, who) -> bool:
         """Whether `who` must not be able to work the figure out: every hidden figure (so that
@@ -222,19 +231,30 @@ class LinkedFigures:
         return key in self.hidden if self._published[key] else self._small(key)
 
     def _fix(self, who, learnt: dict) -> bool:
-        """Hides one more figure for each hidden figure that `who` could work out."""
+        """Hides one more figure for the hidden figures that `who` could work out.
+
+        A figure worked out from a sum that has a published figure left is fixed there and
+        then; one worked out only from other worked-out figures waits for the next pass (the
+        fixes of this pass may already have cut its chain), unless nothing else was fixed."""
         changed = False
         fixed_relations: set[int] = set()
+        deferred = []
         for key, index in learnt.items():
             if not self._protected(key, who) or index in fixed_relations:
                 continue
-            # The sum that gave it away, then the sums that gave away its known figures.
-            seen, frontier, choice = {index}, [index], None
-            while frontier and choice is None:
-                candidates = [c for i in frontier for c in self._candidates(who, i)]
-                if candidates:
-                    choice = self._choose(candidates)
-                    break
+            candidates = self._candidates(who, index)
+            if candidates:
+                self.hidden.add(self._choose(candidates, key))
+                fixed_relations.add(index)
+                changed = True
+            else:
+                deferred.append(index)
+        if changed:
+            return True
+        for index in deferred:
+            # The sums that gave away the known figures of that sum, nearest first.
+            seen, frontier = {index}, [index]
+            while frontier:
                 following = []
                 for i in frontier:
                     for member, _ in self._relations[i]:
@@ -242,55 +262,92 @@ class LinkedFigures:
                         if origin is not None and origin not in seen:
                             seen.add(origin)
                             following.append(origin)
+                candidates = [c for i in following for c in self._candidates(who, i)]
+                if candidates:
+                    self.hidden.add(self._choose(candidates))
+                    return True
                 frontier = following
             # No published positive figure behind it: it is made of the insider's own people
             # and zeros only, which discloses no one else.
-            if choice is not None:
-                self.hidden.add(choice)
-                fixed_relations.add(index)
-                changed = True
-        return changed
-
-    def _fix_by_elimination(self, who) -> bool:
-        """Exact check: no small figure is determined by any combination of published sums."""
-        unknown = self._unknown_to(who)
-        rows = []
-        for relation in self._relations:
-            row = {key: sign for key, sign in relation if key in unknown}
-            if row:
-                rows.append(row)
-        for key in sorted(determined(rows), key=self._order.__getitem__):
-            if not self._small(key) or who in self._known_to[key]:
-                continue
-            candidates = [
-                c for index in self._relations_of.get(key, ()) for c in self._candidates(who, index)
-            ]
-            if not candidates:
-                # Every sum around it is already hidden: widen to the sums of its unknowns.
-                neighbours = {
-                    member
-                    for index in self._relations_of.get(key, ())
-                    for member, _ in self._relations[index]
-                    if member in unknown
-                }
-                candidates = [
-                    c
-                    for member in neighbours
-                    for index in self._relations_of.get(member, ())
-                    for c in self._candidates(who, index)
-                ]
-            if candidates:
-                self.hidden.add(self._choose(candidates))
-                return True
         return False
+
+    def _fix_by_elimination(self, unknown_to: dict) -> bool:
+        """Exact check: no small figure is determined by any combination of published sums,
+        for the public and for each insider (`unknown_to`: what each one could not work out by
+        subtractions). Only the parts of the system around a small unknown are solved."""
+        public = unknown_to[PUBLIC]
+        components = _components(
+            [{key: sign for key, sign in relation if key in public} for relation in self._relations]
+        )
+        for who, unknown in unknown_to.items():
+            own = public - unknown  # what an insider knows beyond the public
+            for rows in components:
+                keys = {key for row in rows for key in row}
+                if who is not PUBLIC and not keys & own:
+                    continue  # the insider's own figures play no part here
+                small = {key for key in keys - own if self._small(key)}
+                if not small:
+                    continue
+                reduced = [{k: v for k, v in row.items() if k not in own} for row in rows]
+                for key in sorted(determined(reduced) & small, key=self._order.__getitem__):
+                    if self._hide_near(who, key, keys - own):
+                        return True
+        return False
+
+    def _hide_near(self, who, key, unknown: set) -> bool:
+        """Hides the best published figure of a sum around `key`, or around its unknowns."""
+        candidates = [
+            c for index in self._relations_of.get(key, ()) for c in self._candidates(who, index)
+        ]
+        if not candidates:
+            neighbours = {
+                member
+                for index in self._relations_of.get(key, ())
+                for member, _ in self._relations[index]
+                if member in unknown
+            }
+            candidates = [
+                c
+                for member in neighbours
+                for index in self._relations_of.get(member, ())
+                for c in self._candidates(who, index)
+            ]
+        if not candidates:
+            return False
+        self.hidden.add(self._choose(candidates, key))
+        return True
+
+
+PRIME = (1 << 61) - 1  # exact enough: a false « determined » only hides one figure more
+
+
+def _components(rows: list[dict]) -> list[list[dict]]:
+    """The equations grouped by the unknowns they share (equations without unknown dropped)."""
+    parent: dict = {}
+
+    def find(key):
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    rows = [row for row in rows if row]
+    for row in rows:
+        first, *others = row
+        for other in others:
+            parent[find(other)] = find(first)
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(find(next(iter(row))), []).append(row)
+    return list(groups.values())
 
 
 def determined(rows: list[dict[Hashable, int]]) -> set[Hashable]:
     """The unknowns whose value a system of linear equations fixes (whatever the constants).
 
     Equations with an unknown found in no other equation say nothing about the rest: they are
-    dropped first (repeatedly); the rest is put in reduced row echelon form with exact fractions.
-    An unknown is determined when its row has no other unknown left."""
+    dropped first (repeatedly); the rest is put in reduced row echelon form (arithmetic modulo
+    a large prime). An unknown is determined when its row has no other unknown left."""
     rows = [dict(row) for row in rows if row]
     while True:
         occurrences: dict[Hashable, int] = {}
@@ -301,15 +358,16 @@ def determined(rows: list[dict[Hashable, int]]) -> set[Hashable]:
         if len(kept) == len(rows):
             break
         rows = kept
-    pivots: dict[Hashable, dict[Hashable, Fraction]] = {}
+    pivots: dict[Hashable, dict[Hashable, int]] = {}
+    holding: dict[Hashable, set] = {}  # column -> the pivots whose row has it
     for source in rows:
-        row = {key: Fraction(value) for key, value in source.items()}
+        row = {key: value % PRIME for key, value in source.items()}
         for column in [key for key in row if key in pivots]:
             factor = row.get(column)
             if not factor:
                 continue
             for key, value in pivots[column].items():
-                updated = row.get(key, 0) - factor * value
+                updated = (row.get(key, 0) - factor * value) % PRIME
                 if updated:
                     row[key] = updated
                 else:
@@ -317,18 +375,25 @@ def determined(rows: list[dict[Hashable, int]]) -> set[Hashable]:
         if not row:
             continue
         column = next(iter(row))
-        scale = row[column]
-        row = {key: value / scale for key, value in row.items()}
-        for other in pivots.values():
+        inverse = pow(row[column], PRIME - 2, PRIME)
+        row = {key: value * inverse % PRIME for key, value in row.items()}
+        for pivot in list(holding.get(column, ())):
+            other = pivots[pivot]
             factor = other.get(column)
-            if factor:
-                for key, value in row.items():
-                    updated = other.get(key, 0) - factor * value
-                    if updated:
-                        other[key] = updated
-                    else:
-                        other.pop(key, None)
+            if not factor:
+                continue
+            for key, value in row.items():
+                updated = (other.get(key, 0) - factor * value) % PRIME
+                if updated:
+                    if key not in other:
+                        holding.setdefault(key, set()).add(pivot)
+                    other[key] = updated
+                else:
+                    other.pop(key, None)
+                    holding.get(key, set()).discard(pivot)
         pivots[column] = row
+        for key in row:
+            holding.setdefault(key, set()).add(column)
     return {column for column, row in pivots.items() if len(row) == 1}
 
 

@@ -273,8 +273,11 @@ class IndicatorFilterForm(AccessibleForm, forms.Form):
         empty_label="Tout le territoire",
     )
 
-    def __init__(self, *args, siaes, today: datetime.date, **kwargs):
+    def __init__(self, *args, siaes, today: datetime.date, by_commune: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not by_commune:
+            # A funder's SIAE crossed with a commune would be a handful of people.
+            del self.fields["commune"]
         self.fields["year"].choices = year_choices(today)
         self.fields["year"].initial = today.year
         self.fields["kind"].choices = [("", "Tous"), *SiaeKind.choices]
