@@ -527,9 +527,14 @@ def hours_month(request, pk):
             else:
                 messages.success(request, f"{count} ligne(s) d'heures enregistrée(s).")
                 return redirect(f"{request.path}?mois={month:%Y-%m}")
+    spans = services.contract_spans(siae.pk)
     rows = [
         {
             "participant": participant,
+            # 48 hours a week over the days of the month the person's contracts cover.
+            "maximum": services.hours_capacity(
+                services.covered_days(spans.get(participant.pk, []), month)[0]
+            ),
             "value": values.get(
                 participant.pk,
                 ""
@@ -554,7 +559,6 @@ def hours_month(request, pk):
             "siae": siae,
             "month": month,
             "month_label": formats.month_label(month.year, month.month),
-            "capacity": services.month_capacity(month),
             "rows": rows,
             "errors": errors,
             "previous": previous,
