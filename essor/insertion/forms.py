@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from essor.accounts.models import Role
+from essor.core.validators import validate_no_nir
 from essor.directory.models import Organisation
 from essor.insertion.models import (
     Barrier,
@@ -16,7 +17,6 @@ from essor.insertion.models import (
     SiaeKind,
     Training,
 )
-from essor.insertion.privacy import validate_no_nir
 from essor.territory.models import Commune
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from essor.core import audit, formats
+from essor.core.validators import validate_no_nir
 from essor.insertion.models import (
     MAX_WEEKLY_HOURS,
     Barrier,
@@ -740,6 +741,10 @@ def erase_participant(*, actor, participant: Participant, reason: str) -> Partic
         raise ValidationError("Les données personnelles de ce salarié sont déjà effacées.")
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
+    try:
+        validate_no_nir(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from error
     _anonymise(participant, timezone.now())
     audit.record(
         actor=actor,
