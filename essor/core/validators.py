@@ -131,8 +131,9 @@ _NIR_SPLIT = re.compile(rf"{_NIR_SEPARATORS}+")
 
 def _looks_like_nir(candidate: str, *, whole: bool) -> bool:
     """A NIR: sex, year, month, department (or 2A/2B), commune, order, and its key checked by
-    python-stdnum. Without its key (13 characters), only a number standing alone counts: a
-    13-digit part of a longer number (a SIRET cut in two) is not a NIR."""
+    python-stdnum. A number standing alone shaped like a NIR counts even without its key (13
+    characters) or with a wrong one (a typing error does not make it anonymous); a part of a
+    longer run of digits needs its valid key (a SIRET cut in two is not a NIR)."""
     if candidate[0] not in "12378" or not candidate[:5].isdigit() or not candidate[7:].isdigit():
         return False
     if not (candidate[5:7].isdigit() or candidate[5:7] in ("2A", "2B")):
@@ -140,9 +141,9 @@ def _looks_like_nir(candidate: str, *, whole: bool) -> bool:
     month = int(candidate[3:5])
     if not (1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99):
         return False
-    if len(candidate) == 15:
-        return stdnum_nir.is_valid(candidate)
-    return len(candidate) == 13 and whole
+    if len(candidate) == 15 and stdnum_nir.is_valid(candidate):
+        return True
+    return whole
 
 
 def contains_nir(text: str | None) -> bool:
