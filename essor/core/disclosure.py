@@ -14,11 +14,13 @@ table for one kind, a commune and the whole territory…). `protect()`:
    *insider* who knows some figures exactly (an SIAE's staff know their own SIAE's);
 3. when a hidden figure (or a small count never published, such as the men when the women and
    the total are shown) is worked out, hides one more published figure of the sum that gave it
-   away (the smallest positive one: complementary suppression), then plays 2 again — so that no
-   hidden figure is ever the only unknown of a published sum;
-4. finally checks by exact Gaussian elimination over all the published sums that no small count
-   is determined by any combination of them (x + y, x + z and y + z give x), hiding one more
-   figure of such a system and going back to 2 when one is.
+   away (complementary suppression: the one sharing the most sums with the figure to protect,
+   then the smallest positive one), then plays 2 again — so that no hidden figure is ever the
+   only unknown of a published sum;
+4. finally checks by Gaussian elimination (modulo a large prime) over the published sums around
+   each small count, for the public and each insider, that no small count is determined by any
+   combination of them (x + y, x + z and y + z give x), hiding one more figure of such a system
+   and going back to 2 when one is.
 
 The result depends on the figures only (the same data gives the same hidden cells), so that every
 page, filter and file shows the same pattern. Zeros are always shown: « nobody » discloses no one.
