@@ -1,9 +1,11 @@
 """Validators for French identifiers, with French messages (see STANDARDS.md)."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
@@ -113,3 +115,59 @@ def siret_digits_are_valid(number: str) -> bool:
     else:
         checksum_ok = _luhn_ok(number)
     return checksum_ok and _luhn_ok(number[:9])
+
+
+# The social security number (NIR) guard -----------------------------------------------------
+
+NIR_MESSAGE = (
+    "Ce texte semble contenir un numéro de sécurité sociale (NIR) : il est interdit de "
+    "l'enregistrer ici. Retirez-le puis enregistrez à nouveau."
+)
+# Between the groups of digits: spaces (double ones too), dots, dashes, underscores, slashes.
+_NIR_SEPARATORS = r"[\s._/\\\-\u2010-\u2015\u2212]"
+_NIR_RUN = re.compile(rf"[0-9AB](?:{_NIR_SEPARATORS}*[0-9AB])*")
+_NIR_SPLIT = re.compile(rf"{_NIR_SEPARATORS}+")
+
+
+def _looks_like_nir(candidate: str, *, whole: bool) -> bool:
+    """A NIR: sex, year, month, department (or 2A/2B), commune, order, and its key checked by
+    python-stdnum. A number standing alone shaped like a NIR counts even without its key (13
+    characters) or with a wrong one (a typing error does not make it anonymous); a part of a
+    longer run of digits needs its valid key (a SIRET cut in two is not a NIR)."""
+    if candidate[0] not in "12378" or not candidate[:5].isdigit() or not candidate[7:].isdigit():
+        return False
+    if not (candidate[5:7].isdigit() or candidate[5:7] in ("2A", "2B")):
+        return False
+    month = int(candidate[3:5])
+    if not (1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99):
+        return False
+    if len(candidate) == 15 and stdnum_nir.is_valid(candidate):
+        return True
+    return whole
+
+
+def contains_nir(text: str | None) -> bool:
+    """Whether the text holds a NIR however it is written: digits in groups separated by
+    spaces, dots, dashes, underscores or slashes, full-width digits (NFKC), 2A/2B for Corsica.
+    SIRETs (14 digits) and phone numbers (10) never match."""
+    if not text:
+        return False
+    normalised = unicodedata.normalize("NFKC", text).upper()
+    for run in _NIR_RUN.finditer(normalised):
+        groups = [group for group in _NIR_SPLIT.split(run.group()) if group]
+        for first in range(len(groups)):
+            candidate = ""
+            for last in range(first, len(groups)):
+                candidate += groups[last]
+                if len(candidate) > 15:
+                    break
+                whole = first == 0 and last == len(groups) - 1
+                if len(candidate) in (13, 15) and _looks_like_nir(candidate, whole=whole):
+                    return True
+    return False
+
+
+def validate_no_nir(value: str) -> None:
+    """For every free text about a person (names, notes, reasons, comments, action texts)."""
+    if contains_nir(value):
+        raise ValidationError(NIR_MESSAGE, code="nir")

@@ -19,8 +19,8 @@ from essor.insertion.models import (
     SiaeKind,
     SupportKind,
     Training,
-    month_capacity,
 )
+from essor.insertion.services import covered_days, hours_capacity
 
 FIRST_NAMES_F = [
     "Amina",
@@ -188,7 +188,10 @@ def load(ctx) -> str:
                     participant=participant,
                     siae_id=participant.siae_id,
                     month=month,
-                    hours=min(worked, month_capacity(month)).quantize(Decimal("0.01")),
+                    # At most what the pathway's days in the month allow (48 hours a week).
+                    hours=min(
+                        worked, hours_capacity(covered_days([(start, end)], month)[0])
+                    ).quantize(Decimal("0.01")),
                 )
             )
         for barrier_type in rng.sample(barrier_types, rng.randint(0, min(3, len(barrier_types)))):

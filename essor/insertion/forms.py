@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from essor.accounts.models import Role
+from essor.core.validators import validate_no_nir
 from essor.directory.models import Organisation
 from essor.insertion.models import (
     Barrier,
@@ -16,7 +17,6 @@ from essor.insertion.models import (
     SiaeKind,
     Training,
 )
-from essor.insertion.privacy import validate_no_nir
 from essor.territory.models import Commune
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -273,8 +273,11 @@ class IndicatorFilterForm(AccessibleForm, forms.Form):
         empty_label="Tout le territoire",
     )
 
-    def __init__(self, *args, siaes, today: datetime.date, **kwargs):
+    def __init__(self, *args, siaes, today: datetime.date, by_commune: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not by_commune:
+            # A funder's SIAE crossed with a commune would be a handful of people.
+            del self.fields["commune"]
         self.fields["year"].choices = year_choices(today)
         self.fields["year"].initial = today.year
         self.fields["kind"].choices = [("", "Tous"), *SiaeKind.choices]

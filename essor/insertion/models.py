@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 
-from essor.insertion.privacy import validate_no_nir
+from essor.core.validators import validate_no_nir
 
 MAX_WEEKLY_HOURS = 48  # the legal weekly maximum (Code du travail, L3121-20)
 MAX_MONTH_HOURS = Decimal("213")  # 31 days × 48 h / 7, rounded up: no month holds more

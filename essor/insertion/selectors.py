@@ -6,28 +6,23 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from essor.core import disclosure, formats
+from essor.core import formats
 from essor.core.indicators import IndicatorTable
+from essor.insertion import secrecy
 from essor.insertion.models import (
     COUNTED_EXIT_CATEGORIES,
-    DYNAMIC_EXIT_CATEGORIES,
-    LOW_QUALIFICATION,
-    Barrier,
     BarrierType,
     Contract,
-    Exit,
     ExitCategory,
     FinancialAnnex,
     MonthlyHours,
     Participant,
-    Sex,
     Siae,
     SiaeKind,
     SupportKind,
-    Training,
     reference_yearly_hours,
 )
 
@@ -158,9 +153,11 @@ def _month_end(month: datetime.date) -> datetime.date:
 class Indicators:
     year: int
     secret: bool
+    siae_ids: frozenset = frozenset()  # the SIAE the figures are about
+    commune_id: int | None = None  # the commune of residence, or None for every one
     people: int | None = None
     entries: int | None = None
-    exits_total: int | None = None
+    exits_total: int | None = None  # counted exits: withdrawals (« retraits ») left out
     exits: list[tuple[str, str, int | None]] = field(default_factory=list)  # key, label, count
     dynamic_exits: int | None = None
     other_exits: int | None = None
@@ -177,25 +174,11 @@ class Indicators:
     by_kind: list[dict] = field(default_factory=list)
 
 
-def _counts(values: list[int], secret: bool) -> list[int | None]:
-    return disclosure.suppress_counts(values) if secret else list(values)
-
-
-def _total(value: int, secret: bool) -> int | None:
-    return disclosure.suppress_total(value) if secret else value
-
-
-def _share(part, whole, secret: bool):
+def _ratio(part: int | None, whole: int | None) -> float | None:
+    """A percentage of two published counts (a share of a hidden count would give it back)."""
     if part is None or whole is None or not whole:
         return None
-    return disclosure.share(part, whole) if secret else round(100 * part / whole, 1)
-
-
-def _employed(participants: QuerySet, start: datetime.date, end: datetime.date) -> QuerySet:
-    under_contract = Contract.objects.filter(participant=OuterRef("pk"), start__lte=end).filter(
-        Q(end__isnull=True) | Q(end__gte=start)
-    )
-    return participants.filter(Exists(under_contract))
+    return round(100 * part / whole, 1)
 
 
 def conventioned_by_month(annexes: list[dict], year: int) -> list[Decimal]:
@@ -224,123 +207,100 @@ PROFILE_LABELS = {
     "low_qualification": "Niveau inférieur au bac",
 }
 
-
-def _profile_conditions(year: int) -> dict[str, Q]:
-    return {
-        "women": Q(sex=Sex.FEMALE),
-        "under_26": Q(birth_year__gt=year - 26),
-        "over_50": Q(birth_year__lte=year - 50),
-        "rsa": Q(rsa=True),
-        "long_term": Q(long_term_unemployed=True),
-        "qpv": Q(qpv_resident=True),
-        "rqth": Q(rqth=True),
-        "low_qualification": Q(education_level__in=LOW_QUALIFICATION),
-    }
+COMMUNE_NOT_PUBLISHED = (
+    "Les chiffres par commune de résidence ne sont publiés que pour tout le territoire ou pour "
+    "un type de SIAE : une commune croisée avec une SIAE ou une sélection de SIAE compte trop "
+    "peu de personnes (secret statistique)."
+)
 
 
-def _add(target: dict, key, values: dict) -> None:
-    row = target.setdefault(key, {})
-    for name, value in values.items():
-        row[name] = row.get(name, 0) + (value or 0)
+def commune_view_allowed(*, siaes: QuerySet[Siae], secret: bool) -> bool:
+    """Under secrecy, a commune of residence is shown for the territory or one kind only."""
+    if not secret:
+        return True
+    ids = frozenset(siaes.values_list("pk", flat=True))
+    kinds: dict[str, set[int]] = {}
+    for pk, kind in Siae.objects.values_list("pk", "kind"):
+        kinds.setdefault(kind, set()).add(pk)
+    everyone = frozenset(pk for members in kinds.values() for pk in members)
+    return bool(ids) and (ids == everyone or ids in {frozenset(m) for m in kinds.values()})
 
 
 def compute_indicators(
     *, siaes: QuerySet[Siae], year: int, commune_id: int | None = None, secret: bool = True
 ) -> Indicators:
     """Every indicator of the year for a set of SIAE (and optionally the people living in one
-    commune). Eight grouped SQL queries whatever the number of participants: each groups by
-    SIAE (at most a few hundred rows), and the territory, kind and SIAE figures are summed from
-    those rows."""
+    commune). The counts of people come from the year's counts of every SIAE by commune
+    (`secrecy.year_counts`, a constant number of grouped queries); under secrecy, they are read
+    from the year's single protected pattern, so that no page, filter or file gives a hidden
+    count back. Hours come from their own grouped queries."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     reference = reference_yearly_hours()
     today = timezone.localdate()
-    result = Indicators(year=year, secret=secret)
-
-    # 1. The SIAE in scope (names and kinds for the breakdowns).
     siae_rows = list(
         siaes.order_by("organisation__name").values_list("pk", "organisation__name", "kind")
     )
-    kind_of = {pk: kind for pk, _, kind in siae_rows}
-    siae_ids = list(kind_of)
-    participants = Participant.objects.filter(siae_id__in=siae_ids)
-    # The same scope, seen from a row that points to a participant (a join, not a subquery).
-    through = Q(participant__siae_id__in=siae_ids)
-    if commune_id:
-        participants = participants.filter(commune_id=commune_id)
-        through &= Q(participant__commune_id=commune_id)
-    in_year = Q(entry_date__lte=end) & (Q(last_day__isnull=True) | Q(last_day__gte=start))
-    employed = participants.filter(in_year)
-    employed_through = (
-        through
-        & Q(participant__entry_date__lte=end)
-        & (Q(participant__last_day__isnull=True) | Q(participant__last_day__gte=start))
-    )
+    siae_ids = [pk for pk, _, _ in siae_rows]
+    scope = frozenset(siae_ids)
+    result = Indicators(year=year, secret=secret, siae_ids=scope, commune_id=commune_id)
+    commune = commune_id if commune_id else secrecy.ALL_COMMUNES
+    counts = secrecy.year_counts(year)
 
-    # 2. People employed, entries and profile, by SIAE.
-    conditions = _profile_conditions(year)
-    people_by_siae: dict[int, dict] = {}
-    for row in (
-        employed.values("siae_id")
-        .annotate(
-            people=Count("pk"),
-            entries=Count("pk", filter=Q(entry_date__gte=start)),
-            **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
-        )
-        .order_by()
-    ):
-        people_by_siae[row.pop("siae_id")] = row
-    totals: dict = {}
-    for row in people_by_siae.values():
-        _add(totals, "all", row)
-    totals = totals.get("all", {})
-    people = totals.get("people", 0)
-    result.people = _total(people, secret)
-    entries = totals.get("entries", 0)
-    result.entries = _counts([entries, people - entries], secret)[0]
-    for name, label in PROFILE_LABELS.items():
-        count = _counts([totals.get(name, 0), people - totals.get(name, 0)], secret)[0]
-        if result.people is None:
-            count = None
+    if secret:
+        published = secrecy.catalogue(counts)
+        figures = secrecy.protected_figures(counts, published)
+
+        def figure(group: frozenset, name: str, place=commune) -> int | None:
+            if not group:
+                return 0
+            if not published.publishes(group, place):
+                return None  # not a published group: nothing is shown rather than a guess
+            return figures.shown((group, place, name))
+
+    else:
+
+        def figure(group: frozenset, name: str, place=commune) -> int | None:
+            return counts.values(group, place)[name]
+
+    def within(total: int | None, value: int | None) -> int | None:
+        # The breakdown of a hidden group is hidden whole: even a zero would say something
+        # about each of its few people (« none of them is under 26 »).
+        return None if total is None else value
+
+    # 1. People, entries, profile.
+    result.people = figure(scope, "people")
+    result.entries = within(result.people, figure(scope, "entries"))
+    for key, label in PROFILE_LABELS.items():
+        count = within(result.people, figure(scope, key))
         result.profile.append(
-            {
-                "key": name,
-                "label": label,
-                "count": count,
-                "share": _share(count, result.people, secret),
-            }
+            {"key": key, "label": label, "count": count, "share": _ratio(count, result.people)}
         )
 
-    # 3. Exits by SIAE and category.
-    exits_by_siae: dict[int, dict] = {}
-    for siae_id, category, count in (
-        Exit.objects.filter(through, date__gte=start, date__lte=end)
-        .values_list("participant__siae_id", "category")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        exits_by_siae.setdefault(siae_id, {})[category] = count
-    by_category: dict = {}
-    for row in exits_by_siae.values():
-        _add(by_category, "all", row)
-    by_category = by_category.get("all", {})
-    raw = [by_category.get(key, 0) for key in ExitCategory.values]
-    result.exits = list(
-        zip(ExitCategory.values, ExitCategory.labels, _counts(raw, secret), strict=True)
+    # 2. Exits (withdrawals are not counted exits).
+    result.exits_total = figure(scope, "exits")
+    result.exits = [
+        (
+            category.value,
+            category.label,
+            within(result.exits_total, figure(scope, secrecy.exit_key(category.value))),
+        )
+        for category in ExitCategory
+        if category in COUNTED_EXIT_CATEGORIES
+    ]
+    result.dynamic_exits = within(result.exits_total, figure(scope, "exits_dynamic"))
+    result.other_exits = within(
+        result.exits_total, figure(scope, secrecy.exit_key(ExitCategory.OTHER))
     )
-    result.exits_total = _total(sum(raw), secret)
-    dynamic = sum(by_category.get(key, 0) for key in DYNAMIC_EXIT_CATEGORIES)
-    other = by_category.get(ExitCategory.OTHER, 0)
-    result.dynamic_exits, result.other_exits = _counts([dynamic, other], secret)
-    result.dynamic_rate = _share(result.dynamic_exits, _total(dynamic + other, secret), secret)
+    result.dynamic_rate = _ratio(result.dynamic_exits, result.exits_total)
 
-    # 4. Hours by SIAE and month, and the conventioned FTE of the annexes in force.
+    # 3. Hours by SIAE and month, and the conventioned FTE of the annexes in force.
     hours_rows = MonthlyHours.objects.filter(month__gte=start, month__lte=end)
-    hours_rows = (
+    if commune_id:
         # A commune holds few people: start from them (unique index participant + month).
-        hours_rows.filter(participant__in=participants.values("pk"))
-        if commune_id
-        else hours_rows.filter(siae_id__in=siae_ids)
-    )
+        people_there = Participant.objects.filter(siae_id__in=siae_ids, commune_id=commune_id)
+        hours_rows = hours_rows.filter(participant__in=people_there.values("pk"))
+    else:
+        hours_rows = hours_rows.filter(siae_id__in=siae_ids)
     hours_by_month: dict[int, Decimal] = {}
     hours_by_siae: dict[int, Decimal] = {}
     for siae_id, month, hours in (
@@ -377,97 +337,62 @@ def compute_indicators(
     result.fte_worked = (result.hours_total / reference).quantize(Decimal("0.01"))
     result.fte_conventioned = (sum(conventioned, Decimal("0")) / 12).quantize(Decimal("0.01"))
 
-    # 5. Barriers and support of the people employed (one barrier of a kind per person).
-    barrier_counts: dict[int, dict[str, int]] = {}
-    for type_id, support, count in (
-        Barrier.objects.filter(employed_through)
-        .values_list("barrier_type_id", "support")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        barrier_counts.setdefault(type_id, {})[support] = count
+    # 4. Barriers and support of the people employed (one barrier of a kind per person).
     for barrier_type in BarrierType.objects.all():
-        counts = barrier_counts.get(barrier_type.pk, {})
-        parts = [counts.get(kind, 0) for kind in SupportKind.values]
-        total = _total(sum(parts), secret)
-        shown_parts = _counts(parts, secret) if total is not None else [None] * len(parts)
+        slug = barrier_type.slug
+        people = figure(scope, secrecy.barrier_key(slug))
+        parts = [
+            within(people, figure(scope, secrecy.barrier_key(slug, kind)))
+            for kind in SupportKind.values
+        ]
         result.barriers.append(
             {
-                "key": barrier_type.slug,
+                "key": slug,
                 "label": barrier_type.name,
-                "people": total,
-                "none": shown_parts[0],
-                "internal": shown_parts[1],
-                "external": shown_parts[2],
+                "people": people,
+                "none": parts[0],
+                "internal": parts[1],
+                "external": parts[2],
             }
         )
 
-    # 6. Trainings started in the year.
-    training = Training.objects.filter(through, start__gte=start, start__lte=end).aggregate(
-        hours=Sum("hours"), people=Count("participant", distinct=True)
-    )
-    result.trained_people = _total(training["people"], secret)
+    # 5. Trainings started in the year.
+    result.trained_people = figure(scope, "trained")
     result.training_hours = (
-        (training["hours"] or Decimal("0")) if result.trained_people is not None else None
+        Decimal(counts.hours_of_training(scope, commune))
+        if result.trained_people is not None
+        else None
     )
 
-    # 7. Breakdowns by SIAE and by kind, summed from the rows above.
-    by_kind_people: dict = {}
-    by_kind_exits: dict = {}
-    by_kind_hours: dict = {}
-    for siae_id, kind in kind_of.items():
-        _add(by_kind_people, kind, {"people": people_by_siae.get(siae_id, {}).get("people", 0)})
-        _add(by_kind_exits, kind, exits_by_siae.get(siae_id, {}))
-        _add(by_kind_hours, kind, {"hours": hours_by_siae.get(siae_id, Decimal("0"))})
-    result.by_siae = _breakdown(
-        [(pk, f"{name} ({kind})") for pk, name, kind in siae_rows],
-        {pk: row.get("people", 0) for pk, row in people_by_siae.items()},
-        exits_by_siae,
-        hours_by_siae,
-        secret,
-        reference,
-    )
-    result.by_kind = _breakdown(
-        [(value, label) for value, label in SiaeKind.choices if value in by_kind_people],
-        {kind: row["people"] for kind, row in by_kind_people.items()},
-        by_kind_exits,
-        {kind: row["hours"] for kind, row in by_kind_hours.items()},
-        secret,
-        reference,
-    )
+    # 6. Breakdowns by kind and by SIAE: the same figures as the kind's and the SIAE's own
+    # pages. By commune, only the kinds are published (one SIAE in one commune is too few).
+    def breakdown(group: frozenset, key: str, label: str, hours: Decimal) -> dict:
+        exits = figure(group, "exits")
+        dynamic = within(exits, figure(group, "exits_dynamic"))
+        return {
+            "key": key,
+            "label": label,
+            "people": figure(group, "people"),
+            "exits": exits,
+            "dynamic": dynamic,
+            "rate": _ratio(dynamic, exits),
+            "hours": hours,
+            "fte_worked": (hours / reference).quantize(Decimal("0.01")),
+        }
+
+    for kind, label in SiaeKind.choices:
+        members = frozenset(pk for pk, _, siae_kind in siae_rows if siae_kind == kind)
+        if members:
+            hours = sum((hours_by_siae.get(pk, Decimal("0")) for pk in members), Decimal("0"))
+            result.by_kind.append(breakdown(members, kind, label, hours))
+    if not (secret and commune_id):
+        result.by_siae = [
+            breakdown(
+                frozenset([pk]), str(pk), f"{name} ({kind})", hours_by_siae.get(pk, Decimal("0"))
+            )
+            for pk, name, kind in siae_rows
+        ]
     return result
-
-
-def _breakdown(rows, people, exits, hours, secret, reference) -> list[dict]:
-    """Rows of a breakdown (by SIAE or by kind), each column under secrecy."""
-
-    def counted_of(key):
-        return sum(exits.get(key, {}).get(c, 0) for c in COUNTED_EXIT_CATEGORIES)
-
-    def dynamic_of(key):
-        return sum(exits.get(key, {}).get(c, 0) for c in DYNAMIC_EXIT_CATEGORIES)
-
-    people_shown = _counts([people.get(key, 0) for key, _ in rows], secret)
-    counted_shown = _counts([counted_of(key) for key, _ in rows], secret)
-    output = []
-    for (key, label), people_count, counted in zip(rows, people_shown, counted_shown, strict=True):
-        dynamic_count = _counts([dynamic_of(key), counted_of(key) - dynamic_of(key)], secret)[0]
-        if counted is None:
-            dynamic_count = None
-        hours_sum = hours.get(key) or Decimal("0")
-        output.append(
-            {
-                "key": str(key),
-                "label": label,
-                "people": people_count,
-                "exits": counted,
-                "dynamic": dynamic_count,
-                "rate": _share(dynamic_count, counted, secret),
-                "hours": hours_sum,
-                "fte_worked": (hours_sum / reference).quantize(Decimal("0.01")),
-            }
-        )
-    return output
 
 
 # Tables for the page, the XLSX export and the observatory ------------------------------------------

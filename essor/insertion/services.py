@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from essor.core import audit, formats
+from essor.core.validators import validate_no_nir
 from essor.insertion.models import (
+    MAX_WEEKLY_HOURS,
     Barrier,
     BarrierType,
     Contract,
@@ -27,7 +29,6 @@ from essor.insertion.models import (
     Participant,
     Siae,
     Training,
-    month_capacity,
     retention_months,
 )
 
@@ -449,21 +450,61 @@ def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def check_month_hours(month: datetime.date, hours: Decimal) -> str | None:
-    """The French reason why these hours cannot be worked in that month, or None."""
+def _month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def covered_days(spans: list[tuple], month: datetime.date) -> tuple[int, list[tuple]]:
+    """The calendar days of `month` covered by the contracts (start, end or None), both ends
+    included, and the contracts that cover some of them."""
+    first, last = first_of_month(month), _month_end(month)
+    days: set[datetime.date] = set()
+    covering = []
+    for start, end in sorted(spans):
+        begin, finish = max(start, first), min(end or last, last)
+        if begin <= finish:
+            covering.append((start, end))
+            days.update(
+                begin + datetime.timedelta(days=n) for n in range((finish - begin).days + 1)
+            )
+    return len(days), covering
+
+
+def hours_capacity(days: int) -> Decimal:
+    """The most hours `days` calendar days hold at 48 hours a week."""
+    return (Decimal(days) * MAX_WEEKLY_HOURS / 7).quantize(Decimal("0.01"))
+
+
+def _contracts_label(spans: list[tuple]) -> str:
+    def one(start, end):
+        until = f" au {formats.long_date(end)}" if end else " (sans fin)"
+        return f"du {formats.long_date(start)}{until}"
+
+    if len(spans) == 1:
+        return "le contrat " + one(*spans[0])
+    return "les contrats " + ", ".join(one(*span) for span in spans[:-1]) + " et " + one(*spans[-1])
+
+
+def check_month_hours(month: datetime.date, hours: Decimal, spans: list[tuple]) -> str | None:
+    """The French reason why these hours cannot be worked in that month under these contracts
+    (48 hours a week over the days of the month they cover), or None."""
     if hours < 0:
         return "le nombre d'heures ne peut être négatif."
-    capacity = month_capacity(month)
+    days, covering = covered_days(spans, month)
+    if not covering:
+        return None  # no contract that month: said by the caller, about the month
+    capacity = hours_capacity(days)
     if hours > capacity:
         return (
-            f"{formats.number(hours, 2)} heures dépassent ce que le mois de "
-            f"{formats.month_label(month.year, month.month)} peut contenir "
-            f"({formats.number(capacity, 2)} heures au plus, à 48 heures par semaine)."
+            f"{formats.number(hours, 2)} heures dépassent ce que permet "
+            f"{_contracts_label(covering)} en {formats.month_label(month.year, month.month)} : "
+            f"{days} jours couverts, soit {formats.number(capacity, 2)} heures au plus "
+            "(48 heures par semaine)."
         )
     return None
 
 
-def _contract_spans(siae_id: int) -> dict[int, list[tuple]]:
+def contract_spans(siae_id: int) -> dict[int, list[tuple]]:
     """(start, end) of every contract of the SIAE's participants, by participant."""
     spans: dict[int, list[tuple]] = {}
     for participant_id, start, end in Contract.objects.filter(
@@ -474,8 +515,7 @@ def _contract_spans(siae_id: int) -> dict[int, list[tuple]]:
 
 
 def _under_contract(spans: list[tuple], month: datetime.date) -> bool:
-    month_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return any(start <= month_end and (end is None or end >= month) for start, end in spans)
+    return bool(covered_days(spans, month)[1])
 
 
 NO_CONTRACT = "aucun contrat de ce salarié ne couvre {month} : saisissez d'abord le contrat."
@@ -518,7 +558,7 @@ def save_month_hours(*, actor, siae: Siae, month: datetime.date, hours: dict) ->
     month = first_of_month(month)
     siae = _lock(Siae, siae.pk)
     known = set(Participant.objects.filter(siae=siae, pk__in=hours).values_list("pk", flat=True))
-    spans = _contract_spans(siae.pk)
+    spans = contract_spans(siae.pk)
     errors = {}
     entries = []
     for participant_id, value in hours.items():
@@ -531,7 +571,7 @@ def save_month_hours(*, actor, siae: Siae, month: datetime.date, hours: dict) ->
             label = formats.month_label(month.year, month.month)
             errors[str(participant_id)] = "A" + NO_CONTRACT.format(month=label)[1:]
             continue
-        reason = check_month_hours(month, value)
+        reason = check_month_hours(month, value, spans.get(participant_id, []))
         if reason:
             errors[str(participant_id)] = reason[0].upper() + reason[1:]
             continue
@@ -603,7 +643,7 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
         )
     index = {column: header.index(column) for column in HOURS_CSV_COLUMNS}
     codes = dict(Participant.objects.filter(siae=siae).values_list("code", "pk"))
-    spans = _contract_spans(siae.pk)
+    spans = contract_spans(siae.pk)
     errors: list[str] = []
     entries: dict[tuple[int, datetime.date], tuple[int, Decimal]] = {}
     rows = 0
@@ -635,7 +675,11 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
                 f"Ligne {line_number}, colonne « heures » : « {cells['heures'].strip()} » n'est "
                 "pas un nombre d'heures (par exemple 121,5)."
             )
-        elif month is not None and (reason := check_month_hours(month, hours)):
+        elif (
+            month is not None
+            and participant_id is not None
+            and (reason := check_month_hours(month, hours, spans.get(participant_id, [])))
+        ):
             errors.append(f"Ligne {line_number}, colonne « heures » : {reason}")
         elif (
             month is not None
@@ -697,6 +741,10 @@ def erase_participant(*, actor, participant: Participant, reason: str) -> Partic
         raise ValidationError("Les données personnelles de ce salarié sont déjà effacées.")
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
+    try:
+        validate_no_nir(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from error
     _anonymise(participant, timezone.now())
     audit.record(
         actor=actor,

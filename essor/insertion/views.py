@@ -530,9 +530,14 @@ def hours_month(request, pk):
             else:
                 messages.success(request, f"{count} ligne(s) d'heures enregistrée(s).")
                 return redirect(f"{request.path}?mois={month:%Y-%m}")
+    spans = services.contract_spans(siae.pk)
     rows = [
         {
             "participant": participant,
+            # 48 hours a week over the days of the month the person's contracts cover.
+            "maximum": services.hours_capacity(
+                services.covered_days(spans.get(participant.pk, []), month)[0]
+            ),
             "value": values.get(
                 participant.pk,
                 ""
@@ -557,7 +562,6 @@ def hours_month(request, pk):
             "siae": siae,
             "month": month,
             "month_label": formats.month_label(month.year, month.month),
-            "capacity": services.month_capacity(month),
             "rows": rows,
             "errors": errors,
             "previous": previous,
@@ -613,7 +617,13 @@ def _indicator_context(request):
         )
     today = timezone.localdate()
     scope = access.aggregate_siaes(request.user)
-    form = IndicatorFilterForm(request.GET or None, siaes=scope, today=today)
+    staff = access.staff_organisation_ids(request.user)
+    form = IndicatorFilterForm(
+        request.GET or None,
+        siaes=scope,
+        today=today,
+        by_commune=is_agency_member(request.user) or bool(staff),
+    )
     year, siaes, commune = today.year, scope, None
     if form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
@@ -621,10 +631,12 @@ def _indicator_context(request):
             siaes = siaes.filter(kind=form.cleaned_data["kind"])
         if form.cleaned_data["siae"]:
             siaes = siaes.filter(pk=form.cleaned_data["siae"].pk)
-        commune = form.cleaned_data["commune"]
-    staff = access.staff_organisation_ids(request.user)
+        commune = form.cleaned_data.get("commune")
     # Names are the staff's business: a set of their own SIAE only is shown without secrecy.
     secret = not staff or siaes.exclude(organisation_id__in=staff).exists() or not siaes.exists()
+    if commune and not selectors.commune_view_allowed(siaes=siaes, secret=secret):
+        form.add_error("commune", selectors.COMMUNE_NOT_PUBLISHED)
+        commune = None
     data = selectors.compute_indicators(
         siaes=siaes, year=year, commune_id=commune.pk if commune else None, secret=secret
     )

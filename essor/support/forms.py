@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from essor.core.formats import long_date
+from essor.core.validators import validate_no_nir
 from essor.directory.models import Organisation, Sector
 from essor.support import selectors
 from essor.support.models import (
@@ -22,6 +23,12 @@ from essor.support.models import (
 from essor.territory.models import Commune
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NO_NIR = [validate_no_nir]  # every free text about a person
+
+
+def _guard_free_texts(form, *names):
+    for name in names:
+        form.fields[name].validators.append(validate_no_nir)
 
 
 def _not_in_future(value, label: str):
@@ -82,6 +89,7 @@ class HolderForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.check_duplicates = check_duplicates
         self.duplicates = []
+        _guard_free_texts(self, "name", "idea")
         self.fields["commune"].queryset = Commune.objects.only("name", "insee_code")
         self.fields["advisor"].queryset = selectors.agency_users()
         self.fields["advisor"].empty_label = "Personne pour l'instant"
@@ -140,7 +148,10 @@ class StageForm(forms.Form):
     to = forms.ChoiceField(label="Nouvelle étape", widget=forms.RadioSelect)
     on = forms.DateField(label="Date", widget=DATE_INPUT, initial=timezone.localdate)
     note = forms.CharField(
-        label="Commentaire (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Commentaire (facultatif)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=NO_NIR,
     )
 
     def __init__(self, *args, holder: ProjectHolder, **kwargs):
@@ -166,6 +177,7 @@ class AbandonForm(forms.Form):
         label="Motif de l'abandon",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Indiquez le motif de l'abandon."},
+        validators=NO_NIR,
     )
 
     def clean_on(self):
@@ -186,7 +198,9 @@ class CreationForm(forms.Form):
         required=False,
         help_text="Par exemple : 912345678, W595001234 ou « Ressourcerie du Port ».",
     )
-    name = forms.CharField(label="Dénomination de la nouvelle structure", required=False)
+    name = forms.CharField(
+        label="Dénomination de la nouvelle structure", required=False, validators=NO_NIR
+    )
     legal_category = forms.ChoiceField(
         label="Forme juridique",
         required=False,
@@ -199,7 +213,10 @@ class CreationForm(forms.Form):
         ],
     )
     note = forms.CharField(
-        label="Commentaire (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Commentaire (facultatif)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=NO_NIR,
     )
 
     def clean_on(self):
@@ -278,6 +295,7 @@ class ActionForm(forms.ModelForm):
     def __init__(self, *args, holder: ProjectHolder, **kwargs):
         super().__init__(*args, **kwargs)
         self.holder = holder
+        _guard_free_texts(self, "notes", "next_step", "partner_name")
         self.fields["date"].initial = timezone.localdate
         self.fields["partner_kind"].choices = [("", "—"), *self.fields["partner_kind"].choices[1:]]
         if holder.consent_scope != ConsentScope.PARTNERS:
@@ -331,6 +349,7 @@ class MergeForm(forms.Form):
         label="Motif de la fusion",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Indiquez le motif de la fusion."},
+        validators=NO_NIR,
     )
 
     def __init__(self, *args, holder: ProjectHolder, candidates, **kwargs):
@@ -357,4 +376,5 @@ class EraseForm(forms.Form):
         help_text="Par exemple : demande de la personne du 3 mars, ou fin de la durée de conservation.",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Indiquez le motif de l'effacement."},
+        validators=NO_NIR,
     )

@@ -11,7 +11,7 @@ from django.db.models import Case, Count, Max, Min, OuterRef, Prefetch, Q, Subqu
 from django.utils import timezone
 
 from essor.accounts.models import AGENCY_ROLES
-from essor.core.disclosure import share, suppress_counts, suppress_total
+from essor.core.disclosure import LinkedFigures, share, suppress_counts, suppress_total
 from essor.core.indicators import Indicator, IndicatorTable
 from essor.core.models import AuditLogEntry
 from essor.directory.models import Sector
@@ -500,14 +500,21 @@ def survival(year: int) -> IndicatorTable:
                 alive += closed_on > horizon
             else:
                 alive += bool(is_active)
-        published_total = suppress_total(total)
-        published_alive = suppress_total(alive) if published_total is not None else None
+        # Created = still active + closed: the closures (never shown) are protected too.
+        figures = LinkedFigures()
+        figures.add("created", total)
+        figures.add("alive", alive)
+        figures.add("closed", total - alive, published=False)
+        figures.add_sum("created", ["alive", "closed"])
+        figures.protect()
+        published_total = figures.shown("created")
+        published_alive = figures.shown("alive") if published_total is not None else None
         rows.append(
             [
                 f"Créations de {cohort}, actives {label} après",
                 published_total,
                 published_alive,
-                share(alive, total) if published_total is not None else None,
+                share(published_alive, published_total),
             ]
         )
         keys.append(key)

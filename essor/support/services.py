@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from essor.core import audit
 from essor.core.formats import long_date
+from essor.core.validators import validate_no_nir
 from essor.directory import services as directory_services
 from essor.directory.models import Organisation
 from essor.support.models import (
@@ -95,6 +96,15 @@ def phone_key(phone: str) -> str:
 # --- checks ---------------------------------------------------------------------------------------
 
 
+def _refuse_nir(**texts: str | None) -> None:
+    """No social security number in a free text about a person (`core.validators`)."""
+    for field, text in texts.items():
+        try:
+            validate_no_nir(text or "")
+        except ValidationError as error:
+            raise ValidationError({field: error.messages}) from error
+
+
 def _today() -> datetime.date:
     return timezone.localdate()
 
@@ -151,6 +161,7 @@ def _snapshot(holder: ProjectHolder) -> dict:
 
 
 def _apply_values(holder: ProjectHolder, values: dict) -> None:
+    _refuse_nir(name=values.get("name"), idea=values.get("idea"))
     for field in HOLDER_FIELDS:
         if field in values:
             value = values[field]
@@ -275,6 +286,7 @@ def _transition(
     holder: ProjectHolder, *, actor, to: str, on: datetime.date, message: str, extra: dict
 ) -> ProjectHolder:
     """Check and apply one transition on the locked holder, then log it."""
+    _refuse_nir(**{"reason" if to == Stage.ABANDONED else "note": message})
     check_transition(holder, to=to, on=on)
     current = Stage(holder.stage)
     target = Stage(to)
@@ -415,6 +427,7 @@ def _clean_action_values(holder: ProjectHolder, values: dict) -> dict:
         values["shared_fields"] = []
     for field in ("notes", "next_step", "partner_name"):
         values[field] = (values.get(field) or "").strip()
+    _refuse_nir(**{field: values[field] for field in ("notes", "next_step", "partner_name")})
     return values
 
 
@@ -525,6 +538,7 @@ def merge_holders(
         raise ValidationError("Choisissez deux fiches différentes.")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Indiquez le motif de la fusion."})
+    _refuse_nir(reason=reason)
     locked = {
         holder.pk: holder
         for holder in ProjectHolder.objects.select_for_update()
@@ -600,6 +614,7 @@ def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> Project
     QPV, stages and their dates, action kinds and dates, the organisation created."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
+    _refuse_nir(reason=reason)
     holder = _lock(holder)
     if holder.erased_on:
         raise ValidationError("Les données personnelles de ce porteur sont déjà effacées.")

@@ -74,7 +74,9 @@ def test_the_staff_follow_a_pathway_from_entry_to_indicators(live_server, page, 
     )
     page.get_by_label("SAL-0001 — Camille Fictive").fill("250")
     page.get_by_role("button", name="Enregistrer les heures").click()
-    expect(page.locator(".error-summary")).to_contain_text("février 2026 peut contenir")
+    expect(page.locator(".error-summary")).to_contain_text(
+        "en février 2026 : 27 jours couverts, soit 185,14 heures au plus"
+    )
     _no_violations(page)
     page.get_by_label("SAL-0001 — Camille Fictive").fill("110,5")
     page.get_by_role("button", name="Enregistrer les heures").click()

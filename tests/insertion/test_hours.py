@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -61,8 +62,9 @@ def test_one_wrong_cell_saves_nothing_and_names_line_and_column(siae):
 def test_hours_above_the_months_capacity_are_refused_in_an_import(siae):
     result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-02;193\n")
     assert result.errors == [
-        "Ligne 2, colonne « heures » : 193,00 heures dépassent ce que le mois de février 2026 "
-        "peut contenir (192,00 heures au plus, à 48 heures par semaine)."
+        "Ligne 2, colonne « heures » : 193,00 heures dépassent ce que permet le contrat du "
+        "1er février 2026 (sans fin) en février 2026 : 28 jours couverts, soit 192,00 heures "
+        "au plus (48 heures par semaine)."
     ]
 
 
@@ -116,7 +118,7 @@ def test_the_month_page_refuses_too_many_hours_and_keeps_the_input(client, world
     response = client.post(url, {"mois": "2026-02", f"heures_{person.pk}": "250"})
     page = response.content.decode()
     assert 'value="250"' in page
-    assert "février 2026 peut contenir" in page
+    assert "en février 2026 : 28 jours couverts" in page
     assert 'aria-invalid="true"' in page
     assert not MonthlyHours.objects.exists()
 
@@ -156,3 +158,54 @@ def test_the_csv_template_lists_the_people_under_contract_and_imports_back(clien
 def test_lines_left_without_hours_are_skipped(siae):
     result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-03;\nSAL-0002;2026-03;12\n")
     assert (result.errors, result.rows, result.saved) == ([], 1, 1)
+
+
+# Hours within the contract's own days --------------------------------------------------------
+
+
+@pytest.fixture
+def late_start(world):
+    """A contract that starts on 20 November 2026 (30 days: 11 covered, 75,43 hours at most)."""
+    siae = make_siae(world)
+    AnnexFactory(siae=siae)
+    pathway(siae, code="SAL-0001", start=datetime.date(2026, 11, 20))
+    return siae
+
+
+def test_hours_beyond_the_days_a_new_contract_covers_are_refused_in_an_import(late_start):
+    result = _import(late_start, "pseudonyme;mois;heures\nSAL-0001;2026-11;80\n")
+    assert result.errors == [
+        "Ligne 2, colonne « heures » : 80,00 heures dépassent ce que permet le contrat du "
+        "20 novembre 2026 (sans fin) en novembre 2026 : 11 jours couverts, soit 75,43 heures "
+        "au plus (48 heures par semaine)."
+    ]
+    assert not MonthlyHours.objects.exists()
+
+
+def test_hours_within_the_days_a_new_contract_covers_are_accepted(late_start):
+    assert _import(late_start, "pseudonyme;mois;heures\nSAL-0001;2026-11;75,43\n").errors == []
+
+
+def test_hours_beyond_the_days_of_a_contract_ending_mid_month_are_refused_in_the_form(world):
+    siae = make_siae(world)
+    AnnexFactory(siae=siae)
+    person = pathway(siae, code="SAL-0001", start=datetime.date(2026, 2, 1))
+    contract = person.contracts.get()
+    contract.end = datetime.date(2026, 3, 10)
+    contract.save()
+    with pytest.raises(ValidationError) as error:
+        services.save_month_hours(
+            actor=None, siae=siae, month=datetime.date(2026, 3, 1), hours={person.pk: Decimal("70")}
+        )
+    assert error.value.message_dict[str(person.pk)] == [
+        "70,00 heures dépassent ce que permet le contrat du 1er février 2026 au 10 mars 2026 en "
+        "mars 2026 : 10 jours couverts, soit 68,57 heures au plus (48 heures par semaine)."
+    ]
+    assert not MonthlyHours.objects.exists()
+
+
+def test_the_month_page_shows_each_persons_maximum(client, world, late_start):
+    client.force_login(world.users["organisation_member"])
+    url = reverse("insertion:hours_month", kwargs={"pk": late_start.pk})
+    page = client.get(url + "?mois=2026-11").content.decode()
+    assert "75,43" in page

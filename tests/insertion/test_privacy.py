@@ -13,10 +13,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from essor.core.models import AuditLogEntry
+from essor.core.validators import NIR_MESSAGE, contains_nir
 from essor.insertion import selectors, services
 from essor.insertion.forms import ParticipantForm
 from essor.insertion.models import Participant, Siae
-from essor.insertion.privacy import NIR_MESSAGE, contains_nir
 from tests.insertion.factories import AnnexFactory, ExitFactory, make_siae, pathway
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +269,31 @@ def test_the_list_of_names_is_logged_too(client, world):
         world.users["organisation_member"],
         "Liste des salariés",
     )
+
+
+def test_the_erasure_reason_refuses_a_nir_whatever_the_form(world):
+    siae = make_siae(world)
+    AnnexFactory(siae=siae)
+    person = pathway(siae)
+    with pytest.raises(ValidationError) as error:
+        services.erase_participant(
+            actor=None, participant=person, reason="NIR 2/55/08/14/168/025/38"
+        )
+    assert NIR_MESSAGE in error.value.message_dict["reason"]
+    person.refresh_from_db()
+    assert person.anonymised_at is None
+
+
+def test_every_free_text_of_a_participant_is_guarded(world):
+    siae = make_siae(world)
+    AnnexFactory(siae=siae)
+    person = pathway(siae)
+    with pytest.raises(ValidationError) as error:
+        services.record_exit(
+            actor=None,
+            participant=person,
+            date=datetime.date(2026, 9, 30),
+            category="durable",
+            detail="CDI — n° ２５５０８１４１６８０２５３８",
+        )
+    assert NIR_MESSAGE in error.value.message_dict["detail"]

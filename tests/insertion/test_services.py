@@ -233,7 +233,7 @@ def test_hours_above_what_a_month_can_hold_are_refused(world):
             month=datetime.date(2026, 2, 1),
             hours={person.pk: Decimal("200")},
         )
-    assert "dépassent ce que le mois de février 2026 peut contenir" in str(error.value)
+    assert "en février 2026 : 28 jours couverts, soit 192,00 heures au plus" in str(error.value)
     assert not MonthlyHours.objects.exists()
 
 

@@ -149,6 +149,21 @@ def test_survival_after_one_and_three_years():
     assert table.rows[1][1:] == [6, 6, 100.0]
 
 
+def test_survival_does_not_give_a_small_number_of_closures_back():
+    for index in range(9):  # created in 2023: two closed within the year, seven alive
+        closed = D(2023, 12, 1) if index < 2 else None
+        _created(
+            D(2023, 3, 1),
+            OrganisationFactory(is_active=closed is None, closed_on=closed),
+        )
+
+    row = selectors.survival(2024).rows[0]
+
+    # 9 created − 7 alive would give the 2 closures back.
+    assert row[1] is None or row[2] is None
+    assert row[3] is None
+
+
 def test_actions_by_kind_hide_small_numbers_of_people():
     for holder in _holders(5):
         ActionFactory(holder=holder, date=D(2024, 3, 1))

@@ -6,7 +6,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-import essor.insertion.privacy
+import essor.core.validators
 
 
 class Migration(migrations.Migration):
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=50,
-                        validators=[essor.insertion.privacy.validate_no_nir],
+                        validators=[essor.core.validators.validate_no_nir],
                         verbose_name="référence de la convention",
                     ),
                 ),
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=100,
-                        validators=[essor.insertion.privacy.validate_no_nir],
+                        validators=[essor.core.validators.validate_no_nir],
                         verbose_name="prénom",
                     ),
                 ),
@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=100,
-                        validators=[essor.insertion.privacy.validate_no_nir],
+                        validators=[essor.core.validators.validate_no_nir],
                         verbose_name="nom",
                     ),
                 ),
@@ -183,7 +183,7 @@ class Migration(migrations.Migration):
                     models.TextField(
                         blank=True,
                         help_text="Le strict nécessaire au suivi du parcours ; jamais de numéro de sécurité sociale.",
-                        validators=[essor.insertion.privacy.validate_no_nir],
+                        validators=[essor.core.validators.validate_no_nir],
                         verbose_name="observations",
                     ),
                 ),
@@ -378,7 +378,7 @@ class Migration(migrations.Migration):
                     "title",
                     models.CharField(
                         max_length=200,
-                        validators=[essor.insertion.privacy.validate_no_nir],
+                        validators=[essor.core.validators.validate_no_nir],
                         verbose_name="intitulé",
                     ),
                 ),
@@ -441,7 +441,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Par exemple : CDI, CDD de 8 mois, formation qualifiante…",
                         max_length=200,
-                        validators=[essor.insertion.privacy.validate_no_nir],
+                        validators=[essor.core.validators.validate_no_nir],
                         verbose_name="précision",
                     ),
                 ),
@@ -568,7 +568,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=255,
-                        validators=[essor.insertion.privacy.validate_no_nir],
+                        validators=[essor.core.validators.validate_no_nir],
                         verbose_name="précision",
                     ),
                 ),
