@@ -1,11 +1,28 @@
-"""Who may do what. Access is denied by default: views declare what they require."""
+"""Who may do what. Access is denied by default: views declare what they require.
+
+The roles are the `accounts` module's: it hands core, from its `AppConfig.ready()`, the function
+that reads a person's memberships once per request (`use_memberships`), so that core imports no
+module above it. That function returns an object answering `is_agency_member`,
+`is_agency_admin`, `is_funder_instructor` and `administered_organisation_ids`.
+"""
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
-from essor.accounts.memberships import memberships_of_user
+_memberships_reader = None
+
+
+def use_memberships(reader) -> None:
+    global _memberships_reader
+    _memberships_reader = reader
+
+
+def memberships_of_user(user):
+    if _memberships_reader is None:
+        raise ImproperlyConfigured("Aucun lecteur des rôles : l'application accounts est absente.")
+    return _memberships_reader(user)
 
 
 def is_agency_member(user) -> bool:
