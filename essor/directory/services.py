@@ -274,22 +274,21 @@ def create_claim(
     return claim
 
 
-def _review_claim(claim, reviewer, status, comment: str) -> OrganisationClaim:
+def _review_claim(claim, reviewer, comment: str) -> OrganisationClaim:
+    """The locked pending claim, with its reviewer and comment set (saved by the transition)."""
     claim = _lock(OrganisationClaim, claim.pk)
     if claim.status != OrganisationClaim.Status.PENDING:
         raise ValidationError("Cette demande a déjà été examinée.")
-    claim.status = status
     claim.reviewed_by = reviewer
     claim.reviewed_at = timezone.now()
     claim.review_comment = comment.strip()
-    claim.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     return claim
 
 
 @transaction.atomic
 def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Membership:
     """Accept a claim: the person becomes an admin of the organisation (or stays higher)."""
-    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.ACCEPTED, comment)
+    claim = _review_claim(claim, reviewer, comment)
     membership, created = Membership.objects.select_for_update().get_or_create(
         user=claim.user,
         organisation=claim.organisation,
@@ -299,31 +298,40 @@ def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Me
     if not created and ROLE_RANK[membership.role] < ROLE_RANK[Role.ORGANISATION_ADMIN]:
         membership.role = Role.ORGANISATION_ADMIN
         membership.save(update_fields=["role"])
-    audit.record(
+    # The role is granted first so that the journal says which; a refused transition (someone
+    # without the right, a claim decided meanwhile) rolls it back with the rest.
+    workflow.perform(
+        claim.accept,
         actor=reviewer,
-        action="directory.claim.accept",
-        target=claim.organisation,
+        reason=claim.review_comment,
+        audit_target=claim.organisation,
         changes={
             "demande": claim.pk,
             "personne": claim.user.email,
-            "role": [previous, membership.role],
+            "rôle": [
+                Role(previous).label if previous else None,
+                Role(membership.role).label,
+            ],
         },
-        message=comment,
     )
     return membership
 
 
 @transaction.atomic
 def refuse_claim(*, claim: OrganisationClaim, reviewer, comment: str) -> OrganisationClaim:
-    if not comment.strip():
-        raise ValidationError("Indiquez le motif du refus.")
-    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.REFUSED, comment)
-    audit.record(
+    """Refuse a claim; the reason is shown to the person in their space."""
+    if not (comment or "").strip():
+        raise ValidationError(
+            {"comment": "Indiquez le motif du refus : il est transmis à la personne."}
+        )
+    claim = _review_claim(claim, reviewer, comment)
+    workflow.perform(
+        claim.refuse,
         actor=reviewer,
-        action="directory.claim.refuse",
-        target=claim.organisation,
+        reason=claim.review_comment,
+        reason_field="comment",
+        audit_target=claim.organisation,
         changes={"demande": claim.pk, "personne": claim.user.email},
-        message=comment,
     )
     return claim
 
