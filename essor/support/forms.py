@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from essor.core import workflow
 from essor.core.formats import long_date
 from essor.directory.models import Organisation, Sector
 from essor.support import selectors
@@ -143,14 +144,13 @@ class StageForm(forms.Form):
         label="Commentaire (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, holder: ProjectHolder, **kwargs):
+    def __init__(self, *args, holder: ProjectHolder, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from essor.support.services import TRANSITIONS
-
+        # Creation and abandon have their own forms (the organisation, the reason).
         self.fields["to"].choices = [
-            (stage, Stage(stage).label)
-            for stage in TRANSITIONS[holder.stage]
-            if stage in {Stage.EMERGENCE, Stage.STRUCTURING}
+            (action.target, Stage(action.target).label)
+            for action in workflow.available_actions(holder, user, "stage")
+            if action.target in {Stage.EMERGENCE, Stage.STRUCTURING}
         ]
         # Only the next stage is offered; any other stage posted reaches the state machine,
         # which explains why it is refused.

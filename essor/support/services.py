@@ -1,5 +1,5 @@
-"""Writes of the support module: project holders, their stages (an explicit state machine), their
-accompaniment actions, referrals and merges of duplicates.
+"""Writes of the support module: project holders, their stages (the workflow machine
+`ProjectHolder.stage`), their accompaniment actions, referrals, merges of duplicates and erasure.
 
 Every function is keyword-only, runs in one transaction, locks the holder row it changes and writes
 the audit log (who, when, what, why). Errors meant for people are `ValidationError`s in French,
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from essor.core import audit
+from essor.core import audit, workflow
 from essor.core.formats import long_date
 from essor.directory import services as directory_services
 from essor.directory.models import Organisation
@@ -28,15 +28,6 @@ from essor.support.models import (
     Stage,
 )
 
-# The state machine: from each stage, the stages one may go to. Stages are never skipped nor
-# walked backwards; creation and abandon are final.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Stage.IDEA: (Stage.EMERGENCE, Stage.ABANDONED),
-    Stage.EMERGENCE: (Stage.STRUCTURING, Stage.ABANDONED),
-    Stage.STRUCTURING: (Stage.CREATION, Stage.ABANDONED),
-    Stage.CREATION: (),
-    Stage.ABANDONED: (),
-}
 # The field holding the date each stage was reached.
 STAGE_DATE_FIELDS = {
     Stage.IDEA: "first_contact_on",
@@ -45,7 +36,6 @@ STAGE_DATE_FIELDS = {
     Stage.CREATION: "creation_date",
     Stage.ABANDONED: "abandoned_on",
 }
-ORDERED_STAGES = [Stage.IDEA, Stage.EMERGENCE, Stage.STRUCTURING, Stage.CREATION]
 
 # The holder's fields set from the form (sectors apart).
 HOLDER_FIELDS = [
@@ -173,7 +163,7 @@ def create_holder(*, actor, data: dict) -> ProjectHolder:
     _not_in_future(data.get("first_contact_on"), "first_contact_on", "La date du premier accueil")
     holder = ProjectHolder(stage=Stage.IDEA)
     _apply_values(holder, data)
-    holder.full_clean(exclude=["sectors"])
+    holder.full_clean(exclude=["sectors", "stage"])
     holder.save()
     sectors = list(data.get("sectors") or [])
     if not sectors:
@@ -209,7 +199,7 @@ def update_holder(*, holder: ProjectHolder, actor, data: dict) -> dict:
         )
     before = _snapshot(holder)
     _apply_values(holder, data)
-    holder.full_clean(exclude=["sectors"])
+    holder.full_clean(exclude=["sectors", "stage"])
     holder.save()
     if "sectors" in data:
         if not data["sectors"]:
@@ -236,11 +226,13 @@ def _snapshot_raw(holder: ProjectHolder) -> dict:
     return {field: getattr(holder, field) for field in HOLDER_FIELDS}
 
 
-# --- stages (the state machine) -----------------------------------------------------------------
+# --- stages (the workflow machine `ProjectHolder.stage`) ---------------------------------------
 
 
-def allowed_transitions(holder: ProjectHolder) -> tuple[str, ...]:
-    return TRANSITIONS[holder.stage]
+def next_stages(holder: ProjectHolder) -> list[str]:
+    """The stages the machine leads to from the holder's current stage (the table, not who may)."""
+    transitions = ProjectHolder._meta.get_field("stage").get_all_transitions(ProjectHolder)
+    return [t.target for t in transitions if t.source in (holder.stage, "*")]
 
 
 def check_transition(holder: ProjectHolder, *, to: str, on: datetime.date | None) -> None:
@@ -248,11 +240,12 @@ def check_transition(holder: ProjectHolder, *, to: str, on: datetime.date | None
     _check_not_merged(holder)
     current = Stage(holder.stage)
     target = Stage(to)
-    if target not in TRANSITIONS[current]:
-        if not TRANSITIONS[current]:
+    possible = next_stages(holder)
+    if target not in possible:
+        if not possible:
             reason = f"le projet est à l'étape finale « {current.label} »"
         else:
-            expected = " ou ".join(f"« {Stage(s).label} »" for s in TRANSITIONS[current])
+            expected = " ou ".join(f"« {Stage(s).label} »" for s in possible)
             reason = (
                 f"le projet est à l'étape « {current.label} » ; les étapes possibles sont "
                 f"{expected} (les étapes se suivent sans en sauter ni revenir en arrière)"
@@ -271,29 +264,22 @@ def check_transition(holder: ProjectHolder, *, to: str, on: datetime.date | None
         )
 
 
-def _transition(
-    holder: ProjectHolder, *, actor, to: str, on: datetime.date, message: str, extra: dict
+def _move(
+    holder: ProjectHolder, *, actor, to: str, on: datetime.date, reason: str, extra: dict
 ) -> ProjectHolder:
-    """Check and apply one transition on the locked holder, then log it."""
+    """Check and run one transition of the locked holder: its date (and `extra` fields) are set
+    here, the engine checks the actor's right, saves and logs it."""
     check_transition(holder, to=to, on=on)
-    current = Stage(holder.stage)
-    target = Stage(to)
-    setattr(holder, STAGE_DATE_FIELDS[target], on)
-    holder.stage = target
+    date_field = STAGE_DATE_FIELDS[Stage(to)]
+    setattr(holder, date_field, on)
     for field, value in extra.items():
         setattr(holder, field, value)
-    holder.full_clean(exclude=["sectors"])
-    holder.save()
-    audit.record(
+    holder.full_clean(exclude=["sectors", "stage"])
+    workflow.perform(
+        workflow.transition_to(holder, "stage", to),
         actor=actor,
-        action="support.holder.change_stage",
-        target=holder,
-        changes={
-            "etape": [current.label, target.label],
-            "date": on.isoformat(),
-            **{field: [None, value] for field, value in extra.items()},
-        },
-        message=message,
+        reason=reason,
+        changes=audit.snapshot(holder, [date_field, *(f for f in extra if f != "abandon_reason")]),
     )
     return holder
 
@@ -308,19 +294,19 @@ def advance_stage(
             "Une création se rattache à sa structure et un abandon se motive : "
             "utilisez l'action correspondante."
         )
-    return _transition(_lock(holder), actor=actor, to=to, on=on, message=note, extra={})
+    return _move(_lock(holder), actor=actor, to=to, on=on, reason=note, extra={})
 
 
 @transaction.atomic
 def abandon(*, holder: ProjectHolder, actor, on: datetime.date, reason: str) -> ProjectHolder:
     if not (reason or "").strip():
         raise ValidationError({"reason": "Indiquez le motif de l'abandon."})
-    return _transition(
+    return _move(
         _lock(holder),
         actor=actor,
         to=Stage.ABANDONED,
         on=on,
-        message=reason,
+        reason=reason,
         extra={"abandon_reason": reason.strip()},
     )
 
@@ -368,12 +354,12 @@ def record_creation(
             },
             head_office={"commune": holder.commune},
         )
-    return _transition(
+    return _move(
         holder,
         actor=actor,
         to=Stage.CREATION,
         on=on,
-        message=note,
+        reason=note,
         extra={"organisation": organisation},
     )
 

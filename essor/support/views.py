@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from essor.core import audit
+from essor.core import audit, workflow
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
 from essor.core.permissions import agency_admin_required, agency_required, is_agency_admin
 from essor.directory.models import Sector
@@ -175,8 +175,9 @@ def holder_detail(request, pk):
             "events": selectors.timeline(holder),
             "history": selectors.holder_history(holder),
             "duplicates": duplicates,
-            "transitions": services.allowed_transitions(holder),
-            "Stage": Stage,
+            "stage_actions": {
+                action.name for action in workflow.available_actions(holder, request.user, "stage")
+            },
             "today": forms.today(),
             "is_agency_admin": is_agency_admin(request.user),
         },
@@ -188,7 +189,7 @@ def holder_stage(request, pk):
     holder = _holder(pk)
     if response := _working_holder(holder):
         return response
-    form = forms.StageForm(request.POST or None, holder=holder)
+    form = forms.StageForm(request.POST or None, holder=holder, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.advance_stage(
