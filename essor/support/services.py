@@ -535,7 +535,9 @@ def merge_holders(
     if not keep.email and not keep.phone and (duplicate.email or duplicate.phone):
         for field in ("email", "phone", "consent_on", "consent_scope"):
             filled[field] = getattr(duplicate, field)
-    if duplicate.first_contact_on < keep.first_contact_on and keep.stage == Stage.IDEA:
+    # The accompaniment began at the first contact with either record, whatever the stage
+    # reached since (an earlier date keeps every stage date after it).
+    if duplicate.first_contact_on < keep.first_contact_on:
         filled["first_contact_on"] = duplicate.first_contact_on
     for field, value in filled.items():
         setattr(keep, field, value)
