@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from essor.core import audit, formats
+from essor.core import audit, formats, workflow
 from essor.insertion.models import (
     Barrier,
     BarrierType,
@@ -690,14 +690,17 @@ def _anonymise(participant: Participant, now) -> None:
 
 @transaction.atomic
 def erase_participant(*, actor, participant: Participant, reason: str) -> Participant:
-    """Right to erasure: the personal details go now; the anonymous facts (sex, year of birth,
-    hours, exit category…) stay in the counts and can no longer be linked to the person."""
+    """Right to erasure: the personal details go now, with what the audit log and the transition
+    log copied of them (reasons, changes); the anonymous facts (sex, year of birth, hours, exit
+    category…) stay in the counts and can no longer be linked to the person."""
     participant = _lock(Participant, participant.pk)
     if participant.anonymised_at:
         raise ValidationError("Les données personnelles de ce salarié sont déjà effacées.")
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
     _anonymise(participant, timezone.now())
+    audit.erase_entries_for(participant)
+    workflow.erase_log_for(participant)
     audit.record(
         actor=actor,
         action="insertion.participant.erase",

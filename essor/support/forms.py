@@ -354,7 +354,10 @@ def today() -> datetime.date:
 class EraseForm(forms.Form):
     reason = forms.CharField(
         label="Motif de l'effacement",
-        help_text="Par exemple : demande de la personne du 3 mars, ou fin de la durée de conservation.",
+        help_text=(
+            "Par exemple : demande de la personne du 3 mars, ou fin de la durée de conservation. "
+            "Ce motif reste au journal : n'y écrivez ni le nom ni aucune donnée de la personne."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Indiquez le motif de l'effacement."},
     )

@@ -581,16 +581,9 @@ def log_personal_read(*, actor, holder: ProjectHolder, what: str) -> None:
 ERASED_NAME = "Porteur de projet (données effacées)"
 
 
-@transaction.atomic
-def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> ProjectHolder:
-    """Erase the holder's personal details (name, contact, idea, free-text notes) at the person's
-    request or at the end of the retention period. What the figures need stays: sectors, commune,
-    QPV, stages and their dates, action kinds and dates, the organisation created."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
-    holder = _lock(holder)
-    if holder.erased_on:
-        raise ValidationError("Les données personnelles de ce porteur sont déjà effacées.")
+def _erase_one(holder: ProjectHolder) -> int:
+    """Erase one locked holder's personal details, its actions' free texts, and what the audit
+    log and the transition log copied of them; returns the number of actions cleaned."""
     holder.name = ERASED_NAME
     holder.name_key = ""
     holder.email = holder.phone = holder.phone_key = ""
@@ -608,11 +601,46 @@ def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> Project
     holder.actions.filter(reminder_on__isnull=False, reminder_done_on__isnull=True).update(
         reminder_done_on=_today()
     )
+    audit.erase_entries_for(holder)
+    workflow.erase_log_for(holder)
+    return actions
+
+
+def _merged_into(holder: ProjectHolder) -> list[ProjectHolder]:
+    """The holders merged into this one, and into those, locked."""
+    found, pending = [], [holder.pk]
+    while pending:
+        rows = list(ProjectHolder.objects.select_for_update().filter(merged_into__in=pending))
+        found += rows
+        pending = [row.pk for row in rows]
+    return found
+
+
+@transaction.atomic
+def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> ProjectHolder:
+    """Erase the holder's personal details (name, contact, idea, free-text notes) at the person's
+    request or at the end of the retention period, and those of the records merged into it (the
+    same person): everywhere, the audit log's reasons and changes and the transition log's
+    reasons included. What the figures need stays: sectors, commune, QPV, stages and their dates,
+    action kinds and dates, the organisation created, who did what and when. The reason of the
+    erasure is recorded after it (it must not name the person)."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
+    holder = _lock(holder)
+    if holder.erased_on:
+        raise ValidationError("Les données personnelles de ce porteur sont déjà effacées.")
+    actions = _erase_one(holder)
+    merged = _merged_into(holder)
+    for duplicate in merged:
+        actions += _erase_one(duplicate)
     audit.record(
         actor=actor,
         action="support.holder.erase",
         target=holder,
-        changes={"actions_nettoyees": actions},
+        changes={
+            "actions_nettoyees": actions,
+            **({"fiches_fusionnees_effacees": [str(d) for d in merged]} if merged else {}),
+        },
         message=reason,
     )
     return holder
