@@ -80,7 +80,13 @@ def _log_export(request, filters, fmt: str) -> None:
         actor=request.user,
         action="support.holder.export",
         target=request.user,
-        changes={"format": fmt, "filtres": {k: v for k, v in vars(filters).items() if v}},
+        # The text searched may be a person's name: the journal keeps that there was one.
+        changes={
+            "format": fmt,
+            "filtres": {
+                k: services.MASKED if k == "query" else v for k, v in vars(filters).items() if v
+            },
+        },
         message="Export de la liste des porteurs de projet (données personnelles).",
     )
 

@@ -4,6 +4,7 @@ into it, its actions, and what the audit log and the transition log copied."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django_fsm_log.models import StateLog
 
 from essor.core import workflow
@@ -147,3 +148,10 @@ def test_the_erasure_keeps_who_did_what_and_when(world, followed):
     )
     erase = entries.get(action="support.holder.erase")
     assert erase.message == "Demande écrite de la personne, reçue le 2 mars."
+
+
+def test_the_journal_of_an_export_does_not_keep_the_name_searched(agency_client, followed):
+    agency_client.get(reverse("support:holder_export_csv"), {"q": NAME})
+
+    entry = AuditLogEntry.objects.get(action="support.holder.export")
+    assert entry.changes["filtres"]["query"] == services.MASKED
