@@ -462,7 +462,10 @@ def relations_to_organisation() -> list:
 
 
 def _relation_label(field) -> str:
+    """What moved, in French, for the audit entry."""
     model = field.model
+    if model is Organisation:
+        return "structures fusionnées auparavant dans le doublon"
     if model._meta.auto_created:  # the table of a many-to-many relation
         owner = model._meta.auto_created
         m2m = next(f for f in owner._meta.many_to_many if f.remote_field.through is model)
@@ -489,8 +492,8 @@ def _profiles_of_both(keep: Organisation, duplicate: Organisation) -> list[str]:
 
 
 def _move_rows(field, keep, duplicate, actor) -> int:
-    """Repoint the rows; a row the kept organisation already has in a unique form (a rule of
-    another module) refuses the merge in French rather than failing in the database."""
+    """Repoint the rows. A move that would break another module's unique rule (the kept
+    organisation already has such a row) refuses the merge in French, not with a database error."""
     try:
         with transaction.atomic():
             return _rows_of(field, duplicate).update(**{field.name: keep})

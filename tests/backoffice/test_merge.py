@@ -7,6 +7,7 @@ from django.urls import reverse
 from django_fsm_log.models import StateLog
 
 from essor.accounts.models import Membership, Role
+from essor.core.models import AuditLogEntry
 from essor.directory import services
 from essor.directory.models import Organisation, OrganisationClaim, ProfileRevision
 from essor.directory.selectors import public_organisations
@@ -414,3 +415,15 @@ def test_the_merge_page_says_why_a_merge_is_refused(agency_client, world):
     assert "ont chacune une fiche « SIAE »" in response.content.decode()
     world.other_structure.refresh_from_db()
     assert world.other_structure.merged_into is None
+
+
+def test_the_merge_entry_counts_what_moved_of_each_kind(world):
+    duplicate = OrganisationFactory()
+    ApplicationFactory(organisation=duplicate)
+    OrganisationFactory(merged_into=duplicate)
+
+    _merge_into_structure(world, duplicate)
+
+    entry = AuditLogEntry.objects.get(action="directory.organisation.merge")
+    assert entry.changes["dossiers de demande"] == 1
+    assert entry.changes["structures fusionnées auparavant dans le doublon"] == 1
