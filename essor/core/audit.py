@@ -61,6 +61,19 @@ def record(
     )
 
 
+def erase_entries_for(target: models.Model) -> int:
+    """When a person's data is erased: blanks what the entries about `target` copied of it (the
+    reason, the changes, the object's label, which becomes « <kind> n° <id> »); who did what and
+    when stays. Returns the number of entries."""
+    return AuditLogEntry.objects.filter(
+        target_type=target._meta.label_lower, target_id=str(target.pk)
+    ).update(
+        message="",
+        changes={},
+        target_label=f"{target._meta.verbose_name} n° {target.pk}"[:255],
+    )
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}

@@ -308,6 +308,14 @@ def history(instance: models.Model, field_name: str = "status") -> list[HistoryR
     return rows
 
 
+def erase_log_for(instance: models.Model) -> int:
+    """When a person's data is erased: blanks the reasons the transition log kept for this record
+    (a reason may be health data); the moves, their dates and authors stay."""
+    from django_fsm_log.models import StateLog
+
+    return StateLog.objects.for_(instance).update(description="")
+
+
 def table_rows(machine: Machine) -> list[dict]:
     """A machine's table as rows: from, to, action code, button, reason required, who."""
     rows = []

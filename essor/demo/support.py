@@ -217,6 +217,13 @@ def load_support_demo(ctx) -> str:
                 else ""
             )
             stages = _stages(rng, first, today)
+            organisation = None
+            if stages["stage"] == Stage.CREATION:
+                if free_structures:
+                    organisation = free_structures.pop()
+                else:
+                    # No structure left to link: the project stays at the structuring stage.
+                    stages.update(stage=Stage.STRUCTURING, creation_date=None)
             holder = ProjectHolder(
                 kind=HolderKind.GROUP if is_group else HolderKind.PERSON,
                 name=name,
@@ -235,15 +242,9 @@ def load_support_demo(ctx) -> str:
                 heard_via=rng.choice(channels),
                 advisor=rng.choice(advisors),
                 is_demo=True,
+                organisation=organisation,
                 **stages,
             )
-            if holder.stage == Stage.CREATION:
-                if not free_structures:
-                    # No structure left to link: the project stays at the structuring stage.
-                    holder.stage = Stage.STRUCTURING
-                    holder.creation_date = None
-                else:
-                    holder.organisation = free_structures.pop()
             holders.append(holder)
             holder_sectors.append(linked)
 

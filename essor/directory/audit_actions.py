@@ -4,9 +4,7 @@ from essor.core import audit
 
 audit.register_actions(
     {
-        "directory.claim.accept": "Demande de gestion acceptée",
         "directory.claim.create": "Demande de gestion créée",
-        "directory.claim.refuse": "Demande de gestion refusée",
         "directory.claim.submit": "Demande de gestion de la fiche",
         "directory.organisation.create": "Structure créée",
         "directory.organisation.merge": "Doublon fusionné dans cette structure",

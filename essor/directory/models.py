@@ -8,7 +8,7 @@ agency) or "agency". A SIRENE re-import only overwrites the facts whose source i
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django_fsm import transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from essor.core.models import ProposedChange
 from essor.core.permissions import agency_decides
@@ -325,7 +325,7 @@ class ProfileRevision(ProposedChange):
         """The agency refuses the proposed values; the reason is sent to the structure."""
 
 
-class OrganisationClaim(models.Model):
+class OrganisationClaim(FSMModelMixin, models.Model):
     """A person asks to manage an organisation's profile; the agency accepts or refuses."""
 
     class Status(models.TextChoices):
@@ -344,7 +344,9 @@ class OrganisationClaim(models.Model):
     )
     position = models.CharField("fonction dans la structure", max_length=150)
     message = models.TextField("message", blank=True)
-    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = FSMField(
+        "état", max_length=16, choices=Status.choices, default=Status.PENDING, protected=True
+    )
     created_at = models.DateTimeField("demandée le", auto_now_add=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -372,3 +374,29 @@ class OrganisationClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.organisation}"
+
+    # --- workflow --------------------------------------------------------------------------
+
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.ACCEPTED,
+        permission=agency_decides,
+        custom=step(
+            "directory.claim.accept",
+            "Accepter : en faire un administrateur de la fiche",
+            "Demande de gestion acceptée",
+        ),
+    )
+    def accept(self):
+        """The person becomes an admin of the organisation (the service grants the role)."""
+
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.REFUSED,
+        permission=agency_decides,
+        custom=step("directory.claim.refuse", "Refuser", "Demande de gestion refusée", reason=True),
+    )
+    def refuse(self):
+        """The agency refuses; the reason is shown to the person in their space."""

@@ -9,9 +9,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from essor.accounts.models import Membership, Role
+from essor.accounts.models import Invitation, Membership, Role
 from essor.core import audit, workflow
 from essor.core.permissions import is_agency_member
 from essor.directory.ess import apply_family
@@ -274,22 +275,21 @@ def create_claim(
     return claim
 
 
-def _review_claim(claim, reviewer, status, comment: str) -> OrganisationClaim:
+def _review_claim(claim, reviewer, comment: str) -> OrganisationClaim:
+    """The locked pending claim, with its reviewer and comment set (saved by the transition)."""
     claim = _lock(OrganisationClaim, claim.pk)
     if claim.status != OrganisationClaim.Status.PENDING:
         raise ValidationError("Cette demande a déjà été examinée.")
-    claim.status = status
     claim.reviewed_by = reviewer
     claim.reviewed_at = timezone.now()
     claim.review_comment = comment.strip()
-    claim.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     return claim
 
 
 @transaction.atomic
 def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Membership:
     """Accept a claim: the person becomes an admin of the organisation (or stays higher)."""
-    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.ACCEPTED, comment)
+    claim = _review_claim(claim, reviewer, comment)
     membership, created = Membership.objects.select_for_update().get_or_create(
         user=claim.user,
         organisation=claim.organisation,
@@ -299,31 +299,40 @@ def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Me
     if not created and ROLE_RANK[membership.role] < ROLE_RANK[Role.ORGANISATION_ADMIN]:
         membership.role = Role.ORGANISATION_ADMIN
         membership.save(update_fields=["role"])
-    audit.record(
+    # The role is granted first so that the journal says which; a refused transition (someone
+    # without the right, a claim decided meanwhile) rolls it back with the rest.
+    workflow.perform(
+        claim.accept,
         actor=reviewer,
-        action="directory.claim.accept",
-        target=claim.organisation,
+        reason=claim.review_comment,
+        audit_target=claim.organisation,
         changes={
             "demande": claim.pk,
             "personne": claim.user.email,
-            "role": [previous, membership.role],
+            "rôle": [
+                Role(previous).label if previous else None,
+                Role(membership.role).label,
+            ],
         },
-        message=comment,
     )
     return membership
 
 
 @transaction.atomic
 def refuse_claim(*, claim: OrganisationClaim, reviewer, comment: str) -> OrganisationClaim:
-    if not comment.strip():
-        raise ValidationError("Indiquez le motif du refus.")
-    claim = _review_claim(claim, reviewer, OrganisationClaim.Status.REFUSED, comment)
-    audit.record(
+    """Refuse a claim; the reason is shown to the person in their space."""
+    if not (comment or "").strip():
+        raise ValidationError(
+            {"comment": "Indiquez le motif du refus : il est transmis à la personne."}
+        )
+    claim = _review_claim(claim, reviewer, comment)
+    workflow.perform(
+        claim.refuse,
         actor=reviewer,
-        action="directory.claim.refuse",
-        target=claim.organisation,
+        reason=claim.review_comment,
+        reason_field="comment",
+        audit_target=claim.organisation,
         changes={"demande": claim.pk, "personne": claim.user.email},
-        message=comment,
     )
     return claim
 
@@ -410,6 +419,22 @@ def update_organisation(
     return changes
 
 
+# --- merging a duplicate ----------------------------------------------------------------------------
+#
+# A merge moves every row that points to the duplicate, from any module, present or future: the
+# relations are read from Organisation's metadata, never listed here. Most rows just change
+# organisation; the directory's own tables and the accounts' have rules (one head office, one role
+# per person, one pending revision, claim or invitation); a many-to-many link already held by the
+# kept organisation is dropped. A one-to-one profile (SIAE, funder, producer, canteen…) moves when
+# only the duplicate has one; when both have one the merge is refused, naming the profiles: which
+# facts to keep is a decision for people, in the module that owns the profile.
+
+MERGED_REVISION_COMMENT = "Fiche fusionnée : proposez vos modifications sur la fiche conservée."
+MERGED_CLAIM_COMMENT = (
+    "Fiche fusionnée avec une autre : votre demande en attente sur la fiche conservée suffit."
+)
+
+
 # Fields a merge copies from the duplicate when the kept organisation has no value.
 MERGE_FILLABLE_FIELDS = [
     "acronym",
@@ -424,13 +449,159 @@ MERGE_FILLABLE_FIELDS = [
 ]
 
 
+def relations_to_organisation() -> list:
+    """Every foreign key and one-to-one field pointing to Organisation, from any module: the
+    hidden ones (`related_name="+"`) and the tables of many-to-many relations included."""
+    return [
+        relation.field
+        for relation in Organisation._meta.get_fields(include_hidden=True)
+        if relation.auto_created
+        and not relation.concrete
+        and (relation.one_to_many or relation.one_to_one)
+    ]
+
+
+def _relation_label(field) -> str:
+    """What moved, in French, for the audit entry."""
+    model = field.model
+    if model is Organisation:
+        return "structures fusionnées auparavant dans le doublon"
+    if model._meta.auto_created:  # the table of a many-to-many relation
+        owner = model._meta.auto_created
+        m2m = next(f for f in owner._meta.many_to_many if f.remote_field.through is model)
+        if owner is Organisation:
+            return str(m2m.verbose_name)
+        return f"{owner._meta.verbose_name_plural} ({m2m.verbose_name})"
+    return str(model._meta.verbose_name_plural)
+
+
+def _rows_of(field, organisation):
+    return field.model._base_manager.filter(**{field.name: organisation})
+
+
+def _profiles_of_both(keep: Organisation, duplicate: Organisation) -> list[str]:
+    """The one-to-one profiles (of modules the directory does not know) both organisations have."""
+    return [
+        f"« {field.model._meta.verbose_name} » ({field.model._meta.app_config.verbose_name})"
+        for field in relations_to_organisation()
+        if field.one_to_one
+        and field.model not in _MOVERS
+        and _rows_of(field, keep).exists()
+        and _rows_of(field, duplicate).exists()
+    ]
+
+
+def _move_rows(field, keep, duplicate, actor) -> int:
+    """Repoint the rows. A move that would break another module's unique rule (the kept
+    organisation already has such a row) refuses the merge in French, not with a database error."""
+    try:
+        with transaction.atomic():
+            return _rows_of(field, duplicate).update(**{field.name: keep})
+    except IntegrityError as error:
+        raise ValidationError(
+            f"Fusion impossible : des éléments « {field.model._meta.verbose_name_plural} » de la "
+            "structure en double existent déjà pour la structure conservée. Rapprochez-les "
+            "d'abord dans leur module, puis fusionnez."
+        ) from error
+
+
+def _move_links(field, keep, duplicate, actor) -> int:
+    """A many-to-many table: a link the kept organisation already has is dropped."""
+    (other,) = (f.name for f in field.model._meta.concrete_fields if f.is_relation and f != field)
+    rows = _rows_of(field, duplicate)
+    count = rows.count()
+    rows.filter(**{f"{other}__in": _rows_of(field, keep).values(other)}).delete()
+    rows.update(**{field.name: keep})
+    return count
+
+
+def _move_establishments(field, keep, duplicate, actor) -> int:
+    """A structure has one head office: the kept one's wins."""
+    if keep.establishments.filter(is_head_office=True).exists():
+        duplicate.establishments.update(is_head_office=False)
+    return duplicate.establishments.update(organisation=keep)
+
+
+def _move_memberships(field, keep, duplicate, actor) -> int:
+    """One membership per person and organisation: the higher role is kept."""
+    kept = {m.user_id: m for m in keep.memberships.select_for_update()}
+    count = 0
+    for membership in duplicate.memberships.select_for_update():
+        count += 1
+        existing = kept.get(membership.user_id)
+        if existing is None:
+            membership.organisation = keep
+            membership.save(update_fields=["organisation"])
+            continue
+        if ROLE_RANK[membership.role] > ROLE_RANK[existing.role]:
+            existing.role = membership.role
+            existing.save(update_fields=["role"])
+        membership.delete()  # the person keeps their (higher) role on the kept organisation
+    return count
+
+
+def _move_revisions(field, keep, duplicate, actor) -> int:
+    """One pending revision per organisation: the duplicate's is refused if the kept one has one."""
+    if keep.revisions.filter(status=ProfileRevision.Status.PENDING).exists():
+        for revision in duplicate.revisions.filter(status=ProfileRevision.Status.PENDING):
+            revision.reviewed_by = actor
+            revision.reviewed_at = timezone.now()
+            revision.review_comment = MERGED_REVISION_COMMENT
+            workflow.perform(
+                revision.reject,
+                actor=actor,
+                reason=MERGED_REVISION_COMMENT,
+                audit_target=duplicate,
+                changes={"modification n°": revision.pk},
+            )
+    return duplicate.revisions.update(organisation=keep)
+
+
+def _move_claims(field, keep, duplicate, actor) -> int:
+    """One pending claim per person: the duplicate's is refused if the kept one has one."""
+    claimants = keep.claims.filter(status=OrganisationClaim.Status.PENDING).values("user_id")
+    for claim in duplicate.claims.filter(
+        status=OrganisationClaim.Status.PENDING, user_id__in=claimants
+    ).select_related("user"):
+        claim.reviewed_by = actor
+        claim.reviewed_at = timezone.now()
+        claim.review_comment = MERGED_CLAIM_COMMENT
+        workflow.perform(
+            claim.refuse,
+            actor=actor,
+            reason=MERGED_CLAIM_COMMENT,
+            audit_target=duplicate,
+            changes={"demande": claim.pk, "personne": claim.user.email},
+        )
+    return duplicate.claims.update(organisation=keep)
+
+
+def _move_invitations(field, keep, duplicate, actor) -> int:
+    """One pending invitation per address: the kept organisation's stands."""
+    unfinished = {"accepted_at__isnull": True, "revoked_at__isnull": True}
+    invited = keep.invitations.filter(**unfinished).annotate(address=Lower("email"))
+    duplicate.invitations.filter(**unfinished).annotate(address=Lower("email")).filter(
+        address__in=invited.values("address")
+    ).update(revoked_at=timezone.now())
+    return duplicate.invitations.update(organisation=keep)
+
+
+_MOVERS = {
+    Establishment: _move_establishments,
+    Membership: _move_memberships,
+    ProfileRevision: _move_revisions,
+    OrganisationClaim: _move_claims,
+    Invitation: _move_invitations,
+}
+
+
 @transaction.atomic
 def merge_organisations(
     *, keep: Organisation, duplicate: Organisation, actor, reason: str
 ) -> Organisation:
-    """Merge `duplicate` into `keep`: its establishments, people, sectors, revisions and claims
-    move to `keep`; the duplicate stays (never deleted) with `merged_into` set, out of the public
-    directory, and its audit history stays readable from the kept organisation."""
+    """Merge `duplicate` into `keep`: everything that points to it moves to `keep` (see above);
+    the duplicate stays (never deleted) with `merged_into` set, out of the public directory, and
+    its audit history stays readable from the kept organisation."""
     if keep.pk == duplicate.pk:
         raise ValidationError("Choisissez deux structures différentes.")
     # Lock in id order so two crossed merges cannot deadlock.
@@ -447,56 +618,28 @@ def merge_organisations(
         raise ValidationError("L'agence ne peut pas être fusionnée dans une autre structure.")
     if not reason.strip():
         raise ValidationError("Indiquez le motif de la fusion.")
-
-    moved: dict = {}
-    # Establishments: a structure has one head office, the kept one's wins.
-    establishments = list(duplicate.establishments.all())
-    keep_has_head_office = keep.establishments.filter(is_head_office=True).exists()
-    for establishment in establishments:
-        if establishment.is_head_office and keep_has_head_office:
-            establishment.is_head_office = False
-        establishment.organisation = keep
-        establishment.save(update_fields=["organisation", "is_head_office"])
-    moved["etablissements"] = ", ".join(e.siret or str(e) for e in establishments)
-
-    # Memberships: one per person and organisation, the higher role is kept.
-    kept_memberships = {m.user_id: m for m in keep.memberships.select_for_update()}
-    people = []
-    for membership in duplicate.memberships.select_for_update().select_related("user"):
-        existing = kept_memberships.get(membership.user_id)
-        if existing is None:
-            membership.organisation = keep
-            membership.save(update_fields=["organisation"])
-            people.append(f"{membership.user.email} ({membership.get_role_display()})")
-            continue
-        if ROLE_RANK[membership.role] > ROLE_RANK[existing.role]:
-            existing.role = membership.role
-            existing.save(update_fields=["role"])
-        people.append(f"{membership.user.email} ({existing.get_role_display()})")
-        membership.delete()  # the person keeps their (higher) role on the kept organisation
-    moved["membres"] = ", ".join(people)
-
-    keep.sectors.add(*duplicate.sectors.all())
-
-    # Revisions and claims: pending ones that would clash with the kept organisation's are closed.
-    now = timezone.now()
-    if keep.revisions.filter(status=ProfileRevision.Status.PENDING).exists():
-        duplicate.revisions.filter(status=ProfileRevision.Status.PENDING).update(
-            status=ProfileRevision.Status.REJECTED,
-            reviewed_by=actor,
-            reviewed_at=now,
-            review_comment="Fiche fusionnée : proposez vos modifications sur la fiche conservée.",
+    profiles = _profiles_of_both(keep, duplicate)
+    if profiles:
+        raise ValidationError(
+            "Fusion impossible : les deux structures ont chacune une fiche "
+            f"{', '.join(profiles)}. Une structure n'en a qu'une : rapprochez d'abord ces fiches "
+            "dans leur module (en gardant les informations justes), puis fusionnez."
         )
-    moved["modifications"] = duplicate.revisions.count()
-    duplicate.revisions.update(organisation=keep)
-    pending_claimants = keep.claims.filter(status=OrganisationClaim.Status.PENDING).values(
-        "user_id"
-    )
-    duplicate.claims.filter(
-        status=OrganisationClaim.Status.PENDING, user_id__in=pending_claimants
-    ).update(status=OrganisationClaim.Status.REFUSED, reviewed_by=actor, reviewed_at=now)
-    moved["demandes"] = duplicate.claims.count()
-    duplicate.claims.update(organisation=keep)
+
+    sirets = list(duplicate.establishments.values_list("siret", flat=True))
+    moved: dict = {}
+    for field in relations_to_organisation():
+        if field.model in _MOVERS:
+            mover = _MOVERS[field.model]
+        elif field.model._meta.auto_created:
+            mover = _move_links
+        else:
+            mover = _move_rows
+        count = mover(field, keep, duplicate, actor)
+        if count:
+            moved[_relation_label(field)] = count
+    if sirets:
+        moved["SIRET déplacés"] = ", ".join(siret or "(sans SIRET)" for siret in sirets)
 
     # Identifiers and blank facts move to the kept organisation (identifiers are unique).
     filled = {}

@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from essor.core import audit, formats
+from essor.core import audit, formats, workflow
 from essor.core.validators import validate_no_nir
 from essor.insertion.models import (
     MAX_WEEKLY_HOURS,
@@ -734,8 +734,9 @@ def _anonymise(participant: Participant, now) -> None:
 
 @transaction.atomic
 def erase_participant(*, actor, participant: Participant, reason: str) -> Participant:
-    """Right to erasure: the personal details go now; the anonymous facts (sex, year of birth,
-    hours, exit category…) stay in the counts and can no longer be linked to the person."""
+    """Right to erasure: the personal details go now, with what the audit log and the transition
+    log copied of them (reasons, changes); the anonymous facts (sex, year of birth, hours, exit
+    category…) stay in the counts and can no longer be linked to the person."""
     participant = _lock(Participant, participant.pk)
     if participant.anonymised_at:
         raise ValidationError("Les données personnelles de ce salarié sont déjà effacées.")
@@ -746,6 +747,8 @@ def erase_participant(*, actor, participant: Participant, reason: str) -> Partic
     except ValidationError as error:
         raise ValidationError({"reason": error.messages}) from error
     _anonymise(participant, timezone.now())
+    audit.erase_entries_for(participant)
+    workflow.erase_log_for(participant)
     audit.record(
         actor=actor,
         action="insertion.participant.erase",

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from essor.core import workflow
 from essor.core.formats import long_date
 from essor.core.validators import validate_no_nir
 from essor.directory.models import Organisation, Sector
@@ -154,14 +155,13 @@ class StageForm(forms.Form):
         validators=NO_NIR,
     )
 
-    def __init__(self, *args, holder: ProjectHolder, **kwargs):
+    def __init__(self, *args, holder: ProjectHolder, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from essor.support.services import TRANSITIONS
-
+        # Creation and abandon have their own forms (the organisation, the reason).
         self.fields["to"].choices = [
-            (stage, Stage(stage).label)
-            for stage in TRANSITIONS[holder.stage]
-            if stage in {Stage.EMERGENCE, Stage.STRUCTURING}
+            (action.target, Stage(action.target).label)
+            for action in workflow.available_actions(holder, user, "stage")
+            if action.target in {Stage.EMERGENCE, Stage.STRUCTURING}
         ]
         # Only the next stage is offered; any other stage posted reaches the state machine,
         # which explains why it is refused.
@@ -373,7 +373,10 @@ def today() -> datetime.date:
 class EraseForm(forms.Form):
     reason = forms.CharField(
         label="Motif de l'effacement",
-        help_text="Par exemple : demande de la personne du 3 mars, ou fin de la durée de conservation.",
+        help_text=(
+            "Par exemple : demande de la personne du 3 mars, ou fin de la durée de conservation. "
+            "Ce motif reste au journal : n'y écrivez ni le nom ni aucune donnée de la personne."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Indiquez le motif de l'effacement."},
         validators=NO_NIR,

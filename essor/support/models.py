@@ -1,13 +1,18 @@
 """Project holders accompanied by the agency (`ProjectHolder`) and the accompaniment actions
 (`Action`) that make their timeline.
 
-A holder's stage follows an explicit state machine (see `stages.py`); each stage keeps the date it
-was reached, so the stage at any date (the observatory's « at 31 December ») is one query.
+A holder's stage is a workflow machine (`ProjectHolder.stage`, its transitions in the model); each
+stage keeps the date it was reached, so the stage at any date (the observatory's « at
+31 December ») is one query.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from essor.core.permissions import agency_decides
+from essor.core.workflow import step
 
 
 class Stage(models.TextChoices):
@@ -41,7 +46,12 @@ class ConsentScope(models.TextChoices):
     PARTNERS = "partenaires", "Contact par l'agence et par les partenaires vers qui elle oriente"
 
 
-class ProjectHolder(models.Model):
+def holder_is_followed(holder: "ProjectHolder") -> bool:
+    """A condition of every stage transition: a merged or erased holder no longer moves."""
+    return holder.is_followed
+
+
+class ProjectHolder(FSMModelMixin, models.Model):
     kind = models.CharField(
         "porteur", max_length=16, choices=HolderKind.choices, default=HolderKind.PERSON
     )
@@ -84,7 +94,9 @@ class ProjectHolder(models.Model):
         on_delete=models.SET_NULL,
         related_name="followed_project_holders",
     )
-    stage = models.CharField("étape", max_length=16, choices=Stage.choices, default=Stage.IDEA)
+    stage = FSMField(
+        "étape", max_length=16, choices=Stage.choices, default=Stage.IDEA, protected=True
+    )
     # The date each stage was reached (the idea stage: the first contact with the agency).
     first_contact_on = models.DateField("premier accueil le")
     emergence_on = models.DateField("émergence le", null=True, blank=True)
@@ -203,6 +215,71 @@ class ProjectHolder(models.Model):
     def is_open(self) -> bool:
         """Still accompanied: neither created nor abandoned."""
         return self.stage not in {Stage.CREATION, Stage.ABANDONED}
+
+    @property
+    def is_followed(self) -> bool:
+        """Worked on: neither merged into another holder nor erased."""
+        return self.merged_into_id is None and self.erased_on is None
+
+    # --- workflow: one stage after the other, never skipped nor walked back; creation and
+    # abandon are final. The services set the stage's date (and the abandon's reason, the
+    # organisation created) before the transition.
+
+    @transition(
+        field=stage,
+        source=Stage.IDEA,
+        target=Stage.EMERGENCE,
+        permission=agency_decides,
+        conditions=[holder_is_followed],
+        custom=step(
+            "support.holder.emerge", "Passer à l'émergence", "Projet passé à l'étape « Émergence »"
+        ),
+    )
+    def emerge(self):
+        """The idea becomes a project (market study, first partners)."""
+
+    @transition(
+        field=stage,
+        source=Stage.EMERGENCE,
+        target=Stage.STRUCTURING,
+        permission=agency_decides,
+        conditions=[holder_is_followed],
+        custom=step(
+            "support.holder.structure",
+            "Passer à la structuration",
+            "Projet passé à l'étape « Structuration »",
+        ),
+    )
+    def structure(self):
+        """The project takes its legal and economic shape."""
+
+    @transition(
+        field=stage,
+        source=Stage.STRUCTURING,
+        target=Stage.CREATION,
+        permission=agency_decides,
+        conditions=[holder_is_followed],
+        custom=step(
+            "support.holder.create_business",
+            "Enregistrer la création",
+            "Création de la structure enregistrée",
+        ),
+    )
+    def create_business(self):
+        """The project became an organisation of the directory (the service links it)."""
+
+    @transition(
+        field=stage,
+        source=[Stage.IDEA, Stage.EMERGENCE, Stage.STRUCTURING],
+        target=Stage.ABANDONED,
+        permission=agency_decides,
+        conditions=[holder_is_followed],
+        custom=step(
+            "support.holder.abandon", "Enregistrer un abandon", "Abandon du projet", reason=True
+        ),
+    )
+    def abandon(self):
+        """The holder gives the project up; the reason is kept on the holder's page."""
 
 
 class ActionKind(models.TextChoices):

@@ -11,12 +11,13 @@ from django.db.models import Case, Count, Max, Min, OuterRef, Prefetch, Q, Subqu
 from django.utils import timezone
 
 from essor.accounts.models import AGENCY_ROLES
+from essor.core import workflow
 from essor.core.disclosure import LinkedFigures, share, suppress_counts, suppress_total
 from essor.core.indicators import Indicator, IndicatorTable
 from essor.core.models import AuditLogEntry
 from essor.directory.models import Sector
 from essor.support.models import Action, ActionKind, ProjectHolder, Stage
-from essor.support.services import name_key, phone_key
+from essor.support.services import STAGE_DATE_FIELDS, name_key, phone_key
 from essor.territory.models import Commune
 
 PAGE_SIZE = 50
@@ -156,25 +157,45 @@ def holder_for_page(pk: int) -> ProjectHolder:
 
 
 def timeline(holder: ProjectHolder) -> list[dict]:
-    """The holder's history, newest first: stages reached and actions (with those of merged
-    duplicates, which were moved here)."""
-    events = []
-    labels = {
-        "first_contact_on": "Premier accueil (étape « Idée »)",
-        "emergence_on": "Étape « Émergence »",
-        "structuring_on": "Étape « Structuration »",
-        "creation_date": "Création de la structure",
-        "abandoned_on": "Abandon du projet",
+    """The holder's history, newest first: the first contact, the stages reached (from the
+    machine's transition log: who, and the note or reason) and the actions (with those of merged
+    duplicates, which were moved here). A stage reached before the log existed shows its date."""
+    events = [
+        {
+            "date": holder.first_contact_on,
+            "kind": "stage",
+            "label": "Premier accueil (étape « Idée »)",
+        }
+    ]
+    field = ProjectHolder._meta.get_field("stage")
+    done_labels = {
+        t.target: workflow.step_of(t).done for t in field.get_all_transitions(ProjectHolder)
     }
-    for field, label in labels.items():
-        date = getattr(holder, field)
-        if date:
-            detail = ""
-            if field == "abandoned_on":
-                detail = holder.abandon_reason
-            elif field == "creation_date" and holder.organisation_id:
-                detail = holder.organisation.name
-            events.append({"date": date, "kind": "stage", "label": label, "detail": detail})
+    stage_of_label = {label: value for value, label in Stage.choices}
+    reached = {}
+    for row in workflow.history(holder, "stage"):
+        stage = stage_of_label.get(row.target)
+        if stage:
+            reached[stage] = {"label": row.label, "by": row.by, "reason": row.reason, "at": row.at}
+    for stage, date_field in STAGE_DATE_FIELDS.items():
+        if stage == Stage.IDEA:
+            continue
+        logged = reached.get(stage)
+        date = getattr(holder, date_field)
+        if date is None and logged is None:
+            continue
+        event = {
+            "date": date or timezone.localdate(logged["at"]),
+            "kind": "stage",
+            "label": logged["label"] if logged else done_labels[stage],
+            "by": logged["by"] if logged else None,
+            "reason": logged["reason"] if logged else "",
+        }
+        if stage == Stage.CREATION and holder.organisation_id:
+            event["detail"] = holder.organisation.name
+        elif stage == Stage.ABANDONED and not logged:
+            event["reason"] = holder.abandon_reason
+        events.append(event)
     for action in holder.actions.select_related("staff").order_by("-date", "-pk"):
         events.append(
             {

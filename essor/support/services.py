@@ -1,5 +1,5 @@
-"""Writes of the support module: project holders, their stages (an explicit state machine), their
-accompaniment actions, referrals and merges of duplicates.
+"""Writes of the support module: project holders, their stages (the workflow machine
+`ProjectHolder.stage`), their accompaniment actions, referrals, merges of duplicates and erasure.
 
 Every function is keyword-only, runs in one transaction, locks the holder row it changes and writes
 the audit log (who, when, what, why). Errors meant for people are `ValidationError`s in French,
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from essor.core import audit
+from essor.core import audit, workflow
 from essor.core.formats import long_date
 from essor.core.validators import validate_no_nir
 from essor.directory import services as directory_services
@@ -29,15 +29,6 @@ from essor.support.models import (
     Stage,
 )
 
-# The state machine: from each stage, the stages one may go to. Stages are never skipped nor
-# walked backwards; creation and abandon are final.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Stage.IDEA: (Stage.EMERGENCE, Stage.ABANDONED),
-    Stage.EMERGENCE: (Stage.STRUCTURING, Stage.ABANDONED),
-    Stage.STRUCTURING: (Stage.CREATION, Stage.ABANDONED),
-    Stage.CREATION: (),
-    Stage.ABANDONED: (),
-}
 # The field holding the date each stage was reached.
 STAGE_DATE_FIELDS = {
     Stage.IDEA: "first_contact_on",
@@ -46,7 +37,6 @@ STAGE_DATE_FIELDS = {
     Stage.CREATION: "creation_date",
     Stage.ABANDONED: "abandoned_on",
 }
-ORDERED_STAGES = [Stage.IDEA, Stage.EMERGENCE, Stage.STRUCTURING, Stage.CREATION]
 
 # The holder's fields set from the form (sectors apart).
 HOLDER_FIELDS = [
@@ -184,7 +174,7 @@ def create_holder(*, actor, data: dict) -> ProjectHolder:
     _not_in_future(data.get("first_contact_on"), "first_contact_on", "La date du premier accueil")
     holder = ProjectHolder(stage=Stage.IDEA)
     _apply_values(holder, data)
-    holder.full_clean(exclude=["sectors"])
+    holder.full_clean(exclude=["sectors", "stage"])
     holder.save()
     sectors = list(data.get("sectors") or [])
     if not sectors:
@@ -220,7 +210,7 @@ def update_holder(*, holder: ProjectHolder, actor, data: dict) -> dict:
         )
     before = _snapshot(holder)
     _apply_values(holder, data)
-    holder.full_clean(exclude=["sectors"])
+    holder.full_clean(exclude=["sectors", "stage"])
     holder.save()
     if "sectors" in data:
         if not data["sectors"]:
@@ -247,11 +237,13 @@ def _snapshot_raw(holder: ProjectHolder) -> dict:
     return {field: getattr(holder, field) for field in HOLDER_FIELDS}
 
 
-# --- stages (the state machine) -----------------------------------------------------------------
+# --- stages (the workflow machine `ProjectHolder.stage`) ---------------------------------------
 
 
-def allowed_transitions(holder: ProjectHolder) -> tuple[str, ...]:
-    return TRANSITIONS[holder.stage]
+def next_stages(holder: ProjectHolder) -> list[str]:
+    """The stages the machine leads to from the holder's current stage (the table, not who may)."""
+    transitions = ProjectHolder._meta.get_field("stage").get_all_transitions(ProjectHolder)
+    return [t.target for t in transitions if t.source in (holder.stage, "*")]
 
 
 def check_transition(holder: ProjectHolder, *, to: str, on: datetime.date | None) -> None:
@@ -259,11 +251,12 @@ def check_transition(holder: ProjectHolder, *, to: str, on: datetime.date | None
     _check_not_merged(holder)
     current = Stage(holder.stage)
     target = Stage(to)
-    if target not in TRANSITIONS[current]:
-        if not TRANSITIONS[current]:
+    possible = next_stages(holder)
+    if target not in possible:
+        if not possible:
             reason = f"le projet est à l'étape finale « {current.label} »"
         else:
-            expected = " ou ".join(f"« {Stage(s).label} »" for s in TRANSITIONS[current])
+            expected = " ou ".join(f"« {Stage(s).label} »" for s in possible)
             reason = (
                 f"le projet est à l'étape « {current.label} » ; les étapes possibles sont "
                 f"{expected} (les étapes se suivent sans en sauter ni revenir en arrière)"
@@ -282,30 +275,23 @@ def check_transition(holder: ProjectHolder, *, to: str, on: datetime.date | None
         )
 
 
-def _transition(
-    holder: ProjectHolder, *, actor, to: str, on: datetime.date, message: str, extra: dict
+def _move(
+    holder: ProjectHolder, *, actor, to: str, on: datetime.date, reason: str, extra: dict
 ) -> ProjectHolder:
-    """Check and apply one transition on the locked holder, then log it."""
-    _refuse_nir(**{"reason" if to == Stage.ABANDONED else "note": message})
+    """Check and run one transition of the locked holder: its date (and `extra` fields) are set
+    here, the engine checks the actor's right, saves and logs it."""
+    _refuse_nir(**{"reason" if to == Stage.ABANDONED else "note": reason})
     check_transition(holder, to=to, on=on)
-    current = Stage(holder.stage)
-    target = Stage(to)
-    setattr(holder, STAGE_DATE_FIELDS[target], on)
-    holder.stage = target
+    date_field = STAGE_DATE_FIELDS[Stage(to)]
+    setattr(holder, date_field, on)
     for field, value in extra.items():
         setattr(holder, field, value)
-    holder.full_clean(exclude=["sectors"])
-    holder.save()
-    audit.record(
+    holder.full_clean(exclude=["sectors", "stage"])
+    workflow.perform(
+        workflow.transition_to(holder, "stage", to),
         actor=actor,
-        action="support.holder.change_stage",
-        target=holder,
-        changes={
-            "etape": [current.label, target.label],
-            "date": on.isoformat(),
-            **{field: [None, value] for field, value in extra.items()},
-        },
-        message=message,
+        reason=reason,
+        changes=audit.snapshot(holder, [date_field, *(f for f in extra if f != "abandon_reason")]),
     )
     return holder
 
@@ -320,19 +306,19 @@ def advance_stage(
             "Une création se rattache à sa structure et un abandon se motive : "
             "utilisez l'action correspondante."
         )
-    return _transition(_lock(holder), actor=actor, to=to, on=on, message=note, extra={})
+    return _move(_lock(holder), actor=actor, to=to, on=on, reason=note, extra={})
 
 
 @transaction.atomic
 def abandon(*, holder: ProjectHolder, actor, on: datetime.date, reason: str) -> ProjectHolder:
     if not (reason or "").strip():
         raise ValidationError({"reason": "Indiquez le motif de l'abandon."})
-    return _transition(
+    return _move(
         _lock(holder),
         actor=actor,
         to=Stage.ABANDONED,
         on=on,
-        message=reason,
+        reason=reason,
         extra={"abandon_reason": reason.strip()},
     )
 
@@ -380,12 +366,12 @@ def record_creation(
             },
             head_office={"commune": holder.commune},
         )
-    return _transition(
+    return _move(
         holder,
         actor=actor,
         to=Stage.CREATION,
         on=on,
-        message=note,
+        reason=note,
         extra={"organisation": organisation},
     )
 
@@ -563,7 +549,9 @@ def merge_holders(
     if not keep.email and not keep.phone and (duplicate.email or duplicate.phone):
         for field in ("email", "phone", "consent_on", "consent_scope"):
             filled[field] = getattr(duplicate, field)
-    if duplicate.first_contact_on < keep.first_contact_on and keep.stage == Stage.IDEA:
+    # The accompaniment began at the first contact with either record, whatever the stage
+    # reached since (an earlier date keeps every stage date after it).
+    if duplicate.first_contact_on < keep.first_contact_on:
         filled["first_contact_on"] = duplicate.first_contact_on
     for field, value in filled.items():
         setattr(keep, field, value)
@@ -607,17 +595,9 @@ def log_personal_read(*, actor, holder: ProjectHolder, what: str) -> None:
 ERASED_NAME = "Porteur de projet (données effacées)"
 
 
-@transaction.atomic
-def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> ProjectHolder:
-    """Erase the holder's personal details (name, contact, idea, free-text notes) at the person's
-    request or at the end of the retention period. What the figures need stays: sectors, commune,
-    QPV, stages and their dates, action kinds and dates, the organisation created."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
-    _refuse_nir(reason=reason)
-    holder = _lock(holder)
-    if holder.erased_on:
-        raise ValidationError("Les données personnelles de ce porteur sont déjà effacées.")
+def _erase_one(holder: ProjectHolder) -> int:
+    """Erase one locked holder's personal details, its actions' free texts, and what the audit
+    log and the transition log copied of them; returns the number of actions cleaned."""
     holder.name = ERASED_NAME
     holder.name_key = ""
     holder.email = holder.phone = holder.phone_key = ""
@@ -635,11 +615,47 @@ def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> Project
     holder.actions.filter(reminder_on__isnull=False, reminder_done_on__isnull=True).update(
         reminder_done_on=_today()
     )
+    audit.erase_entries_for(holder)
+    workflow.erase_log_for(holder)
+    return actions
+
+
+def _merged_into(holder: ProjectHolder) -> list[ProjectHolder]:
+    """The holders merged into this one, and into those, locked."""
+    found, pending = [], [holder.pk]
+    while pending:
+        rows = list(ProjectHolder.objects.select_for_update().filter(merged_into__in=pending))
+        found += rows
+        pending = [row.pk for row in rows]
+    return found
+
+
+@transaction.atomic
+def erase_personal_data(*, holder: ProjectHolder, actor, reason: str) -> ProjectHolder:
+    """Erase the holder's personal details (name, contact, idea, free-text notes) at the person's
+    request or at the end of the retention period, and those of the records merged into it (the
+    same person): everywhere, the audit log's reasons and changes and the transition log's
+    reasons included. What the figures need stays: sectors, commune, QPV, stages and their dates,
+    action kinds and dates, the organisation created, who did what and when. The reason of the
+    erasure is recorded after it (it must not name the person)."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Indiquez le motif de l'effacement."})
+    _refuse_nir(reason=reason)
+    holder = _lock(holder)
+    if holder.erased_on:
+        raise ValidationError("Les données personnelles de ce porteur sont déjà effacées.")
+    actions = _erase_one(holder)
+    merged = _merged_into(holder)
+    for duplicate in merged:
+        actions += _erase_one(duplicate)
     audit.record(
         actor=actor,
         action="support.holder.erase",
         target=holder,
-        changes={"actions_nettoyees": actions},
+        changes={
+            "actions nettoyées": actions,
+            **({"fiches fusionnées effacées": [str(d) for d in merged]} if merged else {}),
+        },
         message=reason,
     )
     return holder

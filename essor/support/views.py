@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from essor.core import audit
+from essor.core import audit, workflow
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
 from essor.core.forms import run_service
 from essor.core.permissions import agency_admin_required, agency_required, is_agency_admin
@@ -72,7 +72,13 @@ def _log_export(request, filters, fmt: str) -> None:
         actor=request.user,
         action="support.holder.export",
         target=request.user,
-        changes={"format": fmt, "filtres": {k: v for k, v in vars(filters).items() if v}},
+        # The text searched may be a person's name: the journal keeps that there was one.
+        changes={
+            "format": fmt,
+            "filtres": {
+                k: services.MASKED if k == "query" else v for k, v in vars(filters).items() if v
+            },
+        },
         message="Export de la liste des porteurs de projet (données personnelles).",
     )
 
@@ -163,8 +169,9 @@ def holder_detail(request, pk):
             "events": selectors.timeline(holder),
             "history": selectors.holder_history(holder),
             "duplicates": duplicates,
-            "transitions": services.allowed_transitions(holder),
-            "Stage": Stage,
+            "stage_actions": {
+                action.name for action in workflow.available_actions(holder, request.user, "stage")
+            },
             "today": forms.today(),
             "is_agency_admin": is_agency_admin(request.user),
         },
@@ -176,7 +183,7 @@ def holder_stage(request, pk):
     holder = _holder(pk)
     if response := _working_holder(holder):
         return response
-    form = forms.StageForm(request.POST or None, holder=holder)
+    form = forms.StageForm(request.POST or None, holder=holder, user=request.user)
     if (
         request.method == "POST"
         and form.is_valid()

@@ -1,8 +1,10 @@
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django_fsm_log.models import StateLog
 
 from essor.accounts.models import Membership, Role
+from essor.core import workflow
 from essor.core.models import AuditLogEntry
 from essor.directory import services
 from essor.directory.models import OrganisationClaim
@@ -184,3 +186,53 @@ def test_a_person_does_not_see_another_person_s_claims(client, world):
     page = client.get(reverse("accounts:dashboard")).content.decode()
 
     assert "Mes demandes de gestion" not in page
+
+
+# --- the claim's state machine -------------------------------------------------------------------
+
+
+def test_a_decided_claim_cannot_take_another_transition(world):
+    claim = OrganisationClaim.objects.create(
+        organisation=world.structure, user=UserFactory(), position="DG"
+    )
+    services.accept_claim(claim=claim, reviewer=world.users["agency_staff"])
+    claim.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="« Refuser » est impossible"):
+        workflow.perform(claim.refuse, actor=world.users["agency_staff"], reason="Trop tard.")
+
+    claim.refresh_from_db()
+    assert claim.status == OrganisationClaim.Status.ACCEPTED
+    assert [log.transition for log in StateLog.objects.for_(claim)] == ["accept"]
+
+
+def test_only_the_agency_decides_on_a_claim(world):
+    claim = OrganisationClaim.objects.create(
+        organisation=world.structure, user=UserFactory(), position="DG"
+    )
+
+    with pytest.raises(PermissionDenied):
+        services.accept_claim(claim=claim, reviewer=world.users["organisation_admin"])
+
+    claim.refresh_from_db()
+    assert claim.status == OrganisationClaim.Status.PENDING
+    assert not StateLog.objects.for_(claim).exists()
+    assert not Membership.objects.filter(user=claim.user).exists()
+
+
+def test_a_decision_is_logged_with_its_reason(world):
+    claim = OrganisationClaim.objects.create(
+        organisation=world.structure, user=UserFactory(), position="DG"
+    )
+
+    services.refuse_claim(
+        claim=claim, reviewer=world.users["agency_staff"], comment="Lien non établi."
+    )
+
+    [row] = workflow.history(claim)
+    assert (row.label, row.target, row.reason, row.by) == (
+        "Demande de gestion refusée",
+        "Refusée",
+        "Lien non établi.",
+        world.users["agency_staff"],
+    )

@@ -1,12 +1,22 @@
+import datetime
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django_fsm_log.models import StateLog
 
 from essor.accounts.models import Membership, Role
+from essor.core.models import AuditLogEntry
 from essor.directory import services
 from essor.directory.models import Organisation, OrganisationClaim, ProfileRevision
 from essor.directory.selectors import public_organisations
 from essor.directory.selectors_backoffice import audit_entries
+from essor.funding import selectors as funding_selectors
+from essor.funding.models import Message
+from essor.insertion.models import Siae
+from essor.support.models import Stage
+from tests.accounts.factories import make_invitation
 from tests.backoffice.helpers import audit_actions
 from tests.factories import (
     EstablishmentFactory,
@@ -15,6 +25,10 @@ from tests.factories import (
     UserFactory,
     sector,
 )
+from tests.foodlink.factories import BuyerProfileFactory, ProducerProfileFactory
+from tests.funding.factories import ApplicationFactory, FunderProfileFactory, ShareFactory
+from tests.insertion.factories import SiaeFactory
+from tests.support.factories import ProjectHolderFactory
 
 
 @pytest.fixture
@@ -170,3 +184,246 @@ def test_the_merge_page_refuses_an_unknown_organisation(agency_client, world):
         response.content.decode()
     )
     assert not Organisation.objects.filter(merged_into__isnull=False).exists()
+
+
+# --- everything that points to the duplicate moves -----------------------------------------------
+
+
+def _merge_into_structure(world, duplicate):
+    return services.merge_organisations(
+        keep=world.structure,
+        duplicate=duplicate,
+        actor=world.users["agency_staff"],
+        reason="Même structure saisie deux fois.",
+    )
+
+
+def test_the_kept_structure_s_admin_sees_the_duplicate_s_applications(world):
+    duplicate = OrganisationFactory()
+    share = ShareFactory(application=ApplicationFactory(organisation=duplicate))
+
+    _merge_into_structure(world, duplicate)
+
+    share.refresh_from_db()
+    assert share.application.organisation == world.structure
+    assert share.organisation == world.structure  # the dashboards read the share's copy
+    admin = world.users["organisation_admin"]
+    assert share.application in funding_selectors.applications_for_applicant(admin)
+
+
+def test_the_messages_written_as_the_duplicate_are_now_the_kept_structure_s(world):
+    duplicate = OrganisationFactory()
+    message = Message.objects.create(
+        application=ApplicationFactory(), author_organisation=duplicate, body="Voici la pièce."
+    )
+
+    _merge_into_structure(world, duplicate)
+
+    message.refresh_from_db()
+    assert message.author_organisation == world.structure
+
+
+def test_a_profile_of_the_duplicate_moves_when_the_kept_structure_has_none(world):
+    duplicate = OrganisationFactory()
+    siae = SiaeFactory(organisation=duplicate)
+
+    _merge_into_structure(world, duplicate)
+
+    siae.refresh_from_db()
+    assert siae.organisation == world.structure
+
+
+def test_a_merge_of_two_structures_with_the_same_profile_is_refused(world):
+    duplicate = OrganisationFactory()
+    SiaeFactory(organisation=world.structure)
+    SiaeFactory(organisation=duplicate)
+    application = ApplicationFactory(organisation=duplicate)
+
+    with pytest.raises(ValidationError, match="chacune une fiche « SIAE »"):
+        _merge_into_structure(world, duplicate)
+
+    application.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert application.organisation == duplicate  # nothing moved
+    assert duplicate.merged_into is None
+
+
+def test_a_siae_funded_by_both_is_funded_once_by_the_kept_structure(world):
+    duplicate = OrganisationFactory()
+    siae = SiaeFactory()
+    siae.funders.add(world.structure, duplicate)
+
+    _merge_into_structure(world, duplicate)
+
+    assert list(siae.funders.all()) == [world.structure]
+
+
+def test_pending_invitations_move_and_one_sent_by_both_is_kept_once(world):
+    duplicate = OrganisationFactory()
+    make_invitation(world.structure, email="both@example.org", token="a")
+    twice = make_invitation(duplicate, email="both@example.org", token="b")
+    moved = make_invitation(duplicate, email="only@example.org", token="c")
+
+    _merge_into_structure(world, duplicate)
+
+    twice.refresh_from_db()
+    moved.refresh_from_db()
+    assert moved.organisation == world.structure
+    assert twice.revoked_at is not None
+    pending = world.structure.invitations.filter(revoked_at__isnull=True)
+    assert sorted(pending.values_list("email", flat=True)) == [
+        "both@example.org",
+        "only@example.org",
+    ]
+
+
+def test_a_pending_claim_of_the_same_person_on_both_is_refused_through_the_machine(world):
+    duplicate = OrganisationFactory()
+    person = UserFactory()
+    OrganisationClaim.objects.create(organisation=world.structure, user=person, position="DG")
+    twice = OrganisationClaim.objects.create(organisation=duplicate, user=person, position="DG")
+
+    _merge_into_structure(world, duplicate)
+
+    twice.refresh_from_db()
+    assert (twice.organisation, twice.status) == (
+        world.structure,
+        OrganisationClaim.Status.REFUSED,
+    )
+    assert [log.transition for log in StateLog.objects.for_(twice)] == ["refuse"]
+
+
+def test_organisations_merged_into_the_duplicate_earlier_now_lead_to_the_kept_one(world):
+    duplicate = OrganisationFactory()
+    older = OrganisationFactory(merged_into=duplicate)
+
+    _merge_into_structure(world, duplicate)
+
+    older.refresh_from_db()
+    assert older.merged_into == world.structure
+
+
+def _row_builders():
+    """How to make a row that points to `organisation`, for every foreign key to Organisation.
+
+    A module that adds a foreign key to Organisation adds its builder here: the test below
+    fails until it does, so that the merge is checked for it."""
+    return {
+        ("accounts.membership", "organisation"): lambda org: MembershipFactory(organisation=org),
+        ("accounts.invitation", "organisation"): lambda org: make_invitation(org, token="t"),
+        ("directory.organisation_sectors", "organisation"): lambda org: org.sectors.add(
+            sector("culture")
+        ),
+        ("directory.organisation", "merged_into"): lambda org: OrganisationFactory(merged_into=org),
+        ("directory.establishment", "organisation"): lambda org: EstablishmentFactory(
+            organisation=org
+        ),
+        ("directory.profilerevision", "organisation"): lambda org: ProfileRevision.objects.create(
+            organisation=org, data={"phone": "03"}
+        ),
+        ("directory.organisationclaim", "organisation"): lambda org: (
+            OrganisationClaim.objects.create(organisation=org, user=UserFactory(), position="DG")
+        ),
+        ("funding.funderprofile", "organisation"): lambda org: FunderProfileFactory(
+            organisation=org
+        ),
+        ("funding.application", "organisation"): lambda org: ApplicationFactory(organisation=org),
+        ("funding.share", "organisation"): lambda org: ShareFactory(
+            application=ApplicationFactory(organisation=org)
+        ),
+        ("funding.message", "author_organisation"): lambda org: Message.objects.create(
+            application=ApplicationFactory(), author_organisation=org, body="Bonjour."
+        ),
+        ("insertion.siae", "organisation"): lambda org: SiaeFactory(organisation=org),
+        ("insertion.siae_funders", "organisation"): lambda org: SiaeFactory().funders.add(org),
+        ("support.projectholder", "organisation"): lambda org: ProjectHolderFactory(
+            stage=Stage.CREATION,
+            emergence_on=datetime.date(2025, 4, 1),
+            structuring_on=datetime.date(2025, 5, 1),
+            creation_date=datetime.date(2025, 6, 1),
+            organisation=org,
+        ),
+        ("foodlink.producerprofile", "organisation"): lambda org: ProducerProfileFactory(
+            organisation=org
+        ),
+        ("foodlink.buyerprofile", "organisation"): lambda org: BuyerProfileFactory(
+            organisation=org
+        ),
+    }
+
+
+def _foreign_keys_to_organisation():
+    """Every foreign key and one-to-one field to Organisation, of every model of every module
+    (the tables of many-to-many relations included), read from the models' metadata."""
+    return [
+        (model, field)
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is Organisation
+    ]
+
+
+def test_every_foreign_key_to_organisation_has_a_row_builder_in_this_test():
+    found = {
+        (model._meta.label_lower, field.name) for model, field in _foreign_keys_to_organisation()
+    }
+
+    assert found == set(_row_builders()), (
+        "Une clé étrangère vers Organisation n'a pas de cas dans le test de fusion : "
+        f"{sorted(found ^ set(_row_builders()))}"
+    )
+
+
+def test_after_a_merge_nothing_points_to_the_duplicate(world):
+    duplicate = OrganisationFactory()
+    builders = _row_builders()
+    for model, field in _foreign_keys_to_organisation():
+        builders[(model._meta.label_lower, field.name)](duplicate)
+        assert model._base_manager.filter(**{field.name: duplicate}).exists(), model
+
+    _merge_into_structure(world, duplicate)
+
+    left = [
+        f"{model._meta.label}.{field.name}"
+        for model, field in _foreign_keys_to_organisation()
+        if model._base_manager.filter(**{field.name: duplicate}).exists()
+    ]
+    assert left == []
+
+
+def test_a_row_that_would_break_another_module_s_unique_rule_refuses_the_merge_in_french(world):
+    duplicate = OrganisationFactory()
+    SiaeFactory(organisation=world.structure)
+    SiaeFactory(organisation=duplicate)
+    siae_field = next(
+        field for field in services.relations_to_organisation() if field.model is Siae
+    )
+
+    with pytest.raises(ValidationError, match="Fusion impossible : des éléments « SIAE »"):
+        services._move_rows(siae_field, world.structure, duplicate, world.users["agency_staff"])
+
+
+def test_the_merge_page_says_why_a_merge_is_refused(agency_client, world):
+    SiaeFactory(organisation=world.structure)
+    SiaeFactory(organisation=world.other_structure)
+    url = reverse("directory:staff_organisation_merge", kwargs={"pk": world.structure.pk})
+
+    response = agency_client.post(
+        url, {"other": world.other_structure.siren, "keep": "this", "reason": "x", "confirm": "on"}
+    )
+
+    assert "ont chacune une fiche « SIAE »" in response.content.decode()
+    world.other_structure.refresh_from_db()
+    assert world.other_structure.merged_into is None
+
+
+def test_the_merge_entry_counts_what_moved_of_each_kind(world):
+    duplicate = OrganisationFactory()
+    ApplicationFactory(organisation=duplicate)
+    OrganisationFactory(merged_into=duplicate)
+
+    _merge_into_structure(world, duplicate)
+
+    entry = AuditLogEntry.objects.get(action="directory.organisation.merge")
+    assert entry.changes["dossiers de demande"] == 1
+    assert entry.changes["structures fusionnées auparavant dans le doublon"] == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from essor.core import audit
-from essor.core.models import Job
+from essor.core.models import AuditLogEntry, Job
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,3 +109,28 @@ def test_snapshot_gives_french_labels_and_choice_labels(world):
         "total": "—",
         "libellé": "Import",
     }
+
+
+@pytest.mark.django_db
+def test_erasing_the_entries_about_a_record_blanks_what_they_copied_of_it():
+    erased, other = (Job.objects.create(kind="test", label=label) for label in ("Marie", "Paul"))
+    for job in (erased, other):
+        audit.record(
+            actor=None,
+            action="demo.data.load",
+            target=job,
+            changes={"nom": [None, job.label]},
+            message=f"À la demande de {job.label}.",
+        )
+
+    assert audit.erase_entries_for(erased) == 1
+
+    entry = AuditLogEntry.objects.get(target_id=str(erased.pk))
+    assert (entry.action, entry.message, entry.changes, entry.target_label) == (
+        "demo.data.load",
+        "",
+        {},
+        f"tâche de fond n° {erased.pk}",
+    )
+    kept = AuditLogEntry.objects.get(target_id=str(other.pk))
+    assert (kept.message, kept.target_label) == ("À la demande de Paul.", "Paul")

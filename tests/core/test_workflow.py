@@ -106,3 +106,14 @@ def test_two_simultaneous_transitions_from_one_state_apply_only_once():
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["ValidationError", "str"]
     assert StateLog.objects.for_(job).count() == 1
     assert AuditLogEntry.objects.filter(target_type="core.job").count() == 1
+
+
+def test_erasing_the_log_of_a_record_blanks_its_reasons_and_keeps_the_moves(job):
+    other = Job.objects.create(kind="test", label="Autre")
+    workflow.perform(job.start, actor=None, reason="Lancée pour Marie.")
+    workflow.perform(other.start, actor=None, reason="Lancée pour Paul.")
+
+    assert workflow.erase_log_for(job) == 1
+
+    assert [(r.label, r.reason) for r in workflow.history(job)] == [("Tâche démarrée", "")]
+    assert workflow.history(other)[0].reason == "Lancée pour Paul."

@@ -16,8 +16,9 @@ from essor.core.models import AuditLogEntry
 from essor.core.validators import NIR_MESSAGE, contains_nir
 from essor.insertion import selectors, services
 from essor.insertion.forms import ParticipantForm
-from essor.insertion.models import Participant, Siae
+from essor.insertion.models import BarrierType, Participant, Siae
 from tests.insertion.factories import AnnexFactory, ExitFactory, make_siae, pathway
+from tests.personal_data import traces_of
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +298,53 @@ def test_every_free_text_of_a_participant_is_guarded(world):
             detail="CDI — n° ２５５０８１４１６８０２５３８",
         )
     assert NIR_MESSAGE in error.value.message_dict["detail"]
+
+
+def test_after_an_erasure_no_column_of_any_table_holds_the_person_s_details(world):
+    siae = make_siae(world)
+    AnnexFactory(siae=siae)
+    admin = world.users["organisation_admin"]
+    person = pathway(siae, first_name="Ysolde", last_name="Quénéhen")
+    typed = [
+        "Sort d'une cure de désintoxication",
+        "Logée chez sa sœur Maëlle",
+        "Remise à niveau en braille",
+        "Embauchée chez son oncle",
+    ]
+    services.update_participant(actor=admin, participant=person, data={"notes": typed[0]})
+    services.add_barrier(
+        actor=admin,
+        participant=person,
+        data={
+            "barrier_type": BarrierType.objects.get(slug="logement"),
+            "identified_on": datetime.date(2026, 2, 2),
+            "note": typed[1],
+        },
+    )
+    services.add_training(
+        actor=admin,
+        participant=person,
+        data={"title": typed[2], "start": datetime.date(2026, 3, 1), "hours": Decimal("20")},
+    )
+    services.record_exit(
+        actor=admin,
+        participant=person,
+        date=datetime.date(2026, 9, 30),
+        category="durable",
+        detail=typed[3],
+    )
+    services.log_participant_read(actor=admin, participant=person)
+    assert traces_of("Ysolde", "Quénéhen", *typed)
+
+    services.erase_participant(actor=admin, participant=person, reason="Demande écrite du 2 mars")
+
+    left = traces_of("Ysolde", "Quénéhen", *typed)
+    assert left == [], "\n".join(left)
+    assert (
+        AuditLogEntry.objects.filter(
+            target_type="insertion.participant", target_id=str(person.pk), message__gt=""
+        )
+        .get()
+        .action
+        == "insertion.participant.erase"
+    )

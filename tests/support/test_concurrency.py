@@ -4,18 +4,22 @@ import datetime
 
 import pytest
 
+from essor.accounts.models import Role
 from essor.core.models import AuditLogEntry
 from essor.support import services
 from essor.support.models import ProjectHolder, Stage
 from tests.concurrency import run_together
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.support.factories import ProjectHolderFactory
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_transitions_apply_only_once():
     holder = ProjectHolderFactory()
-    first, second = UserFactory(), UserFactory()
+    agency = OrganisationFactory(is_agency=True)
+    first, second = (
+        MembershipFactory(organisation=agency, role=Role.AGENCY_STAFF).user for _ in range(2)
+    )
 
     outcomes = run_together(
         lambda: services.advance_stage(
@@ -28,7 +32,7 @@ def test_two_simultaneous_transitions_apply_only_once():
 
     assert sorted(str(type(outcome).__name__) for outcome in outcomes) == ["ValidationError", "str"]
     holder = ProjectHolder.objects.get(pk=holder.pk)
-    assert AuditLogEntry.objects.filter(action="support.holder.change_stage").count() == 1
+    assert AuditLogEntry.objects.filter(action="support.holder.emerge").count() == 1
     assert holder.stage == Stage.EMERGENCE
 
 

@@ -99,3 +99,15 @@ def test_merge_needs_a_reason(world):
             actor=world.users["agency_staff"],
             reason="",
         )
+
+
+def test_merge_keeps_the_earliest_first_contact_whatever_the_stage(world):
+    keep = ProjectHolderFactory(
+        first_contact_on=D(2025, 3, 10), stage=Stage.EMERGENCE, emergence_on=D(2025, 4, 1)
+    )
+    duplicate = ProjectHolderFactory(first_contact_on=D(2024, 11, 5))
+
+    _merge(world, keep, duplicate)
+
+    keep.refresh_from_db()
+    assert keep.first_contact_on == D(2024, 11, 5)

@@ -20,7 +20,7 @@ WRITTEN_OTHERWISE = "2_55_08_14_168_025_38"
 @pytest.mark.parametrize(
     ("form_class", "field", "extra"),
     [
-        (forms.StageForm, "note", "holder"),
+        (forms.StageForm, "note", "stage"),
         (forms.AbandonForm, "reason", None),
         (forms.CreationForm, "note", None),
         (forms.CreationForm, "name", None),
@@ -33,11 +33,13 @@ WRITTEN_OTHERWISE = "2_55_08_14_168_025_38"
         (forms.HolderForm, "idea", None),
     ],
 )
-def test_every_free_text_of_the_forms_refuses_a_nir(form_class, field, extra):
+def test_every_free_text_of_the_forms_refuses_a_nir(world, form_class, field, extra):
     holder = ProjectHolderFactory()
     kwargs = {}
     if extra == "holder":
         kwargs["holder"] = holder
+    elif extra == "stage":
+        kwargs.update(holder=holder, user=world.users["agency_staff"])
     elif extra == "merge":
         kwargs.update(holder=holder, candidates=holder.__class__.objects.none())
     form = form_class(data={field: f"Numéro : {WRITTEN_OTHERWISE}"}, **kwargs)

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django_fsm_log.models import StateLog
 
+from essor.core import workflow
 from essor.core.models import AuditLogEntry
 from essor.directory.models import Organisation
 from essor.support import services
@@ -27,8 +29,12 @@ def _structured(world, **kwargs):
     return holder
 
 
-def test_every_stage_has_its_row_in_the_transition_table():
-    assert set(services.TRANSITIONS) == set(Stage.values)
+def test_every_stage_but_the_final_ones_leads_somewhere():
+    leads = {
+        transition.source
+        for transition in ProjectHolder._meta.get_field("stage").get_all_transitions(ProjectHolder)
+    }
+    assert leads == set(Stage.values) - {Stage.CREATION, Stage.ABANDONED}
 
 
 def test_advancing_records_the_date_and_the_audit_entry(world):
@@ -44,11 +50,9 @@ def test_advancing_records_the_date_and_the_audit_entry(world):
 
     holder.refresh_from_db()
     assert (holder.stage, holder.emergence_on) == (Stage.EMERGENCE, D(2025, 4, 1))
-    entry = AuditLogEntry.objects.get(
-        action="support.holder.change_stage", target_id=str(holder.pk)
-    )
+    entry = AuditLogEntry.objects.get(action="support.holder.emerge", target_id=str(holder.pk))
     assert entry.actor == world.users["agency_staff"]
-    assert entry.changes["etape"] == ["Idée", "Émergence"]
+    assert entry.changes["étape"] == ["Idée", "Émergence"]
     assert entry.message == "Étude de marché lancée."
 
 
@@ -205,3 +209,72 @@ def test_a_merged_holder_cannot_change_stage(world):
             to=Stage.EMERGENCE,
             on=D(2025, 4, 1),
         )
+
+
+# --- the workflow engine's checks ----------------------------------------------------------------
+
+
+def test_a_transition_outside_the_table_is_refused_by_the_machine(world):
+    holder = ProjectHolderFactory()
+
+    with pytest.raises(ValidationError, match="« Passer à la structuration » est impossible"):
+        workflow.perform(holder.structure, actor=world.users["agency_staff"])
+
+    holder.refresh_from_db()
+    assert holder.stage == Stage.IDEA
+    assert not StateLog.objects.for_(holder).exists()
+
+
+def test_only_the_agency_moves_a_holder(world):
+    holder = ProjectHolderFactory()
+
+    with pytest.raises(PermissionDenied):
+        services.advance_stage(
+            holder=holder,
+            actor=world.users["organisation_admin"],
+            to=Stage.EMERGENCE,
+            on=D(2025, 4, 1),
+        )
+
+    holder.refresh_from_db()
+    assert (holder.stage, holder.emergence_on) == (Stage.IDEA, None)
+    assert not StateLog.objects.for_(holder).exists()
+
+
+def test_each_move_has_its_own_audit_code(world):
+    holder = _structured(world)
+    services.abandon(
+        holder=holder, actor=world.users["agency_staff"], on=D(2025, 7, 1), reason="Déménage."
+    )
+
+    actions = AuditLogEntry.objects.filter(target_id=str(holder.pk)).values_list(
+        "action", flat=True
+    )
+    assert [action for action in reversed(actions) if action != "support.holder.create"] == [
+        "support.holder.emerge",
+        "support.holder.structure",
+        "support.holder.abandon",
+    ]
+
+
+def test_the_log_keeps_who_moved_the_holder_and_why(world):
+    holder = ProjectHolderFactory()
+    services.abandon(
+        holder=holder, actor=world.users["agency_staff"], on=D(2025, 5, 1), reason="Déménage."
+    )
+
+    [row] = workflow.history(holder, "stage")
+    assert (row.label, row.source, row.target, row.reason, row.by) == (
+        "Abandon du projet",
+        "Idée",
+        "Abandon",
+        "Déménage.",
+        world.users["agency_staff"],
+    )
+
+
+def test_a_merged_holder_is_offered_no_move(world):
+    keep = ProjectHolderFactory()
+    duplicate = ProjectHolderFactory(merged_into=keep)
+
+    assert workflow.available_actions(duplicate, world.users["agency_staff"], "stage") == []

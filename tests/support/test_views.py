@@ -107,6 +107,39 @@ def test_detail_shows_the_timeline_and_logs_the_reading(agency_client, world):
     ).exists()
 
 
+def test_the_timeline_shows_each_stage_with_who_recorded_it_and_the_note(agency_client, world):
+    holder = ProjectHolderFactory()
+    agency_client.post(
+        reverse("support:holder_stage", args=[holder.pk]),
+        {"to": "emergence", "on": "2025-04-01", "note": "Étude de marché lancée."},
+    )
+
+    page = agency_client.get(reverse("support:holder_detail", args=[holder.pk])).content.decode()
+
+    assert "1er avril 2025 — Projet passé à l&#x27;étape « Émergence »" in page
+    assert f"enregistré par {world.users['agency_staff']}" in page
+    assert "Étude de marché lancée." in page
+
+
+def test_the_page_offers_only_the_moves_of_the_current_stage(agency_client):
+    holder = ProjectHolderFactory()
+
+    page = agency_client.get(reverse("support:holder_detail", args=[holder.pk])).content.decode()
+
+    assert reverse("support:holder_stage", args=[holder.pk]) in page
+    assert reverse("support:holder_abandon", args=[holder.pk]) in page
+    assert reverse("support:holder_creation", args=[holder.pk]) not in page
+
+
+def test_the_stage_form_offers_the_next_stage_only(agency_client):
+    holder = ProjectHolderFactory(stage=Stage.EMERGENCE, emergence_on=D(2025, 4, 1))
+
+    page = agency_client.get(reverse("support:holder_stage", args=[holder.pk])).content.decode()
+
+    assert 'value="structuration"' in page
+    assert 'value="emergence"' not in page
+
+
 def test_stage_form_moves_to_the_next_stage(agency_client):
     holder = ProjectHolderFactory()
 

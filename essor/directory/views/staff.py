@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from essor.core import workflow
 from essor.core.forms import run_service
 from essor.core.permissions import agency_required
 from essor.directory import selectors_backoffice as selectors
@@ -199,9 +200,11 @@ def claim_list(request):
                 messages.success(
                     request, f"{claim.user} administre désormais « {claim.organisation.name} »."
                 )
-            else:
+            elif request.POST.get("decision") == "refuse":
                 services.refuse_claim(claim=claim, reviewer=request.user, comment=comment)
                 messages.success(request, "La demande est refusée.")
+            else:
+                raise ValidationError("Choisissez d'accepter ou de refuser la demande.")
         except ValidationError as error:
             if claim.status == OrganisationClaim.Status.PENDING:
                 errors[claim.pk] = error.messages
@@ -209,10 +212,13 @@ def claim_list(request):
                 messages.error(request, " ".join(error.messages))
         else:
             return redirect("directory:claim_list")
+    page = selectors.pending_claims_page(request.GET.get("page"))
+    for pending in page:
+        pending.actions = workflow.available_actions(pending, request.user)
     return render(
         request,
         "directory/staff/claim_list.html",
-        {"page": selectors.pending_claims_page(request.GET.get("page")), "errors": errors},
+        {"page": page, "errors": errors},
         status=400 if errors else 200,
     )
 
