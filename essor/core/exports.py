@@ -79,10 +79,11 @@ def csv_lines(
     *,
     delimiter: str = ";",
     bom: bool = True,
+    lineterminator: str = "\r\n",
 ) -> Iterator[str]:
     """The CSV text line by line (BOM first when asked, so that Excel reads UTF-8), every cell
     through `csv_value`."""
-    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
+    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator=lineterminator)
     if bom:
         yield BOM
     if headers is not None:
@@ -91,10 +92,11 @@ def csv_lines(
         yield writer.writerow([csv_value(value) for value in row])
 
 
-def write_csv(stream, headers, rows, *, delimiter: str = ";", bom: bool = True) -> int:
-    """Writes the CSV to a text stream (a file, stdout); returns the number of data rows."""
+def write_csv(stream, headers, rows, **options) -> int:
+    """Writes the CSV to a text stream (a file, stdout); returns the number of data rows.
+    `options`: those of `csv_lines`."""
     count = -1 if headers is not None else 0
-    for line in csv_lines(headers, rows, delimiter=delimiter, bom=bom):
+    for line in csv_lines(headers, rows, **options):
         stream.write(line)
         count += line != BOM
     return count

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from essor.accounts.models import Role
 from essor.core import audit
+from essor.core.exports import write_csv
+from essor.core.formats import round_half_up
 from essor.foodlink import selectors
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
@@ -871,7 +873,7 @@ def _parse_row(line: int, row: dict, buyers: dict, errors: list[str]) -> Purchas
             error("prix_ht", f"le prix HT doit être strictement positif (« {raw_price} »).")
             price = None
         else:
-            price = price.quantize(Decimal("0.01"))
+            price = round_half_up(price, 2)
     except InvalidOperation:
         error(
             "prix_ht",
@@ -1001,15 +1003,14 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
 
 
 def export_rows(purchases):
-    """Rows of the national CSV format (`macantine-achats-siret.schema.json`)."""
-    yield IMPORT_COLUMNS
+    """Rows of the national CSV format (`macantine-achats-siret.schema.json`), header excluded."""
     for purchase in purchases:
         yield [
             purchase.buyer.siret,
             purchase.description,
             purchase.supplier,
             purchase.date.isoformat(),
-            f"{purchase.price_ht:.2f}",
+            round_half_up(purchase.price_ht, 2),
             purchase.family,
             ",".join(purchase.characteristics),
             purchase.origin,
@@ -1025,9 +1026,13 @@ def export_rows(purchases):
 
 
 def write_export(stream, purchases) -> int:
-    writer = csv.writer(stream, lineterminator="\n")
-    count = -1
-    for row in export_rows(purchases):
-        writer.writerow(row)
-        count += 1
-    return count
+    """The national format as ma-cantine reads it (comma, LF, no BOM), formula-safe like every
+    export (core.exports): free text only can begin with = + - @, the coded columns cannot."""
+    return write_csv(
+        stream,
+        IMPORT_COLUMNS,
+        export_rows(purchases),
+        delimiter=",",
+        bom=False,
+        lineterminator="\n",
+    )
