@@ -1,8 +1,6 @@
 """Pages of the observatory. Every figure comes from the indicator registry (`core.indicators`),
 computed once per request and year (`selectors.TableMemo`)."""
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -10,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from essor.core.exports import Sheet, csv_response, xlsx_response
+from essor.core.exports import Sheet, csv_response, json_dumps, xlsx_response
 from essor.core.permissions import agency_required, is_agency_member, require
 from essor.observatory import selectors, services
 from essor.observatory.forms import ReportForm, TargetForm, TargetUpdateForm
@@ -205,7 +203,7 @@ def open_data_index(request):
 
 def _json(payload: dict, *, status: int = 200) -> HttpResponse:
     return HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=2, default=str),
+        json_dumps(payload, indent=2),
         content_type="application/json; charset=utf-8",
         status=status,
     )

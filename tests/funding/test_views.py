@@ -397,3 +397,31 @@ def test_envelope_balance_of_another_funder_is_refused(client, world):
     envelope = EnvelopeFactory()
     client.force_login(world.users["funder_instructor"])
     assert client.get(reverse("funding:envelope_balance", args=[envelope.pk])).status_code == 403
+
+
+def test_instruction_csv_neutralises_text_and_keeps_amounts_as_numbers(instructor, world):
+    import csv
+    import io
+
+    share = helpers.share_in_instruction(world)
+    Application.objects.filter(pk=share.application_id).update(title="=1+2")
+    response = instructor.get(reverse("funding:instruction_export"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    [row] = list(csv.DictReader(io.StringIO(body), delimiter=";"))
+    assert row["Projet"] == "'=1+2"
+    assert row["Montant demandé (€)"] == "20000.00"
+
+
+def test_dashboard_xlsx_neutralises_a_programme_name(instructor, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    share = helpers.accepted_share(world)
+    share.programme.name = "@Fonds"
+    share.programme.save(update_fields=["name"])
+    response = instructor.get(reverse("funding:dashboard_xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    label, requested, granted = (cell.value for cell in sheet[2][:3])
+    assert label == "'@Fonds"
+    assert (requested, granted) == (20000, 15000)

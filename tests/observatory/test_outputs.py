@@ -2,6 +2,7 @@
 
 import io
 import json
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -205,3 +206,29 @@ def test_the_report_summary_names_the_leading_sectors(db, registry):
     context = services.report_context(year=2024)
 
     assert context["leading_sectors"] == ["Culture", "Sport", "Mobilité"]
+
+
+def test_open_data_csv_neutralises_a_label_and_keeps_negative_numbers(client, registry, db):
+    year = current_year()
+    fake("zz.public", lambda year: table([["=Culture", Decimal("-12.5")]], keys=["culture"]))
+
+    response = client.get(reverse("observatory:open_data_csv", args=["zz.public", year]))
+
+    assert _content(response).decode("utf-8-sig").splitlines()[1] == "culture;'=Culture;-12.5"
+
+
+def test_the_year_export_neutralises_a_label(client, registry, db):
+    fake("zz.public", lambda year: table([["@Culture", 12]]), label="Chiffres publics")
+
+    workbook = load_workbook(io.BytesIO(client.get(reverse("observatory:year_xlsx")).content))
+
+    assert workbook["Chiffres publics"]["A2"].value == "'@Culture"
+
+
+def test_open_data_json_writes_rates_as_numbers(client, registry, db):
+    year = current_year()
+    fake("zz.public", lambda year: table([["Culture", Decimal("12.5")]]))
+
+    response = client.get(reverse("observatory:open_data_json", args=["zz.public", year]))
+
+    assert json.loads(response.content)["rows"] == [["Culture", 12.5]]
