@@ -7,6 +7,9 @@ no one. A hidden cell is `None`, rendered « < 5 » by the `secret` template fil
 """
 
 from collections.abc import Sequence
+from decimal import Decimal
+
+from essor.core.formats import percentage
 
 SMALL_CELL_THRESHOLD = 5
 
@@ -37,11 +40,13 @@ def suppress_total(total: int, *, threshold: int = SMALL_CELL_THRESHOLD) -> int 
     return None if is_small(total, threshold) else total
 
 
-def share(part: int | None, whole: int | None, *, threshold: int = SMALL_CELL_THRESHOLD):
-    """A percentage (one decimal) of people, hidden when the part or the whole is a small count:
-    a share of a small group would give the count back."""
+def share(
+    part: int | None, whole: int | None, *, threshold: int = SMALL_CELL_THRESHOLD
+) -> Decimal | None:
+    """A percentage (one decimal, rounded half up) of people, hidden when the part or the whole
+    is a small count: a share of a small group would give the count back."""
     if part is None or whole is None or whole == 0:
         return None
     if is_small(part, threshold) or is_small(whole, threshold):
         return None
-    return round(100 * part / whole, 1)
+    return percentage(part, whole, 1)

@@ -164,7 +164,7 @@ class Indicators:
     exits: list[tuple[str, str, int | None]] = field(default_factory=list)  # key, label, count
     dynamic_exits: int | None = None
     other_exits: int | None = None
-    dynamic_rate: float | None = None
+    dynamic_rate: Decimal | None = None
     fte_conventioned: Decimal = Decimal("0")
     fte_worked: Decimal = Decimal("0")
     hours_total: Decimal = Decimal("0")
@@ -188,7 +188,7 @@ def _total(value: int, secret: bool) -> int | None:
 def _share(part, whole, secret: bool):
     if part is None or whole is None or not whole:
         return None
-    return disclosure.share(part, whole) if secret else round(100 * part / whole, 1)
+    return disclosure.share(part, whole) if secret else formats.percentage(part, whole, 1)
 
 
 def _employed(participants: QuerySet, start: datetime.date, end: datetime.date) -> QuerySet:
@@ -357,7 +357,7 @@ def compute_indicators(
     monthly_reference = reference / 12
     for month in MONTHS:
         hours = hours_by_month.get(month, Decimal("0"))
-        worked = (hours / monthly_reference).quantize(Decimal("0.01"))
+        worked = formats.round_half_up(hours / monthly_reference, 2)
         planned = conventioned[month - 1]
         result.months.append(
             {
@@ -374,8 +374,8 @@ def compute_indicators(
             }
         )
     result.hours_total = sum(hours_by_month.values(), Decimal("0"))
-    result.fte_worked = (result.hours_total / reference).quantize(Decimal("0.01"))
-    result.fte_conventioned = (sum(conventioned, Decimal("0")) / 12).quantize(Decimal("0.01"))
+    result.fte_worked = formats.round_half_up(result.hours_total / reference, 2)
+    result.fte_conventioned = formats.round_half_up(sum(conventioned, Decimal("0")) / 12, 2)
 
     # 5. Barriers and support of the people employed (one barrier of a kind per person).
     barrier_counts: dict[int, dict[str, int]] = {}
@@ -464,7 +464,7 @@ def _breakdown(rows, people, exits, hours, secret, reference) -> list[dict]:
                 "dynamic": dynamic_count,
                 "rate": _share(dynamic_count, counted, secret),
                 "hours": hours_sum,
-                "fte_worked": (hours_sum / reference).quantize(Decimal("0.01")),
+                "fte_worked": formats.round_half_up(hours_sum / reference, 2),
             }
         )
     return output

@@ -129,6 +129,15 @@ def test_the_reference_yearly_hours_is_a_setting(siae, settings):
     assert _compute(siae, secret=False).fte_worked == Decimal("0.10")
 
 
+def test_fte_worked_rounds_half_up(siae, settings):
+    # 5 hours of a 1,000-hour year is 0.005 FTE: half to even would say 0.00.
+    settings.ESSOR_INSERTION_REFERENCE_YEARLY_HOURS = 1000
+    MonthlyHoursFactory(participant=pathway(siae), hours=Decimal("5"))
+    data = _compute(siae, secret=False)
+    assert data.fte_worked == Decimal("0.01")
+    assert data.by_siae[0]["fte_worked"] == Decimal("0.01")
+
+
 def test_an_amendment_replaces_the_annex_from_its_start(siae):
     initial = siae.annexes.get()
     AnnexFactory(
