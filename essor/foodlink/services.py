@@ -17,7 +17,8 @@ from django.utils import timezone
 from essor.accounts.models import Role
 from essor.core import audit
 from essor.core.exports import write_csv
-from essor.core.formats import round_half_up
+from essor.core.formats import euros, local_date, long_date, long_datetime, round_half_up
+from essor.core.formats import quantity as format_quantity
 from essor.foodlink import selectors
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
@@ -118,9 +119,8 @@ def _check_certifications(certifications, *, today) -> None:
         elif datetime.date.fromisoformat(str(item["expires_on"])) < today:
             errors.append(
                 f"Certification {index} ({Characteristic(item['code']).label}) : elle a expiré "
-                "le {:%d/%m/%Y} ; une certification expirée ne peut pas être déclarée.".format(
-                    datetime.date.fromisoformat(str(item["expires_on"]))
-                )
+                f"le {long_date(datetime.date.fromisoformat(str(item['expires_on'])))} ; une "
+                "certification expirée ne peut pas être déclarée."
             )
     codes = [item["code"] for item in certifications]
     if len(codes) != len(set(codes)):
@@ -355,7 +355,7 @@ def check_consultation_data(data: dict, *, today) -> None:
             unknown
         )
     deadline = data["deadline"]
-    if deadline.date() > data["delivery_end"]:
+    if local_date(deadline) > data["delivery_end"]:
         errors["deadline"] = "La date limite de réponse doit précéder la fin de la livraison."
     if errors:
         raise FoodlinkError(errors)
@@ -429,8 +429,8 @@ def publish_consultation(*, actor, consultation: Consultation) -> int:
         users=_members([match["organisation_id"] for match in matches]),
         message=(
             f"Nouvelle consultation de {consultation.buyer} : {consultation.product} "
-            f"({consultation.quantity.normalize():f} {consultation.get_unit_display()}), réponse "
-            f"attendue avant le {timezone.localtime(consultation.deadline):%d/%m/%Y à %H:%M}."
+            f"({format_quantity(consultation.quantity)} {consultation.get_unit_display()}), réponse "
+            f"attendue avant le {long_datetime(consultation.deadline)}."
         ),
         url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
         subject=f"Essor — consultation : {consultation.title}",
@@ -488,7 +488,7 @@ def _clean_offer(consultation, producer, *, unit_price, quantity, characteristic
     if now >= consultation.deadline:
         raise FoodlinkError(
             "La date limite de réponse est passée "
-            f"({timezone.localtime(consultation.deadline):%d/%m/%Y à %H:%M}) : l'offre est refusée."
+            f"({long_datetime(consultation.deadline)}) : l'offre est refusée."
         )
     if not consultation.alerts.filter(producer=producer).exists():
         raise FoodlinkError("Ce producteur n'a pas été sollicité pour cette consultation.")
@@ -499,7 +499,7 @@ def _clean_offer(consultation, producer, *, unit_price, quantity, characteristic
     elif quantity > consultation.quantity:
         errors["quantity"] = (
             f"La quantité proposée dépasse la quantité demandée "
-            f"({consultation.quantity.normalize():f} {consultation.get_unit_display()})."
+            f"({format_quantity(consultation.quantity)} {consultation.get_unit_display()})."
         )
     unknown = [code for code in characteristics if code not in Characteristic.values]
     if unknown:
@@ -628,8 +628,8 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
             errors.append(f"Offre de {offer.producer} : la quantité attribuée doit être positive.")
         elif quantity > offer.quantity:
             errors.append(
-                f"Offre de {offer.producer} : la quantité attribuée ({quantity.normalize():f}) "
-                f"dépasse la quantité proposée ({offer.quantity.normalize():f})."
+                f"Offre de {offer.producer} : la quantité attribuée ({format_quantity(quantity)}) "
+                f"dépasse la quantité proposée ({format_quantity(offer.quantity)})."
             )
         else:
             chosen[offer.pk] = quantity
@@ -638,22 +638,27 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
     total_quantity = sum(chosen.values(), Decimal("0"))
     if total_quantity > consultation.quantity:
         errors.append(
-            f"Les quantités attribuées ({total_quantity.normalize():f}) dépassent la quantité "
-            f"demandée ({consultation.quantity.normalize():f})."
+            f"Les quantités attribuées ({format_quantity(total_quantity)}) dépassent la quantité "
+            f"demandée ({format_quantity(consultation.quantity)})."
         )
     if errors:
         raise FoodlinkError(errors)
-    amount = sum(
-        (quantity * offers[pk].unit_price for pk, quantity in chosen.items()), Decimal("0")
-    ).quantize(Decimal("0.01"))
+    amount = round_half_up(
+        sum((quantity * offers[pk].unit_price for pk, quantity in chosen.items()), Decimal("0")),
+        2,
+    )
     now = timezone.now()
     guard = selectors.award_guard(
-        buyer_id=consultation.buyer_id, family=consultation.family, year=now.year, amount=amount
+        buyer_id=consultation.buyer_id,
+        family=consultation.family,
+        year=local_date(now).year,
+        amount=amount,
     )
     if guard["crosses"] and not confirm_threshold:
         raise FoodlinkError(
             f"Cette attribution porte les achats de l'année en « {consultation.get_family_display()} » "
-            f"à {guard['after']} € HT, au-delà du seuil de {guard['threshold']} € HT des marchés "
+            f"à {euros(guard['after'])} HT, au-delà du seuil de {euros(guard['threshold'], 0)} HT "
+            "des marchés "
             "sans publicité : confirmez-la expressément après avoir vérifié la procédure."
         )
     award = Award.objects.create(
@@ -677,7 +682,8 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
         S.AWARDED,
         actor=actor,
         reason=reason
-        or f"Attribuée à {', '.join(str(offer.producer) for offer in retained)} ({amount} € HT)."
+        or f"Attribuée à {', '.join(str(offer.producer) for offer in retained)} "
+        f"({euros(amount)} HT)."
         + (" Seuil des marchés sans publicité franchi (confirmé)." if guard["crosses"] else ""),
     )
     url = reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk})
@@ -686,8 +692,8 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
             users=_members([offer.producer.organisation_id]),
             message=(
                 f"Votre offre pour « {consultation.title} » est retenue : "
-                f"{offer.awarded_quantity.normalize():f} {consultation.get_unit_display()} à "
-                f"{offer.unit_price} € HT l'unité. Le bon de commande va suivre."
+                f"{format_quantity(offer.awarded_quantity)} {consultation.get_unit_display()} à "
+                f"{euros(offer.unit_price)} HT l'unité. Le bon de commande va suivre."
             ),
             url=url,
             subject=f"Essor — offre retenue : {consultation.title}",
@@ -728,7 +734,7 @@ def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetim
         consultation,
         S.DELIVERED,
         actor=actor,
-        reason=f"Livraison confirmée le {delivered_on:%d/%m/%Y}.",
+        reason=f"Livraison confirmée le {long_date(delivered_on)}.",
     )
     distances = dict(consultation.alerts.values_list("producer_id", "distance_km"))
     purchases = []
@@ -740,7 +746,7 @@ def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetim
         purchases.append(
             Purchase(
                 buyer=consultation.buyer,
-                description=f"{consultation.product} ({offer.awarded_quantity.normalize():f} "
+                description=f"{consultation.product} ({format_quantity(offer.awarded_quantity)} "
                 f"{consultation.get_unit_display()})",
                 supplier=offer.producer.organisation.name,
                 producer=offer.producer,
@@ -948,7 +954,7 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
     if previous is not None:
         raise PurchaseImportError(
             [
-                f"Ce fichier a déjà été importé le {timezone.localtime(previous.created_at):%d/%m/%Y à %H:%M} "
+                f"Ce fichier a déjà été importé le {long_datetime(previous.created_at)} "
                 f"({previous.row_count} achats) : il n'est pas importé une seconde fois."
             ]
         )
