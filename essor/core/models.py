@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from essor.core.formats import long_datetime
+
 
 class AuditLogEntry(models.Model):
     """Who did what to which object, when: written by services, read by the agency."""
@@ -30,7 +32,7 @@ class AuditLogEntry(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+        return f"{long_datetime(self.created_at)} {self.action} {self.target_label}"
 
 
 class Job(models.Model):

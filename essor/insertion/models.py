@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 
-from essor.core.formats import round_half_up
+from essor.core.formats import long_date, month_label, round_half_up
 from essor.insertion.privacy import validate_no_nir
 
 MAX_WEEKLY_HOURS = 48  # the legal weekly maximum (Code du travail, L3121-20)
@@ -328,7 +328,7 @@ class Contract(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Contrat de {self.participant.code} du {self.start:%d/%m/%Y}"
+        return f"Contrat de {self.participant.code} du {long_date(self.start)}"
 
 
 class BarrierType(models.Model):
@@ -507,7 +507,9 @@ class MonthlyHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Heures de {self.participant.code} ({self.month:%m/%Y})"
+        return (
+            f"Heures de {self.participant.code} ({month_label(self.month.year, self.month.month)})"
+        )
 
 
 def reference_yearly_hours() -> Decimal:

@@ -106,7 +106,7 @@ def participant_data(participant: Participant) -> dict:
         "residence_qpv": participant.qpv_resident,
         "commune": participant.commune.name if participant.commune else "",
         "observations": participant.notes,
-        "anonymise_le": participant.anonymised_at.isoformat() if participant.anonymised_at else "",
+        "anonymise_le": participant.anonymised_at or "",
         "contrats": [
             {
                 "debut": c.start.isoformat(),

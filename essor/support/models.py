@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from essor.core.formats import long_date
+
 
 class Stage(models.TextChoices):
     IDEA = "idee", "Idée"
@@ -304,7 +306,7 @@ class Action(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} du {self.date:%d/%m/%Y} — {self.holder}"
+        return f"{self.get_kind_display()} du {long_date(self.date)} — {self.holder}"
 
     @property
     def is_referral(self) -> bool:
