@@ -7,7 +7,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 
-from essor.core.formats import local_date, quantity
+from essor.core.formats import file_size, local_date, quantity
 from essor.directory.models import Organisation
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
@@ -22,6 +22,7 @@ from essor.foodlink.models import (
 )
 from essor.territory.models import Commune
 
+PURCHASES_FILE_MAX_BYTES = 20 * 1024 * 1024
 CERTIFICATION_CHOICES = [(code, Characteristic(code).label) for code in CERTIFICATION_CODES]
 EGALIM_CHOICES = [(code, Characteristic(code).label) for code in EGALIM_CHARACTERISTICS]
 
@@ -412,8 +413,10 @@ class PurchaseImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("Le fichier dépasse 20 Mo.")
+        if upload.size > PURCHASES_FILE_MAX_BYTES:
+            raise forms.ValidationError(
+                f"Le fichier dépasse {file_size(PURCHASES_FILE_MAX_BYTES)}."
+            )
         return upload
 
 

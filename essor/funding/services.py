@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from essor.core import audit
-from essor.core.formats import euros
+from essor.core.formats import euros, file_size
 from essor.funding import budget
 from essor.funding.models import (
     AgendaItem,
@@ -319,8 +319,8 @@ def add_attachment(*, application: Application, actor, kind: str, uploaded) -> A
     if uploaded.size > limit:
         raise ValidationError(
             {
-                "file": f"« {name} » pèse {uploaded.size / 1048576:.1f} Mo : la taille maximale "
-                f"est de {limit // 1048576} Mo."
+                "file": f"« {name} » pèse {file_size(uploaded.size)} : la taille maximale "
+                f"est de {file_size(limit)}."
             }
         )
     if extension == "pdf":

@@ -32,20 +32,7 @@ from essor.insertion.models import (
 )
 
 MONTHS = range(1, 13)
-MONTH_ABBREVIATIONS = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
+MONTH_ABBREVIATIONS = formats.month_abbreviations()  # « janv. », « févr. »…
 
 
 # Lists for the SIAE's staff ---------------------------------------------------------------------

@@ -142,7 +142,7 @@ def test_oversize_attachment_is_refused_on_the_form(applicant, world, settings):
             "file": SimpleUploadedFile("rib.pdf", b"%PDF-" + b"0" * 2_000_000, "application/pdf"),
         },
     )
-    assert "la taille maximale est de 1 Mo" in text(response)
+    assert "pèse 1,9\u202fMo : la taille maximale est de 1,0\u202fMo" in text(response)
 
 
 def test_instructor_decides_and_sees_the_remaining_envelope(instructor, world):
@@ -425,3 +425,14 @@ def test_dashboard_xlsx_neutralises_a_programme_name(instructor, world):
     label, requested, granted = (cell.value for cell in sheet[2][:3])
     assert label == "'@Fonds"
     assert (requested, granted) == (20000, 15000)
+
+
+def test_attachment_sizes_read_in_french_units(applicant, world):
+    from essor.funding.models import Attachment
+
+    attachment = helpers.attachment(world)
+    Attachment.objects.filter(pk=attachment.pk).update(size=11 * 1024 * 1024)
+    response = applicant.get(
+        reverse("funding:application_attachments", args=[attachment.application_id])
+    )
+    assert "11,0\u202fMo" in text(response)

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from essor.core import formats
 from essor.core.models import Job
 from essor.observatory.models import AnnualReport
 from essor.observatory.selectors import current_year
@@ -118,6 +119,19 @@ def test_the_finished_job_page_links_to_the_report(agency_client, registry, sett
     download = reverse("observatory:report_download", args=[report.pk])
     assert f'href="{download}"'.encode() in response.content
     assert "Télécharger le rapport annuel 2025 (PDF)" in response.content.decode()
+    assert formats.file_size(report.size) in response.content.decode()  # « 38,2 ko »
+
+
+def test_the_reports_page_gives_the_size_in_french_units(
+    agency_client, registry, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    agency_client.post(reverse("observatory:reports"), {"year": "2025"})
+    AnnualReport.objects.update(size=11 * 1024 * 1024)
+
+    response = agency_client.get(reverse("observatory:reports"))
+
+    assert "(PDF, 11,0\u202fMo)" in response.content.decode()
 
 
 def test_the_report_is_downloaded_as_a_pdf(agency_client, registry, settings, tmp_path):
