@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from essor.core.formats import file_size
+from essor.core.formats import euros, file_size
 from essor.directory.models import Organisation, Sector
 from essor.funding import budget, services
 from essor.funding.models import Application, Attachment, FunderProfile, Programme
@@ -287,7 +287,7 @@ class AgendaForm(forms.Form):
         self.fields["share"].queryset = shares
         self.fields["share"].label_from_instance = lambda s: (
             f"{s.application.reference} — {s.application.organisation} — {s.programme} "
-            f"({s.amount_requested:.0f} €)"
+            f"({euros(s.amount_requested, 0)})"
         )
 
 
