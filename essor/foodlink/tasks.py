@@ -78,7 +78,7 @@ def build_booklet(*, progress=None) -> dict:
             "guide_url": base + reverse("foodlink:guide"),
         },
     )
-    relative = BOOKLET_DIRECTORY / f"guide-producteurs-{timezone.now():%Y%m%d-%H%M%S-%f}.pdf"
+    relative = BOOKLET_DIRECTORY / f"guide-producteurs-{timezone.localtime():%Y%m%d-%H%M%S-%f}.pdf"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
