@@ -296,3 +296,13 @@ def test_months_not_over_yet_are_not_flagged(world):
     months = _compute(siae, secret=False, year=next_year).months
     assert [m["conventioned"] for m in months] == [Decimal("10")] * 12
     assert not any(m["under"] for m in months)
+
+
+def test_the_xlsx_export_neutralises_an_siae_name(client, world, siae):
+    world.structure.name = "@Jardins"
+    world.structure.save(update_fields=["name"])
+    _population(siae, {"durable": 6}, women=6)
+    client.force_login(world.users["agency_staff"])
+    response = client.get(reverse("insertion:indicators_xlsx") + "?year=2026")
+    sheet = load_workbook(BytesIO(response.content))["Par SIAE"]
+    assert sheet["A2"].value == "'@Jardins (ACI)"

@@ -269,3 +269,18 @@ def test_the_list_of_names_is_logged_too(client, world):
         world.users["organisation_member"],
         "Liste des salariés",
     )
+
+
+def test_the_access_export_in_xlsx_neutralises_typed_text_and_json_keeps_it(client, world):
+    siae = make_siae(world)
+    AnnexFactory(siae=siae)
+    person = pathway(siae, last_name="-Fictive", notes="=1+2")
+    client.force_login(world.users["organisation_admin"])
+    url = reverse("insertion:participant_export", kwargs={"pk": person.pk})
+
+    workbook = load_workbook(BytesIO(client.get(url + "?format=xlsx").content))
+    data = json.loads(client.get(url + "?format=json").content)
+
+    values = dict(workbook["Fiche"].iter_rows(min_row=2, values_only=True))
+    assert (values["nom"], values["observations"]) == ("'-Fictive", "'=1+2")
+    assert (data["nom"], data["observations"]) == ("-Fictive", "=1+2")
