@@ -759,7 +759,7 @@ def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetim
                 is_short_chain=True,
                 is_local=True,
                 local_definition=Purchase.LocalDefinition.KM,
-                local_definition_km=round(distance) if distance is not None else None,
+                local_definition_km=int(round_half_up(distance)) if distance is not None else None,
                 source=Purchase.Source.AWARD,
                 offer=offer,
                 created_by=actor,

@@ -313,6 +313,20 @@ def test_delivery_turns_the_award_into_purchases(world):
     assert purchase.is_short_chain and purchase.offer == first
 
 
+def test_the_delivered_purchase_rounds_the_distance_half_up(world):
+    # 12.5 km: round() would say 12 (half to even).
+    consultation, (first,) = _closed_with_offers(world, "2.50")
+    consultation.alerts.update(distance_km=12.5)
+    services.award_consultation(
+        actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+    )
+    services.issue_purchase_orders(actor=None, consultation=consultation)
+    services.confirm_delivery(
+        actor=None, consultation=consultation, delivered_on=timezone.localdate()
+    )
+    assert Purchase.objects.get().local_definition_km == 13
+
+
 def test_delivery_cannot_be_confirmed_twice(world):
     consultation, (first,) = _closed_with_offers(world, "2.50")
     services.award_consultation(
