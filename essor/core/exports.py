@@ -34,6 +34,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 BOM = "\ufeff"
 # What a spreadsheet takes for the start of a formula (OWASP, « CSV Injection »).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
 
 
 @dataclass
@@ -49,13 +50,15 @@ def neutralise(value):
     else (numbers included) as it is."""
     if isinstance(value, Promise):
         value = str(value)
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value[:1] in _TRIGGER_CHARACTERS:
         return "'" + value
     return value
 
 
 def csv_value(value):
     """A CSV cell: empty for None, Paris time for a datetime, neutralised text."""
+    if value.__class__ is str:  # the common case first: an export writes millions of cells
+        return "'" + value if value[:1] in _TRIGGER_CHARACTERS else value
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):

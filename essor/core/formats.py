@@ -29,19 +29,23 @@ def _is_empty(value) -> bool:
 def to_decimal(value) -> Decimal:
     """An exact Decimal of a number; a float is read through its shortest text (2.675 → 2.675,
     not the 2.67499… that the binary float holds), so that it rounds as it reads."""
-    if isinstance(value, Decimal):
+    if value.__class__ is Decimal:
         return value
     if isinstance(value, float):
         return Decimal(repr(value))
-    return Decimal(str(value))
+    return Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
+
+
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 def round_half_up(value, places: int = 0) -> Decimal | None:
     """The one rounding rule of the platform: half up, away from zero (0.125 → 0.13,
     -0.125 → -0.13, 12.25 → 12.3 with one place). None and "" stay None."""
-    if _is_empty(value):
+    if value is None or value == "":
         return None
-    rounded = to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
+    rounded = to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
     return rounded if rounded else abs(rounded)  # no « -0,00 »
 
 
