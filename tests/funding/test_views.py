@@ -436,3 +436,11 @@ def test_attachment_sizes_read_in_french_units(applicant, world):
         reverse("funding:application_attachments", args=[attachment.application_id])
     )
     assert "11,0\u202fMo" in text(response)
+
+
+def test_the_programme_page_writes_the_advance_share_as_a_percentage(client, world):
+    from essor.funding.models import PaymentMode
+
+    programme = ProgrammeFactory(payment_mode=PaymentMode.ADVANCE, advance_percent=70)
+    response = client.get(reverse("funding:programme_detail", args=[programme.pk]))
+    assert "(avance de 70\u00a0%)" in text(response)
