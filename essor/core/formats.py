@@ -93,6 +93,20 @@ def percent(value, places: int = 1) -> str:
     )
 
 
+def figure(value) -> str:
+    """A cell of a table of figures: an int as it is, a Decimal with the places it was rounded
+    to (none when whole: 25.0 → « 25 », 61.5 → « 61,5 », 1500.50 → « 1 500,50 »), a float
+    with one."""
+    if _is_empty(value):
+        return ""
+    if isinstance(value, float):
+        return number(value, 0 if value.is_integer() else 1)
+    exact = to_decimal(value)
+    if exact == exact.to_integral_value():
+        return number(exact)
+    return number(exact, max(0, -exact.as_tuple().exponent))
+
+
 def quantity(value) -> str:
     """« 120 », « 12,5 »: as many decimals as the quantity has, no trailing zeros."""
     if _is_empty(value):

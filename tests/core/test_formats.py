@@ -132,3 +132,20 @@ def test_month_names_come_from_one_place():
     assert formats.month_label(2026, 8) == "août 2026"
     assert formats.month_names()[1] == "février"
     assert formats.month_abbreviations()[:2] == ["janv.", "févr."]
+
+
+def test_a_cell_keeps_the_decimals_it_was_rounded_to():
+    rendered = Template(
+        "{% load essor_format insertion_format %}"
+        "{{ rate|secret }}|{{ amount|secret }}|{{ whole|secret }}|{{ rate|cellule }}|{{ fte|cellule }}"
+    ).render(
+        Context(
+            {
+                "rate": Decimal("61.5"),
+                "amount": Decimal("1500.50"),
+                "whole": Decimal("25.0"),
+                "fte": Decimal("0.08"),
+            }
+        )
+    )
+    assert rendered == "61,5|1\u202f500,50|25|61,5|0,08"

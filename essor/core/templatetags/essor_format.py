@@ -51,5 +51,5 @@ def secret(value):
     if value is None:
         return "< 5"
     if isinstance(value, int | float) or hasattr(value, "quantize"):
-        return formats.number(value, 0 if float(value).is_integer() else 1)
+        return formats.figure(value)
     return value
