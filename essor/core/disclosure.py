@@ -33,6 +33,9 @@ process-wide state, unsuited to a web process; sdcMicro, sdcTable and GaussSuppr
 
 from collections import deque
 from collections.abc import Hashable, Iterable, Sequence
+from decimal import Decimal
+
+from essor.core.formats import percentage
 
 SMALL_CELL_THRESHOLD = 5
 PUBLIC = None  # the point of view of someone who knows only the published figures
@@ -421,11 +424,13 @@ def suppress_total(total: int, *, threshold: int = SMALL_CELL_THRESHOLD) -> int 
     return None if is_small(total, threshold) else total
 
 
-def share(part: int | None, whole: int | None, *, threshold: int = SMALL_CELL_THRESHOLD):
-    """A percentage (one decimal) of people, published only when both counts are: a share with a
-    hidden count, multiplied by the other, would give it back."""
+def share(
+    part: int | None, whole: int | None, *, threshold: int = SMALL_CELL_THRESHOLD
+) -> Decimal | None:
+    """A percentage (one decimal, rounded half up) of people, published only when both counts
+    are: a share with a hidden count, multiplied by the other, would give it back."""
     if part is None or whole is None or whole == 0:
         return None
     if is_small(part, threshold) or is_small(whole, threshold):
         return None
-    return round(100 * part / whole, 1)
+    return percentage(part, whole, 1)

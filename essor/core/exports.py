@@ -1,10 +1,21 @@
 """Exports shared by every module: CSV (UTF-8 with BOM, `;` so that French spreadsheets open it),
-XLSX (openpyxl, write-only: rows are streamed, memory stays flat) and PDF (WeasyPrint from a
-template; static files are read from disk, never fetched over the network)."""
+XLSX (openpyxl, write-only: rows are streamed, memory stays flat), JSON and PDF (WeasyPrint from a
+template; static files are read from disk, never fetched over the network).
+
+Every CSV and XLSX cell goes through `csv_value`/`xlsx_value`:
+- formula injection (OWASP): a text cell beginning with `=`, `+`, `-`, `@`, a tab or a carriage
+  return is prefixed with a single quote, so that no spreadsheet runs it; numbers written as
+  numbers (int, Decimal, float) are left alone, so a negative amount stays a number;
+- a datetime is written in Europe/Paris (CSV: « 2026-12-06 00:30:00 »; XLSX: a date cell),
+  a JSON one with its offset (« 2026-12-06T00:30:00+01:00 »).
+Fixed open-data formats (directory, SCDL, ma-cantine) use the same writer with their own
+delimiter and no BOM (`csv_lines`, `write_csv`)."""
 
 import csv
+import datetime
 import io
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -12,11 +23,18 @@ from pathlib import Path
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from essor.core import formats
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff"
+# What a spreadsheet takes for the start of a formula (OWASP, « CSV Injection »).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
 
 
 @dataclass
@@ -25,6 +43,27 @@ class Sheet:
     headers: Sequence[str]
     rows: Iterable[Sequence]
     note: str = ""  # written under the table (method note, secret statistique)
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula, prefixed with a single quote; anything
+    else (numbers included) as it is."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str) and value[:1] in _TRIGGER_CHARACTERS:
+        return "'" + value
+    return value
+
+
+def csv_value(value):
+    """A CSV cell: empty for None, Paris time for a datetime, neutralised text."""
+    if value.__class__ is str:  # the common case first: an export writes millions of cells
+        return "'" + value if value[:1] in _TRIGGER_CHARACTERS else value
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return formats.local_datetime(value).replace(tzinfo=None).isoformat(" ", "seconds")
+    return neutralise(value)
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -37,26 +76,78 @@ class _Echo:
         return value
 
 
+def csv_lines(
+    headers: Sequence[str] | None,
+    rows: Iterable[Sequence],
+    *,
+    delimiter: str = ";",
+    bom: bool = True,
+    lineterminator: str = "\r\n",
+) -> Iterator[str]:
+    """The CSV text line by line (BOM first when asked, so that Excel reads UTF-8), every cell
+    through `csv_value`."""
+    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator=lineterminator)
+    if bom:
+        yield BOM
+    if headers is not None:
+        yield writer.writerow([csv_value(header) for header in headers])
+    for row in rows:
+        yield writer.writerow([csv_value(value) for value in row])
+
+
+def write_csv(stream, headers, rows, **options) -> int:
+    """Writes the CSV to a text stream (a file, stdout); returns the number of data rows.
+    `options`: those of `csv_lines`."""
+    count = -1 if headers is not None else 0
+    for line in csv_lines(headers, rows, **options):
+        stream.write(line)
+        count += line != BOM
+    return count
+
+
 def csv_response(
-    filename: str, headers: Sequence[str], rows: Iterable[Sequence], *, delimiter: str = ";"
+    filename: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    delimiter: str = ";",
+    bom: bool = True,
 ) -> StreamingHttpResponse:
-    """Streams a CSV download (BOM first, so that Excel reads UTF-8)."""
-    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
-
-    def lines():
-        yield "\ufeff"
-        yield writer.writerow(headers)
-        for row in rows:
-            yield writer.writerow(["" if value is None else value for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    """Streams a CSV download."""
+    response = StreamingHttpResponse(
+        csv_lines(headers, rows, delimiter=delimiter, bom=bom),
+        content_type="text/csv; charset=utf-8",
+    )
     return _attachment(response, filename)
 
 
-def _cell(value):
+def xlsx_value(value):
+    """An XLSX cell: a number for a Decimal, a naive Paris time for a datetime (Excel has no
+    time zones), neutralised text."""
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral_value() else int(value)
-    return value
+    if isinstance(value, datetime.datetime):
+        return formats.local_datetime(value).replace(tzinfo=None)
+    return neutralise(value)
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        # A rounded Decimal is written as the number it reads (12.5, 1500), not as a string.
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime.datetime):
+        return formats.iso_datetime(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Promise):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} n'est pas exportable en JSON")
+
+
+def json_dumps(payload, **options) -> str:
+    """JSON of exports and open data: Decimals as numbers, datetimes in Paris time with their
+    offset, dates as YYYY-MM-DD, accents kept."""
+    return json.dumps(payload, ensure_ascii=False, default=_json_default, **options)
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -75,14 +166,14 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         worksheet = workbook.create_sheet(title)
         header_cells = []
         for header in sheet.headers:
-            cell = _header_cell(worksheet, header, bold)
+            cell = _header_cell(worksheet, xlsx_value(header), bold)
             header_cells.append(cell)
         worksheet.append(header_cells)
         for row in sheet.rows:
-            worksheet.append(["s" if value is None else _cell(value) for value in row])
+            worksheet.append(["s" if value is None else xlsx_value(value) for value in row])
         if sheet.note:
             worksheet.append([])
-            worksheet.append([sheet.note])
+            worksheet.append([xlsx_value(sheet.note)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,71 +1,208 @@
-"""French formats shared by templates, exports and PDFs: 12 345,67 €, 26 novembre 2026, 12,5 %."""
+"""French formats shared by pages, exports, PDFs and e-mails, written by Babel (locale fr_FR):
+« 12 345,67 € », « 12,5 % », « 26 novembre 2026 », « 11,0 Mo ».
+
+Two rules hold for every figure and date the platform shows or exports:
+- numbers are rounded half up (`round_half_up`: 0.125 → 0.13, 12.25 % → 12.3 %), never with
+  Python's `round` or a bare `quantize` (both round half to even: round(0.125, 2) == 0.12);
+- a date or time is the one of Europe/Paris (the project's TIME_ZONE): 23:30 UTC on 5 December
+  is « 6 décembre ». A datetime is never turned into a date with `.date()`, only with
+  `local_date`.
+"""
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.dates import format_date, format_datetime, get_month_names
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.units import format_unit
 from django.utils import timezone
 
-NARROW_NBSP = "\u202f"  # French thousands separator
+LOCALE = "fr_FR"
+NARROW_NBSP = "\u202f"  # French thousands separator (and before units: « 11,0 Mo »)
 NBSP = "\u00a0"  # before the euro and percent signs
 
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
+
+def _is_empty(value) -> bool:
+    return value is None or value == ""
 
 
-def group_thousands(digits: str) -> str:
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return NARROW_NBSP.join(groups)
+def to_decimal(value) -> Decimal:
+    """An exact Decimal of a number; a float is read through its shortest text (2.675 → 2.675,
+    not the 2.67499… that the binary float holds), so that it rounds as it reads."""
+    if value.__class__ is Decimal:
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
+
+
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
+
+
+def round_half_up(value, places: int = 0) -> Decimal | None:
+    """The one rounding rule of the platform: half up, away from zero (0.125 → 0.13,
+    -0.125 → -0.13, 12.25 → 12.3 with one place). None and "" stay None."""
+    if value is None or value == "":
+        return None
+    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
+    rounded = to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    return rounded if rounded else abs(rounded)  # no « -0,00 »
+
+
+def percentage(part, whole, places: int = 1) -> Decimal | None:
+    """100 × part / whole, computed in Decimal and rounded half up; None when whole is 0."""
+    if _is_empty(part) or _is_empty(whole) or not whole:
+        return None
+    return round_half_up(to_decimal(part) * 100 / to_decimal(whole), places)
+
+
+def _decimals_pattern(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places > 0 else "")
 
 
 def number(value, places: int = 0) -> str:
-    """12345.5 -> '12 345,5' with `places` decimals (rounded half up)."""
-    if value is None or value == "":
+    """12345.5 → « 12 345,5 » with `places` decimals (rounded half up)."""
+    if _is_empty(value):
         return ""
-    quantum = Decimal(1).scaleb(-places)
-    amount = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    whole, _, decimals = f"{abs(amount):f}".partition(".")
-    text = group_thousands(whole)
-    return f"{sign}{text},{decimals}" if places else f"{sign}{text}"
+    return format_decimal(
+        round_half_up(value, places), format=_decimals_pattern(places), locale=LOCALE
+    )
 
 
 def euros(value, places: int = 2) -> str:
-    """Decimal('12345.67') -> '12 345,67 €'; whole euros with places=0."""
-    if value is None or value == "":
+    """Decimal('12345.67') → « 12 345,67 € »; whole euros with places=0."""
+    if _is_empty(value):
         return ""
-    return f"{number(value, places)}{NBSP}€"
+    return format_currency(
+        round_half_up(value, places),
+        "EUR",
+        format=_decimals_pattern(places) + NBSP + "¤",
+        currency_digits=False,
+        locale=LOCALE,
+    )
 
 
 def percent(value, places: int = 1) -> str:
-    if value is None or value == "":
+    """A value already in percent: 12.54 → « 12,5 % »."""
+    if _is_empty(value):
         return ""
-    return f"{number(value, places)}{NBSP}%"
+    return format_percent(
+        round_half_up(value, places) / 100,
+        format=_decimals_pattern(places) + NBSP + "%",
+        locale=LOCALE,
+    )
 
 
-def long_date(value: datetime.date | None) -> str:
-    """date(2026, 11, 26) -> '26 novembre 2026' (1er for the first of the month)."""
+def figure(value) -> str:
+    """A cell of a table of figures: an int as it is, a Decimal with the places it was rounded
+    to (none when whole: 25.0 → « 25 », 61.5 → « 61,5 », 1500.50 → « 1 500,50 »), a float
+    with one."""
+    if _is_empty(value):
+        return ""
+    if isinstance(value, float):
+        return number(value, 0 if value.is_integer() else 1)
+    exact = to_decimal(value)
+    if exact == exact.to_integral_value():
+        return number(exact)
+    return number(exact, max(0, -exact.as_tuple().exponent))
+
+
+def quantity(value) -> str:
+    """« 120 », « 12,5 »: as many decimals as the quantity has, no trailing zeros."""
+    if _is_empty(value):
+        return ""
+    exact = to_decimal(value).normalize()
+    return number(exact, max(0, -exact.as_tuple().exponent))
+
+
+BYTE_UNITS = (
+    (1024**3, "digital-gigabyte"),
+    (1024**2, "digital-megabyte"),
+    (1024, "digital-kilobyte"),
+)
+
+
+def file_size(size) -> str:
+    """A size in bytes as people read it in French, one decimal, in multiples of 1024 (as the
+    upload limits are counted): « 11,0 Mo », « 512,0 ko », « 800 octets »."""
+    if _is_empty(size):
+        return ""
+    for unit_bytes, unit in BYTE_UNITS:
+        if size >= unit_bytes:
+            value = round_half_up(Decimal(size) / unit_bytes, 1)
+            return format_unit(value, unit, length="short", format="#,##0.0", locale=LOCALE)
+    return format_unit(int(size), "digital-byte", length="long", locale=LOCALE)
+
+
+# --- Dates --------------------------------------------------------------------------------
+
+
+def local_datetime(value: datetime.datetime) -> datetime.datetime:
+    """An aware datetime in the current time zone (Europe/Paris); a naive one is taken as local
+    already."""
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def local_date(value: datetime.date | datetime.datetime | None) -> datetime.date | None:
+    """The calendar day in Europe/Paris: 23:30 UTC on 5 December → 6 December."""
     if value is None:
-        return ""
+        return None
     if isinstance(value, datetime.datetime):
-        value = value.date()
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+        return local_datetime(value).date()
+    return value
+
+
+def _day_pattern(day: int) -> str:
+    return "d'er'" if day == 1 else "d"
+
+
+def long_date(value: datetime.date | datetime.datetime | None) -> str:
+    """date(2026, 11, 26) → « 26 novembre 2026 » (« 1er » for the first of the month); a
+    datetime gives its day in Europe/Paris."""
+    day = local_date(value)
+    if day is None:
+        return ""
+    return format_date(day, f"{_day_pattern(day.day)} MMMM y", locale=LOCALE)
 
 
 def long_datetime(value: datetime.datetime | None) -> str:
-    """An aware datetime in Europe/Paris: '6 décembre 2026 à 00:30'."""
+    """« 6 décembre 2026 à 00:30 », in Europe/Paris."""
     if value is None:
         return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{long_date(value.date())} à {value:%H:%M}"
+    moment = local_datetime(value)
+    return format_datetime(moment, f"{_day_pattern(moment.day)} MMMM y 'à' HH:mm", locale=LOCALE)
+
+
+def time_of_day(value: datetime.datetime | None) -> str:
+    """« 00:30 », in Europe/Paris."""
+    if value is None:
+        return ""
+    return format_datetime(local_datetime(value), "HH:mm", locale=LOCALE)
+
+
+def iso_date(value: datetime.date | datetime.datetime | None) -> str:
+    """« 2026-12-06 » (the day in Europe/Paris for a datetime), for exports and open data."""
+    day = local_date(value)
+    return day.isoformat() if day else ""
+
+
+def iso_datetime(value: datetime.datetime | None) -> str:
+    """« 2026-12-06T00:30:00+01:00 »: the local time with its offset, for exports and JSON."""
+    if value is None:
+        return ""
+    return local_datetime(value).isoformat(timespec="seconds")
+
+
+def month_names() -> list[str]:
+    """« janvier » … « décembre »."""
+    return list(get_month_names("wide", locale=LOCALE).values())
+
+
+def month_abbreviations() -> list[str]:
+    """« janv. », « févr. », « mars »… (chart axes)."""
+    return list(get_month_names("abbreviated", locale=LOCALE).values())
 
 
 def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
+    """« novembre 2026 »."""
+    return format_date(datetime.date(year, month, 1), "MMMM y", locale=LOCALE)

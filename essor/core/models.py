@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from essor.core.formats import long_datetime
 from essor.core.workflow import step
 
 
@@ -33,7 +34,9 @@ class AuditLogEntry(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+        from essor.core.audit import action_label  # the audit module reads this model
+
+        return f"{long_datetime(self.created_at)} {action_label(self.action)} {self.target_label}"
 
 
 class Job(FSMModelMixin, models.Model):

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from essor.core.formats import long_date
 from essor.directory import listing, search
 from essor.directory.filters import DirectoryFilters
 from essor.directory.models import (
@@ -400,26 +401,6 @@ SOURCE_LABELS = {
     FactSource.AGENCY: "renseigné par l'agence",
     FactSource.DEMO: "donnée de démonstration",
 }
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
-
-def french_date(day: datetime.date) -> str:
-    """« 1er novembre 2026 », « 26 novembre 2026 »."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def fact_source_label(field_sources: dict, field: str, fallback_date=None) -> str:
@@ -432,7 +413,7 @@ def fact_source_label(field_sources: dict, field: str, fallback_date=None) -> st
             day = datetime.date.fromisoformat(raw_date) if raw_date else fallback_date
         except ValueError:
             day = fallback_date
-        return f"Source : SIRENE ({french_date(day)})" if day else "Source : SIRENE"
+        return f"Source : SIRENE ({long_date(day)})" if day else "Source : SIRENE"
     label = SOURCE_LABELS.get(source)
     return f"Source : {label}" if label else ""
 

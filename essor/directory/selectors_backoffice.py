@@ -4,9 +4,9 @@ import datetime
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils.formats import date_format
 
 from essor.accounts.models import Role
+from essor.core.formats import long_date
 from essor.core.models import AuditLogEntry
 from essor.directory.models import (
     CooperativeStatus,
@@ -118,7 +118,7 @@ def display_value(field: str, value, sector_names: dict[str, str] | None = None)
         names = sector_names or {}
         return ", ".join(names.get(slug, slug) for slug in value or []) or "—"
     if field in {"esus_start", "esus_end", "creation_date"}:
-        return date_format(datetime.date.fromisoformat(value), "j F Y") if value else "—"
+        return long_date(datetime.date.fromisoformat(value)) if value else "—"
     if isinstance(value, bool):
         return "Oui" if value else "Non"
     if field == "cooperative_status":

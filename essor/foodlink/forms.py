@@ -7,6 +7,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 
+from essor.core.formats import file_size, local_date, quantity
 from essor.directory.models import Organisation
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
@@ -21,6 +22,7 @@ from essor.foodlink.models import (
 )
 from essor.territory.models import Commune
 
+PURCHASES_FILE_MAX_BYTES = 20 * 1024 * 1024
 CERTIFICATION_CHOICES = [(code, Characteristic(code).label) for code in CERTIFICATION_CODES]
 EGALIM_CHOICES = [(code, Characteristic(code).label) for code in EGALIM_CHARACTERISTICS]
 
@@ -291,7 +293,7 @@ class ConsultationForm(forms.ModelForm):
             )
         if deadline and deadline <= timezone.now():
             self.add_error("deadline", "La date limite de réponse doit être dans le futur.")
-        if deadline and end and deadline.date() > end:
+        if deadline and end and local_date(deadline) > end:
             self.add_error(
                 "deadline", "La date limite de réponse doit précéder la fin de la livraison."
             )
@@ -315,7 +317,7 @@ class OfferForm(forms.Form):
         self.fields[
             "quantity"
         ].help_text = (
-            f"Au plus {consultation.quantity.normalize():f} {consultation.get_unit_display()}."
+            f"Au plus {quantity(consultation.quantity)} {consultation.get_unit_display()}."
         )
 
     def clean_unit_price(self):
@@ -331,7 +333,7 @@ class OfferForm(forms.Form):
         if value > self.consultation.quantity:
             raise forms.ValidationError(
                 "La quantité proposée dépasse la quantité demandée "
-                f"({self.consultation.quantity.normalize():f} {self.consultation.get_unit_display()})."
+                f"({quantity(self.consultation.quantity)} {self.consultation.get_unit_display()})."
             )
         return value
 
@@ -411,8 +413,10 @@ class PurchaseImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("Le fichier dépasse 20 Mo.")
+        if upload.size > PURCHASES_FILE_MAX_BYTES:
+            raise forms.ValidationError(
+                f"Le fichier dépasse {file_size(PURCHASES_FILE_MAX_BYTES)}."
+            )
         return upload
 
 

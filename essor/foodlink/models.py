@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import transition
 
+from essor.core.formats import local_date, long_date, month_names, round_half_up
 from essor.core.models import ProposedChange
 from essor.core.permissions import agency_decides
 from essor.core.validators import validate_siret
@@ -76,20 +77,7 @@ class EgalimGroup(models.TextChoices):
     NONE = "none", "Hors EGalim"
 
 
-MONTHS = [
-    (1, "janvier"),
-    (2, "février"),
-    (3, "mars"),
-    (4, "avril"),
-    (5, "mai"),
-    (6, "juin"),
-    (7, "juillet"),
-    (8, "août"),
-    (9, "septembre"),
-    (10, "octobre"),
-    (11, "novembre"),
-    (12, "décembre"),
-]
+MONTHS = list(enumerate(month_names(), start=1))
 WEEKDAYS = [
     (0, "lundi"),
     (1, "mardi"),
@@ -262,7 +250,7 @@ class ProducerCertification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_code_display()} (jusqu'au {self.expires_on:%d/%m/%Y})"
+        return f"{self.get_code_display()} (jusqu'au {long_date(self.expires_on)})"
 
 
 class ProducerRevision(ProposedChange):
@@ -586,11 +574,12 @@ class Offer(models.Model):
     def awarded_amount(self):
         if self.awarded_quantity is None:
             return None
-        return (self.awarded_quantity * self.unit_price).quantize(self.unit_price)
+        return round_half_up(self.awarded_quantity * self.unit_price, 2)
 
     @property
     def order_number(self) -> str:
-        return f"BC-{self.consultation.awarded_at:%Y}-{self.consultation_id:05d}-{self.pk:05d}"
+        year = local_date(self.consultation.awarded_at).year
+        return f"BC-{year}-{self.consultation_id:05d}-{self.pk:05d}"
 
 
 class Award(models.Model):
@@ -757,7 +746,7 @@ class Purchase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description} ({self.date:%d/%m/%Y})"
+        return f"{self.description} ({long_date(self.date)})"
 
 
 class Notification(models.Model):

@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from essor.accounts.memberships import memberships_of_user
+from essor.core.formats import percentage, round_half_up, to_decimal
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
 from essor.foodlink.models import (
@@ -239,7 +240,7 @@ def matching_producers(
     for row in rows:
         distance = distance_km(latitude, longitude, row["latitude"], row["longitude"])
         if distance <= min(row["delivery_radius_km"], max_distance_km):
-            row["distance_km"] = round(distance, 1)
+            row["distance_km"] = float(round_half_up(distance, 1))
             matches.append(row)
     matches.sort(
         key=lambda row: (row["distance_km"], -row["certification_count"], row["organisation__name"])
@@ -265,7 +266,7 @@ def matching_for(consultation: Consultation) -> list[dict]:
 def _share(part: Decimal, total: Decimal) -> Decimal | None:
     if not total:
         return None
-    return (Decimal(part) * 100 / Decimal(total)).quantize(Decimal("0.1"))
+    return percentage(part, total, 1)
 
 
 def _money_sum(condition: Q | None = None):
@@ -297,7 +298,7 @@ def egalim_dashboard(*, buyer_ids, year: int) -> dict:
     keys = ["total", "bio", "siqo", "other", "externalities", "local", "short_chain"]
     by_family: dict[str, dict] = {}
     for family, group, is_local, is_short_chain, amount, count in rows:
-        amount = Decimal(amount).quantize(Decimal("0.01"))
+        amount = round_half_up(amount, 2)
         row = by_family.setdefault(family, {**dict.fromkeys(keys, Decimal("0")), "count": 0})
         row["total"] += amount
         row["count"] += count
@@ -398,9 +399,9 @@ def family_spend(*, buyer_id: int, year: int, purchases=None) -> dict[str, Decim
             .annotate(amount=Sum("price_ht"))
         )
     for family, amount in purchases.items():
-        spend[family] += Decimal(amount)
+        spend[family] += to_decimal(amount)  # a float on SQLite: its written digits
     for row in committed_awards(buyer_id=buyer_id, year=year):
-        spend[row["consultation__family"]] += Decimal(row["amount"] or 0).quantize(Decimal("0.01"))
+        spend[row["consultation__family"]] += round_half_up(row["amount"] or 0, 2)
     return spend
 
 

@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from essor.accounts.models import Role
 from essor.core import audit, workflow
+from essor.core.exports import write_csv
+from essor.core.formats import euros, local_date, long_date, long_datetime, round_half_up
+from essor.core.formats import quantity as format_quantity
 from essor.foodlink import selectors
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
@@ -116,9 +119,8 @@ def _check_certifications(certifications, *, today) -> None:
         elif datetime.date.fromisoformat(str(item["expires_on"])) < today:
             errors.append(
                 f"Certification {index} ({Characteristic(item['code']).label}) : elle a expiré "
-                "le {:%d/%m/%Y} ; une certification expirée ne peut pas être déclarée.".format(
-                    datetime.date.fromisoformat(str(item["expires_on"]))
-                )
+                f"le {long_date(datetime.date.fromisoformat(str(item['expires_on'])))} ; une "
+                "certification expirée ne peut pas être déclarée."
             )
     codes = [item["code"] for item in certifications]
     if len(codes) != len(set(codes)):
@@ -360,7 +362,7 @@ def check_consultation_data(data: dict, *, today) -> None:
             unknown
         )
     deadline = data["deadline"]
-    if deadline.date() > data["delivery_end"]:
+    if local_date(deadline) > data["delivery_end"]:
         errors["deadline"] = "La date limite de réponse doit précéder la fin de la livraison."
     if errors:
         raise FoodlinkError(errors)
@@ -434,8 +436,8 @@ def publish_consultation(*, actor, consultation: Consultation) -> int:
         users=_members([match["organisation_id"] for match in matches]),
         message=(
             f"Nouvelle consultation de {consultation.buyer} : {consultation.product} "
-            f"({consultation.quantity.normalize():f} {consultation.get_unit_display()}), réponse "
-            f"attendue avant le {timezone.localtime(consultation.deadline):%d/%m/%Y à %H:%M}."
+            f"({format_quantity(consultation.quantity)} {consultation.get_unit_display()}), réponse "
+            f"attendue avant le {long_datetime(consultation.deadline)}."
         ),
         url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
         subject=f"Essor — consultation : {consultation.title}",
@@ -493,7 +495,7 @@ def _clean_offer(consultation, producer, *, unit_price, quantity, characteristic
     if now >= consultation.deadline:
         raise FoodlinkError(
             "La date limite de réponse est passée "
-            f"({timezone.localtime(consultation.deadline):%d/%m/%Y à %H:%M}) : l'offre est refusée."
+            f"({long_datetime(consultation.deadline)}) : l'offre est refusée."
         )
     if not consultation.alerts.filter(producer=producer).exists():
         raise FoodlinkError("Ce producteur n'a pas été sollicité pour cette consultation.")
@@ -504,7 +506,7 @@ def _clean_offer(consultation, producer, *, unit_price, quantity, characteristic
     elif quantity > consultation.quantity:
         errors["quantity"] = (
             f"La quantité proposée dépasse la quantité demandée "
-            f"({consultation.quantity.normalize():f} {consultation.get_unit_display()})."
+            f"({format_quantity(consultation.quantity)} {consultation.get_unit_display()})."
         )
     unknown = [code for code in characteristics if code not in Characteristic.values]
     if unknown:
@@ -633,8 +635,8 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
             errors.append(f"Offre de {offer.producer} : la quantité attribuée doit être positive.")
         elif quantity > offer.quantity:
             errors.append(
-                f"Offre de {offer.producer} : la quantité attribuée ({quantity.normalize():f}) "
-                f"dépasse la quantité proposée ({offer.quantity.normalize():f})."
+                f"Offre de {offer.producer} : la quantité attribuée ({format_quantity(quantity)}) "
+                f"dépasse la quantité proposée ({format_quantity(offer.quantity)})."
             )
         else:
             chosen[offer.pk] = quantity
@@ -643,22 +645,27 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
     total_quantity = sum(chosen.values(), Decimal("0"))
     if total_quantity > consultation.quantity:
         errors.append(
-            f"Les quantités attribuées ({total_quantity.normalize():f}) dépassent la quantité "
-            f"demandée ({consultation.quantity.normalize():f})."
+            f"Les quantités attribuées ({format_quantity(total_quantity)}) dépassent la quantité "
+            f"demandée ({format_quantity(consultation.quantity)})."
         )
     if errors:
         raise FoodlinkError(errors)
-    amount = sum(
-        (quantity * offers[pk].unit_price for pk, quantity in chosen.items()), Decimal("0")
-    ).quantize(Decimal("0.01"))
+    amount = round_half_up(
+        sum((quantity * offers[pk].unit_price for pk, quantity in chosen.items()), Decimal("0")),
+        2,
+    )
     now = timezone.now()
     guard = selectors.award_guard(
-        buyer_id=consultation.buyer_id, family=consultation.family, year=now.year, amount=amount
+        buyer_id=consultation.buyer_id,
+        family=consultation.family,
+        year=local_date(now).year,
+        amount=amount,
     )
     if guard["crosses"] and not confirm_threshold:
         raise FoodlinkError(
             f"Cette attribution porte les achats de l'année en « {consultation.get_family_display()} » "
-            f"à {guard['after']} € HT, au-delà du seuil de {guard['threshold']} € HT des marchés "
+            f"à {euros(guard['after'])} HT, au-delà du seuil de {euros(guard['threshold'], 0)} HT "
+            "des marchés "
             "sans publicité : confirmez-la expressément après avoir vérifié la procédure."
         )
     award = Award.objects.create(
@@ -682,7 +689,8 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
         S.AWARDED,
         actor=actor,
         reason=reason
-        or f"Attribuée à {', '.join(str(offer.producer) for offer in retained)} ({amount} € HT)."
+        or f"Attribuée à {', '.join(str(offer.producer) for offer in retained)} "
+        f"({euros(amount)} HT)."
         + (" Seuil des marchés sans publicité franchi (confirmé)." if guard["crosses"] else ""),
     )
     url = reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk})
@@ -691,8 +699,8 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
             users=_members([offer.producer.organisation_id]),
             message=(
                 f"Votre offre pour « {consultation.title} » est retenue : "
-                f"{offer.awarded_quantity.normalize():f} {consultation.get_unit_display()} à "
-                f"{offer.unit_price} € HT l'unité. Le bon de commande va suivre."
+                f"{format_quantity(offer.awarded_quantity)} {consultation.get_unit_display()} à "
+                f"{euros(offer.unit_price)} HT l'unité. Le bon de commande va suivre."
             ),
             url=url,
             subject=f"Essor — offre retenue : {consultation.title}",
@@ -733,7 +741,7 @@ def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetim
         consultation,
         S.DELIVERED,
         actor=actor,
-        reason=f"Livraison confirmée le {delivered_on:%d/%m/%Y}.",
+        reason=f"Livraison confirmée le {long_date(delivered_on)}.",
     )
     distances = dict(consultation.alerts.values_list("producer_id", "distance_km"))
     purchases = []
@@ -745,7 +753,7 @@ def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetim
         purchases.append(
             Purchase(
                 buyer=consultation.buyer,
-                description=f"{consultation.product} ({offer.awarded_quantity.normalize():f} "
+                description=f"{consultation.product} ({format_quantity(offer.awarded_quantity)} "
                 f"{consultation.get_unit_display()})",
                 supplier=offer.producer.organisation.name,
                 producer=offer.producer,
@@ -758,7 +766,7 @@ def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetim
                 is_short_chain=True,
                 is_local=True,
                 local_definition=Purchase.LocalDefinition.KM,
-                local_definition_km=round(distance) if distance is not None else None,
+                local_definition_km=int(round_half_up(distance)) if distance is not None else None,
                 source=Purchase.Source.AWARD,
                 offer=offer,
                 created_by=actor,
@@ -878,7 +886,7 @@ def _parse_row(line: int, row: dict, buyers: dict, errors: list[str]) -> Purchas
             error("prix_ht", f"le prix HT doit être strictement positif (« {raw_price} »).")
             price = None
         else:
-            price = price.quantize(Decimal("0.01"))
+            price = round_half_up(price, 2)
     except InvalidOperation:
         error(
             "prix_ht",
@@ -953,7 +961,7 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
     if previous is not None:
         raise PurchaseImportError(
             [
-                f"Ce fichier a déjà été importé le {timezone.localtime(previous.created_at):%d/%m/%Y à %H:%M} "
+                f"Ce fichier a déjà été importé le {long_datetime(previous.created_at)} "
                 f"({previous.row_count} achats) : il n'est pas importé une seconde fois."
             ]
         )
@@ -1008,15 +1016,14 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
 
 
 def export_rows(purchases):
-    """Rows of the national CSV format (`macantine-achats-siret.schema.json`)."""
-    yield IMPORT_COLUMNS
+    """Rows of the national CSV format (`macantine-achats-siret.schema.json`), header excluded."""
     for purchase in purchases:
         yield [
             purchase.buyer.siret,
             purchase.description,
             purchase.supplier,
             purchase.date.isoformat(),
-            f"{purchase.price_ht:.2f}",
+            round_half_up(purchase.price_ht, 2),
             purchase.family,
             ",".join(purchase.characteristics),
             purchase.origin,
@@ -1032,9 +1039,13 @@ def export_rows(purchases):
 
 
 def write_export(stream, purchases) -> int:
-    writer = csv.writer(stream, lineterminator="\n")
-    count = -1
-    for row in export_rows(purchases):
-        writer.writerow(row)
-        count += 1
-    return count
+    """The national format as ma-cantine reads it (comma, LF, no BOM), formula-safe like every
+    export (core.exports): free text only can begin with = + - @, the coded columns cannot."""
+    return write_csv(
+        stream,
+        IMPORT_COLUMNS,
+        export_rows(purchases),
+        delimiter=",",
+        bom=False,
+        lineterminator="\n",
+    )

@@ -4,6 +4,8 @@ accounts. Charges and produits balance, in whole euros; account 74 has one line 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from essor.core.formats import round_half_up
+
 CHARGE = "charge"
 PRODUIT = "produit"
 
@@ -99,4 +101,4 @@ def gap_percent(planned: Decimal | None, actual: Decimal | None) -> Decimal | No
     """Cerfa 15059's « écart » in %: (réalisé − prévu) / prévu × 100, one decimal."""
     if not planned:
         return None
-    return ((Decimal(actual or 0) - planned) * 100 / planned).quantize(Decimal("0.1"))
+    return round_half_up((Decimal(actual or 0) - planned) * 100 / planned, 1)

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from essor.core.formats import euros, file_size
 from essor.directory.models import Organisation, Sector
 from essor.funding import budget, services
 from essor.funding.models import Application, Attachment, FunderProfile, Programme
@@ -131,10 +132,8 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         formats = ", ".join(sorted(services.allowed_extensions()))
-        limit = services.max_attachment_bytes() // 1048576
-        self.fields[
-            "file"
-        ].help_text = f"Formats acceptés : {formats}. Taille maximale : {limit} Mo."
+        limit = file_size(services.max_attachment_bytes())
+        self.fields["file"].help_text = f"Formats acceptés : {formats}. Taille maximale : {limit}."
 
 
 class SubmitForm(forms.Form):
@@ -309,7 +308,7 @@ class AgendaForm(forms.Form):
         self.fields["share"].queryset = shares
         self.fields["share"].label_from_instance = lambda s: (
             f"{s.application.reference} — {s.application.organisation} — {s.programme} "
-            f"({s.amount_requested:.0f} €)"
+            f"({euros(s.amount_requested, 0)})"
         )
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from essor.core.formats import euros, long_date
 from essor.core.validators import validate_rna, validate_siret
 from essor.funding.budget import CODE_CHOICES
 
@@ -284,7 +285,7 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} : {self.amount}"
+        return f"{self.code} : {euros(self.amount)}"
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -504,7 +505,7 @@ class Note(models.Model):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return f"Note du {self.created_at:%d/%m/%Y}"
+        return f"Note du {long_date(self.created_at)}"
 
 
 class Message(models.Model):
@@ -526,7 +527,7 @@ class Message(models.Model):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return f"Message du {self.created_at:%d/%m/%Y}"
+        return f"Message du {long_date(self.created_at)}"
 
 
 class Agreement(models.Model):
@@ -654,7 +655,7 @@ class ReportLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} : {self.planned} / {self.actual}"
+        return f"{self.code} : {euros(self.planned)} / {euros(self.actual)}"
 
 
 class ReportReminder(models.Model):
@@ -674,7 +675,7 @@ class ReportReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Relance {self.kind} du {self.sent_on}"
+        return f"Relance {self.kind} du {long_date(self.sent_on)}"
 
 
 class CommitteeSession(models.Model):
@@ -695,7 +696,7 @@ class CommitteeSession(models.Model):
         ordering = ["-date"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.date:%d/%m/%Y})"
+        return f"{self.title} ({long_date(self.date)})"
 
 
 class AgendaItem(models.Model):

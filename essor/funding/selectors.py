@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from essor.core.formats import round_half_up, to_decimal
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
 from essor.funding import access, budget
@@ -401,6 +402,8 @@ SCDL_HEADERS = [
     "dispositifAide",
 ]
 SCDL_RNA = re.compile(r"^W\d{9}$")
+# pourcentageSubvention: the funder's part of the subsidy, 0.01 to 1 (two decimals, half up).
+SCDL_PART_MIN, SCDL_PART_MAX = Decimal("0.01"), Decimal("1.00")
 
 
 def scdl_shares(*, year: int, funder_siret: str | None = None):
@@ -488,9 +491,13 @@ def scdl_rows(*, year: int, funder_siret: str | None = None, chunk_size: int = 2
                 application_granted,
             ) in rows:
                 funder_name, funder_siret_value, programme_name = programmes[programme_id]
-                granted = float(granted)
-                part = granted / float(application_granted) if application_granted else 1.0
-                part = min(max(round(part + 1e-9, 2), 0.01), 1.0)
+                granted = round_half_up(granted, 2)
+                part = (
+                    round_half_up(granted / to_decimal(application_granted), 2)
+                    if application_granted
+                    else SCDL_PART_MAX
+                )
+                part = min(max(part, SCDL_PART_MIN), SCDL_PART_MAX)
                 signed = _iso(signed_on)
                 if payment_mode == "advance":
                     if funded_year not in due_on:
@@ -507,13 +514,13 @@ def scdl_rows(*, year: int, funder_siret: str | None = None, chunk_size: int = 2
                     siret or "",
                     rna if rna and SCDL_RNA.match(rna) else "",
                     title[:256],
-                    f"{granted:.2f}",
+                    granted,
                     "aide en numéraire",
                     conditions,
                     period,
                     "",
                     "non",
-                    f"{part:.2f}",
+                    part,
                     programme_name,
                 ]
     finally:

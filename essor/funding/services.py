@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from essor.core import audit
-from essor.core.formats import euros
+from essor.core.formats import euros, file_size, long_date, round_half_up
 from essor.funding import budget
 from essor.funding.models import (
     AgendaItem,
@@ -232,8 +232,8 @@ def check_request(*, programme: Programme, application: Application, amount, on=
     if not programme.is_open_on(day):
         raise ValidationError(
             f"Le dispositif « {programme.name} » n'accepte pas de demande aujourd'hui : "
-            f"ses demandes sont ouvertes du {programme.opens_on:%d/%m/%Y} "
-            f"au {programme.closes_on:%d/%m/%Y}."
+            f"ses demandes sont ouvertes du {long_date(programme.opens_on)} "
+            f"au {long_date(programme.closes_on)}."
         )
     sector_ids = {sector.pk for sector in programme.sectors.all()}
     if sector_ids and application.sector_id not in sector_ids:
@@ -319,8 +319,8 @@ def add_attachment(*, application: Application, actor, kind: str, uploaded) -> A
     if uploaded.size > limit:
         raise ValidationError(
             {
-                "file": f"« {name} » pèse {uploaded.size / 1048576:.1f} Mo : la taille maximale "
-                f"est de {limit // 1048576} Mo."
+                "file": f"« {name} » pèse {file_size(uploaded.size)} : la taille maximale "
+                f"est de {file_size(limit)}."
             }
         )
     if extension == "pdf":
@@ -570,7 +570,7 @@ def _create_agreement(share: Share, *, actor) -> Agreement:
     )
     delay = datetime.timedelta(days=int(setting("PAYMENT_DELAY_DAYS", 30)))
     if programme.payment_mode == PaymentMode.ADVANCE:
-        advance = (share.amount_granted * programme.advance_percent / 100).quantize(Decimal("1"))
+        advance = round_half_up(share.amount_granted * programme.advance_percent / 100, 0)
         Payment.objects.bulk_create(
             [
                 Payment(

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from essor.accounts.models import Role
+from essor.core.formats import file_size
 from essor.core.validators import validate_no_nir
 from essor.directory.models import Organisation
 from essor.insertion.models import (
@@ -19,6 +20,7 @@ from essor.insertion.models import (
 )
 from essor.territory.models import Commune
 
+HOURS_FILE_MAX_BYTES = 5 * 1024 * 1024
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
@@ -238,8 +240,8 @@ class HoursImportForm(AccessibleForm, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("Le fichier dépasse 5 Mo.")
+        if upload.size > HOURS_FILE_MAX_BYTES:
+            raise forms.ValidationError(f"Le fichier dépasse {file_size(HOURS_FILE_MAX_BYTES)}.")
         return upload
 
 

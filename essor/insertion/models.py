@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 
+from essor.core.formats import long_date, month_label, round_half_up
 from essor.core.validators import validate_no_nir
 
 MAX_WEEKLY_HOURS = 48  # the legal weekly maximum (Code du travail, L3121-20)
@@ -24,7 +25,7 @@ MAX_MONTH_HOURS = Decimal("213")  # 31 days × 48 h / 7, rounded up: no month ho
 def month_capacity(month: datetime.date) -> Decimal:
     """The most hours one person can work in that calendar month (48 h a week)."""
     days = calendar.monthrange(month.year, month.month)[1]
-    return (Decimal(days) * MAX_WEEKLY_HOURS / 7).quantize(Decimal("0.01"))
+    return round_half_up(Decimal(days) * MAX_WEEKLY_HOURS / 7, 2)
 
 
 class SiaeKind(models.TextChoices):
@@ -164,7 +165,7 @@ class FinancialAnnex(models.Model):
     @property
     def yearly_fte(self) -> Decimal:
         """Annual conventioned FTE = monthly figure × months covered / 12."""
-        return (self.conventioned_fte * self.months_covered / 12).quantize(Decimal("0.01"))
+        return round_half_up(self.conventioned_fte * self.months_covered / 12, 2)
 
 
 class Sex(models.TextChoices):
@@ -327,7 +328,7 @@ class Contract(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Contrat de {self.participant.code} du {self.start:%d/%m/%Y}"
+        return f"Contrat de {self.participant.code} du {long_date(self.start)}"
 
 
 class BarrierType(models.Model):
@@ -506,7 +507,9 @@ class MonthlyHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Heures de {self.participant.code} ({self.month:%m/%Y})"
+        return (
+            f"Heures de {self.participant.code} ({month_label(self.month.year, self.month.month)})"
+        )
 
 
 def reference_yearly_hours() -> Decimal:

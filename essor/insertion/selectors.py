@@ -27,20 +27,7 @@ from essor.insertion.models import (
 )
 
 MONTHS = range(1, 13)
-MONTH_ABBREVIATIONS = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
+MONTH_ABBREVIATIONS = formats.month_abbreviations()  # « janv. », « févr. »…
 
 
 # Lists for the SIAE's staff ---------------------------------------------------------------------
@@ -101,7 +88,7 @@ def participant_data(participant: Participant) -> dict:
         "residence_qpv": participant.qpv_resident,
         "commune": participant.commune.name if participant.commune else "",
         "observations": participant.notes,
-        "anonymise_le": participant.anonymised_at.isoformat() if participant.anonymised_at else "",
+        "anonymise_le": participant.anonymised_at or "",
         "contrats": [
             {
                 "debut": c.start.isoformat(),
@@ -161,7 +148,7 @@ class Indicators:
     exits: list[tuple[str, str, int | None]] = field(default_factory=list)  # key, label, count
     dynamic_exits: int | None = None
     other_exits: int | None = None
-    dynamic_rate: float | None = None
+    dynamic_rate: Decimal | None = None
     fte_conventioned: Decimal = Decimal("0")
     fte_worked: Decimal = Decimal("0")
     hours_total: Decimal = Decimal("0")
@@ -174,11 +161,11 @@ class Indicators:
     by_kind: list[dict] = field(default_factory=list)
 
 
-def _ratio(part: int | None, whole: int | None) -> float | None:
+def _ratio(part: int | None, whole: int | None) -> Decimal | None:
     """A percentage of two published counts (a share of a hidden count would give it back)."""
     if part is None or whole is None or not whole:
         return None
-    return round(100 * part / whole, 1)
+    return formats.percentage(part, whole, 1)
 
 
 def conventioned_by_month(annexes: list[dict], year: int) -> list[Decimal]:
@@ -317,7 +304,7 @@ def compute_indicators(
     monthly_reference = reference / 12
     for month in MONTHS:
         hours = hours_by_month.get(month, Decimal("0"))
-        worked = (hours / monthly_reference).quantize(Decimal("0.01"))
+        worked = formats.round_half_up(hours / monthly_reference, 2)
         planned = conventioned[month - 1]
         result.months.append(
             {
@@ -334,8 +321,8 @@ def compute_indicators(
             }
         )
     result.hours_total = sum(hours_by_month.values(), Decimal("0"))
-    result.fte_worked = (result.hours_total / reference).quantize(Decimal("0.01"))
-    result.fte_conventioned = (sum(conventioned, Decimal("0")) / 12).quantize(Decimal("0.01"))
+    result.fte_worked = formats.round_half_up(result.hours_total / reference, 2)
+    result.fte_conventioned = formats.round_half_up(sum(conventioned, Decimal("0")) / 12, 2)
 
     # 4. Barriers and support of the people employed (one barrier of a kind per person).
     for barrier_type in BarrierType.objects.all():
@@ -377,7 +364,7 @@ def compute_indicators(
             "dynamic": dynamic,
             "rate": _ratio(dynamic, exits),
             "hours": hours,
-            "fte_worked": (hours / reference).quantize(Decimal("0.01")),
+            "fte_worked": formats.round_half_up(hours / reference, 2),
         }
 
     for kind, label in SiaeKind.choices:

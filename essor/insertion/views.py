@@ -2,7 +2,6 @@
 everything else shows aggregates under statistical secrecy."""
 
 import datetime
-import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from essor.core import formats
-from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
+from essor.core.exports import (
+    Sheet,
+    csv_response,
+    json_dumps,
+    pdf_response,
+    render_pdf,
+    xlsx_response,
+)
 from essor.core.forms import run_service
 from essor.core.permissions import agency_required, is_agency_member, login_required
 from essor.insertion import access, selectors, services
@@ -437,9 +443,7 @@ def participant_export(request, pk):
         actor=request.user, participant=record, what="export (droit d'accès)"
     )
     if request.GET.get("format") == "json":
-        response = HttpResponse(
-            json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
-        )
+        response = HttpResponse(json_dumps(data, indent=2), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{participant.code}.json"'
         return response
     scalar = [[key, value] for key, value in data.items() if not isinstance(value, list | dict)]

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from essor.core import formats
 from essor.core import indicators as registry
 from essor.core.indicators import Indicator, IndicatorTable
 from essor.core.permissions import is_agency_member, is_funder_instructor
@@ -538,10 +539,10 @@ class TargetProgress:
     hidden: bool
 
     @property
-    def percent(self) -> float | None:
+    def percent(self) -> Decimal | None:
         if self.actual is None or not self.target.target:
             return None
-        return round(100 * float(self.actual) / self.target.target, 1)
+        return formats.percentage(self.actual, self.target.target, 1)
 
     @property
     def reached(self) -> bool:

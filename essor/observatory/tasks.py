@@ -6,6 +6,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from essor.core import jobs
+from essor.core.formats import file_size
 from essor.core.models import Job
 from essor.observatory import services
 from essor.observatory.models import AnnualReport
@@ -62,7 +63,7 @@ def run_annual_report(job_id: int) -> str:
                     "title": "Rapport produit",
                     "rows": [
                         ["Année", str(report.year)],
-                        ["Taille du fichier", f"{report.size // 1024} Ko"],
+                        ["Taille du fichier", file_size(report.size)],
                     ],
                 }
             ],

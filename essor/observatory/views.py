@@ -1,8 +1,6 @@
 """Pages of the observatory. Every figure comes from the indicator registry (`core.indicators`),
 computed once per request and year (`selectors.TableMemo`)."""
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -10,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from essor.core.exports import Sheet, csv_response, xlsx_response
+from essor.core.exports import Sheet, csv_response, json_dumps, xlsx_response
 from essor.core.files import private_file_response
 from essor.core.forms import run_service
 from essor.core.permissions import agency_required, is_agency_member, require
@@ -207,7 +205,7 @@ def open_data_index(request):
 
 def _json(payload: dict, *, status: int = 200) -> HttpResponse:
     return HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=2, default=str),
+        json_dumps(payload, indent=2),
         content_type="application/json; charset=utf-8",
         status=status,
     )

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from essor.core.formats import long_date
 from essor.core.permissions import agency_decides
 from essor.core.workflow import step
 
@@ -381,7 +382,7 @@ class Action(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} du {self.date:%d/%m/%Y} — {self.holder}"
+        return f"{self.get_kind_display()} du {long_date(self.date)} — {self.holder}"
 
     @property
     def is_referral(self) -> bool:

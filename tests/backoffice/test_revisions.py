@@ -244,3 +244,9 @@ def test_submitting_the_published_values_proposes_nothing(client, world):
 
     assert response.status_code == 302
     assert not ProfileRevision.objects.exists()
+
+
+def test_a_proposed_date_reads_like_every_date():
+    from essor.directory.selectors_backoffice import display_value
+
+    assert display_value("creation_date", "2020-03-01") == "1er mars 2020"

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from essor.core.disclosure import share, suppress_counts, suppress_total
 
 
@@ -27,6 +29,10 @@ def test_a_share_of_a_small_group_is_hidden():
     assert share(2, 40) is None
     assert share(10, 4) is None
     assert share(10, 40) == 25.0
+
+
+def test_a_share_on_the_edge_rounds_half_up():
+    assert share(49, 400) == Decimal("12.3")  # 12.25 %: round() would say 12.2
 
 
 # Linked figures: secrecy over everything a page or a file publishes ---------------------------

@@ -85,3 +85,18 @@ def test_geojson_honours_the_filters(client):
     public_organisation("Football", sectors=["sport"])
     names = [f["properties"]["nom"] for f in geojson(client, sector="sport")["features"]]
     assert names == ["Football"]
+
+
+def test_csv_neutralises_a_name_a_spreadsheet_would_run(client):
+    organisation = public_organisation('=HYPERLINK("http://example.org","x")', acronym="-1+2")
+    organisation.establishments.update(longitude=-0.5)
+    [row] = csv_rows(client)
+    assert row["nom"] == '\'=HYPERLINK("http://example.org","x")'
+    assert row["sigle"] == "'-1+2"
+    assert row["longitude"] == "-0.5"  # a number stays a number
+
+
+def test_geojson_keeps_the_name_as_typed(client):
+    public_organisation("=1+2")
+    [feature] = geojson(client)["features"]
+    assert feature["properties"]["nom"] == "=1+2"

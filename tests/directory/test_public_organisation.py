@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from essor.directory.models import DiffusionStatus
-from essor.directory.selectors import fact_source_label, french_date
+from essor.directory.selectors import fact_source_label
 from tests.directory.helpers import public_organisation
 from tests.factories import EstablishmentFactory, OrganisationFactory
 
@@ -123,9 +123,9 @@ def test_page_runs_a_constant_number_of_queries(client, django_assert_num_querie
         page(client, organisation)
 
 
-def test_french_date_writes_the_first_of_the_month_as_1er():
-    assert french_date(datetime.date(2026, 11, 1)) == "1er novembre 2026"
-    assert french_date(datetime.date(2026, 11, 26)) == "26 novembre 2026"
+def test_the_creation_date_writes_the_first_of_the_month_as_1er(client):
+    organisation = public_organisation("Fondée", creation_date=datetime.date(2020, 3, 1))
+    assert "1er mars 2020" in page(client, organisation).content.decode()
 
 
 def test_fact_source_label_falls_back_to_the_last_sirene_date():

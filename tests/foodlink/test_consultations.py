@@ -313,6 +313,20 @@ def test_delivery_turns_the_award_into_purchases(world):
     assert purchase.is_short_chain and purchase.offer == first
 
 
+def test_the_delivered_purchase_rounds_the_distance_half_up(world):
+    # 12.5 km: round() would say 12 (half to even).
+    consultation, (first,) = _closed_with_offers(world, "2.50")
+    consultation.alerts.update(distance_km=12.5)
+    services.award_consultation(
+        actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+    )
+    services.issue_purchase_orders(actor=None, consultation=consultation)
+    services.confirm_delivery(
+        actor=None, consultation=consultation, delivered_on=timezone.localdate()
+    )
+    assert Purchase.objects.get().local_definition_km == 13
+
+
 def test_delivery_cannot_be_confirmed_twice(world):
     consultation, (first,) = _closed_with_offers(world, "2.50")
     services.award_consultation(
@@ -327,3 +341,56 @@ def test_delivery_cannot_be_confirmed_twice(world):
             actor=None, consultation=consultation, delivered_on=timezone.localdate()
         )
     assert Purchase.objects.count() == 1
+
+
+def test_award_amounts_round_half_up(world):
+    # 0.5 kg at 2.25 € is 1.125 €: half to even would say 1.12 €.
+    consultation, (offer,) = _closed_with_offers(world, "2.25")
+    outcome = services.award_consultation(
+        actor=None, consultation=consultation, quantities={offer.pk: Decimal("0.5")}
+    )
+    offer.refresh_from_db()
+    assert outcome.award.total_amount == Decimal("1.13")
+    assert offer.awarded_amount == Decimal("1.13")
+
+
+def test_the_order_number_carries_the_year_of_paris():
+    # 23:30 UTC on 31 December 2026 is already 2027 in Paris.
+    consultation = ConsultationFactory(
+        awarded_at=datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    )
+    offer = OfferFactory(consultation=consultation)
+    assert offer.order_number.startswith("BC-2027-")
+
+
+def test_the_alert_email_writes_the_deadline_and_quantity_in_french(
+    world, django_capture_on_commit_callbacks
+):
+    producer = make_producer(world.other_structure)
+    ProductFactory(producer=producer)
+    MembershipFactory(organisation=world.other_structure, user=UserFactory())
+    consultation = ConsultationFactory(
+        buyer=make_buyer(world.structure),
+        quantity=Decimal("1250.5"),
+        # 23:30 UTC on 5 December is 00:30 on 6 December in Paris.
+        deadline=datetime.datetime(2099, 12, 5, 23, 30, tzinfo=datetime.UTC),
+        delivery_start=datetime.date(2099, 12, 10),
+        delivery_end=datetime.date(2099, 12, 20),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_consultation(actor=None, consultation=consultation)
+    [message] = mail.outbox
+    assert "(1\u202f250,5 kg)" in message.body
+    assert "avant le 6 décembre 2099 à 00:30." in message.body
+
+
+def test_the_retained_producer_reads_quantity_and_price_in_french(
+    world, django_capture_on_commit_callbacks
+):
+    consultation, (offer,) = _closed_with_offers(world, "2.50")
+    winner = MembershipFactory(organisation=offer.producer.organisation).user
+    with django_capture_on_commit_callbacks(execute=True):
+        services.award_consultation(
+            actor=None, consultation=consultation, quantities={offer.pk: Decimal("12.5")}
+        )
+    assert "12,5 kg à 2,50\u00a0€ HT l'unité" in winner.foodlink_notifications.get().message

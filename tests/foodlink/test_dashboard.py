@@ -126,10 +126,14 @@ def test_award_crossing_the_threshold_needs_an_explicit_confirmation(world):
     consultation = ConsultationFactory(buyer=buyer, status=Consultation.Status.CLOSED)
     offer = OfferFactory(consultation=consultation, unit_price=Decimal("2"))
     AlertFactory(consultation=consultation, producer=offer.producer)
-    with pytest.raises(services.FoodlinkError, match="au-delà du seuil de 1000 € HT"):
+    with pytest.raises(services.FoodlinkError) as error:
         services.award_consultation(
             actor=None, consultation=consultation, quantities={offer.pk: Decimal("100")}
         )
+    assert (
+        "à 1\u202f100,00\u00a0€ HT, au-delà du seuil de 1\u202f000\u00a0€ HT"
+        in (error.value.messages[0])
+    )
     outcome = services.award_consultation(
         actor=None,
         consultation=consultation,
@@ -139,5 +143,32 @@ def test_award_crossing_the_threshold_needs_an_explicit_confirmation(world):
     assert outcome.award.crosses_threshold
 
 
+@override_settings(ESSOR_FOODLINK_PROCUREMENT_THRESHOLD=Decimal("1000"))
+def test_an_award_on_new_years_eve_in_utc_counts_in_the_year_of_paris(world, monkeypatch):
+    # 23:30 UTC on 31 December 2026 is 2027 in Paris: the award adds to the 2027 purchases.
+    monkeypatch.setattr(
+        timezone, "now", lambda: datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    )
+    buyer = make_buyer(world.structure)
+    PurchaseFactory(buyer=buyer, price_ht=Decimal("900"), date=datetime.date(2027, 1, 1))
+    consultation = ConsultationFactory(buyer=buyer, status=Consultation.Status.CLOSED)
+    offer = OfferFactory(consultation=consultation, unit_price=Decimal("2"))
+    AlertFactory(consultation=consultation, producer=offer.producer)
+    with pytest.raises(services.FoodlinkError, match="au-delà du seuil"):
+        services.award_consultation(
+            actor=None, consultation=consultation, quantities={offer.pk: Decimal("100")}
+        )
+
+
 def test_default_threshold_is_40000():
     assert selectors.procurement_threshold() == Decimal("40000")
+
+
+def test_a_rate_on_the_edge_rounds_half_up():
+    # 12.25 € of bio in 100 € is 12.25 %: half to even would say 12.2.
+    buyer = BuyerProfileFactory()
+    _purchase(buyer, "12.25", "bio")
+    _purchase(buyer, "87.75", "none")
+    figures = selectors.egalim_dashboard(buyer_ids=[buyer.pk], year=YEAR)
+    assert figures["bio_rate"] == Decimal("12.3")
+    assert figures["families"][0]["bio_rate"] == Decimal("12.3")

@@ -218,3 +218,35 @@ def test_manual_purchase_gets_its_egalim_group(world):
 )
 def test_each_purchase_counts_in_its_highest_group(codes, group):
     assert services.egalim_group(codes) == group
+
+
+def test_an_imported_formula_stays_text_and_is_exported_neutralised(example_buyer, tmp_path):
+    content = (
+        HEADER + "21010034300016,=1+2,@Ferme,2026-02-03,12.5,FRUITS_ET_LEGUMES,,,,,,\n"
+    ).encode()
+    _import(content, [example_buyer])
+    purchase = Purchase.objects.get()
+    assert (purchase.description, purchase.supplier) == ("=1+2", "@Ferme")
+    output = tmp_path / "achats.csv"
+    call_command("export_achats", "--annee", "2026", "--output", str(output))
+    assert (
+        output.read_text(encoding="utf-8")
+        .splitlines()[1]
+        .startswith("21010034300016,'=1+2,'@Ferme,2026-02-03,12.50,")
+    )
+    assert_valid_against_schema(output)
+
+
+def test_download_neutralises_text_a_spreadsheet_would_run(client, world):
+    PurchaseFactory(buyer=make_buyer(world.structure), description="-1+2", supplier="+33 6")
+    client.force_login(world.users["organisation_member"])
+    response = client.get(f"/circuits-courts/achats/export.csv?annee={timezone.localdate().year}")
+    assert ",'-1+2,'+33 6," in response.content.decode()
+
+
+def test_an_imported_price_with_three_decimals_rounds_half_up(example_buyer):
+    content = (
+        HEADER + "21010034300016,Lait,F,2026-02-03,10.125,PRODUITS_LAITIERS,,,,,,\n"
+    ).encode()
+    _import(content, [example_buyer])
+    assert Purchase.objects.get().price_ht == Decimal("10.13")

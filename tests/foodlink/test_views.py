@@ -249,3 +249,22 @@ def test_my_space_links_to_short_chains_for_canteen_managers_only(client, world)
     assert "Circuits courts" in labels
     others = entries_for(world.users["authenticated"], is_agency=False, place="dashboard")
     assert "Circuits courts" not in [link["label"] for link in others]
+
+
+def test_award_page_measures_the_spend_of_the_year_of_paris(client, world, monkeypatch):
+    # 23:30 UTC on 31 December 2026 is 2027 in Paris: the guard reads the 2027 purchases.
+    from decimal import Decimal
+
+    from tests.foodlink.factories import PurchaseFactory
+
+    monkeypatch.setattr(
+        timezone, "now", lambda: datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    )
+    buyer = make_buyer(world.structure)
+    PurchaseFactory(buyer=buyer, price_ht=Decimal("900"), date=datetime.date(2027, 1, 1))
+    consultation = ConsultationFactory(buyer=buyer, status=Consultation.Status.CLOSED)
+    client.force_login(world.users["organisation_member"])
+
+    response = client.get(f"/circuits-courts/consultations/{consultation.pk}/attribuer/")
+
+    assert response.context["guard"]["amount"] == Decimal("900")

@@ -118,3 +118,49 @@ def test_open_data_page_lists_funders_and_years(client, cofinanced):
     assert reverse("funding:scdl_csv", kwargs={"siret": cud.funder.siret, "year": YEAR}) in (
         response.content.decode()
     )
+
+
+def _rows() -> list[dict]:
+    import csv
+
+    return list(csv.DictReader(io.StringIO(_csv())))
+
+
+def _cofinanced_application(title: str, name: str, *amounts: str):
+    organisation = OrganisationFactory(name=name)
+    application = ApplicationFactory(organisation=organisation, title=title)
+    balanced_budget(application, subsidy=sum(Decimal(amount) for amount in amounts))
+    for amount in amounts:
+        programme = ProgrammeFactory(ceiling=None)
+        EnvelopeFactory(programme=programme, amount=Decimal("10000000000"))
+        _accepted(programme, application, amount)
+
+
+def test_share_of_the_subsidy_rounds_half_up_in_decimal():
+    _cofinanced_application("Un huitième", "Huitième", "125000", "875000")
+    _cofinanced_application("Juste sous la moitié", "Juste sous", "1249999999", "8750000000")
+    shares = {(row["objet"], row["montant"]): row["pourcentageSubvention"] for row in _rows()}
+    assert shares[("Un huitième", "125000.00")] == "0.13"  # 0.125, half up
+    # 0.12499999991…: computed in Decimal, no float nudge pushes it over the half.
+    assert shares[("Juste sous la moitié", "1249999999.00")] == "0.12"
+
+
+def test_text_a_spreadsheet_would_run_is_neutralised_and_the_file_stays_valid(tmp_path):
+    _cofinanced_application("=1+2", "@Association", "30000", "90000")
+    rows = _rows()
+    assert {row["objet"] for row in rows} == {"'=1+2"}
+    assert {row["nomBeneficiaire"] for row in rows} == {"'@Association"}
+    path = tmp_path / "subventions.csv"
+    path.write_text(_csv(), encoding="utf-8")
+    descriptor = json.loads((REFERENCE / "scdl-subventions-2.1.1.schema.json").read_text())
+    report = Resource(
+        path=path.name, basepath=str(tmp_path), schema=Schema.from_descriptor(descriptor)
+    ).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_public_url_serves_a_neutralised_file(client):
+    _cofinanced_application("-1+2", "Association", "30000")
+    funder_siret = ProgrammeFactory._meta.model.objects.get().funder.siret
+    response = client.get(reverse("funding:scdl_csv", kwargs={"siret": funder_siret, "year": YEAR}))
+    assert ",'-1+2," in b"".join(response.streaming_content).decode()

@@ -92,6 +92,24 @@ def test_request_to_a_closed_programme_is_refused():
         services.set_share(application=application, programme=programme, actor=None, amount="100")
 
 
+def test_the_closed_programme_message_writes_its_dates_in_full():
+    programme = ProgrammeFactory(
+        opens_on=datetime.date(2020, 1, 1), closes_on=datetime.date(2020, 3, 31)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.set_share(
+            application=ApplicationFactory(), programme=programme, actor=None, amount="100"
+        )
+    assert "ouvertes du 1er janvier 2020 au 31 mars 2020." in error.value.messages[0]
+
+
+def test_the_gap_of_a_report_line_rounds_half_up():
+    from essor.funding.budget import gap_percent
+
+    # 449 for 400 planned is +12.25 %: half to even would say 12.2.
+    assert gap_percent(Decimal("400"), Decimal("449")) == Decimal("12.3")
+
+
 def test_wrong_type_attachment_is_refused(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     application = ApplicationFactory()
@@ -109,7 +127,7 @@ def test_oversize_attachment_is_refused(settings, tmp_path):
     settings.ESSOR_FUNDING_ATTACHMENT_MAX_MB = 1
     application = ApplicationFactory()
     big = _pdf(content=PDF + b"0" * (1024 * 1024))
-    with pytest.raises(ValidationError, match="la taille maximale est de 1 Mo"):
+    with pytest.raises(ValidationError, match="la taille maximale est de 1,0"):
         services.add_attachment(application=application, actor=None, kind="rib", uploaded=big)
     assert not application.attachments.exists()
 
@@ -207,6 +225,19 @@ def test_database_refuses_an_exceeded_envelope():
     envelope = EnvelopeFactory(amount=Decimal("100"))
     with pytest.raises(IntegrityError), transaction.atomic():
         Envelope.objects.filter(pk=envelope.pk).update(granted=Decimal("101"))
+
+
+def test_the_advance_rounds_half_up_to_the_euro(world):
+    # 70 % of 12,335 € is 8,634.50 €: half to even would pay 8,634 €.
+    programme = ProgrammeFactory(payment_mode=PaymentMode.ADVANCE, advance_percent=70)
+    share = share_in_instruction(programme=programme, amount=Decimal("12335"))
+    EnvelopeFactory(programme=programme)
+    services.decide(
+        share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="12335", motivation="Oui"
+    )
+    advance = share.agreement.payments.get(kind=Payment.Kind.ADVANCE)
+    balance = share.agreement.payments.get(kind=Payment.Kind.BALANCE)
+    assert (advance.amount, balance.amount) == (Decimal("8635"), Decimal("3700"))
 
 
 def test_advance_schedule_and_balance_waits_for_the_report(world):

@@ -267,7 +267,7 @@ def test_oversize_attachment_is_refused_on_the_form(applicant, world, settings):
             "file": SimpleUploadedFile("rib.pdf", b"%PDF-" + b"0" * 2_000_000, "application/pdf"),
         },
     )
-    assert "la taille maximale est de 1 Mo" in text(response)
+    assert "pèse 1,9\u202fMo : la taille maximale est de 1,0\u202fMo" in text(response)
 
 
 def test_instructor_decides_and_sees_the_remaining_envelope(instructor, world):
@@ -522,3 +522,50 @@ def test_envelope_balance_of_another_funder_is_refused(client, world):
     envelope = EnvelopeFactory()
     client.force_login(world.users["funder_instructor"])
     assert client.get(reverse("funding:envelope_balance", args=[envelope.pk])).status_code == 403
+
+
+def test_instruction_csv_neutralises_text_and_keeps_amounts_as_numbers(instructor, world):
+    import csv
+    import io
+
+    share = helpers.share_in_instruction(world)
+    Application.objects.filter(pk=share.application_id).update(title="=1+2")
+    response = instructor.get(reverse("funding:instruction_export"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    [row] = list(csv.DictReader(io.StringIO(body), delimiter=";"))
+    assert row["Projet"] == "'=1+2"
+    assert row["Montant demandé (€)"] == "20000.00"
+
+
+def test_dashboard_xlsx_neutralises_a_programme_name(instructor, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    share = helpers.accepted_share(world)
+    share.programme.name = "@Fonds"
+    share.programme.save(update_fields=["name"])
+    response = instructor.get(reverse("funding:dashboard_xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    label, requested, granted = (cell.value for cell in sheet[2][:3])
+    assert label == "'@Fonds"
+    assert (requested, granted) == (20000, 15000)
+
+
+def test_attachment_sizes_read_in_french_units(applicant, world):
+    from essor.funding.models import Attachment
+
+    attachment = helpers.attachment(world)
+    Attachment.objects.filter(pk=attachment.pk).update(size=11 * 1024 * 1024)
+    response = applicant.get(
+        reverse("funding:application_attachments", args=[attachment.application_id])
+    )
+    assert "11,0\u202fMo" in text(response)
+
+
+def test_the_programme_page_writes_the_advance_share_as_a_percentage(client, world):
+    from essor.funding.models import PaymentMode
+
+    programme = ProgrammeFactory(payment_mode=PaymentMode.ADVANCE, advance_percent=70)
+    response = client.get(reverse("funding:programme_detail", args=[programme.pk]))
+    assert "(avance de 70\u00a0%)" in text(response)

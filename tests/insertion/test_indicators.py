@@ -119,6 +119,15 @@ def test_the_reference_yearly_hours_is_a_setting(siae, settings):
     assert _compute(siae, secret=False).fte_worked == Decimal("0.10")
 
 
+def test_fte_worked_rounds_half_up(siae, settings):
+    # 5 hours of a 1,000-hour year is 0.005 FTE: half to even would say 0.00.
+    settings.ESSOR_INSERTION_REFERENCE_YEARLY_HOURS = 1000
+    MonthlyHoursFactory(participant=pathway(siae), hours=Decimal("5"))
+    data = _compute(siae, secret=False)
+    assert data.fte_worked == Decimal("0.01")
+    assert data.by_siae[0]["fte_worked"] == Decimal("0.01")
+
+
 def test_an_amendment_replaces_the_annex_from_its_start(siae):
     initial = siae.annexes.get()
     AnnexFactory(
@@ -277,3 +286,13 @@ def test_months_not_over_yet_are_not_flagged(world):
     months = _compute(siae, secret=False, year=next_year).months
     assert [m["conventioned"] for m in months] == [Decimal("10")] * 12
     assert not any(m["under"] for m in months)
+
+
+def test_the_xlsx_export_neutralises_an_siae_name(client, world, siae):
+    world.structure.name = "@Jardins"
+    world.structure.save(update_fields=["name"])
+    _population(siae, {"durable": 6}, women=6)
+    client.force_login(world.users["agency_staff"])
+    response = client.get(reverse("insertion:indicators_xlsx") + "?year=2026")
+    sheet = load_workbook(BytesIO(response.content))["Par SIAE"]
+    assert sheet["A2"].value == "'@Jardins (ACI)"

@@ -348,3 +348,18 @@ def test_after_an_erasure_no_column_of_any_table_holds_the_person_s_details(worl
         .action
         == "insertion.participant.erase"
     )
+
+
+def test_the_access_export_in_xlsx_neutralises_typed_text_and_json_keeps_it(client, world):
+    siae = make_siae(world)
+    AnnexFactory(siae=siae)
+    person = pathway(siae, last_name="-Fictive", notes="=1+2")
+    client.force_login(world.users["organisation_admin"])
+    url = reverse("insertion:participant_export", kwargs={"pk": person.pk})
+
+    workbook = load_workbook(BytesIO(client.get(url + "?format=xlsx").content))
+    data = json.loads(client.get(url + "?format=json").content)
+
+    values = dict(workbook["Fiche"].iter_rows(min_row=2, values_only=True))
+    assert (values["nom"], values["observations"]) == ("'-Fictive", "'=1+2")
+    assert (data["nom"], data["observations"]) == ("-Fictive", "=1+2")

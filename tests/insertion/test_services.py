@@ -56,6 +56,17 @@ def test_the_yearly_fte_of_a_partial_annex_follows_the_months_covered(world):
     assert annex.yearly_fte == Decimal("5.00")
 
 
+def test_the_yearly_fte_rounds_half_up(world):
+    # 1.5 FTE over one month is 0.125 FTE a year: half to even would say 0.12.
+    annex = AnnexFactory(
+        siae=make_siae(world),
+        start=datetime.date(2026, 12, 1),
+        end=datetime.date(2026, 12, 31),
+        conventioned_fte=Decimal("1.5"),
+    )
+    assert annex.yearly_fte == Decimal("0.13")
+
+
 @pytest.mark.parametrize("number", ["ACI59170013A0M1", "ACI059170013", "aci059170013A0M1", "X"])
 def test_a_malformed_annex_number_is_refused(world, number):
     with pytest.raises(ValidationError) as error:

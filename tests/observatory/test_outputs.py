@@ -2,11 +2,13 @@
 
 import io
 import json
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from essor.core import formats
 from essor.core.models import Job
 from essor.observatory.models import AnnualReport
 from essor.observatory.selectors import current_year
@@ -117,6 +119,19 @@ def test_the_finished_job_page_links_to_the_report(agency_client, registry, sett
     download = reverse("observatory:report_download", args=[report.pk])
     assert f'href="{download}"'.encode() in response.content
     assert "Télécharger le rapport annuel 2025 (PDF)" in response.content.decode()
+    assert formats.file_size(report.size) in response.content.decode()  # « 38,2 ko »
+
+
+def test_the_reports_page_gives_the_size_in_french_units(
+    agency_client, registry, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    agency_client.post(reverse("observatory:reports"), {"year": "2025"})
+    AnnualReport.objects.update(size=11 * 1024 * 1024)
+
+    response = agency_client.get(reverse("observatory:reports"))
+
+    assert "(PDF, 11,0\u202fMo)" in response.content.decode()
 
 
 def test_the_report_is_downloaded_as_a_pdf(agency_client, registry, settings, tmp_path):
@@ -205,3 +220,29 @@ def test_the_report_summary_names_the_leading_sectors(db, registry):
     context = services.report_context(year=2024)
 
     assert context["leading_sectors"] == ["Culture", "Sport", "Mobilité"]
+
+
+def test_open_data_csv_neutralises_a_label_and_keeps_negative_numbers(client, registry, db):
+    year = current_year()
+    fake("zz.public", lambda year: table([["=Culture", Decimal("-12.5")]], keys=["culture"]))
+
+    response = client.get(reverse("observatory:open_data_csv", args=["zz.public", year]))
+
+    assert _content(response).decode("utf-8-sig").splitlines()[1] == "culture;'=Culture;-12.5"
+
+
+def test_the_year_export_neutralises_a_label(client, registry, db):
+    fake("zz.public", lambda year: table([["@Culture", 12]]), label="Chiffres publics")
+
+    workbook = load_workbook(io.BytesIO(client.get(reverse("observatory:year_xlsx")).content))
+
+    assert workbook["Chiffres publics"]["A2"].value == "'@Culture"
+
+
+def test_open_data_json_writes_rates_as_numbers(client, registry, db):
+    year = current_year()
+    fake("zz.public", lambda year: table([["Culture", Decimal("12.5")]]))
+
+    response = client.get(reverse("observatory:open_data_json", args=["zz.public", year]))
+
+    assert json.loads(response.content)["rows"] == [["Culture", 12.5]]

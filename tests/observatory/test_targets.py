@@ -1,5 +1,7 @@
 """The CUD's yearly sector targets, and the progress read through the registry."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -223,3 +225,27 @@ def test_the_targets_chart_draws_the_rates(registry, db):
     chart = selectors.target_chart(selectors.target_progress(2025, selectors.TableMemo()))
 
     assert chart == (["Mobilité (porteurs)"], [50.0])
+
+
+def test_a_completion_rate_on_the_edge_rounds_half_up(registry, db):
+    # 49 of 400 is 12.25 %: round() would give 12.2 (half to even), the rule is 12.3.
+    fake("support.new_holders_by_sector", holders_by_sector({2025: {"mobilite": 49}}))
+    _target(value=400)
+
+    line = selectors.target_progress(2025, selectors.TableMemo())[0]
+
+    assert line.percent == Decimal("12.3")
+
+
+def test_the_targets_export_writes_the_rounded_rate_as_a_number(client, world, registry):
+    import io
+
+    from openpyxl import load_workbook
+
+    fake("support.new_holders_by_sector", holders_by_sector({2025: {"mobilite": 49}}))
+    _target(value=400)
+    client.force_login(world.users["agency_staff"])
+
+    response = client.get(reverse("observatory:targets_xlsx"), {"annee": "2025"})
+
+    assert list(load_workbook(io.BytesIO(response.content)).active.values)[1][-1] == 12.3

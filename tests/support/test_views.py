@@ -372,3 +372,40 @@ def test_the_list_announces_my_due_reminders(agency_client, world):
     response = agency_client.get(reverse("support:holder_list"))
 
     assert "1 relance à faire" in response.content.decode()
+
+
+def test_the_csv_export_neutralises_what_a_spreadsheet_would_run(agency_client):
+    import csv
+    import io
+
+    ProjectHolderFactory(
+        name='=HYPERLINK("http://x")',
+        idea="@idée",
+        phone="+33 6 12 34 56 78",
+        consent_on=D(2025, 3, 10),
+        consent_scope=ConsentScope.PARTNERS,
+    )
+
+    response = agency_client.get(reverse("support:holder_export_csv"))
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    [row] = list(csv.DictReader(io.StringIO(body), delimiter=";"))
+    assert (row["Nom"], row["Idée de projet"], row["Téléphone"]) == (
+        '\'=HYPERLINK("http://x")',
+        "'@idée",
+        "'+33 6 12 34 56 78",
+    )
+
+
+def test_the_xlsx_export_neutralises_what_a_spreadsheet_would_run(agency_client):
+    import io
+
+    from openpyxl import load_workbook
+
+    holder = ProjectHolderFactory(name="-1+2")
+
+    response = agency_client.get(reverse("support:holder_export_xlsx"))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[2][:2]] == [holder.pk, "'-1+2"]
+    assert sheet["B2"].data_type == "s"

@@ -59,3 +59,9 @@ def test_detail_runs_a_constant_number_of_queries(client, django_assert_num_quer
         client.get(reverse("territory:detail", kwargs={"slug": "aa"}))
     with django_assert_num_queries(3):
         client.get(reverse("territory:detail", kwargs={"slug": "cud"}))
+
+
+@pytest.mark.django_db
+def test_population_is_grouped_like_every_number(client):
+    html = client.get(reverse("territory:list")).content.decode()
+    assert "192\u202f554 habitants" in html

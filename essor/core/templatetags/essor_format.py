@@ -1,5 +1,9 @@
-"""French formats in templates: {{ amount|euros }}, {{ n|nombre }}, {{ rate|pourcent }},
-{{ day|date_longue }}, {{ count|secret }} (« < 5 » for a cell hidden by statistical secrecy)."""
+"""French formats in templates (all from `core.formats`): {{ amount|euros }}, {{ n|nombre }},
+{{ rate|pourcent }}, {{ day|date_longue }}, {{ moment|date_heure }}, {{ bytes|taille }},
+{{ count|secret }} (« < 5 » for a cell hidden by statistical secrecy).
+
+Datetimes are read in Europe/Paris: `core.formats` converts them itself (a filter receives the
+value as stored, in UTC, unless it asks the template engine for local time)."""
 
 from django import template
 
@@ -25,7 +29,20 @@ def pourcent(value, places=1):
 
 @register.filter
 def date_longue(value):
+    """« 26 novembre 2026 » (« 1er » for the first of the month)."""
     return formats.long_date(value)
+
+
+@register.filter
+def date_heure(value):
+    """« 26 novembre 2026 à 14:05 »."""
+    return formats.long_datetime(value)
+
+
+@register.filter
+def taille(value):
+    """A file size: « 11,0 Mo »."""
+    return formats.file_size(value)
 
 
 @register.filter
@@ -34,5 +51,5 @@ def secret(value):
     if value is None:
         return "< 5"
     if isinstance(value, int | float) or hasattr(value, "quantize"):
-        return formats.number(value, 0 if float(value).is_integer() else 1)
+        return formats.figure(value)
     return value

@@ -4,8 +4,8 @@ import zipfile
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 
+from essor.core.formats import file_size
 from essor.territory.models import Territory
 
 ACCEPTED_EXTENSIONS = (".csv", ".zip")
@@ -18,8 +18,8 @@ def _check_upload(upload) -> None:
             code="too_large",
             params={
                 "name": upload.name,
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.MAX_UPLOAD_SIZE),
+                "size": file_size(upload.size),
+                "limit": file_size(settings.MAX_UPLOAD_SIZE),
             },
         )
     if not upload.name.lower().endswith(ACCEPTED_EXTENSIONS):

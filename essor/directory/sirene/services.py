@@ -22,6 +22,7 @@ from pyproj import Transformer
 
 from essor.core.audit import record
 from essor.core.bulk import insert_rows, update_rows
+from essor.core.formats import long_date
 from essor.core.validators import RNA_OLD_PATTERN, RNA_PATTERN, siret_digits_are_valid
 from essor.directory.ess import ESS_LEGAL_CATEGORIES, derive_family
 from essor.directory.models import DiffusionStatus, Establishment, HeadcountBand, Organisation
@@ -200,7 +201,7 @@ def import_sirene(
             action="directory.sirene.import",
             target=territory,
             changes=report.as_dict(),
-            message=f"Import SIRENE du stock du {stock_date:%d/%m/%Y}",
+            message=f"Import SIRENE du stock du {long_date(stock_date)}",
         )
     return report
 

@@ -1,6 +1,5 @@
 """Public pages of the directory: search (list and map), organisation page, open data and exports."""
 
-import csv
 import json
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from essor.core.exports import csv_response
 from essor.core.permissions import can_admin_organisation
 from essor.directory import selectors
 from essor.directory.ess import esus_is_valid, legal_category_label
@@ -179,13 +179,6 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    """A file-like object whose write() returns the line, for csv.writer in a streamed response."""
-
-    def write(self, value):
-        return value
-
-
 def _csv_row(establishment) -> list:
     organisation = establishment.organisation
     public_address = establishment.address_is_public
@@ -217,16 +210,14 @@ def _csv_row(establishment) -> list:
 @require_GET
 def export_csv(request):
     filters = _search_form(request).filters()
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(CSV_COLUMNS)
-        for establishment in selectors.export_rows(filters):
-            yield writer.writerow(_csv_row(establishment))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="annuaire-ess.csv"'
-    return response
+    # Open data: comma, no BOM (the published format); cells are formula-safe like every export.
+    return csv_response(
+        "annuaire-ess.csv",
+        CSV_COLUMNS,
+        (_csv_row(establishment) for establishment in selectors.export_rows(filters)),
+        delimiter=",",
+        bom=False,
+    )
 
 
 @require_GET

@@ -1,7 +1,5 @@
 """Display of quantities and characteristic codes in French."""
 
-from decimal import Decimal
-
 from django import template
 
 from essor.core import formats
@@ -16,9 +14,7 @@ def quantite(value):
     """« 120 », « 12,5 » : as many decimals as the quantity has, no trailing zeros."""
     if value in (None, ""):
         return "—"
-    value = Decimal(value).normalize()
-    places = max(0, -value.as_tuple().exponent)
-    return formats.number(value, places)
+    return formats.quantity(value)
 
 
 @register.filter

@@ -287,7 +287,7 @@ def consultation_award(request, pk: int):
                     request, "Consultation attribuée : les producteurs en sont informés."
                 )
                 return redirect("foodlink:consultation_detail", pk=pk)
-    year = timezone.now().year
+    year = timezone.localdate().year
     guard = next(
         row
         for row in selectors.procurement_guard(buyer_id=consultation.buyer_id, year=year)

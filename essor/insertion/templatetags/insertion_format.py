@@ -17,10 +17,8 @@ def cellule(value):
         return "< 5"
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, int):
-        return formats.number(value)
-    if isinstance(value, Decimal):
-        return formats.number(value, 0 if value == value.to_integral_value() else 2)
+    if isinstance(value, int | Decimal):
+        return formats.figure(value)
     if isinstance(value, float):
         return formats.number(value, 1)
     return value

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from essor.core.formats import file_size
 from essor.observatory import selectors, services
 
 
@@ -41,10 +42,10 @@ class Command(BaseCommand):
             bar.close()
         if output:
             Path(output).write_bytes(content)
-            self.stdout.write(f"Rapport {year} écrit dans {output} ({len(content) // 1024} Ko).")
+            self.stdout.write(f"Rapport {year} écrit dans {output} ({file_size(len(content))}).")
             return
         report = services.start_report(year=year, actor=None)
         services.store_report(report=report, content=content)
         self.stdout.write(
-            f"Rapport {year} enregistré : {report.file.name} ({report.size // 1024} Ko)."
+            f"Rapport {year} enregistré : {report.file.name} ({file_size(report.size)})."
         )
