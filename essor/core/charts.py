@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from html import escape
 
 from essor.core import formats
+from essor.core.disclosure import HIDDEN_MARK
 
 PALETTE = ("#1f5f99", "#b34d00", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#5d4037")
 BAR_HEIGHT = 22
@@ -27,7 +28,7 @@ def _number(value) -> float | None:
 def bar_chart(
     labels: Sequence[str], values: Sequence, *, title: str, unit: str = "", places: int = 0
 ) -> str:
-    """Horizontal bars, one per label; hidden (None) values are drawn as « < 5 » with no bar."""
+    """Horizontal bars, one per label; hidden (None) values are drawn as « s » with no bar."""
     numbers = [_number(value) for value in values]
     highest = max([n for n in numbers if n is not None] or [0]) or 1
     height = len(labels) * (BAR_HEIGHT + GAP) + GAP
@@ -45,7 +46,7 @@ def bar_chart(
             f'fill="#1a1a1a">{escape(short)}</text>'
         )
         if value is None:
-            text = "< 5"
+            text = HIDDEN_MARK
             width = 0
         else:
             width = max(1, room * value / highest) if value > 0 else 0

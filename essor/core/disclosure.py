@@ -24,7 +24,9 @@ table for one kind, a commune and the whole territory…). `protect()`:
 
 The result depends on the figures only (the same data gives the same hidden cells), so that every
 page, filter and file shows the same pattern. Zeros are always shown: « nobody » discloses no one.
-A hidden cell is `None`, rendered « < 5 » by the `secret` template filter (« s » in XLSX).
+A hidden cell is `None`, shown « s » (`HIDDEN_MARK`, as INSEE writes secret cells) on pages, charts
+and XLSX files, an empty cell in CSV and null in JSON: not « < 5 », since a cell hidden to protect
+another one may hold more people.
 
 Why not a package: the Python tools found (acro) apply primary suppression to one table;
 τ-Argus wrappers (piargus, pytauargus) need the τ-Argus program or a native solver with
@@ -37,6 +39,12 @@ from decimal import Decimal
 
 from essor.core.formats import percentage
 
+# How a hidden cell reads, and what it means (pages show the legend beside their tables).
+HIDDEN_MARK = "s"
+HIDDEN_LEGEND = (
+    "s : secret statistique (effectif de 1 à 4 personnes, ou masqué pour qu'un tel effectif ne "
+    "puisse pas être retrouvé par différence)."
+)
 SMALL_CELL_THRESHOLD = 5
 PUBLIC = None  # the point of view of someone who knows only the published figures
 

@@ -29,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from essor.core import formats
+from essor.core.disclosure import HIDDEN_MARK
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
@@ -170,7 +171,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
             header_cells.append(cell)
         worksheet.append(header_cells)
         for row in sheet.rows:
-            worksheet.append(["s" if value is None else xlsx_value(value) for value in row])
+            worksheet.append([HIDDEN_MARK if value is None else xlsx_value(value) for value in row])
         if sheet.note:
             worksheet.append([])
             worksheet.append([xlsx_value(sheet.note)])

@@ -25,7 +25,7 @@ class IndicatorTable:
     """A small table of aggregates: `columns` are the French headers, `rows` the values.
 
     By convention the first column is the label (a sector, a commune, a month) and the others are
-    numbers; `None` in a cell means "hidden" (secret statistique), shown as « < 5 » or « s ».
+    numbers; `None` in a cell means "hidden" (secret statistique), shown as « s » (secret statistique).
     """
 
     columns: list[str]

@@ -417,7 +417,7 @@ def summary_table(data: Indicators) -> IndicatorTable:
 
 
 SECRECY_NOTE = (
-    "Secret statistique : les effectifs de 1 à 4 personnes sont masqués (« < 5 »), ainsi que "
+    "Secret statistique : les effectifs de 1 à 4 personnes sont masqués (« s »), ainsi que "
     "ceux qui permettraient de les retrouver par différence."
 )
 

@@ -534,7 +534,7 @@ def across_years(
 @dataclass
 class TargetProgress:
     target: SectorTarget
-    actual: int | float | None  # None: hidden (< 5) or unavailable
+    actual: int | float | None  # None: hidden (secret statistique) or unavailable
     available: bool  # the indicator is registered and computed
     hidden: bool
 

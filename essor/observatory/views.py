@@ -20,8 +20,9 @@ from essor.observatory.tasks import enqueue_annual_report
 full_observatory_required = require(selectors.sees_full_observatory)
 LICENCE = "Licence Ouverte 2.0 (Etalab)"
 HIDDEN_NOTE = (
-    "Secret statistique : les effectifs de moins de 5 personnes sont masqués (« < 5 » ; case vide "
-    "dans les fichiers CSV, null en JSON)."
+    "Secret statistique : les effectifs de 1 à 4 personnes sont masqués (« s »), ainsi que ceux "
+    "qui permettraient de les retrouver par différence (case vide dans les fichiers CSV, null en "
+    "JSON)."
 )
 
 

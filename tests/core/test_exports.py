@@ -67,7 +67,7 @@ def test_charts_escape_their_labels():
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
     assert 'aria-label="Porteurs &amp; secteurs"' in svg
-    assert "&lt; 5" in svg  # a hidden count is said, not drawn
+    assert ">s</text>" in svg  # a hidden count is said (secret statistique), not drawn
 
 
 def test_line_chart_draws_one_line_per_series():

@@ -42,7 +42,7 @@ def test_template_filters_format_and_show_hidden_counts():
     rendered = Template(
         "{% load essor_format %}{{ amount|euros }}|{{ hidden|secret }}|{{ shown|secret }}"
     ).render(Context({"amount": Decimal("3.5"), "hidden": None, "shown": 1200}))
-    assert rendered == "3,50\u00a0€|&lt; 5|1\u202f200"
+    assert rendered == '3,50\u00a0€|<abbr title="secret statistique">s</abbr>|1\u202f200'
 
 
 # --- One rounding rule: half up -----------------------------------------------------------

@@ -1,13 +1,15 @@
 """French formats in templates (all from `core.formats`): {{ amount|euros }}, {{ n|nombre }},
 {{ rate|pourcent }}, {{ day|date_longue }}, {{ moment|date_heure }}, {{ bytes|taille }},
-{{ count|secret }} (« < 5 » for a cell hidden by statistical secrecy).
+{{ count|secret }} (« s » for a cell hidden by statistical secrecy).
 
 Datetimes are read in Europe/Paris: `core.formats` converts them itself (a filter receives the
 value as stored, in UTC, unless it asks the template engine for local time)."""
 
 from django import template
+from django.utils.html import format_html
 
 from essor.core import formats
+from essor.core.disclosure import HIDDEN_MARK
 
 register = template.Library()
 
@@ -45,11 +47,16 @@ def taille(value):
     return formats.file_size(value)
 
 
+def hidden_cell():
+    return format_html('<abbr title="secret statistique">{}</abbr>', HIDDEN_MARK)
+
+
 @register.filter
 def secret(value):
-    """A count hidden by statistical secrecy (None) reads « < 5 »; others are formatted."""
+    """A count hidden by statistical secrecy (None) reads « s » (secret statistique); others are
+    formatted."""
     if value is None:
-        return "< 5"
+        return hidden_cell()
     if isinstance(value, int | float) or hasattr(value, "quantize"):
         return formats.figure(value)
     return value

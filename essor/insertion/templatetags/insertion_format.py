@@ -1,4 +1,4 @@
-"""{{ value|cellule }}: a cell of an indicator table (« < 5 » when hidden by statistical secrecy,
+"""{{ value|cellule }}: a cell of an indicator table (« s » when hidden by statistical secrecy,
 French number formats otherwise)."""
 
 from decimal import Decimal
@@ -7,6 +7,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 
 from essor.core import formats
+from essor.core.templatetags.essor_format import hidden_cell
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ register = template.Library()
 @register.filter
 def cellule(value):
     if value is None:
-        return "< 5"
+        return hidden_cell()
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, int | Decimal):
