@@ -148,3 +148,9 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation de {self.email} ({self.organisation})"
+
+
+def organisation_model():
+    """The model memberships belong to (`directory.Organisation`), read from the foreign key so
+    that accounts does not import the directory, which builds on it."""
+    return Membership._meta.get_field("organisation").related_model

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from essor.accounts.memberships import ORGANISATION_ROLES, memberships_of_user
 from essor.accounts.models import Invitation, Membership, Role, User
-from essor.directory.models import OrganisationClaim
 
 
 def normalize_email(email: str) -> str:
@@ -43,11 +42,7 @@ def memberships_of(user):
 
 def claims_of(user):
     """The person's requests to manage an organisation, newest first (one query)."""
-    return (
-        OrganisationClaim.objects.filter(user=user)
-        .select_related("organisation")
-        .order_by("-created_at", "-pk")
-    )
+    return user.organisation_claims.select_related("organisation").order_by("-created_at", "-pk")
 
 
 _ROLE_ORDER = Case(

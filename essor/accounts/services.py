@@ -17,9 +17,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from essor.accounts import selectors
-from essor.accounts.models import Invitation, Membership, Role, User
+from essor.accounts.models import Invitation, Membership, Role, User, organisation_model
 from essor.core.audit import record
-from essor.directory.models import Organisation
 
 # --- Failed sign-ins (counted by django-axes) -----------------------------------------------------
 
@@ -103,12 +102,12 @@ def _check_can_grant(actor, organisation, role: str) -> None:
         )
 
 
-def invite(*, actor: User, organisation: Organisation, email: str, role: str) -> Invitation:
+def invite(*, actor: User, organisation, email: str, role: str) -> Invitation:
     """Create an invitation and e-mail its link; the raw token exists only in that e-mail."""
     email = selectors.normalize_email(email)
     _check_can_grant(actor, organisation, role)
     with transaction.atomic():
-        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        organisation_model().objects.select_for_update().get(pk=organisation.pk)
         if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
             raise ValidationError({"email": "Cette personne est déjà membre de cette structure."})
         now = timezone.now()
@@ -236,7 +235,9 @@ def _lock_and_check_admin_kept(membership: Membership, *, new_role: str | None) 
     The organisation row is locked (PostgreSQL: SELECT … FOR UPDATE; SQLite: the IMMEDIATE
     transaction holds the write lock) so two admins cannot demote each other at the same time.
     """
-    organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    organisation = (
+        organisation_model().objects.select_for_update().get(pk=membership.organisation_id)
+    )
     admin_role = selectors.admin_role_of(organisation)
     if membership.role != admin_role or new_role == admin_role:
         return
@@ -298,25 +299,3 @@ def remove_member(*, actor: User, membership: Membership) -> None:
             },
         )
         membership.delete()
-
-
-@transaction.atomic
-def create_agency_admin(*, email: str, full_name: str, password: str) -> User:
-    """The first agency admin of a new instance (the agency organisation is created if missing)."""
-    agency = Organisation.objects.filter(is_agency=True).first()
-    if agency is None:
-        agency = Organisation.objects.create(name=settings.ESSOR_AGENCY_NAME, is_agency=True)
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=password, full_name=full_name)
-    Membership.objects.update_or_create(
-        user=user, organisation=agency, defaults={"role": Role.AGENCY_ADMIN}
-    )
-    record(
-        actor=None,
-        action="accounts.membership.create_agency_admin",
-        target=agency,
-        changes={"email": user.email, "role": Role.AGENCY_ADMIN},
-        message="Commande create_agency_admin",
-    )
-    return user

@@ -11,7 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from essor.accounts import forms, selectors, services, throttling
-from essor.accounts.models import Invitation, Membership, Role
+from essor.accounts.models import Invitation, Membership, Role, organisation_model
 from essor.core.forms import run_service
 from essor.core.navigation import entries_for
 from essor.core.permissions import (
@@ -20,7 +20,6 @@ from essor.core.permissions import (
     is_agency_member,
     login_required,
 )
-from essor.directory.models import Organisation
 
 # --- Authentication (Django's views, French templates, our forms) -------------------------------
 
@@ -213,7 +212,7 @@ def dashboard(request):
 
 
 def _organisation_admin_or_403(request, pk):
-    organisation = get_object_or_404(Organisation, pk=pk)
+    organisation = get_object_or_404(organisation_model(), pk=pk)
     if not can_admin_organisation(request.user, organisation):
         raise PermissionDenied("Vous n'avez pas accès aux membres de cette structure.")
     return organisation

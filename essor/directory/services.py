@@ -7,12 +7,13 @@ one place. Errors meant for people are `ValidationError`s with French messages.
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from essor.accounts.models import Invitation, Membership, Role
+from essor.accounts.models import Invitation, Membership, Role, User
 from essor.core import audit, workflow
 from essor.core.permissions import is_agency_member
 from essor.directory.ess import apply_family
@@ -684,3 +685,28 @@ def merge_organisations(
         message=reason,
     )
     return keep
+
+
+# --- the first agency admin ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_agency_admin(*, email: str, full_name: str, password: str) -> User:
+    """The first agency admin of a new instance (the agency organisation is created if missing)."""
+    agency = Organisation.objects.filter(is_agency=True).first()
+    if agency is None:
+        agency = Organisation.objects.create(name=settings.ESSOR_AGENCY_NAME, is_agency=True)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    Membership.objects.update_or_create(
+        user=user, organisation=agency, defaults={"role": Role.AGENCY_ADMIN}
+    )
+    audit.record(
+        actor=None,
+        action="accounts.membership.create_agency_admin",
+        target=agency,
+        changes={"email": user.email, "role": Role.AGENCY_ADMIN},
+        message="Commande create_agency_admin",
+    )
+    return user

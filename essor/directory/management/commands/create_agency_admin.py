@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from essor.accounts.services import create_agency_admin
+from essor.directory.services import create_agency_admin
 
 
 class Command(BaseCommand):
