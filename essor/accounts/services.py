@@ -107,7 +107,7 @@ def invite(*, actor: User, organisation, email: str, role: str) -> Invitation:
     email = selectors.normalize_email(email)
     _check_can_grant(actor, organisation, role)
     with transaction.atomic():
-        organisation_model().objects.select_for_update().get(pk=organisation.pk)
+        organisation_model().objects.select_for_update(of=("self",)).get(pk=organisation.pk)
         if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
             raise ValidationError({"email": "Cette personne est déjà membre de cette structure."})
         now = timezone.now()
@@ -161,7 +161,7 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
 
 def revoke_invitation(*, actor: User, invitation: Invitation) -> Invitation:
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
         if not selectors.can_manage_members(actor, invitation.organisation):
             raise ValidationError("Vous ne pouvez pas gérer les invitations de cette structure.")
         if selectors.invitation_state(invitation) != "pending":
@@ -190,7 +190,7 @@ def accept_invitation(
     with transaction.atomic():
         # Locked so that one token gives one membership, even when clicked twice at once.
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("organisation")
             .get(pk=invitation.pk)
         )
@@ -236,7 +236,9 @@ def _lock_and_check_admin_kept(membership: Membership, *, new_role: str | None) 
     transaction holds the write lock) so two admins cannot demote each other at the same time.
     """
     organisation = (
-        organisation_model().objects.select_for_update().get(pk=membership.organisation_id)
+        organisation_model()
+        .objects.select_for_update(of=("self",))
+        .get(pk=membership.organisation_id)
     )
     admin_role = selectors.admin_role_of(organisation)
     if membership.role != admin_role or new_role == admin_role:
@@ -256,7 +258,7 @@ def _lock_and_check_admin_kept(membership: Membership, *, new_role: str | None) 
 def change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("organisation", "user")
             .get(pk=membership.pk)
         )
@@ -281,7 +283,7 @@ def change_role(*, actor: User, membership: Membership, role: str) -> Membership
 def remove_member(*, actor: User, membership: Membership) -> None:
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("organisation", "user")
             .get(pk=membership.pk)
         )

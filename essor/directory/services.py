@@ -123,7 +123,7 @@ def _apply(organisation: Organisation, values: dict, *, source: str) -> None:
 
 
 def _lock(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+    return model.objects.select_for_update(of=("self",)).get(pk=pk)
 
 
 # --- profile edits and revisions --------------------------------------------------------------
@@ -153,7 +153,7 @@ def propose_revision(*, organisation: Organisation, user, data: dict) -> Profile
     proposed = _proposed(data, PUBLIC_PROFILE_FIELDS)
     changed = {field: value for field, value in proposed.items() if current[field] != value}
     pending = (
-        ProfileRevision.objects.select_for_update()
+        ProfileRevision.objects.select_for_update(of=("self",))
         .filter(organisation=organisation, status=ProfileRevision.Status.PENDING)
         .first()
     )
@@ -291,7 +291,7 @@ def _review_claim(claim, reviewer, comment: str) -> OrganisationClaim:
 def accept_claim(*, claim: OrganisationClaim, reviewer, comment: str = "") -> Membership:
     """Accept a claim: the person becomes an admin of the organisation (or stays higher)."""
     claim = _review_claim(claim, reviewer, comment)
-    membership, created = Membership.objects.select_for_update().get_or_create(
+    membership, created = Membership.objects.select_for_update(of=("self",)).get_or_create(
         user=claim.user,
         organisation=claim.organisation,
         defaults={"role": Role.ORGANISATION_ADMIN},
@@ -525,9 +525,9 @@ def _move_establishments(field, keep, duplicate, actor) -> int:
 
 def _move_memberships(field, keep, duplicate, actor) -> int:
     """One membership per person and organisation: the higher role is kept."""
-    kept = {m.user_id: m for m in keep.memberships.select_for_update()}
+    kept = {m.user_id: m for m in keep.memberships.select_for_update(of=("self",))}
     count = 0
-    for membership in duplicate.memberships.select_for_update():
+    for membership in duplicate.memberships.select_for_update(of=("self",)):
         count += 1
         existing = kept.get(membership.user_id)
         if existing is None:
@@ -608,7 +608,7 @@ def merge_organisations(
     # Lock in id order so two crossed merges cannot deadlock.
     locked = {
         org.pk: org
-        for org in Organisation.objects.select_for_update()
+        for org in Organisation.objects.select_for_update(of=("self",))
         .filter(pk__in=[keep.pk, duplicate.pk])
         .order_by("pk")
     }

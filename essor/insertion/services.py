@@ -65,7 +65,7 @@ def _values(instance, fields) -> dict:
 
 
 def _lock(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+    return model.objects.select_for_update(of=("self",)).get(pk=pk)
 
 
 # SIAE and annexes ----------------------------------------------------------------------------
@@ -525,7 +525,7 @@ def _upsert_hours(siae_id: int, entries: list[tuple[int, datetime.date, Decimal]
     """Writes (participant, month, hours) rows; an existing month is replaced."""
     existing = {
         (row.participant_id, row.month): row
-        for row in MonthlyHours.objects.select_for_update().filter(
+        for row in MonthlyHours.objects.select_for_update(of=("self",)).filter(
             participant_id__in={entry[0] for entry in entries},
             month__in={entry[1] for entry in entries},
         )

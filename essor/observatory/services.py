@@ -53,7 +53,11 @@ def create_target(*, year: int, sector, measure: str, target: int, note: str = "
 
 @transaction.atomic
 def update_target(*, target: SectorTarget, value: int, note: str, actor) -> SectorTarget:
-    item = SectorTarget.objects.select_for_update().select_related("sector").get(pk=target.pk)
+    item = (
+        SectorTarget.objects.select_for_update(of=("self",))
+        .select_related("sector")
+        .get(pk=target.pk)
+    )
     before = _target_facts(item)
     item.target, item.note, item.updated_by = value, note, actor
     item.full_clean(validate_unique=False, validate_constraints=False)
@@ -70,7 +74,11 @@ def update_target(*, target: SectorTarget, value: int, note: str, actor) -> Sect
 
 @transaction.atomic
 def delete_target(*, target: SectorTarget, actor) -> None:
-    item = SectorTarget.objects.select_for_update().select_related("sector").get(pk=target.pk)
+    item = (
+        SectorTarget.objects.select_for_update(of=("self",))
+        .select_related("sector")
+        .get(pk=target.pk)
+    )
     audit.record(
         actor=actor,
         action="observatory.target.delete",

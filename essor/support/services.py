@@ -107,7 +107,7 @@ def _not_in_future(value: datetime.date | None, field: str, label: str) -> None:
 
 
 def _lock(holder: ProjectHolder) -> ProjectHolder:
-    return ProjectHolder.objects.select_for_update().get(pk=holder.pk)
+    return ProjectHolder.objects.select_for_update(of=("self",)).get(pk=holder.pk)
 
 
 def _check_not_merged(holder: ProjectHolder) -> None:
@@ -460,7 +460,7 @@ def update_action(*, action: Action, actor, data: dict) -> dict:
     """Correct an action (same checks as when it was added); returns the changes."""
     holder = _lock(action.holder)
     _check_not_merged(holder)
-    action = Action.objects.select_for_update().get(pk=action.pk)
+    action = Action.objects.select_for_update(of=("self",)).get(pk=action.pk)
     values = _clean_action_values(holder, {**_action_values(action), **data})
     if values.get("date") and values["date"] < holder.first_contact_on:
         raise ValidationError(
@@ -493,7 +493,7 @@ def _action_values(action: Action) -> dict:
 
 @transaction.atomic
 def complete_reminder(*, action: Action, actor, on: datetime.date | None = None) -> Action:
-    action = Action.objects.select_for_update().get(pk=action.pk)
+    action = Action.objects.select_for_update(of=("self",)).get(pk=action.pk)
     if action.reminder_on is None:
         raise ValidationError("Cette action n'a pas de relance.")
     if action.reminder_done_on is not None:
@@ -527,7 +527,7 @@ def merge_holders(
     _refuse_nir(reason=reason)
     locked = {
         holder.pk: holder
-        for holder in ProjectHolder.objects.select_for_update()
+        for holder in ProjectHolder.objects.select_for_update(of=("self",))
         .filter(pk__in=[keep.pk, duplicate.pk])
         .order_by("pk")
     }
@@ -624,7 +624,9 @@ def _merged_into(holder: ProjectHolder) -> list[ProjectHolder]:
     """The holders merged into this one, and into those, locked."""
     found, pending = [], [holder.pk]
     while pending:
-        rows = list(ProjectHolder.objects.select_for_update().filter(merged_into__in=pending))
+        rows = list(
+            ProjectHolder.objects.select_for_update(of=("self",)).filter(merged_into__in=pending)
+        )
         found += rows
         pending = [row.pk for row in rows]
     return found
