@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from essor.accounts.models import Role
 from essor.funding.models import (
     Application,
     BudgetLine,
@@ -15,7 +16,7 @@ from essor.funding.models import (
     Share,
     ShareStatus,
 )
-from tests.factories import OrganisationFactory, siret_for
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, siret_for
 
 
 class FunderProfileFactory(factory.django.DjangoModelFactory):
@@ -100,3 +101,18 @@ def share_in_instruction(*, programme=None, amount=Decimal("10000"), organisatio
         status=ShareStatus.INSTRUCTION,
         **kwargs,
     )
+
+
+def instructor_of(funder, *, programme=None):
+    """A new person instructing for `funder` (listed on `programme` when given)."""
+    user = MembershipFactory(
+        user=UserFactory(), organisation=funder.organisation, role=Role.FUNDER_INSTRUCTOR
+    ).user
+    if programme is not None:
+        programme.instructors.add(user)
+    return user
+
+
+def member_of(organisation, role=Role.ORGANISATION_ADMIN):
+    """A new person working for the applicant structure."""
+    return MembershipFactory(user=UserFactory(), organisation=organisation, role=role).user
