@@ -15,6 +15,7 @@ from essor.funding.models import (
     Programme,
     Share,
     ShareStatus,
+    derived_application_status,
 )
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, siret_for
 
@@ -65,13 +66,31 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 class ShareFactory(factory.django.DjangoModelFactory):
+    """A share set in any state directly (no workflow); its application is given the state its
+    shares derive, as the services would (and a deposit date when deposited)."""
+
     class Meta:
         model = Share
+        skip_postgeneration_save = True
 
     application = factory.SubFactory(ApplicationFactory)
     programme = factory.SubFactory(ProgrammeFactory)
     amount_requested = Decimal("10000")
     status = ShareStatus.DRAFT
+
+    @factory.post_generation
+    def derive_application_status(share, create, extracted, **kwargs):
+        if not create:
+            return
+        application = share.application
+        status = derived_application_status(application.shares.values_list("status", flat=True))
+        submitted_at = application.submitted_at or (
+            None if status == Application.Status.DRAFT else timezone.now()
+        )
+        Application.objects.filter(pk=application.pk).update(
+            status=status, submitted_at=submitted_at
+        )
+        application.refresh_from_db(fields=["status", "submitted_at"])
 
 
 def balanced_budget(application, *, subsidy=Decimal("30000"), line="74-epci"):

@@ -9,16 +9,23 @@ from django.core.exceptions import ValidationError
 from essor.funding import services
 from essor.funding.models import Envelope, Share, ShareStatus
 from tests.concurrency import OK, run_together
-from tests.funding.factories import EnvelopeFactory, ProgrammeFactory, share_in_instruction
+from tests.funding.factories import (
+    EnvelopeFactory,
+    ProgrammeFactory,
+    instructor_of,
+    share_in_instruction,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _decide_all(shares, amount):
+    instructor = instructor_of(shares[0].programme.funder)
+
     def decide(share):
         return lambda: services.decide(
             share=share,
-            actor=None,
+            actor=instructor,
             outcome=ShareStatus.ACCEPTED,
             amount=amount,
             motivation="Décision simultanée.",

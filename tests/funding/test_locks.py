@@ -33,7 +33,9 @@ def locks(monkeypatch):
     def spy(self, *args, **kwargs):
         if self.query.select_for_update:
             sql, _ = self.as_sql()
-            seen.append((self.query.model.__name__, " JOIN " in sql, self.query.select_for_update_of))
+            seen.append(
+                (self.query.model.__name__, " JOIN " in sql, self.query.select_for_update_of)
+            )
         return execute(self, *args, **kwargs)
 
     monkeypatch.setattr(SQLCompiler, "execute_sql", spy)

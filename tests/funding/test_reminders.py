@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from essor.funding.models import FinancialReport
 from tests.funding import helpers
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +52,7 @@ def test_overdue_report_gets_a_reminder_after_the_due_date(report):
 
 
 def test_submitted_report_gets_no_reminder(report):
-    report.status = "submitted"
-    report.save()
+    FinancialReport.objects.filter(pk=report.pk).update(status=FinancialReport.Status.SUBMITTED)
     _run(report.due_on + datetime.timedelta(days=2))
     assert mail.outbox == []
 

@@ -149,9 +149,7 @@ def test_another_funders_instructor_cannot_open_a_session(client, two_funders):
     assert session.title not in listed.content.decode()
 
 
-def test_the_agency_opens_a_session_only_where_the_funder_delegated_its_front_office(
-    client, world
-):
+def test_the_agency_opens_a_session_only_where_the_funder_delegated_its_front_office(client, world):
     delegated = FunderProfileFactory(agency_front_office=True)
     kept = FunderProfileFactory()
     sessions = {
