@@ -81,3 +81,29 @@ def test_every_locking_query_with_joins_names_the_table_it_locks(locks):
     joined = [(model, of) for model, joins, of in locks if joins]
     assert joined, "the scenario runs locking queries with joins"
     assert [(model, of) for model, of in joined if not of] == []
+
+
+def test_a_share_move_locks_its_application_before_the_share(locks):
+    # Two funders moving their shares of one application are then serialised: the second derives
+    # the application's state from the first's result (see test_concurrency).
+    share = share_in_instruction()
+    EnvelopeFactory(programme=share.programme)
+    instructor = instructor_of(share.programme.funder)
+    moves = [
+        lambda: services.request_corrections(share=share, actor=instructor, motivation="RIB."),
+        lambda: services.decide(
+            share=share, actor=instructor, outcome=ShareStatus.CLOSED, motivation="Retiré."
+        ),
+        lambda: services.reopen(share=share, actor=instructor, motivation="Repris."),
+        lambda: services.decide(
+            share=share,
+            actor=instructor,
+            outcome=ShareStatus.ACCEPTED,
+            amount="5000",
+            motivation="Oui.",
+        ),
+    ]
+    for move in moves:
+        locks.clear()
+        move()
+        assert [model for model, _, _ in locks][:2] == ["Application", "Share"]
