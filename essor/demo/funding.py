@@ -1,23 +1,31 @@
 """Demo data of the funding module: the three co-funders' programmes and envelopes, and a few
-dozen applications in every state (some from the demo structure of the organisation accounts)."""
+dozen applications in every state (some from the demo structure of the organisation accounts).
+
+Every move goes through the services, as people would make it: each application is written and
+deposited by a member of its structure (its author: the demo structure's admin, or a « porteur de
+projet » account of the other structures), instructed and decided by its funder's instructor."""
 
 import datetime
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
 
 from essor.accounts.models import Role
 from essor.demo import identifiers
+from essor.demo.accounts import DEMO_EMAIL_DOMAIN
 from essor.funding import services
 from essor.funding.models import (
+    Agreement,
     Application,
     Attachment,
     BudgetLine,
     CommitteeSession,
     Envelope,
+    FinancialReport,
     FunderProfile,
+    Payment,
     PaymentMode,
     Programme,
     Share,
@@ -82,6 +90,8 @@ PLAN = (
     ("closed", 3),
 )
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# Structures other than the demo structure that apply, each with its « porteur de projet ».
+OTHER_APPLICANTS = 6
 
 
 def _budget(application, rng, subsidy_total, funder_lines):
@@ -100,12 +110,32 @@ def _budget(application, rng, subsidy_total, funder_lines):
     ]
 
 
+def _attach(application, author):
+    for kind in (Attachment.Kind.STATUTES, Attachment.Kind.RIB):
+        attachment = Attachment(
+            application=application,
+            kind=kind,
+            original_name=f"{kind}.pdf",
+            size=len(PDF),
+            content_type="application/pdf",
+            uploaded_by=author,
+        )
+        attachment.file.save(f"{kind}.pdf", ContentFile(PDF), save=False)
+        attachment.save()
+
+
 @transaction.atomic
 def load_funding_demo(ctx) -> str:
     rng = ctx.rng
     today = ctx.today
     year = today.year
     instructors = {
+        "cud": ctx.demo_user(
+            "instructeur.cud",
+            "Instruction CUD (démo)",
+            ctx.organisations["cud"],
+            Role.FUNDER_INSTRUCTOR,
+        ),
         "region": ctx.demo_user(
             "instructeur.region",
             "Inès Lefebvre",
@@ -131,6 +161,7 @@ def load_funding_demo(ctx) -> str:
                 is_demo=True,
             )
         funders[key] = profile
+    instructor_of = {funders[key].pk: user for key, user in instructors.items()}
     programmes = []
     for key, name, summary, ceiling, mode, envelope in PROGRAMMES:
         programme = Programme.objects.create(
@@ -147,7 +178,7 @@ def load_funding_demo(ctx) -> str:
             payment_mode=mode,
             is_demo=True,
         )
-        if key in instructors:
+        if key != "cud":
             programme.instructors.add(instructors[key])
         Envelope.objects.bulk_create(
             [
@@ -167,18 +198,34 @@ def load_funding_demo(ctx) -> str:
     )
 
     demo_structure = ctx.organisations["structure"]
-    applicants = [
+    authors = {
+        demo_structure: ctx.users.get(f"admin.structure@{DEMO_EMAIL_DOMAIN}")
+        or ctx.demo_user(
+            "admin.structure",
+            "Direction de la structure (démo)",
+            demo_structure,
+            Role.ORGANISATION_ADMIN,
+        )
+    }
+    others = [
         organisation
         for organisation in ctx.structures
         if organisation.is_active and organisation != demo_structure
-    ][5:60]
-    now = timezone.now()
+    ][5 : 5 + OTHER_APPLICANTS]
+    for number, organisation in enumerate(others, start=1):
+        authors[organisation] = ctx.demo_user(
+            f"porteur.{number}",
+            f"Porteur de projet {number} (démo)",
+            organisation,
+            Role.ORGANISATION_ADMIN,
+        )
     number = 0
     created = []
     for status, count in PLAN:
         for index in range(count):
             # The demo structure's accounts see one application in each state.
-            organisation = demo_structure if index == 0 else applicants[number % len(applicants)]
+            organisation = demo_structure if index == 0 else others[number % len(others)]
+            author = authors[organisation]
             number += 1
             chosen = rng.sample(programmes, rng.choice((1, 2, 2, 3)))
             requested = {
@@ -188,9 +235,7 @@ def load_funding_demo(ctx) -> str:
             application = Application.objects.create(
                 organisation=organisation,
                 reference=f"demo-{number}",
-                status=Application.Status.DRAFT
-                if status == "draft"
-                else Application.Status.SUBMITTED,
+                created_by=author,
                 title=f"{rng.choice(TITLES)} ({organisation.name[:40]})",
                 summary="Projet fictif de démonstration porté par une structure de l'ESS du territoire.",
                 objectives="Créer du lien social et des emplois durables.",
@@ -204,9 +249,6 @@ def load_funding_demo(ctx) -> str:
                 rna=organisation.rna or "",
                 contact_name="Contact de démonstration",
                 contact_email="contact@example.org",
-                declarant_name="" if status == "draft" else "Président de la structure",
-                declared_at=None if status == "draft" else now,
-                submitted_at=None if status == "draft" else now,
             )
             application.reference = f"{year}-{application.pk:06d}"
             application.save(update_fields=["reference"])
@@ -228,7 +270,6 @@ def load_funding_demo(ctx) -> str:
                     application=application,
                     programme=programme,
                     amount_requested=amount,
-                    status=ShareStatus.DRAFT if status == "draft" else ShareStatus.SUBMITTED,
                     year=application.year,
                     organisation=organisation,
                     sector=application.sector,
@@ -236,29 +277,25 @@ def load_funding_demo(ctx) -> str:
                 )
                 for programme, amount in requested.items()
             )
-            if organisation == demo_structure:
-                for kind in (Attachment.Kind.STATUTES, Attachment.Kind.RIB):
-                    attachment = Attachment(
-                        application=application,
-                        kind=kind,
-                        original_name=f"{kind}.pdf",
-                        size=len(PDF),
-                        content_type="application/pdf",
-                    )
-                    attachment.file.save(f"{kind}.pdf", ContentFile(PDF), save=False)
-                    attachment.save()
+            _attach(application, author)
+            if status != "draft":
+                services.submit_application(
+                    application=application,
+                    actor=author,
+                    declarant_name="Président de la structure",
+                )
             created.append((application, status))
 
-    agency_user = None
     decisions = 0
     for application, status in created:
         if status in ("draft", "submitted"):
             continue
         for share in application.shares.select_related("programme__funder__organisation"):
-            services.start_instruction(share=share, actor=agency_user)
+            instructor = instructor_of[share.programme.funder_id]
+            services.start_instruction(share=share, actor=instructor)
             if status == "correction":
                 services.request_corrections(
-                    share=share, actor=agency_user, motivation="Le RIB joint est illisible."
+                    share=share, actor=instructor, motivation="Le RIB joint est illisible."
                 )
             elif status == "accepted":
                 amount = (
@@ -266,7 +303,7 @@ def load_funding_demo(ctx) -> str:
                 ).quantize(Decimal("1"))
                 services.decide(
                     share=share,
-                    actor=agency_user,
+                    actor=instructor,
                     outcome=ShareStatus.ACCEPTED,
                     amount=amount,
                     motivation="Projet conforme aux objectifs du dispositif.",
@@ -275,7 +312,7 @@ def load_funding_demo(ctx) -> str:
             elif status in ("refused", "closed"):
                 services.decide(
                     share=share,
-                    actor=agency_user,
+                    actor=instructor,
                     outcome=status,
                     motivation="Le projet ne relève pas des priorités du dispositif."
                     if status == "refused"
@@ -284,24 +321,27 @@ def load_funding_demo(ctx) -> str:
     # Payments and reports of some accepted shares.
     accepted = Share.objects.filter(
         application__in=[a for a, _ in created], status=ShareStatus.ACCEPTED
-    ).select_related("agreement")
+    ).select_related("agreement", "application__organisation")
     for index, share in enumerate(accepted):
         agreement = share.agreement
+        instructor = instructor_of[share.programme.funder_id]
         first = agreement.payments.exclude(kind="balance").first()
         if index % 3 != 2:
-            services.set_payment_status(payment=first, actor=None, status="paid", paid_on=today)
+            services.set_payment_status(
+                payment=first, actor=instructor, status="paid", paid_on=today
+            )
         if index % 4 == 0 and agreement.payment_mode == PaymentMode.ADVANCE:
             report = agreement.report
             actuals = {line.code: line.planned for line in report.lines.all()}
             services.save_report(
                 report=report,
-                actor=None,
+                actor=authors[share.application.organisation],
                 actuals=actuals,
                 review="Action menée comme prévu.",
                 submit=True,
             )
             if index % 8 == 0:
-                services.review_report(report=report, actor=None, accept=True, comment="")
+                services.review_report(report=report, actor=instructor, accept=True, comment="")
     # A committee session of the CUD with two files on its agenda.
     session = CommitteeSession.objects.create(
         funder=funders["cud"],
@@ -311,7 +351,7 @@ def load_funding_demo(ctx) -> str:
     for share in Share.objects.filter(
         programme__funder=funders["cud"], status=ShareStatus.SUBMITTED
     )[:2]:
-        services.add_to_agenda(session=session, share=share, actor=None)
+        services.add_to_agenda(session=session, share=share, actor=instructors["cud"])
     return (
         f"{len(programmes) + 1} dispositifs de 3 financeurs, {len(created)} dossiers de demande "
         f"dans tous les états, {decisions} aides accordées."
@@ -323,9 +363,22 @@ def remove_funding_demo() -> None:
     applications = Application.objects.filter(organisation__is_demo=True)
     for attachment in Attachment.objects.filter(application__in=applications):
         attachment.file.delete(save=False)
-    applications.delete()
     demo_programmes = Programme.objects.filter(is_demo=True)
-    CommitteeSession.objects.filter(funder__programmes__in=demo_programmes).delete()
+    sessions = CommitteeSession.objects.filter(funder__programmes__in=demo_programmes)
+    shares = Share.objects.filter(
+        Q(application__in=applications) | Q(programme__in=demo_programmes)
+    )
+    agreements = Agreement.objects.filter(share__in=shares)
+    for rows in (
+        Payment.objects.filter(agreement__in=agreements),
+        FinancialReport.objects.filter(agreement__in=agreements),
+        shares,
+        applications,
+        sessions,
+    ):
+        services.forget_transitions(rows)
+    applications.delete()
+    sessions.delete()
     Share.objects.filter(programme__in=demo_programmes).delete()
     demo_programmes.delete()
     FunderProfile.objects.filter(is_demo=True, programmes__isnull=True).delete()

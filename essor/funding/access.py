@@ -64,3 +64,38 @@ def can_instruct_share(user, share) -> bool:
 def can_see_funder_internals(user, funder) -> bool:
     """Private notes and committee sessions of a funder."""
     return can_instruct_funder(user, funder)
+
+
+# --- who may move each workflow (the `permission=` of the models' transitions) ----------------
+# Predicates `(instance, user) -> bool`; the first line of each docstring is the « Qui » column of
+# the transition tables (`manage.py workflow_tables --module funding`).
+
+
+def share_applicants(share, user) -> bool:
+    """Les membres de la structure demandeuse."""
+    return is_applicant(user, share.application)
+
+
+def share_instructors(share, user) -> bool:
+    """Les instructeurs désignés du dispositif (à défaut, ceux du financeur), ou l'agence au guichet délégué."""
+    return can_instruct_share(user, share)
+
+
+def payment_instructors(payment, user) -> bool:
+    """Les instructeurs du financeur de la convention, ou l'agence au guichet délégué."""
+    return can_instruct_funder(user, payment.agreement.share.programme.funder)
+
+
+def report_applicants(report, user) -> bool:
+    """Les membres de la structure bénéficiaire."""
+    return is_applicant(user, report.agreement.share.application)
+
+
+def report_reviewers(report, user) -> bool:
+    """Les instructeurs du financeur de la convention, ou l'agence au guichet délégué."""
+    return can_instruct_funder(user, report.agreement.share.programme.funder)
+
+
+def session_instructors(session, user) -> bool:
+    """Les instructeurs du financeur de la séance, ou l'agence au guichet délégué."""
+    return can_see_funder_internals(user, session.funder)

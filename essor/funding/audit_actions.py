@@ -1,4 +1,8 @@
-"""The audit codes of the funding module and their French labels (the journal shows the labels)."""
+"""The audit codes of the funding module and their French labels (the journal shows the labels).
+
+The moves of the funding machines (a share's instruction and decision, an application's derived
+state, payments, financial reports, committee sessions) are declared with their codes and labels
+on the models' transitions (`workflow.step`): the workflow engine registers them."""
 
 from essor.core import audit
 
@@ -16,26 +20,14 @@ audit.register_actions(
         "funding.funder.update": "Financeur modifié",
         "funding.message.create": "Message envoyé",
         "funding.note.create": "Note d'instruction ajoutée",
-        "funding.payment.cancel": "Versement annulé",
-        "funding.payment.pay": "Versement effectué",
         "funding.programme.create": "Dispositif créé",
         "funding.programme.update": "Dispositif modifié",
         "funding.report.remind_after": "Relance après l'échéance du compte-rendu",
         "funding.report.remind_before": "Relance avant l'échéance du compte-rendu",
-        "funding.report.accept": "Compte-rendu financier accepté",
-        "funding.report.return": "Compte-rendu financier renvoyé pour complément",
+        "funding.report.remind_late": "Relance d'un compte-rendu en retard",
         "funding.report.save": "Compte-rendu financier enregistré",
-        "funding.report.submit": "Compte-rendu financier remis",
         "funding.session.create": "Séance de comité créée",
-        "funding.session.hold": "Décisions du comité enregistrées",
-        "funding.share.accept": "Demande acceptée",
-        "funding.share.close": "Demande classée sans suite",
-        "funding.share.instruct": "Demande mise en instruction",
-        "funding.share.refuse": "Demande refusée",
         "funding.share.remove": "Dispositif retiré de la demande",
-        "funding.share.reopen": "Décision rouverte",
         "funding.share.request": "Dispositif sollicité",
-        "funding.share.request_correction": "Demande renvoyée pour correction",
-        "funding.share.submit": "Demande déposée",
     }
 )

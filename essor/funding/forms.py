@@ -10,7 +10,7 @@ from django.utils import timezone
 from essor.core.formats import euros, file_size
 from essor.directory.models import Organisation, Sector
 from essor.funding import budget, services
-from essor.funding.models import Application, Attachment, FunderProfile, Programme
+from essor.funding.models import Application, Attachment, FunderProfile, Payment, Programme
 from essor.territory.models import Commune
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -152,18 +152,11 @@ class SubmitForm(forms.Form):
     )
 
 
-ACTIONS = {
-    "instruction": "Commencer l'instruction",
-    "correction": "Renvoyer pour correction",
-    "accepted": "Accepter",
-    "refused": "Refuser",
-    "closed": "Classer sans suite",
-    "reopen": "Rouvrir la décision",
-}
-
-
 class DecisionForm(forms.Form):
-    action = forms.ChoiceField(label="Action", choices=list(ACTIONS.items()))
+    """The instruction of a share: the actions its reader may take now (the transitions the
+    workflow engine offers them), an amount for an acceptance, a motivation."""
+
+    action = forms.ChoiceField(label="Action")
     amount = forms.CharField(
         label="Montant accordé (en euros entiers, pour une acceptation)",
         required=False,
@@ -175,9 +168,10 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, allowed=(), **kwargs):
+    def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [(key, ACTIONS[key]) for key in allowed]
+        self.fields["action"].choices = [(action.name, action.label) for action in actions]
+        self.labels = {action.name: action.label for action in actions}
 
 
 class TextForm(forms.Form):
@@ -190,7 +184,8 @@ class TextForm(forms.Form):
 
 class PaymentForm(forms.Form):
     status = forms.ChoiceField(
-        label="Nouvel état", choices=[("paid", "Versé"), ("cancelled", "Annulé")]
+        label="Nouvel état",
+        choices=[(Payment.Status.PAID, "Versé"), (Payment.Status.CANCELLED, "Annulé")],
     )
     paid_on = forms.DateField(label="Date du versement", required=False, widget=DATE)
 
@@ -261,6 +256,8 @@ class ProgrammeForm(forms.ModelForm):
             "instructors",
             "payment_mode",
             "advance_percent",
+            "de_minimis",
+            "aid_scheme_id",
             "is_published",
         ]
         widgets = {

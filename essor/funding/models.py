@@ -8,9 +8,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from essor.core.formats import euros, long_date
 from essor.core.validators import validate_rna, validate_siret
+from essor.core.workflow import step
+from essor.funding import access
 from essor.funding.budget import CODE_CHOICES
 
 
@@ -79,6 +82,18 @@ class Programme(models.Model):
     )
     advance_percent = models.PositiveSmallIntegerField("part de l'avance (%)", default=70)
     is_published = models.BooleanField("publié au catalogue", default=True)
+    # Published in the open data (SCDL `notificationUE` and `dispositifAide`).
+    de_minimis = models.BooleanField(
+        "aide de minimis notifiée à la Commission européenne (règlement UE n° 1407/2013)",
+        default=False,
+    )
+    aid_scheme_id = models.CharField(
+        "identifiant au référentiel national des dispositifs d'aide",
+        max_length=64,
+        blank=True,
+        help_text="L'identifiant du dispositif dans les données publiées au schéma national "
+        "« dispositifs d'aide » (par exemple 65d5b6c7-102c-4440-ac3b-768f708edc0a), s'il y figure.",
+    )
     is_demo = models.BooleanField("donnée de démonstration", default=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
@@ -152,12 +167,18 @@ class Envelope(models.Model):
         return self.amount - self.granted
 
 
-class Application(models.Model):
-    """The dossier unique: one project, one budget, one set of attachments, several shares."""
+class Application(FSMModelMixin, models.Model):
+    """The dossier unique: one project, one budget, one set of attachments, several shares.
+
+    Its status is derived from its shares (`derived_application_status`): Essor moves it after
+    each move of a share, through the system transitions below."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Brouillon"
         SUBMITTED = "submitted", "Déposé"
+        INSTRUCTION = "instruction", "En instruction"
+        CORRECTION = "correction", "À corriger"
+        DECIDED = "decided", "Décidé"
 
     organisation = models.ForeignKey(
         "directory.Organisation",
@@ -166,8 +187,13 @@ class Application(models.Model):
         related_name="funding_applications",
     )
     reference = models.CharField("référence", max_length=20, unique=True)
-    status = models.CharField(
-        "état", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    status = FSMField(
+        "état",
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        protected=True,
     )
     title = models.CharField("intitulé du projet", max_length=255)
     summary = models.TextField("présentation du projet", blank=True)
@@ -202,10 +228,12 @@ class Application(models.Model):
     declarant_name = models.CharField("nom du signataire", max_length=150, blank=True)
     declared_at = models.DateTimeField("attestation sur l'honneur le", null=True, blank=True)
     submitted_at = models.DateTimeField("déposé le", null=True, blank=True)
+    # Empty once the author's account is deleted: the application stays editable by its structure.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="créé par",
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -257,6 +285,87 @@ class Application(models.Model):
             character for character in decomposed if not unicodedata.combining(character)
         )
         return " ".join(bare.lower().split())[:300]
+
+    # --- workflow: Essor alone moves an application, to the state its shares give ------------
+
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.SUBMITTED,
+        custom=step("funding.application.submit", "Déposer", "Dossier déposé", system=True),
+    )
+    def mark_submitted(self):
+        """Its requests were deposited."""
+
+    @transition(
+        field=status,
+        source=[Status.SUBMITTED, Status.CORRECTION],
+        target=Status.INSTRUCTION,
+        custom=step(
+            "funding.application.instruct",
+            "Mettre en instruction",
+            "Dossier en instruction",
+            system=True,
+        ),
+    )
+    def mark_in_instruction(self):
+        """A funder examines or decided its request, and none asks for a correction."""
+
+    @transition(
+        field=status,
+        source=[Status.SUBMITTED, Status.INSTRUCTION],
+        target=Status.CORRECTION,
+        custom=step(
+            "funding.application.request_correction",
+            "Demander une correction",
+            "Dossier à corriger",
+            system=True,
+        ),
+    )
+    def mark_to_correct(self):
+        """A funder sent its request back for correction."""
+
+    @transition(
+        field=status,
+        source=Status.CORRECTION,
+        target=Status.SUBMITTED,
+        custom=step(
+            "funding.application.resubmit",
+            "Déposer de nouveau",
+            "Dossier corrigé et déposé de nouveau",
+            system=True,
+        ),
+    )
+    def mark_resubmitted(self):
+        """The structure deposited the corrected application again."""
+
+    @transition(
+        field=status,
+        source=[Status.SUBMITTED, Status.INSTRUCTION, Status.CORRECTION],
+        target=Status.DECIDED,
+        custom=step(
+            "funding.application.decide",
+            "Clore",
+            "Dossier décidé par tous les financeurs",
+            system=True,
+        ),
+    )
+    def mark_decided(self):
+        """Every funder asked decided its request."""
+
+    @transition(
+        field=status,
+        source=Status.DECIDED,
+        target=Status.INSTRUCTION,
+        custom=step(
+            "funding.application.reopen",
+            "Rouvrir",
+            "Dossier rouvert (une décision reprise en instruction)",
+            system=True,
+        ),
+    )
+    def mark_reopened(self):
+        """A funder reopened its decision."""
 
 
 class BudgetLine(models.Model):
@@ -338,7 +447,28 @@ class ShareStatus(models.TextChoices):
 DECIDED = (ShareStatus.ACCEPTED, ShareStatus.REFUSED, ShareStatus.CLOSED)
 
 
-class Share(models.Model):
+def derived_application_status(share_statuses) -> str:
+    """The state of an application given the states of its shares (the rule of its machine):
+
+    - no share deposited yet: brouillon;
+    - a funder sent its share back: à corriger (the structure has something to do);
+    - every funder decided (accepted, refused or closed): décidé;
+    - a funder examines its share, or decided it while others have not: en instruction;
+    - otherwise (every share deposited, none examined yet): déposé.
+    """
+    deposited = [status for status in share_statuses if status != ShareStatus.DRAFT]
+    if not deposited:
+        return Application.Status.DRAFT
+    if ShareStatus.CORRECTION in deposited:
+        return Application.Status.CORRECTION
+    if all(status in DECIDED for status in deposited):
+        return Application.Status.DECIDED
+    if any(status == ShareStatus.INSTRUCTION or status in DECIDED for status in deposited):
+        return Application.Status.INSTRUCTION
+    return Application.Status.SUBMITTED
+
+
+class Share(FSMModelMixin, models.Model):
     """The part of an application addressed to one programme: instructed and decided by its
     funder alone."""
 
@@ -348,8 +478,12 @@ class Share(models.Model):
     programme = models.ForeignKey(
         Programme, verbose_name="dispositif", on_delete=models.PROTECT, related_name="shares"
     )
-    status = models.CharField(
-        "état", max_length=16, choices=ShareStatus.choices, default=ShareStatus.DRAFT
+    status = FSMField(
+        "état",
+        max_length=16,
+        choices=ShareStatus.choices,
+        default=ShareStatus.DRAFT,
+        protected=True,
     )
     amount_requested = models.DecimalField("montant demandé", max_digits=12, decimal_places=2)
     amount_granted = models.DecimalField(
@@ -368,6 +502,9 @@ class Share(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     motivation = models.TextField("motivation de la décision", blank=True)
+    # The act that materialises an acceptance (SCDL `referenceDecision`): the committee session's
+    # item when decided in session, else the agreement.
+    decision_reference = models.CharField("référence de la décision", max_length=40, blank=True)
     # Copies of the application's facts the lists and dashboards group by, so that they read one
     # table (kept by the services: set when the share is created, updated with the application).
     year = models.PositiveSmallIntegerField("année financée")
@@ -466,26 +603,88 @@ class Share(models.Model):
         self.sector_id = application.sector_id
         self.commune_id = application.commune_id
 
+    # --- workflow --------------------------------------------------------------------------
 
-class ShareEvent(models.Model):
-    """The history of a share: who moved it, when, from which state to which, and why."""
-
-    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField("de", max_length=16, choices=ShareStatus.choices)
-    to_status = models.CharField("vers", max_length=16, choices=ShareStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    @transition(
+        field=status,
+        source=[ShareStatus.DRAFT, ShareStatus.CORRECTION],
+        target=ShareStatus.SUBMITTED,
+        permission=access.share_applicants,
+        custom=step("funding.share.submit", "Déposer", "Demande déposée"),
     )
-    motivation = models.TextField("motif", blank=True)
-    created_at = models.DateTimeField("le", auto_now_add=True)
+    def submit(self):
+        """The structure deposits its request (again, once corrected)."""
 
-    class Meta:
-        verbose_name = "étape d'instruction"
-        verbose_name_plural = "étapes d'instruction"
-        ordering = ["created_at", "pk"]
+    @transition(
+        field=status,
+        source=ShareStatus.SUBMITTED,
+        target=ShareStatus.INSTRUCTION,
+        permission=access.share_instructors,
+        custom=step(
+            "funding.share.instruct", "Commencer l'instruction", "Demande mise en instruction"
+        ),
+    )
+    def start_instruction(self):
+        """The funder starts examining the request."""
 
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+    @transition(
+        field=status,
+        source=[ShareStatus.SUBMITTED, ShareStatus.INSTRUCTION],
+        target=ShareStatus.CORRECTION,
+        permission=access.share_instructors,
+        custom=step(
+            "funding.share.request_correction",
+            "Renvoyer pour correction",
+            "Demande renvoyée pour correction",
+            reason=True,
+        ),
+    )
+    def request_correction(self):
+        """The funder asks the structure to correct its application (the reason says what)."""
+
+    @transition(
+        field=status,
+        source=ShareStatus.INSTRUCTION,
+        target=ShareStatus.ACCEPTED,
+        permission=access.share_instructors,
+        custom=step("funding.share.accept", "Accepter", "Demande acceptée", reason=True),
+    )
+    def accept(self):
+        """The funder grants an amount (the service charges the envelope, writes the agreement)."""
+
+    @transition(
+        field=status,
+        source=ShareStatus.INSTRUCTION,
+        target=ShareStatus.REFUSED,
+        permission=access.share_instructors,
+        custom=step("funding.share.refuse", "Refuser", "Demande refusée", reason=True),
+    )
+    def refuse(self):
+        """The funder refuses the request."""
+
+    @transition(
+        field=status,
+        source=[ShareStatus.SUBMITTED, ShareStatus.INSTRUCTION, ShareStatus.CORRECTION],
+        target=ShareStatus.CLOSED,
+        permission=access.share_instructors,
+        custom=step(
+            "funding.share.close", "Classer sans suite", "Demande classée sans suite", reason=True
+        ),
+    )
+    def close(self):
+        """The request is dropped (withdrawn by the structure, never corrected…)."""
+
+    @transition(
+        field=status,
+        source=list(DECIDED),
+        target=ShareStatus.INSTRUCTION,
+        permission=access.share_instructors,
+        custom=step(
+            "funding.share.reopen", "Rouvrir la décision", "Décision rouverte", reason=True
+        ),
+    )
+    def reopen(self):
+        """The funder takes its decision back into instruction."""
 
 
 class Note(models.Model):
@@ -557,7 +756,7 @@ class Agreement(models.Model):
         return self.reference
 
 
-class Payment(models.Model):
+class Payment(FSMModelMixin, models.Model):
     class Kind(models.TextChoices):
         SINGLE = "single", "Versement unique"
         ADVANCE = "advance", "Avance"
@@ -572,8 +771,8 @@ class Payment(models.Model):
     kind = models.CharField("nature", max_length=16, choices=Kind.choices)
     amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
     due_on = models.DateField("échéance", null=True, blank=True)
-    status = models.CharField(
-        "état", max_length=16, choices=Status.choices, default=Status.SCHEDULED
+    status = FSMField(
+        "état", max_length=16, choices=Status.choices, default=Status.SCHEDULED, protected=True
     )
     paid_on = models.DateField("versé le", null=True, blank=True)
 
@@ -603,8 +802,30 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.agreement}"
 
+    # --- workflow --------------------------------------------------------------------------
 
-class FinancialReport(models.Model):
+    @transition(
+        field=status,
+        source=Status.SCHEDULED,
+        target=Status.PAID,
+        permission=access.payment_instructors,
+        custom=step("funding.payment.pay", "Enregistrer le versement", "Versement effectué"),
+    )
+    def pay(self):
+        """The funder paid it (the service records the date and the share's paid total)."""
+
+    @transition(
+        field=status,
+        source=Status.SCHEDULED,
+        target=Status.CANCELLED,
+        permission=access.payment_instructors,
+        custom=step("funding.payment.cancel", "Annuler le versement", "Versement annulé"),
+    )
+    def cancel(self):
+        """The payment will not be made."""
+
+
+class FinancialReport(FSMModelMixin, models.Model):
     """The compte-rendu financier (Cerfa 15059) due for an agreement."""
 
     class Status(models.TextChoices):
@@ -615,7 +836,9 @@ class FinancialReport(models.Model):
 
     agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="report")
     due_on = models.DateField("à remettre avant le")
-    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = FSMField(
+        "état", max_length=16, choices=Status.choices, default=Status.PENDING, protected=True
+    )
     review = models.TextField("bilan qualitatif", blank=True)
     submitted_at = models.DateTimeField("remis le", null=True, blank=True)
     reviewed_at = models.DateTimeField("examiné le", null=True, blank=True)
@@ -632,6 +855,47 @@ class FinancialReport(models.Model):
 
     def __str__(self) -> str:
         return f"Compte-rendu {self.agreement}"
+
+    # --- workflow --------------------------------------------------------------------------
+
+    @transition(
+        field=status,
+        source=[Status.PENDING, Status.RETURNED],
+        target=Status.SUBMITTED,
+        permission=access.report_applicants,
+        custom=step(
+            "funding.report.submit", "Remettre au financeur", "Compte-rendu financier remis"
+        ),
+    )
+    def submit(self):
+        """The structure hands its report in (again, once completed)."""
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.ACCEPTED,
+        permission=access.report_reviewers,
+        custom=step(
+            "funding.report.accept", "Accepter le compte-rendu", "Compte-rendu financier accepté"
+        ),
+    )
+    def accept(self):
+        """The funder accepts the report (the balance may then be paid)."""
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.RETURNED,
+        permission=access.report_reviewers,
+        custom=step(
+            "funding.report.return",
+            "Demander un complément",
+            "Compte-rendu financier renvoyé pour complément",
+            reason=True,
+        ),
+    )
+    def send_back(self):
+        """The funder asks the structure to complete its report (the reason says what)."""
 
 
 class ReportLine(models.Model):
@@ -678,7 +942,7 @@ class ReportReminder(models.Model):
         return f"Relance {self.kind} du {long_date(self.sent_on)}"
 
 
-class CommitteeSession(models.Model):
+class CommitteeSession(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", "Programmée"
         HELD = "held", "Tenue"
@@ -686,7 +950,9 @@ class CommitteeSession(models.Model):
     funder = models.ForeignKey(FunderProfile, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField("intitulé", max_length=200)
     date = models.DateField("date")
-    status = models.CharField("état", max_length=16, choices=Status.choices, default=Status.PLANNED)
+    status = FSMField(
+        "état", max_length=16, choices=Status.choices, default=Status.PLANNED, protected=True
+    )
     held_at = models.DateTimeField("décisions enregistrées le", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
@@ -697,6 +963,27 @@ class CommitteeSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({long_date(self.date)})"
+
+    @property
+    def reference(self) -> str:
+        """The committee's act, in the decision references of its agenda (`CS-2026-0004`)."""
+        return f"CS-{self.date.year}-{self.pk:04d}"
+
+    # --- workflow --------------------------------------------------------------------------
+
+    @transition(
+        field=status,
+        source=Status.PLANNED,
+        target=Status.HELD,
+        permission=access.session_instructors,
+        custom=step(
+            "funding.session.hold",
+            "Enregistrer les décisions de la séance",
+            "Décisions du comité enregistrées",
+        ),
+    )
+    def hold(self):
+        """The committee decided its agenda (the service records every decision at once)."""
 
 
 class AgendaItem(models.Model):

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from essor.core.formats import round_half_up, to_decimal
+from essor.core.formats import round_half_up
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
 from essor.funding import access, budget
@@ -161,7 +161,6 @@ def application_for_page(pk: int):
             "attachments",
             "shares__programme__funder__organisation",
             "shares__programme__instructors",
-            "shares__events__actor",
             "shares__agreement__payments",
             "shares__agreement__report",
             "messages__author",
@@ -403,19 +402,11 @@ SCDL_HEADERS = [
 ]
 SCDL_RNA = re.compile(r"^W\d{9}$")
 # pourcentageSubvention: the funder's part of the subsidy, 0.01 to 1 (two decimals, half up).
-SCDL_PART_MIN, SCDL_PART_MAX = Decimal("0.01"), Decimal("1.00")
 
 
 def scdl_shares(*, year: int, funder_siret: str | None = None):
     """Accepted shares whose agreement was signed in `year`, above the legal threshold, in the
     order of their agreements (the index on the signing date: no sort)."""
-    total_granted = (
-        Share.objects.filter(application_id=OuterRef("application_id"), status=ShareStatus.ACCEPTED)
-        .order_by()
-        .values("application_id")
-        .annotate(total=Sum("amount_granted"))
-        .values("total")
-    )
     shares = Share.objects.filter(
         status=ShareStatus.ACCEPTED,
         agreement__signed_on__year=year,
@@ -426,24 +417,23 @@ def scdl_shares(*, year: int, funder_siret: str | None = None):
             Programme.objects.filter(funder__siret=funder_siret).values_list("pk", flat=True)
         )
         shares = shares.filter(programme_id__in=programme_ids)
-    return shares.annotate(
-        application_granted=Subquery(total_granted, output_field=MONEY)
-    ).order_by("agreement__signed_on", "agreement__id")
+    return shares.order_by("agreement__signed_on", "agreement__id")
 
 
 # The funder and programme come from a small dictionary, not from joins on 100,000 rows.
 SCDL_VALUES = [
     "programme_id",
+    "agreement__id",
     "agreement__signed_on",
     "agreement__reference",
     "agreement__payment_mode",
+    "agreement__report__due_on",
+    "decision_reference",
     "application__organisation__name",
     "application__siret",
     "application__rna",
     "application__title",
-    "application__year",
     "amount_granted",
-    "application_granted",
 ]
 
 
@@ -451,23 +441,52 @@ def _iso(value) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
+def _payment_schedule(agreement_ids) -> dict[int, list[tuple[str, str]]]:
+    """The payments still due or made of these agreements: {agreement id: [(paid on, planned
+    on)]}, ISO dates, "" when none (a balance waits for the report: no planned date)."""
+    schedule: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for agreement_id, paid_on, due_on in (
+        Payment.objects.filter(agreement_id__in=agreement_ids)
+        .exclude(status=Payment.Status.CANCELLED)
+        .values_list("agreement_id", "paid_on", "due_on")
+    ):
+        schedule[agreement_id].append(
+            (paid_on.isoformat() if paid_on else "", due_on.isoformat() if due_on else "")
+        )
+    return schedule
+
+
+def payment_period(signed: str, payments, report_due: str) -> str:
+    """SCDL `datesPeriodeVersement`: the date of a payment made when it is the only one (a
+    precise date known), else the period from the first payment (its date if made, else the
+    agreement's: it may come from then on) to the last one (its date if made, else the date
+    planned; a balance waiting for the financial report: the report's due date). Cancelled
+    payments do not count; none left: the agreement's date."""
+    if not payments:
+        return signed
+    dated = sorted((paid or due or report_due, bool(paid)) for paid, due in payments)
+    (first, first_paid), (last, _) = dated[0], dated[-1]
+    start = first if first_paid else signed
+    if all(paid for _, paid in dated) and start == last:
+        return start
+    return f"{start}/{last}"
+
+
 def scdl_rows(*, year: int, funder_siret: str | None = None, chunk_size: int = 2000):
-    """The SCDL rows, streamed from the database with a chunked (server-side on PostgreSQL)
-    cursor: memory stays flat whatever the number of rows. The rows are read raw (no model or
-    field conversion: 100,000 subsidies take a few seconds)."""
+    """The SCDL rows, each field as its description in the schema defines it (see the README's
+    table), streamed from the database with a chunked (server-side on PostgreSQL) cursor: memory
+    stays flat whatever the number of rows. The rows are read raw (no model or field conversion:
+    100,000 subsidies take a few seconds); their payments, one query per chunk."""
     from django.db import connection
 
-    from essor.funding.services import report_due_on
-
     programmes = {
-        pk: (funder_name, siret, name)
-        for pk, funder_name, siret, name in Programme.objects.values_list(
-            "pk", "funder__organisation__name", "funder__siret", "name"
+        pk: (funder_name, siret, aid_scheme_id, de_minimis)
+        for pk, funder_name, siret, aid_scheme_id, de_minimis in Programme.objects.values_list(
+            "pk", "funder__organisation__name", "funder__siret", "aid_scheme_id", "de_minimis"
         )
     }
     queryset = scdl_shares(year=year, funder_siret=funder_siret).values_list(*SCDL_VALUES)
     sql, params = queryset.query.sql_with_params()
-    due_on: dict[int, str] = {}
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         # The whole result is read: plan for it, not for its first rows (the default of cursors).
@@ -477,51 +496,45 @@ def scdl_rows(*, year: int, funder_siret: str | None = None, chunk_size: int = 2
     try:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
+            schedule = _payment_schedule([row[1] for row in rows])
             for (
                 programme_id,
+                agreement_id,
                 signed_on,
-                reference,
+                agreement_reference,
                 payment_mode,
+                report_due_on,
+                decision_reference,
                 beneficiary,
                 siret,
                 rna,
                 title,
-                funded_year,
                 granted,
-                application_granted,
             ) in rows:
-                funder_name, funder_siret_value, programme_name = programmes[programme_id]
-                granted = round_half_up(granted, 2)
-                part = (
-                    round_half_up(granted / to_decimal(application_granted), 2)
-                    if application_granted
-                    else SCDL_PART_MAX
-                )
-                part = min(max(part, SCDL_PART_MIN), SCDL_PART_MAX)
+                funder_name, funder_siret_value, aid_scheme_id, de_minimis = programmes[
+                    programme_id
+                ]
                 signed = _iso(signed_on)
-                if payment_mode == "advance":
-                    if funded_year not in due_on:
-                        due_on[funded_year] = report_due_on(funded_year).isoformat()
-                    conditions, period = "échelonné", f"{signed}/{due_on[funded_year]}"
-                else:
-                    conditions, period = "unique", signed
+                report_due = _iso(report_due_on) if report_due_on else signed
                 yield [
                     funder_name,
                     funder_siret_value,
                     signed,
-                    reference,
+                    decision_reference or agreement_reference,
                     beneficiary,
                     siret or "",
                     rna if rna and SCDL_RNA.match(rna) else "",
                     title[:256],
-                    granted,
+                    # The whole subsidy, before any sharing out between beneficiaries.
+                    round_half_up(granted, 2),
                     "aide en numéraire",
-                    conditions,
-                    period,
-                    "",
-                    "non",
-                    part,
-                    programme_name,
+                    "échelonné" if payment_mode == "advance" else "unique",
+                    payment_period(signed, schedule.get(agreement_id, ()), report_due),
+                    "",  # Essor does not reference its programmes in the RAE
+                    "oui" if de_minimis else "non",
+                    # Each subsidy goes whole to its one beneficiary (co-funders are other rows).
+                    "1.00",
+                    aid_scheme_id,
                 ]
     finally:
         cursor.close()
@@ -589,3 +602,27 @@ def amounts_by_commune(year: int) -> IndicatorTable:
 
 def decided_statuses():
     return DECIDED
+
+
+def agenda_candidates(session, user):
+    """The shares `user` may put on a session's agenda: its funder's, deposited or in
+    instruction, not on it yet, of the programmes the user instructs (the rule of
+    `access.can_instruct_share`, as a query)."""
+    shares = (
+        Share.objects.filter(
+            programme__funder=session.funder,
+            status__in=[ShareStatus.SUBMITTED, ShareStatus.INSTRUCTION],
+        )
+        .exclude(agenda_items__session=session)
+        .select_related("application__organisation", "programme")
+        .order_by("application__reference")
+    )
+    funder = session.funder
+    if funder.organisation_id in access.funder_organisation_ids(user):
+        instructed = Programme.objects.filter(funder=funder).filter(
+            Q(instructors__isnull=True) | Q(instructors=user)
+        )
+        return shares.filter(programme_id__in=instructed.values("pk"))
+    if funder.agency_front_office and is_agency_member(user):
+        return shares
+    return shares.none()

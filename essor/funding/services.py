@@ -1,10 +1,19 @@
 """Writes of the funding module. Keyword-only functions, one transaction each, every change in the
 audit log. Errors meant for people are `ValidationError`s with French messages (by field where it
-helps the form show them beside the field).
+helps the form show them beside the field); an actor without the right gets `PermissionDenied`.
 
-The instruction of a share is a state machine: `TRANSITIONS` is the one table of allowed moves;
-each move goes through `_move`, which checks the table, records a `ShareEvent` (who, when, why) and
-writes the audit log.
+Every status is a machine of the workflow engine (`essor.core.workflow`), declared on its model:
+a share, an application, a payment, a financial report, a committee session. The services prepare
+what a move needs (an amount, a date, the envelope) and run it with `workflow.perform`, which
+checks the table and the actor's right, saves, and writes the transition log and the audit entry.
+An application's status is derived from its shares (`models.derived_application_status`): after
+each move of a share, `_sync_application` moves the application to the state its shares give.
+
+Locks, always in this order: the committee session, the application, the share, the envelope.
+Every share move locks its application first, so that two funders moving their shares of one
+application at once are serialised and the second derives the application's state from the
+first's result. Locking queries name their table (`of=("self",)`): with joins, PostgreSQL would
+lock every joined row too.
 """
 
 import calendar
@@ -12,13 +21,14 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
 
-from essor.core import audit
+from essor.core import audit, workflow
 from essor.core.formats import euros, file_size, long_date, round_half_up
-from essor.funding import budget
+from essor.funding import access, budget
 from essor.funding.models import (
     AgendaItem,
     Agreement,
@@ -36,21 +46,19 @@ from essor.funding.models import (
     Programme,
     ReportLine,
     Share,
-    ShareEvent,
     ShareStatus,
+    derived_application_status,
 )
 
 S = ShareStatus
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED}),
-    S.SUBMITTED: frozenset({S.INSTRUCTION, S.CORRECTION, S.CLOSED}),
-    S.INSTRUCTION: frozenset({S.CORRECTION, S.ACCEPTED, S.REFUSED, S.CLOSED}),
-    S.CORRECTION: frozenset({S.SUBMITTED, S.CLOSED}),
-    S.ACCEPTED: frozenset({S.INSTRUCTION}),
-    S.REFUSED: frozenset({S.INSTRUCTION}),
-    S.CLOSED: frozenset({S.INSTRUCTION}),
-}
 DECISIONS = (S.ACCEPTED, S.REFUSED, S.CLOSED)
+# Shares a funder examines or decided: the facts they were examined on no longer change.
+EXAMINED = (S.INSTRUCTION, *DECISIONS)
+# The application's facts copied on its shares (see `Share.copy_application_facts`).
+COPIED_ON_SHARES = ("year", "sector", "commune")
+SELF = ("self",)
+# `full_clean` sets every field it checks: a machine's status may not be set by hand.
+MACHINE_FIELDS = ["status"]
 
 REQUIRED_ATTACHMENTS = (Attachment.Kind.STATUTES, Attachment.Kind.RIB)
 
@@ -128,10 +136,13 @@ EDITABLE_FIELDS = [
 
 
 def is_editable(application: Application) -> bool:
-    """The applicant edits a draft, or a submitted file a funder sent back for correction."""
-    if application.status == Application.Status.DRAFT:
-        return True
-    return any(share.status == S.CORRECTION for share in application.shares.all())
+    """The applicant edits a draft, or a deposited application a funder sent back for correction
+    (its status is derived from its shares)."""
+    return application.status in (Application.Status.DRAFT, Application.Status.CORRECTION)
+
+
+def _lock_application(pk) -> Application:
+    return Application.objects.select_for_update(of=SELF).get(pk=pk)
 
 
 def _snapshot(application: Application) -> dict:
@@ -145,7 +156,7 @@ def create_application(*, organisation, actor, data: dict) -> Application:
         if name in data:
             setattr(application, name, data[name])
     application.reference = f"tmp-{timezone.now().timestamp()}"[:20]
-    application.full_clean(exclude=["reference"])
+    application.full_clean(exclude=["reference", *MACHINE_FIELDS])
     application.save()
     application.reference = f"{application.year}-{application.pk:06d}"
     application.save(update_fields=["reference"])
@@ -158,20 +169,65 @@ def create_application(*, organisation, actor, data: dict) -> Application:
     return application
 
 
+def _funders_and_states(shares) -> str:
+    """« Région Hauts-de-France (Accepté), Département du Nord (En instruction) »."""
+    return ", ".join(
+        f"{share.programme.funder.organisation.name} ({share.get_status_display()})"
+        for share in shares
+    )
+
+
+def _copied_facts(application: Application) -> dict:
+    return {
+        "year": application.year,
+        "sector": application.sector_id,
+        "commune": application.commune_id,
+    }
+
+
 @transaction.atomic
 def update_application(*, application: Application, actor, data: dict) -> Application:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    """Changes the project. While one funder's correction is awaited, the facts copied on the
+    shares (year, sector, commune) change only if no other funder examines or decided its share:
+    they are what that funder examined (and, for the year, whose envelope it charged)."""
+    application = _lock_application(application.pk)
     if not is_editable(application):
         raise ValidationError("Ce dossier est déposé : il ne peut plus être modifié.")
     before = _snapshot(application)
+    copied_before = _copied_facts(application)
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(application, name, data[name])
-    application.full_clean()
+    application.full_clean(exclude=MACHINE_FIELDS)
+    copied_after = _copied_facts(application)
+    changed = [name for name in COPIED_ON_SHARES if copied_before[name] != copied_after[name]]
+    if changed:
+        examined = list(
+            application.shares.filter(status__in=EXAMINED).select_related(
+                "programme__funder__organisation"
+            )
+        )
+        if examined:
+            funders = _funders_and_states(examined)
+            verb = (
+                "a déjà examiné sa demande"
+                if len(examined) == 1
+                else "ont déjà examiné leur demande"
+            )
+            whom = "Écrivez-lui" if len(examined) == 1 else "Écrivez-leur"
+            raise ValidationError(
+                {
+                    name: f"« {Application._meta.get_field(name).verbose_name.capitalize()} » ne "
+                    f"peut plus changer : {funders} {verb} sur cette base. {whom} par un message "
+                    "si ce changement est nécessaire."
+                    for name in changed
+                }
+            )
     application.save()
-    application.shares.update(
-        year=application.year, sector=application.sector, commune=application.commune
-    )
+    if changed:
+        application.shares.update(
+            year=application.year, sector=application.sector, commune=application.commune
+        )
     changes = audit.diff(before, _snapshot(application))
     if changes:
         audit.record(
@@ -184,7 +240,7 @@ def update_application(*, application: Application, actor, data: dict) -> Applic
 def set_budget(*, application: Application, actor, amounts: dict) -> budget.Totals:
     """Replaces the budget by `amounts` ({code: value}); all lines are checked before any is
     written, so a bad line saves nothing. Balance is required at submission, not on each save."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = _lock_application(application.pk)
     if not is_editable(application):
         raise ValidationError("Ce dossier est déposé : son budget ne peut plus être modifié.")
     errors = {}
@@ -258,16 +314,26 @@ def check_request(*, programme: Programme, application: Application, amount, on=
 
 @transaction.atomic
 def set_share(*, application: Application, programme: Programme, actor, amount) -> Share:
-    """Adds a programme to the application, or changes the amount asked of it."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    share = Share.objects.filter(application=application, programme=programme).first()
-    editable = application.status == Application.Status.DRAFT or (
-        share is not None and share.status == S.CORRECTION
+    """Adds a programme to a draft application, or changes the amount asked of it (in a draft,
+    or in the request its funder sent back for correction: never another funder's)."""
+    application = _lock_application(application.pk)
+    share = (
+        Share.objects.select_for_update(of=SELF)
+        .filter(application=application, programme=programme)
+        .select_related("programme__funder__organisation")
+        .first()
     )
-    if not editable:
-        raise ValidationError(
-            "Ce dossier est déposé : les montants demandés ne peuvent plus changer."
-        )
+    if application.status != Application.Status.DRAFT:
+        if share is None:
+            raise ValidationError(
+                "Ce dossier est déposé : aucun dispositif ne peut plus y être ajouté."
+            )
+        if share.status != S.CORRECTION:
+            raise ValidationError(
+                f"La demande à {share.programme.funder.organisation.name} (dispositif "
+                f"« {share.programme.name} ») est « {share.get_status_display()} » : son montant "
+                "ne peut plus changer. Seules les demandes renvoyées pour correction se modifient."
+            )
     clean = check_request(programme=programme, application=application, amount=amount)
     before = share.amount_requested if share else None
     if share is None:
@@ -413,7 +479,7 @@ def submission_problems(application: Application) -> list[str]:
 def submit_application(*, application: Application, actor, declarant_name: str) -> Application:
     """Deposits a draft (every share: brouillon → déposé), or sends back a corrected file
     (shares renvoyé pour correction → déposé). The declarations on honour are required."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = _lock_application(application.pk)
     if not declarant_name.strip():
         raise ValidationError({"declarant_name": "Indiquez le nom du signataire."})
     if not is_editable(application):
@@ -424,55 +490,89 @@ def submit_application(*, application: Application, actor, declarant_name: str) 
     now = timezone.now()
     application.declarant_name = declarant_name.strip()
     application.declared_at = now
-    if application.status == Application.Status.DRAFT:
-        application.status = Application.Status.SUBMITTED
-        application.submitted_at = now
-    application.save()
-    for share in application.shares.select_for_update().filter(status__in=[S.DRAFT, S.CORRECTION]):
-        _move(share, S.SUBMITTED, actor=actor, motivation="Dépôt du dossier par la structure.")
+    application.submitted_at = application.submitted_at or now
+    application.save(update_fields=["declarant_name", "declared_at", "submitted_at", "updated_at"])
+    shares = (
+        application.shares.select_for_update(of=SELF)
+        .filter(status__in=[S.DRAFT, S.CORRECTION])
+        .select_related("application")
+    )
+    for share in shares:
+        share.motivation = ""  # a correction asked is answered by the new deposit
+        workflow.perform(share.submit, actor=actor, reason_field="motivation")
+    _sync_application(application, cause="Dépôt par la structure.")
     return application
 
 
 # --- instruction --------------------------------------------------------------------------------
 
 
-_SHARE_ACTIONS = {
-    S.SUBMITTED: "funding.share.submit",
-    S.INSTRUCTION: "funding.share.instruct",
-    S.CORRECTION: "funding.share.request_correction",
-    S.ACCEPTED: "funding.share.accept",
-    S.REFUSED: "funding.share.refuse",
-    S.CLOSED: "funding.share.close",
-}
-
-
-def _move(share: Share, to: str, *, actor, motivation: str = "", changes=None) -> ShareEvent:
-    current = share.status
-    if to not in TRANSITIONS.get(current, ()):
-        raise ValidationError(f"Passage impossible de « {S(current).label} » à « {S(to).label} ».")
-    share.status = to
-    share.save()
-    event = ShareEvent.objects.create(
-        share=share, from_status=current, to_status=to, actor=actor, motivation=motivation
+def _sync_application(application: Application, *, cause: str) -> None:
+    """Moves the (locked) application to the state its shares give, if it changed."""
+    statuses = list(
+        Share.objects.filter(application_id=application.pk).values_list("status", flat=True)
     )
-    audit.record(
-        actor=actor,
-        action=_SHARE_ACTIONS[to]
-        if to != S.INSTRUCTION or current not in DECISIONS
-        else "funding.share.reopen",
-        target=share,
-        changes={"état": [S(current).label, S(to).label], **(changes or {})},
-        message=motivation,
-    )
-    return event
+    target = derived_application_status(statuses)
+    if target == application.status:
+        return
+    move = workflow.transition_to(application, "status", target)
+    if move is None:
+        raise ValidationError(
+            f"Le dossier {application.reference} ne peut passer de « "
+            f"{application.get_status_display()} » à « {Application.Status(target).label} »."
+        )
+    workflow.perform(move, actor=None, reason=cause, save_fields=())
 
 
 def _locked_share(share: Share) -> Share:
+    """The share, read again under lock after its application's (see the module's docstring)."""
+    _lock_application(share.application_id)
     return (
-        Share.objects.select_for_update()
+        Share.objects.select_for_update(of=SELF)
         .select_related("programme__funder__organisation", "application__organisation")
         .get(pk=share.pk)
     )
+
+
+def _step(move) -> workflow.Step:
+    """What a transition method means to people (every source of a method shares its step)."""
+    return workflow.step_of(next(iter(move._django_fsm.transitions.values())))
+
+
+def _after_move(share: Share, move) -> None:
+    """The application follows its share."""
+    _sync_application(
+        share.application,
+        cause=f"{share.programme.funder.organisation.name} : {_step(move).done}.",
+    )
+
+
+def _refuse_unless_allowed(move, actor, *, refused: str = "") -> None:
+    """Refuses, before a service prepares anything (an amount, the envelope), what
+    `workflow.perform` would refuse: a move outside the table (`refused`, or the engine's
+    message), or an actor without the right."""
+    instance = move.__self__
+    label = _step(move).label
+    if not can_proceed(move):
+        raise ValidationError(
+            refused
+            or f"« {label} » est impossible : « {instance} » est à l'état "
+            f"« {instance.get_status_display()} »."
+        )
+    if not has_transition_perm(move, actor):
+        raise PermissionDenied(f"Vous n'avez pas le droit de faire cette action (« {label} »).")
+
+
+def forget_transitions(queryset) -> None:
+    """Deletes the transition log of rows about to be deleted: the log points at them by id, and
+    a later row given the same id (SQLite reuses the highest) must not inherit their history."""
+    from django.contrib.contenttypes.models import ContentType
+    from django_fsm_log.models import StateLog
+
+    StateLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(queryset.model),
+        object_id__in=list(queryset.values_list("pk", flat=True)),
+    ).delete()
 
 
 def _required_motivation(motivation: str, what: str) -> str:
@@ -485,33 +585,55 @@ def _required_motivation(motivation: str, what: str) -> str:
 @transaction.atomic
 def start_instruction(*, share: Share, actor, motivation: str = "") -> Share:
     share = _locked_share(share)
-    _move(share, S.INSTRUCTION, actor=actor, motivation=motivation or "Début de l'instruction.")
+    workflow.perform(
+        share.start_instruction, actor=actor, reason=motivation, reason_field="motivation"
+    )
+    _after_move(share, share.start_instruction)
     return share
 
 
 @transaction.atomic
 def request_corrections(*, share: Share, actor, motivation: str) -> Share:
+    """Sends the application back to the structure for this funder's share (the motivation,
+    shown to the structure, says what to correct)."""
     motivation = _required_motivation(motivation, "du renvoi (ce qu'il faut corriger)")
     share = _locked_share(share)
-    _move(share, S.CORRECTION, actor=actor, motivation=motivation)
+    share.motivation = motivation
+    workflow.perform(
+        share.request_correction, actor=actor, reason=motivation, reason_field="motivation"
+    )
+    _after_move(share, share.request_correction)
     return share
 
 
+def _agreement_reference(share: Share) -> str:
+    return f"CONV-{share.application.year}-{share.pk:06d}"
+
+
 @transaction.atomic
-def decide(*, share: Share, actor, outcome: str, motivation: str, amount=None) -> Share:
+def decide(
+    *,
+    share: Share,
+    actor,
+    outcome: str,
+    motivation: str,
+    amount=None,
+    decision_reference: str = "",
+) -> Share:
     """Accepts (with an amount), refuses or closes a share. An acceptance locks the programme's
     envelope for the year and checks its remaining balance inside the transaction: two decisions
-    at the same moment are serialised and the second sees the first's amount."""
+    at the same moment are serialised and the second sees the first's amount.
+
+    `decision_reference` names the act that materialises an acceptance (a committee session's
+    item); by default the agreement itself."""
     if outcome not in DECISIONS:
         raise ValidationError("Décision inconnue.")
     motivation = _required_motivation(motivation, "de la décision")
     share = _locked_share(share)
-    if share.status != S.INSTRUCTION:
-        raise ValidationError(
-            f"Seule une demande en instruction peut être décidée (celle-ci est « "
-            f"{S(share.status).label} »)."
-        )
+    move = {S.ACCEPTED: share.accept, S.REFUSED: share.refuse, S.CLOSED: share.close}[outcome]
+    _refuse_unless_allowed(move, actor)
     changes = {}
+    envelope = None
     if outcome == S.ACCEPTED:
         label = "Montant accordé"
         granted = whole_euros(amount, label=label)
@@ -526,7 +648,7 @@ def decide(*, share: Share, actor, outcome: str, motivation: str, amount=None) -
             )
         year = share.application.year
         envelope = (
-            Envelope.objects.select_for_update()
+            Envelope.objects.select_for_update(of=SELF)
             .filter(programme_id=share.programme_id, year=year)
             .first()
         )
@@ -544,17 +666,21 @@ def decide(*, share: Share, actor, outcome: str, motivation: str, amount=None) -
                     f"{year} du dispositif ({euros(envelope.remaining)})."
                 }
             )
-        envelope.granted = envelope.granted + granted
-        envelope.save(update_fields=["granted"])
         share.amount_granted = granted
         share.envelope = envelope
+        share.decision_reference = decision_reference or _agreement_reference(share)
         changes["montant accordé"] = [None, granted]
     share.decided_at = timezone.now()
-    share.decided_by = actor
+    share.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     share.motivation = motivation
-    _move(share, outcome, actor=actor, motivation=motivation, changes=changes)
-    if outcome == S.ACCEPTED:
+    workflow.perform(
+        move, actor=actor, reason=motivation, reason_field="motivation", changes=changes
+    )
+    if envelope is not None:
+        envelope.granted = envelope.granted + share.amount_granted
+        envelope.save(update_fields=["granted"])
         _create_agreement(share, actor=actor)
+    _after_move(share, move)
     return share
 
 
@@ -563,7 +689,7 @@ def _create_agreement(share: Share, *, actor) -> Agreement:
     signed_on = today()
     agreement = Agreement.objects.create(
         share=share,
-        reference=f"CONV-{share.application.year}-{share.pk:06d}",
+        reference=_agreement_reference(share),
         signed_on=signed_on,
         amount=share.amount_granted,
         payment_mode=programme.payment_mode,
@@ -616,6 +742,7 @@ def reopen(*, share: Share, actor, motivation: str) -> Share:
     envelope and loses its agreement, unless a payment was already made."""
     motivation = _required_motivation(motivation, "de la réouverture")
     share = _locked_share(share)
+    _refuse_unless_allowed(share.reopen, actor)
     changes = {}
     if share.status == S.ACCEPTED:
         agreement = Agreement.objects.filter(share=share).first()
@@ -624,17 +751,24 @@ def reopen(*, share: Share, actor, motivation: str) -> Share:
                 "Un versement a déjà été effectué au titre de cette décision : elle ne peut plus "
                 "être rouverte."
             )
-        envelope = Envelope.objects.select_for_update().get(pk=share.envelope_id)
+        envelope = Envelope.objects.select_for_update(of=SELF).get(pk=share.envelope_id)
         envelope.granted = envelope.granted - share.amount_granted
         envelope.save(update_fields=["granted"])
         changes["montant accordé"] = [share.amount_granted, None]
         if agreement:
+            forget_transitions(Payment.objects.filter(agreement=agreement))
+            forget_transitions(FinancialReport.objects.filter(agreement=agreement))
             agreement.delete()
         share.amount_granted = None
         share.envelope = None
+        share.decision_reference = ""
     share.decided_at = None
     share.decided_by = None
-    _move(share, S.INSTRUCTION, actor=actor, motivation=motivation, changes=changes)
+    share.motivation = ""
+    workflow.perform(
+        share.reopen, actor=actor, reason=motivation, reason_field="motivation", changes=changes
+    )
+    _after_move(share, share.reopen)
     return share
 
 
@@ -662,18 +796,24 @@ def post_message(*, application: Application, actor, organisation, body: str) ->
 
 # --- payments and reports -----------------------------------------------------------------------
 
-PAYMENT_TRANSITIONS = {
-    Payment.Status.SCHEDULED: frozenset({Payment.Status.PAID, Payment.Status.CANCELLED}),
-}
-
 
 @transaction.atomic
 def set_payment_status(*, payment: Payment, actor, status: str, paid_on=None) -> Payment:
-    payment = Payment.objects.select_for_update().select_related("agreement").get(pk=payment.pk)
-    if status not in PAYMENT_TRANSITIONS.get(payment.status, ()):
-        raise ValidationError(
-            f"Ce versement est « {payment.get_status_display()} » : il ne peut plus changer."
-        )
+    """Records a payment made (with its date) or cancelled. The balance of an advance waits for
+    the accepted financial report."""
+    payment = (
+        Payment.objects.select_for_update(of=SELF)
+        .select_related("agreement__share__programme__funder")
+        .get(pk=payment.pk)
+    )
+    move = {Payment.Status.PAID: payment.pay, Payment.Status.CANCELLED: payment.cancel}.get(status)
+    if move is None:
+        raise ValidationError({"status": "Choisissez « Versé » ou « Annulé »."})
+    _refuse_unless_allowed(
+        move,
+        actor,
+        refused=f"Ce versement est « {payment.get_status_display()} » : il ne peut plus changer.",
+    )
     if status == Payment.Status.PAID:
         if paid_on is None:
             raise ValidationError({"paid_on": "Indiquez la date du versement."})
@@ -685,30 +825,34 @@ def set_payment_status(*, payment: Payment, actor, status: str, paid_on=None) ->
                 raise ValidationError(
                     "Le solde attend le compte-rendu financier accepté de la structure."
                 )
-    before = payment.get_status_display()
-    payment.status = status
-    payment.paid_on = paid_on if status == Payment.Status.PAID else None
-    payment.save()
+        payment.paid_on = paid_on
+    workflow.perform(move, actor=actor, changes={"versé le": [None, paid_on]})
     if status == Payment.Status.PAID:
-        share = Share.objects.select_for_update().get(pk=payment.agreement.share_id)
+        share = Share.objects.select_for_update(of=SELF).get(pk=payment.agreement.share_id)
         share.amount_paid = share.amount_paid + payment.amount
         share.save(update_fields=["amount_paid", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="funding.payment.pay" if status == Payment.Status.PAID else "funding.payment.cancel",
-        target=payment,
-        changes={"état": [before, payment.get_status_display()], "versé le": [None, paid_on]},
-    )
     return payment
+
+
+def _locked_report(report: FinancialReport) -> FinancialReport:
+    return (
+        FinancialReport.objects.select_for_update(of=SELF)
+        .select_related("agreement__share__application", "agreement__share__programme__funder")
+        .get(pk=report.pk)
+    )
 
 
 @transaction.atomic
 def save_report(*, report: FinancialReport, actor, actuals: dict, review: str, submit: bool):
     """Saves the applicant's report (the actual amounts by account and the qualitative review);
     with `submit`, hands it to the funder."""
-    report = FinancialReport.objects.select_for_update().get(pk=report.pk)
-    if report.status not in (FinancialReport.Status.PENDING, FinancialReport.Status.RETURNED):
+    report = _locked_report(report)
+    if submit:
+        _refuse_unless_allowed(report.submit, actor, refused="Ce compte-rendu a déjà été remis.")
+    elif not can_proceed(report.submit):
         raise ValidationError("Ce compte-rendu a déjà été remis.")
+    elif not access.report_applicants(report, actor):
+        raise PermissionDenied("Seuls les membres de la structure remplissent le compte-rendu.")
     errors, clean = {}, {}
     for code, value in actuals.items():
         account = budget.BY_CODE.get(code)
@@ -730,48 +874,39 @@ def save_report(*, report: FinancialReport, actor, actuals: dict, review: str, s
             line.actual = amount
             line.save(update_fields=["actual"])
     report.review = (review or "").strip()
-    if submit:
-        if not report.review:
-            raise ValidationError({"review": "Rédigez le bilan qualitatif de l'action."})
-        totals = budget.totals(clean)
-        if not totals.charges:
-            raise ValidationError("Indiquez les montants réalisés.")
-        if not totals.balanced:
-            raise ValidationError(
-                f"Le compte-rendu n'est pas équilibré : charges {euros(totals.charges, 0)}, "
-                f"produits {euros(totals.produits, 0)}."
-            )
-        report.status = FinancialReport.Status.SUBMITTED
-        report.submitted_at = timezone.now()
-    report.save()
-    audit.record(
-        actor=actor,
-        action="funding.report.submit" if submit else "funding.report.save",
-        target=report,
-    )
+    if not submit:
+        report.save()
+        audit.record(actor=actor, action="funding.report.save", target=report)
+        return report
+    if not report.review:
+        raise ValidationError({"review": "Rédigez le bilan qualitatif de l'action."})
+    totals = budget.totals(clean)
+    if not totals.charges:
+        raise ValidationError("Indiquez les montants réalisés.")
+    if not totals.balanced:
+        raise ValidationError(
+            f"Le compte-rendu n'est pas équilibré : charges {euros(totals.charges, 0)}, "
+            f"produits {euros(totals.produits, 0)}."
+        )
+    report.submitted_at = timezone.now()
+    workflow.perform(report.submit, actor=actor)
     return report
 
 
 @transaction.atomic
 def review_report(*, report: FinancialReport, actor, accept: bool, comment: str):
-    report = FinancialReport.objects.select_for_update().get(pk=report.pk)
-    if report.status != FinancialReport.Status.SUBMITTED:
-        raise ValidationError("Seul un compte-rendu remis peut être examiné.")
-    if not accept and not (comment or "").strip():
+    """The funder accepts the report, or asks the structure to complete it (the comment says
+    what)."""
+    report = _locked_report(report)
+    move = report.accept if accept else report.send_back
+    _refuse_unless_allowed(move, actor, refused="Seul un compte-rendu remis peut être examiné.")
+    comment = (comment or "").strip()
+    if not accept and not comment:
         raise ValidationError({"comment": "Indiquez ce qu'il faut compléter."})
-    before = report.get_status_display()
-    report.status = FinancialReport.Status.ACCEPTED if accept else FinancialReport.Status.RETURNED
-    report.review_comment = (comment or "").strip()
+    report.review_comment = comment
     report.reviewed_at = timezone.now()
-    report.reviewed_by = actor
-    report.save()
-    audit.record(
-        actor=actor,
-        action="funding.report.accept" if accept else "funding.report.return",
-        target=report,
-        changes={"état": [before, report.get_status_display()]},
-        message=report.review_comment,
-    )
+    report.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    workflow.perform(move, actor=actor, reason=comment, reason_field="comment")
     return report
 
 
@@ -801,7 +936,9 @@ def save_programme(*, programme: Programme, actor, sectors=None, communes=None, 
 def set_envelope(*, programme: Programme, year: int, amount, actor) -> Envelope:
     """Creates or changes a yearly envelope; it can never go below what was already granted."""
     amount = whole_euros(amount, label="Montant de l'enveloppe")
-    envelope = Envelope.objects.select_for_update().filter(programme=programme, year=year).first()
+    envelope = (
+        Envelope.objects.select_for_update(of=SELF).filter(programme=programme, year=year).first()
+    )
     before = envelope.amount if envelope else None
     if envelope is None:
         envelope = Envelope(programme=programme, year=year, amount=amount)
@@ -854,18 +991,40 @@ def save_funder(*, funder: FunderProfile, actor) -> FunderProfile:
 @transaction.atomic
 def create_session(*, funder, actor, title: str, date) -> CommitteeSession:
     session = CommitteeSession(funder=funder, title=title, date=date)
-    session.full_clean()
+    session.full_clean(exclude=MACHINE_FIELDS)
     session.save()
     audit.record(actor=actor, action="funding.session.create", target=session)
     return session
 
 
+def _lock_session(session: CommitteeSession) -> CommitteeSession:
+    return (
+        CommitteeSession.objects.select_for_update(of=SELF)
+        .select_related("funder__organisation")
+        .get(pk=session.pk)
+    )
+
+
+def _refuse_unless_instructor(share: Share, actor, *, reference: str = "") -> None:
+    """A session is no way around the share page's rights: only who may decide a share there
+    puts it on an agenda or decides it in session."""
+    if not access.can_instruct_share(actor, share):
+        about = f"Dossier {reference} : " if reference else ""
+        raise PermissionDenied(
+            f"{about}vous n'instruisez pas le dispositif « {share.programme.name} » "
+            f"({share.programme.funder.organisation.name})."
+        )
+
+
 @transaction.atomic
 def add_to_agenda(*, session: CommitteeSession, share: Share, actor) -> AgendaItem:
+    session = _lock_session(session)
     if session.status != CommitteeSession.Status.PLANNED:
         raise ValidationError("Cette séance est close.")
+    share = _locked_share(share)
     if share.programme.funder_id != session.funder_id:
         raise ValidationError("Ce dossier ne relève pas de ce financeur.")
+    _refuse_unless_instructor(share, actor)
     if share.status not in (S.SUBMITTED, S.INSTRUCTION):
         raise ValidationError("Seul un dossier déposé ou en instruction peut être inscrit.")
     if AgendaItem.objects.filter(session=session, share=share).exists():
@@ -885,20 +1044,36 @@ def add_to_agenda(*, session: CommitteeSession, share: Share, actor) -> AgendaIt
     return item
 
 
+def decision_reference(session: CommitteeSession, item: AgendaItem) -> str:
+    """The act of a decision taken in session: the session's, and the item's number."""
+    return f"{session.reference}-{item.position:02d}"
+
+
 @transaction.atomic
 def record_session_decisions(*, session: CommitteeSession, actor, decisions: dict) -> int:
     """Decides the whole agenda at once: `decisions` maps an agenda item's pk to
     (outcome, amount, motivation). All or nothing: one refused decision saves none; the error
-    names the application."""
-    session = CommitteeSession.objects.select_for_update().get(pk=session.pk)
-    if session.status != CommitteeSession.Status.PLANNED:
-        raise ValidationError("Les décisions de cette séance sont déjà enregistrées.")
-    items = list(session.items.select_related("share__application"))
-    done = 0
-    for item in items:
-        outcome, amount, motivation = decisions.get(item.pk, ("", None, ""))
-        if not outcome:
-            continue
+    names the application. Every decision needs the same right as on the share page."""
+    session = _lock_session(session)
+    _refuse_unless_allowed(
+        session.hold, actor, refused="Les décisions de cette séance sont déjà enregistrées."
+    )
+    items = list(
+        session.items.select_related(
+            "share__application", "share__programme__funder__organisation"
+        ).prefetch_related("share__programme__instructors")
+    )
+    chosen = [(item, decisions[item.pk]) for item in items if decisions.get(item.pk, ("",))[0]]
+    if not chosen:
+        raise ValidationError("Aucune décision n'a été indiquée.")
+    for item, _ in chosen:
+        reference = item.share.application.reference
+        if item.share.programme.funder_id != session.funder_id:
+            raise PermissionDenied(
+                f"Dossier {reference} : il ne relève pas du financeur de cette séance."
+            )
+        _refuse_unless_instructor(item.share, actor, reference=reference)
+    for item, (outcome, amount, motivation) in chosen:
         try:
             decide(
                 share=item.share,
@@ -906,24 +1081,15 @@ def record_session_decisions(*, session: CommitteeSession, actor, decisions: dic
                 outcome=outcome,
                 amount=amount,
                 motivation=motivation or f"Décision de la séance « {session} ».",
+                decision_reference=decision_reference(session, item),
             )
         except ValidationError as error:
             raise ValidationError(
                 f"Dossier {item.share.application.reference} : {' '.join(error.messages)}"
             ) from error
-        done += 1
-    if not done:
-        raise ValidationError("Aucune décision n'a été indiquée.")
-    session.status = CommitteeSession.Status.HELD
     session.held_at = timezone.now()
-    session.save()
-    audit.record(
-        actor=actor,
-        action="funding.session.hold",
-        target=session,
-        changes={"décisions": [None, done]},
-    )
-    return done
+    workflow.perform(session.hold, actor=actor, changes={"décisions": [None, len(chosen)]})
+    return len(chosen)
 
 
 # --- report reminders ---------------------------------------------------------------------------

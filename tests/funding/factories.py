@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from essor.accounts.models import Role
 from essor.funding.models import (
     Application,
     BudgetLine,
@@ -14,8 +15,9 @@ from essor.funding.models import (
     Programme,
     Share,
     ShareStatus,
+    derived_application_status,
 )
-from tests.factories import OrganisationFactory, siret_for
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, siret_for
 
 
 class FunderProfileFactory(factory.django.DjangoModelFactory):
@@ -64,13 +66,31 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 class ShareFactory(factory.django.DjangoModelFactory):
+    """A share set in any state directly (no workflow); its application is given the state its
+    shares derive, as the services would (and a deposit date when deposited)."""
+
     class Meta:
         model = Share
+        skip_postgeneration_save = True
 
     application = factory.SubFactory(ApplicationFactory)
     programme = factory.SubFactory(ProgrammeFactory)
     amount_requested = Decimal("10000")
     status = ShareStatus.DRAFT
+
+    @factory.post_generation
+    def derive_application_status(share, create, extracted, **kwargs):
+        if not create:
+            return
+        application = share.application
+        status = derived_application_status(application.shares.values_list("status", flat=True))
+        submitted_at = application.submitted_at or (
+            None if status == Application.Status.DRAFT else timezone.now()
+        )
+        Application.objects.filter(pk=application.pk).update(
+            status=status, submitted_at=submitted_at
+        )
+        application.refresh_from_db(fields=["status", "submitted_at"])
 
 
 def balanced_budget(application, *, subsidy=Decimal("30000"), line="74-epci"):
@@ -100,3 +120,18 @@ def share_in_instruction(*, programme=None, amount=Decimal("10000"), organisatio
         status=ShareStatus.INSTRUCTION,
         **kwargs,
     )
+
+
+def instructor_of(funder, *, programme=None):
+    """A new person instructing for `funder` (listed on `programme` when given)."""
+    user = MembershipFactory(
+        user=UserFactory(), organisation=funder.organisation, role=Role.FUNDER_INSTRUCTOR
+    ).user
+    if programme is not None:
+        programme.instructors.add(user)
+    return user
+
+
+def member_of(organisation, role=Role.ORGANISATION_ADMIN):
+    """A new person working for the applicant structure."""
+    return MembershipFactory(user=UserFactory(), organisation=organisation, role=role).user

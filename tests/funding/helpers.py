@@ -62,7 +62,11 @@ def share_in_instruction(world):
 def accepted_share(world, amount="15000"):
     share = share_in_instruction(world)
     services.decide(
-        share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount=amount, motivation="Oui."
+        share=share,
+        actor=world.users["funder_instructor"],
+        outcome=ShareStatus.ACCEPTED,
+        amount=amount,
+        motivation="Oui.",
     )
     share.refresh_from_db()
     return share
@@ -90,5 +94,7 @@ def session(world):
     item = services.create_session(
         funder=funder_profile(world), actor=None, title="Comité ESS", date=timezone.localdate()
     )
-    services.add_to_agenda(session=item, share=share_in_instruction(world), actor=None)
+    services.add_to_agenda(
+        session=item, share=share_in_instruction(world), actor=world.users["funder_instructor"]
+    )
     return item

@@ -98,15 +98,24 @@ def test_a_structure_applies_and_the_funder_decides(live_server, page, funding_w
     _no_violations(page)
     page.get_by_role("link", name=application.reference).click()
     _no_violations(page)
-    page.get_by_label("Action").select_option("instruction")
+    page.get_by_label("Action").select_option("start_instruction")
     page.get_by_role("button", name="Enregistrer").click()
-    page.get_by_label("Action").select_option("accepted")
+    page.get_by_label("Action").select_option("accept")
     page.get_by_label("Montant accordé").fill("18000")
     page.get_by_label("Motivation").fill("Projet conforme au dispositif.")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator(".messages")).to_contain_text("Accepter")
     _no_violations(page)
     assert application.shares.get().status == ShareStatus.ACCEPTED
+    expect(page.get_by_role("heading", name="Historique")).to_be_visible()
+    expect(page.locator("#historique + ul")).to_contain_text("Demande acceptée")
+
+    # The application's state follows its share; its page tells the story.
+    page.goto(live_server.url + reverse("funding:application_detail", args=[application.pk]))
+    expect(page.locator(".lead")).to_contain_text("État : Décidé.")
+    expect(page.get_by_role("heading", name="Suivi du dossier")).to_be_visible()
+    expect(page.locator("#suivi + ul")).to_contain_text("Dossier décidé par tous les financeurs")
+    _no_violations(page)
 
     page.goto(live_server.url + reverse("funding:dashboard"))
     _no_violations(page)

@@ -7,18 +7,28 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from essor.funding import services
-from essor.funding.models import Envelope, Share, ShareStatus
+from essor.funding.models import Application, Envelope, Share, ShareStatus
 from tests.concurrency import OK, run_together
-from tests.funding.factories import EnvelopeFactory, ProgrammeFactory, share_in_instruction
+from tests.funding.factories import (
+    ApplicationFactory,
+    EnvelopeFactory,
+    ProgrammeFactory,
+    ShareFactory,
+    balanced_budget,
+    instructor_of,
+    share_in_instruction,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _decide_all(shares, amount):
+    instructor = instructor_of(shares[0].programme.funder)
+
     def decide(share):
         return lambda: services.decide(
             share=share,
-            actor=None,
+            actor=instructor,
             outcome=ShareStatus.ACCEPTED,
             amount=amount,
             motivation="Décision simultanée.",
@@ -48,3 +58,38 @@ def test_twenty_concurrent_decisions_never_exceed_the_envelope():
     assert envelope.granted == Decimal("50000")
     accepted = Share.objects.filter(programme=programme, status=ShareStatus.ACCEPTED)
     assert sum(share.amount_granted for share in accepted) == envelope.granted
+
+
+def test_two_funders_deciding_one_application_at_once_leave_it_decided():
+    # Each decision locks the application before its share: the second one derives the
+    # application's state from the first's result, not from what it read before.
+    application = ApplicationFactory()
+    balanced_budget(application)
+    shares, instructors = [], []
+    for _ in range(2):
+        programme = ProgrammeFactory()
+        EnvelopeFactory(programme=programme)
+        shares.append(
+            ShareFactory(
+                application=application,
+                programme=programme,
+                amount_requested=Decimal("5000"),
+                status=ShareStatus.INSTRUCTION,
+            )
+        )
+        instructors.append(instructor_of(programme.funder))
+
+    outcomes = run_together(
+        *[
+            lambda share=share, instructor=instructor: services.decide(
+                share=share,
+                actor=instructor,
+                outcome=ShareStatus.REFUSED,
+                motivation="Décision simultanée.",
+            )
+            for share, instructor in zip(shares, instructors, strict=True)
+        ]
+    )
+
+    assert outcomes == [OK, OK]
+    assert Application.objects.get(pk=application.pk).status == Application.Status.DECIDED

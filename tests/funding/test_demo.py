@@ -6,7 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.http import HttpRequest
+from django.urls import reverse
 
+from essor.accounts.models import User
 from essor.demo import registry
 from essor.funding.models import Application, Envelope, Programme, Share, ShareStatus
 
@@ -47,3 +49,43 @@ def test_the_demo_is_replaced_without_duplicates(only_funding):
     call_command("load_demo", "--remplacer", stdout=StringIO(), stderr=StringIO())
     assert Application.objects.count() == count
     assert Programme.objects.filter(is_demo=True).count() == 5
+
+
+def test_the_demo_structures_applications_have_its_admin_as_author(only_funding):
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    admin = User.objects.get(email="admin.structure@demo.essor.fr")
+    mine = Application.objects.filter(organisation__memberships__user=admin)
+
+    assert mine.exists()
+    assert set(mine.values_list("created_by", flat=True)) == {admin.pk}
+
+
+def test_the_demo_structures_admin_corrects_and_deposits_again_an_application_sent_back(
+    only_funding, client
+):
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    admin = User.objects.get(email="admin.structure@demo.essor.fr")
+    application = (
+        Application.objects.filter(
+            organisation__memberships__user=admin, shares__status=ShareStatus.CORRECTION
+        )
+        .distinct()
+        .get()
+    )
+    client.force_login(admin)
+    edit = reverse("funding:application_edit", args=[application.pk])
+    form = client.get(edit).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["beneficiaries"] = "Les habitants du Courghain, public précisé."
+
+    assert client.post(edit, data).status_code == 302
+    response = client.post(
+        reverse("funding:application_submit", args=[application.pk]),
+        {"declarant_name": "Direction de la structure", "certify": "on", "obligations": "on"},
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.beneficiaries == "Les habitants du Courghain, public précisé."
+    assert set(application.shares.values_list("status", flat=True)) == {ShareStatus.SUBMITTED}
+    assert application.created_by == admin

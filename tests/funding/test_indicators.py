@@ -27,7 +27,7 @@ def test_amounts_by_funder_counts_requested_granted_and_paid(world):
     share = helpers.accepted_share(world, amount="15000")
     services.set_payment_status(
         payment=share.agreement.payments.get(),
-        actor=None,
+        actor=world.users["funder_instructor"],
         status="paid",
         paid_on=timezone.localdate(),
     )

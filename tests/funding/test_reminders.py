@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from essor.funding.models import FinancialReport
 from tests.funding import helpers
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,17 @@ def test_overdue_report_gets_a_reminder_after_the_due_date(report):
 
 
 def test_submitted_report_gets_no_reminder(report):
-    report.status = "submitted"
-    report.save()
+    FinancialReport.objects.filter(pk=report.pk).update(status=FinancialReport.Status.SUBMITTED)
     _run(report.due_on + datetime.timedelta(days=2))
     assert mail.outbox == []
+
+
+def test_a_report_still_missing_long_after_its_due_date_gets_the_last_reminder(report, settings):
+    settings.ESSOR_FUNDING_REPORT_REMINDER_DAYS_LATE = 30
+    _run(report.due_on + datetime.timedelta(days=2))
+    _run(report.due_on + datetime.timedelta(days=31))
+    subjects = [message.subject for message in mail.outbox]
+    assert subjects == [
+        "Votre compte-rendu financier est en retard",
+        "Relance : compte-rendu financier en retard de 30 jours",
+    ]

@@ -5,11 +5,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from essor.core import workflow
 from essor.core.models import AuditLogEntry
 from essor.funding import services
 from essor.funding.models import (
@@ -27,6 +28,8 @@ from tests.funding.factories import (
     ProgrammeFactory,
     ShareFactory,
     balanced_budget,
+    instructor_of,
+    member_of,
     share_in_instruction,
 )
 
@@ -36,6 +39,21 @@ PDF = b"%PDF-1.4\n%test\n"
 
 def _pdf(name="statuts.pdf", content=PDF):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def _instructor(share):
+    """An instructor of the share's funder (its programme lists nobody: all of them)."""
+    return instructor_of(share.programme.funder)
+
+
+def _accept(share, amount, *, actor=None):
+    return services.decide(
+        share=share,
+        actor=actor or _instructor(share),
+        outcome=ShareStatus.ACCEPTED,
+        amount=amount,
+        motivation="Oui",
+    )
 
 
 @pytest.fixture
@@ -141,47 +159,64 @@ def test_submission_moves_every_share_to_deposited(ready_application, world):
     assert ready_application.status == Application.Status.SUBMITTED
     share = ready_application.shares.get()
     assert share.status == ShareStatus.SUBMITTED
-    assert share.events.get().actor == actor
+    assert [(row.by, row.label) for row in workflow.history(share)] == [(actor, "Demande déposée")]
 
 
-def test_unbalanced_budget_blocks_submission(ready_application):
+def test_unbalanced_budget_blocks_submission(ready_application, world):
     ready_application.budget_lines.filter(code="70").update(amount=Decimal("1"))
     with pytest.raises(ValidationError, match="Le budget n'est pas équilibré"):
         services.submit_application(
-            application=ready_application, actor=None, declarant_name="Jeanne Martin"
+            application=ready_application,
+            actor=world.users["organisation_admin"],
+            declarant_name="Jeanne Martin",
         )
     assert Application.objects.get(pk=ready_application.pk).status == Application.Status.DRAFT
 
 
-def test_missing_attachment_blocks_submission(ready_application):
+def test_missing_attachment_blocks_submission(ready_application, world):
     ready_application.attachments.filter(kind="rib").delete()
     with pytest.raises(ValidationError, match="Pièce manquante : Relevé d'identité bancaire"):
         services.submit_application(
-            application=ready_application, actor=None, declarant_name="Jeanne Martin"
+            application=ready_application,
+            actor=world.users["organisation_admin"],
+            declarant_name="Jeanne Martin",
         )
 
 
-def test_transition_outside_the_table_is_refused():
-    share = ShareFactory(status=ShareStatus.DRAFT)
-    with pytest.raises(ValidationError, match="Passage impossible"):
-        services.start_instruction(share=share, actor=None)
+def test_only_the_structures_members_deposit_its_application(ready_application, world):
+    with pytest.raises(PermissionDenied):
+        services.submit_application(
+            application=ready_application,
+            actor=world.users["agency_admin"],
+            declarant_name="Jeanne Martin",
+        )
+    assert Application.objects.get(pk=ready_application.pk).status == Application.Status.DRAFT
 
 
 def test_sending_back_needs_a_motivation():
     share = share_in_instruction()
     with pytest.raises(ValidationError, match="motivation"):
-        services.request_corrections(share=share, actor=None, motivation=" ")
+        services.request_corrections(share=share, actor=_instructor(share), motivation=" ")
 
 
-def test_corrected_application_is_deposited_again(ready_application):
-    services.submit_application(application=ready_application, actor=None, declarant_name="J. M.")
+def test_corrected_application_is_deposited_again(ready_application, world):
+    applicant = world.users["organisation_admin"]
+    services.submit_application(
+        application=ready_application, actor=applicant, declarant_name="J. M."
+    )
     share = ready_application.shares.get()
-    services.start_instruction(share=share, actor=None)
-    services.request_corrections(share=share, actor=None, motivation="RIB illisible.")
+    instructor = _instructor(share)
+    services.start_instruction(share=share, actor=instructor)
+    services.request_corrections(share=share, actor=instructor, motivation="RIB illisible.")
+    ready_application.refresh_from_db()
     assert services.is_editable(ready_application)
-    services.submit_application(application=ready_application, actor=None, declarant_name="J. M.")
+    services.submit_application(
+        application=ready_application, actor=applicant, declarant_name="J. M."
+    )
     share.refresh_from_db()
+    ready_application.refresh_from_db()
     assert share.status == ShareStatus.SUBMITTED
+    assert ready_application.status == Application.Status.SUBMITTED
 
 
 def test_acceptance_charges_the_envelope_and_creates_agreement(world):
@@ -189,7 +224,7 @@ def test_acceptance_charges_the_envelope_and_creates_agreement(world):
     envelope = EnvelopeFactory(programme=share.programme, amount=Decimal("40000"))
     services.decide(
         share=share,
-        actor=world.users["funder_instructor"],
+        actor=_instructor(share),
         outcome=ShareStatus.ACCEPTED,
         amount="12000",
         motivation="Projet conforme.",
@@ -205,9 +240,7 @@ def test_decision_above_the_remaining_envelope_is_refused():
     share = share_in_instruction(amount=Decimal("15000"))
     EnvelopeFactory(programme=share.programme, amount=Decimal("20000"), granted=Decimal("10000"))
     with pytest.raises(ValidationError, match="dépasse le solde de l'enveloppe"):
-        services.decide(
-            share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="15000", motivation="Oui"
-        )
+        _accept(share, "15000")
     share.refresh_from_db()
     assert share.status == ShareStatus.INSTRUCTION
 
@@ -216,9 +249,7 @@ def test_decision_above_the_request_is_refused():
     share = share_in_instruction(amount=Decimal("5000"))
     EnvelopeFactory(programme=share.programme)
     with pytest.raises(ValidationError, match="dépasse le montant demandé"):
-        services.decide(
-            share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="6000", motivation="Oui"
-        )
+        _accept(share, "6000")
 
 
 def test_database_refuses_an_exceeded_envelope():
@@ -232,9 +263,7 @@ def test_the_advance_rounds_half_up_to_the_euro(world):
     programme = ProgrammeFactory(payment_mode=PaymentMode.ADVANCE, advance_percent=70)
     share = share_in_instruction(programme=programme, amount=Decimal("12335"))
     EnvelopeFactory(programme=programme)
-    services.decide(
-        share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="12335", motivation="Oui"
-    )
+    _accept(share, "12335", actor=_instructor(share))
     advance = share.agreement.payments.get(kind=Payment.Kind.ADVANCE)
     balance = share.agreement.payments.get(kind=Payment.Kind.BALANCE)
     assert (advance.amount, balance.amount) == (Decimal("8635"), Decimal("3700"))
@@ -244,28 +273,28 @@ def test_advance_schedule_and_balance_waits_for_the_report(world):
     programme = ProgrammeFactory(payment_mode=PaymentMode.ADVANCE, advance_percent=70)
     share = share_in_instruction(programme=programme, amount=Decimal("10000"))
     EnvelopeFactory(programme=programme)
-    services.decide(
-        share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="10000", motivation="Oui"
-    )
+    instructor = _instructor(share)
+    applicant = member_of(share.application.organisation)
+    _accept(share, "10000", actor=instructor)
     advance = share.agreement.payments.get(kind=Payment.Kind.ADVANCE)
     balance = share.agreement.payments.get(kind=Payment.Kind.BALANCE)
     assert (advance.amount, balance.amount) == (Decimal("7000"), Decimal("3000"))
     with pytest.raises(ValidationError, match="Le solde attend le compte-rendu financier"):
         services.set_payment_status(
-            payment=balance, actor=None, status="paid", paid_on=timezone.localdate()
+            payment=balance, actor=instructor, status="paid", paid_on=timezone.localdate()
         )
     report = share.agreement.report
     assert report.due_on == datetime.date(share.application.year + 1, 6, 30)
     services.save_report(
         report=report,
-        actor=None,
+        actor=applicant,
         actuals={"60": "21000", "64": "29000", "70": "20000", "74-epci": "30000"},
         review="Action réalisée.",
         submit=True,
     )
-    services.review_report(report=report, actor=None, accept=True, comment="")
+    services.review_report(report=report, actor=instructor, accept=True, comment="")
     services.set_payment_status(
-        payment=balance, actor=None, status="paid", paid_on=timezone.localdate()
+        payment=balance, actor=instructor, status="paid", paid_on=timezone.localdate()
     )
     balance.refresh_from_db()
     assert balance.status == Payment.Status.PAID
@@ -274,24 +303,22 @@ def test_advance_schedule_and_balance_waits_for_the_report(world):
 def test_paid_payment_cannot_be_cancelled():
     share = share_in_instruction()
     EnvelopeFactory(programme=share.programme)
-    services.decide(
-        share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="1000", motivation="Oui"
-    )
+    instructor = _instructor(share)
+    _accept(share, "1000", actor=instructor)
     payment = share.agreement.payments.get()
     services.set_payment_status(
-        payment=payment, actor=None, status="paid", paid_on=timezone.localdate()
+        payment=payment, actor=instructor, status="paid", paid_on=timezone.localdate()
     )
     with pytest.raises(ValidationError, match="ne peut plus changer"):
-        services.set_payment_status(payment=payment, actor=None, status="cancelled")
+        services.set_payment_status(payment=payment, actor=instructor, status="cancelled")
 
 
 def test_reopening_an_acceptance_gives_the_amount_back():
     share = share_in_instruction()
     envelope = EnvelopeFactory(programme=share.programme)
-    services.decide(
-        share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="8000", motivation="Oui"
-    )
-    services.reopen(share=share, actor=None, motivation="Erreur de montant.")
+    instructor = _instructor(share)
+    _accept(share, "8000", actor=instructor)
+    services.reopen(share=share, actor=instructor, motivation="Erreur de montant.")
     envelope.refresh_from_db()
     share.refresh_from_db()
     assert envelope.granted == 0
@@ -302,29 +329,26 @@ def test_reopening_an_acceptance_gives_the_amount_back():
 def test_reopening_after_a_payment_is_refused():
     share = share_in_instruction()
     EnvelopeFactory(programme=share.programme)
-    services.decide(
-        share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="8000", motivation="Oui"
-    )
+    instructor = _instructor(share)
+    _accept(share, "8000", actor=instructor)
     services.set_payment_status(
         payment=share.agreement.payments.get(),
-        actor=None,
+        actor=instructor,
         status="paid",
         paid_on=timezone.localdate(),
     )
     with pytest.raises(ValidationError, match="Un versement a déjà été effectué"):
-        services.reopen(share=share, actor=None, motivation="Erreur.")
+        services.reopen(share=share, actor=instructor, motivation="Erreur.")
 
 
 def test_unbalanced_report_is_not_submitted():
     share = share_in_instruction()
     EnvelopeFactory(programme=share.programme)
-    services.decide(
-        share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="8000", motivation="Oui"
-    )
+    _accept(share, "8000")
     with pytest.raises(ValidationError, match="n'est pas équilibré"):
         services.save_report(
             report=share.agreement.report,
-            actor=None,
+            actor=member_of(share.application.organisation),
             actuals={"60": "100"},
             review="Bilan.",
             submit=True,
@@ -344,17 +368,18 @@ def test_session_decisions_are_all_or_nothing():
     EnvelopeFactory(programme=programme, amount=Decimal("10000"))
     first = share_in_instruction(programme=programme, amount=Decimal("8000"))
     second = share_in_instruction(programme=programme, amount=Decimal("8000"))
+    instructor = _instructor(first)
     session = services.create_session(
-        funder=programme.funder, actor=None, title="Comité", date=timezone.localdate()
+        funder=programme.funder, actor=instructor, title="Comité", date=timezone.localdate()
     )
     items = [
-        services.add_to_agenda(session=session, share=share, actor=None)
+        services.add_to_agenda(session=session, share=share, actor=instructor)
         for share in (first, second)
     ]
     with pytest.raises(ValidationError, match=second.application.reference):
         services.record_session_decisions(
             session=session,
-            actor=None,
+            actor=instructor,
             decisions={
                 items[0].pk: ("accepted", "8000", "Oui"),
                 items[1].pk: ("accepted", "8000", "Oui"),

@@ -228,7 +228,11 @@ def test_applicant_removes_a_draft_request(applicant, world):
 
 
 def test_a_refused_removal_is_shown_on_its_line(applicant, world):
-    application = helpers.draft_application(world)
+    # Sent back for correction by one funder: the application is editable, the other funder's
+    # deposited request stays.
+    application = ShareFactory(
+        application__organisation=world.structure, status=ShareStatus.CORRECTION
+    ).application
     share = ShareFactory(
         application=application, programme=ProgrammeFactory(), status=ShareStatus.SUBMITTED
     )
@@ -276,7 +280,7 @@ def test_instructor_decides_and_sees_the_remaining_envelope(instructor, world):
     assert "solde 100" in text(instructor.get(url))
     instructor.post(
         url,
-        {"form": "decision", "action": "accepted", "amount": "12000", "motivation": "Conforme."},
+        {"form": "decision", "action": "accept", "amount": "12000", "motivation": "Conforme."},
     )
     share.refresh_from_db()
     assert share.status == ShareStatus.ACCEPTED
@@ -288,7 +292,7 @@ def test_decision_above_the_envelope_is_refused_on_the_form(instructor, world):
     Envelope.objects.filter(programme=share.programme).update(amount=Decimal("5000"))
     response = instructor.post(
         reverse("funding:share_detail", args=[share.pk]),
-        {"form": "decision", "action": "accepted", "amount": "12000", "motivation": "Conforme."},
+        {"form": "decision", "action": "accept", "amount": "12000", "motivation": "Conforme."},
     )
     assert "dépasse le solde de l'enveloppe" in text(response)
     share.refresh_from_db()
@@ -300,7 +304,7 @@ def test_agency_reads_but_does_not_decide_without_delegation(client, world):
     client.force_login(world.users["agency_staff"])
     url = reverse("funding:share_detail", args=[share.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"form": "decision", "action": "refused", "motivation": "Non."})
+    response = client.post(url, {"form": "decision", "action": "refuse", "motivation": "Non."})
     assert response.status_code == 403
 
 
@@ -310,7 +314,7 @@ def test_agency_decides_as_front_office_when_delegated(client, world):
     client.force_login(world.users["agency_staff"])
     client.post(
         reverse("funding:share_detail", args=[share.pk]),
-        {"form": "decision", "action": "refused", "motivation": "Hors critères."},
+        {"form": "decision", "action": "refuse", "motivation": "Hors critères."},
     )
     share.refresh_from_db()
     assert share.status == ShareStatus.REFUSED
@@ -407,10 +411,15 @@ def test_dashboard_xlsx_export(instructor, world):
 def _many_shares(programme, count):
     from essor.funding import services
 
+    instructor = programme.instructors.first()
     for _ in range(count):
         share = share_in_instruction(programme=programme, organisation=OrganisationFactory())
         services.decide(
-            share=share, actor=None, outcome=ShareStatus.ACCEPTED, amount="100", motivation="Oui"
+            share=share,
+            actor=instructor,
+            outcome=ShareStatus.ACCEPTED,
+            amount="100",
+            motivation="Oui",
         )
         ProgrammeFactory(funder=programme.funder)
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from essor.core import workflow
 from essor.core.exports import pdf_response, render_pdf
 from essor.core.files import private_file_response
 from essor.core.forms import run_service
@@ -122,6 +123,7 @@ def application_detail(request, pk):
             "problems": services.submission_problems(application)
             if applicant and application.status == Application.Status.DRAFT
             else [],
+            "history": workflow.history(application),
         },
     )
 
@@ -437,10 +439,8 @@ def report_detail(request, pk):
     reviewer = access.can_instruct_funder(request.user, share.programme.funder)
     if not (applicant or reviewer or is_agency_member(request.user)):
         raise PermissionDenied("Vous n'avez pas accès à ce compte-rendu.")
-    editable = applicant and report.status in (
-        FinancialReport.Status.PENDING,
-        FinancialReport.Status.RETURNED,
-    )
+    editable = workflow.may(report.submit, request.user)
+    can_review = workflow.may(report.accept, request.user)
     posted = request.POST.get("form")
     actuals = {line.code: line.actual for line in report.lines.all()}
     form = forms.ReportForm(
@@ -448,7 +448,7 @@ def report_detail(request, pk):
         actuals=actuals,
         initial={"review": report.review},
     )
-    review_form = forms.ReviewForm(request.POST if reviewer and posted == "review" else None)
+    review_form = forms.ReviewForm(request.POST if can_review and posted == "review" else None)
     if request.method == "POST":
         if posted == "report":
             if (
@@ -473,7 +473,7 @@ def report_detail(request, pk):
                 return redirect("funding:report_detail", pk=pk)
         elif posted == "review":
             if (
-                reviewer
+                can_review
                 and review_form.is_valid()
                 and run_service(
                     review_form,
@@ -503,6 +503,7 @@ def report_detail(request, pk):
             "form": form,
             "editable": editable,
             "review_form": review_form,
-            "can_review": reviewer and report.status == FinancialReport.Status.SUBMITTED,
+            "can_review": can_review,
+            "history": workflow.history(report),
         },
     )

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from essor.core import workflow
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member
 from essor.funding import access, forms, selectors, services
 from essor.funding.models import (
-    DECIDED,
     CommitteeSession,
     Envelope,
     FunderProfile,
@@ -129,59 +129,72 @@ def _share_for_instruction(request, pk):
     return share
 
 
-def allowed_actions(share) -> list[str]:
-    nexts = services.TRANSITIONS.get(share.status, frozenset())
-    actions = [
-        key
-        for key in ("instruction", "correction", "accepted", "refused", "closed")
-        if key in nexts and share.status not in DECIDED
+# The share's transitions its page offers (the deposit is the structure's, on its own pages).
+INSTRUCTION_ACTIONS = (
+    "start_instruction",
+    "request_correction",
+    "accept",
+    "refuse",
+    "close",
+    "reopen",
+)
+OUTCOMES = {
+    "accept": ShareStatus.ACCEPTED,
+    "refuse": ShareStatus.REFUSED,
+    "close": ShareStatus.CLOSED,
+}
+
+
+def instruction_actions(share, user) -> list[workflow.Action]:
+    """What `user` may do on the share now, from the workflow engine's table and rights."""
+    return [
+        action
+        for action in workflow.available_actions(share, user)
+        if action.name in INSTRUCTION_ACTIONS
     ]
-    if share.status in DECIDED:
-        actions.append("reopen")
-    return actions
 
 
 def _record_decision(*, share, actor, action, amount, motivation):
     """The service behind each action of the decision form."""
-    if action == "instruction":
+    if action == "start_instruction":
         return services.start_instruction(share=share, actor=actor, motivation=motivation)
-    if action == "correction":
+    if action == "request_correction":
         return services.request_corrections(share=share, actor=actor, motivation=motivation)
     if action == "reopen":
         return services.reopen(share=share, actor=actor, motivation=motivation)
     return services.decide(
-        share=share, actor=actor, outcome=action, amount=amount, motivation=motivation
+        share=share, actor=actor, outcome=OUTCOMES[action], amount=amount, motivation=motivation
     )
 
 
 @back_office_required
 def share_detail(request, pk):
     share = _share_for_instruction(request, pk)
-    can_act = access.can_instruct_share(request.user, share)
+    user = request.user
     funder = share.programme.funder
-    can_note = access.can_see_funder_internals(request.user, funder)
-    actions = allowed_actions(share)
+    can_note = access.can_see_funder_internals(user, funder)
+    actions = instruction_actions(share, user)
     form_name = request.POST.get("form")
     decision_form = forms.DecisionForm(
-        request.POST if form_name == "decision" else None, allowed=actions
+        request.POST if form_name == "decision" else None, actions=actions
     )
     note_form = forms.TextForm(
         request.POST if form_name == "note" else None,
         label="Note privée (visible de votre seul financeur)",
     )
     if request.method == "POST":
-        if form_name == "decision" and can_act and decision_form.is_valid():
+        if form_name == "decision" and actions and decision_form.is_valid():
             action = decision_form.cleaned_data["action"]
             if run_service(
                 decision_form,
                 _record_decision,
                 share=share,
-                actor=request.user,
+                actor=user,
                 action=action,
                 amount=decision_form.cleaned_data["amount"],
                 motivation=decision_form.cleaned_data["motivation"],
             ):
-                messages.success(request, f"« {forms.ACTIONS[action]} » : enregistré.")
+                messages.success(request, f"« {decision_form.labels[action]} » : enregistré.")
                 return redirect("funding:share_detail", pk=pk)
         elif form_name == "note" and can_note and note_form.is_valid():
             if run_service(
@@ -189,12 +202,12 @@ def share_detail(request, pk):
                 services.add_note,
                 application=share.application,
                 funder=funder,
-                actor=request.user,
+                actor=user,
                 body=note_form.cleaned_data["body"],
             ):
                 messages.success(request, "Note enregistrée.")
                 return redirect(reverse("funding:share_detail", args=[pk]) + "#notes")
-        elif form_name not in ("decision", "note") or not (can_act or can_note):
+        elif form_name not in ("decision", "note") or not (actions or can_note):
             raise PermissionDenied("Vous ne pouvez pas agir sur ce dossier.")
     application = selectors.application_for_page(share.application_id)
     envelope = selectors.envelopes_with_balance([share.programme_id], application.year).get(
@@ -203,6 +216,15 @@ def share_detail(request, pk):
     notes = (
         Note.objects.filter(application=application, funder=funder).select_related("author")
         if can_note
+        else []
+    )
+    agreement = getattr(share, "agreement", None) if share.status == ShareStatus.ACCEPTED else None
+    payments = (
+        [
+            (payment, workflow.available_actions(payment, user))
+            for payment in agreement.payments.all()
+        ]
+        if agreement
         else []
     )
     return render(
@@ -214,12 +236,14 @@ def share_detail(request, pk):
             "picture": selectors.cofinancing(application),
             "grid": selectors.budget_grid(application),
             "envelope": envelope,
-            "can_act": can_act and bool(actions),
+            "can_act": bool(actions),
             "decision_form": decision_form,
             "note_form": note_form,
             "can_note": can_note,
             "notes": notes,
-            "events": share.events.select_related("actor"),
+            "agreement": agreement,
+            "payments": payments,
+            "history": workflow.history(share),
         },
     )
 
@@ -326,26 +350,28 @@ def _session(request, pk):
 
 def _agenda(session):
     return session.items.select_related(
-        "share__application__organisation", "share__programme", "share__envelope"
-    )
+        "share__application__organisation", "share__programme__funder", "share__envelope"
+    ).prefetch_related("share__programme__instructors")
 
 
 @back_office_required
 def session_detail(request, pk):
     session = _session(request, pk)
-    candidates = (
-        Share.objects.filter(
-            programme__funder=session.funder,
-            status__in=[ShareStatus.SUBMITTED, ShareStatus.INSTRUCTION],
-        )
-        .exclude(agenda_items__session=session)
-        .select_related("application__organisation", "programme")
-        .order_by("application__reference")
-    )
+    user = request.user
     agenda_form = forms.AgendaForm(
-        request.POST if request.POST.get("form") == "agenda" else None, shares=candidates
+        request.POST if request.POST.get("form") == "agenda" else None,
+        shares=selectors.agenda_candidates(session, user),
     )
     items = list(_agenda(session))
+    can_hold = workflow.may(session.hold, user)
+    # Decisions in session need the share page's right on each share (services check it too).
+    decidable = {
+        item.pk
+        for item in items
+        if can_hold
+        and item.share.status == ShareStatus.INSTRUCTION
+        and access.can_instruct_share(user, item.share)
+    }
     errors = []
     if request.method == "POST":
         if request.POST.get("form") == "agenda" and agenda_form.is_valid():
@@ -354,7 +380,7 @@ def session_detail(request, pk):
                 services.add_to_agenda,
                 session=session,
                 share=agenda_form.cleaned_data["share"],
-                actor=request.user,
+                actor=user,
             ):
                 messages.success(request, "Dossier inscrit à l'ordre du jour.")
                 return redirect("funding:session_detail", pk=pk)
@@ -369,7 +395,7 @@ def session_detail(request, pk):
             }
             try:
                 count = services.record_session_decisions(
-                    session=session, actor=request.user, decisions=decisions
+                    session=session, actor=user, decisions=decisions
                 )
             except ValidationError as error:
                 # The decisions are a table of inputs, not a form: the page lists the messages.
@@ -386,16 +412,20 @@ def session_detail(request, pk):
         {
             "session": session,
             "items": items,
+            "decidable": decidable,
+            "can_hold": can_hold and bool(decidable),
+            "can_add": session.status == CommitteeSession.Status.PLANNED,
             "agenda_form": agenda_form,
             "errors": errors,
             "posted": request.POST,
             "envelopes": envelopes.values(),
             "decision_choices": [
                 ("", "Pas de décision"),
-                ("accepted", "Accepter"),
-                ("refused", "Refuser"),
-                ("closed", "Classer sans suite"),
+                (ShareStatus.ACCEPTED, "Accepter"),
+                (ShareStatus.REFUSED, "Refuser"),
+                (ShareStatus.CLOSED, "Classer sans suite"),
             ],
+            "history": workflow.history(session),
         },
     )
 
