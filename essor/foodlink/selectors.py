@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from essor.accounts.memberships import memberships_of_user
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
+from essor.foodlink.amounts import line_amount
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     BuyerProfile,
@@ -125,19 +126,6 @@ def consultation_offers(consultation: Consultation):
         consultation.offers.select_related("producer__organisation")
         .annotate(distance_km=Subquery(distance))
         .order_by("unit_price", "created_at")
-    )
-
-
-def consultation_history(consultation: Consultation):
-    """The consultation's audit log (who did what, when, why), oldest first."""
-    from essor.core.models import AuditLogEntry
-
-    return list(
-        AuditLogEntry.objects.filter(
-            target_type="foodlink.consultation", target_id=str(consultation.pk)
-        )
-        .select_related("actor")
-        .order_by("pk")
     )
 
 
@@ -367,23 +355,19 @@ def procurement_threshold() -> Decimal:
     return Decimal(str(getattr(settings, "ESSOR_FOODLINK_PROCUREMENT_THRESHOLD", Decimal("40000"))))
 
 
-def committed_awards(*, buyer_id: int, year: int):
-    """Awarded offers not yet turned into purchases (awarded or ordered consultations)."""
-    amount = ExpressionWrapper(
-        F("awarded_quantity") * F("unit_price"),
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
-    return (
-        Offer.objects.filter(
-            consultation__buyer_id=buyer_id,
-            consultation__status__in=[Consultation.Status.AWARDED, Consultation.Status.ORDERED],
-            consultation__awarded_at__year=year,
-            status=Offer.Status.RETAINED,
-        )
-        .order_by()
-        .values("consultation__family")
-        .annotate(amount=Sum(amount))
-    )
+def committed_awards(*, buyer_id: int, year: int) -> dict[str, Decimal]:
+    """Awarded offers not yet turned into purchases (awarded or ordered consultations), by
+    family: each line rounded half up to the cent, as its purchase will be."""
+    committed: dict[str, Decimal] = {}
+    rows = Offer.objects.filter(
+        consultation__buyer_id=buyer_id,
+        consultation__status__in=[Consultation.Status.AWARDED, Consultation.Status.ORDERED],
+        consultation__awarded_at__year=year,
+        status=Offer.Status.RETAINED,
+    ).values_list("consultation__family", "awarded_quantity", "unit_price")
+    for family, quantity, unit_price in rows:
+        committed[family] = committed.get(family, Decimal("0")) + line_amount(quantity, unit_price)
+    return committed
 
 
 def family_spend(*, buyer_id: int, year: int, purchases=None) -> dict[str, Decimal]:
@@ -399,8 +383,8 @@ def family_spend(*, buyer_id: int, year: int, purchases=None) -> dict[str, Decim
         )
     for family, amount in purchases.items():
         spend[family] += Decimal(amount)
-    for row in committed_awards(buyer_id=buyer_id, year=year):
-        spend[row["consultation__family"]] += Decimal(row["amount"] or 0).quantize(Decimal("0.01"))
+    for family, amount in committed_awards(buyer_id=buyer_id, year=year).items():
+        spend[family] += amount
     return spend
 
 

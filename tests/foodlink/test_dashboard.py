@@ -128,10 +128,12 @@ def test_award_crossing_the_threshold_needs_an_explicit_confirmation(world):
     AlertFactory(consultation=consultation, producer=offer.producer)
     with pytest.raises(services.FoodlinkError, match="au-delà du seuil de 1000 € HT"):
         services.award_consultation(
-            actor=None, consultation=consultation, quantities={offer.pk: Decimal("100")}
+            actor=world.users["organisation_admin"],
+            consultation=consultation,
+            quantities={offer.pk: Decimal("100")},
         )
     outcome = services.award_consultation(
-        actor=None,
+        actor=world.users["organisation_admin"],
         consultation=consultation,
         quantities={offer.pk: Decimal("100")},
         confirm_threshold=True,

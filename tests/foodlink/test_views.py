@@ -171,7 +171,8 @@ def test_a_refused_step_without_form_is_explained_on_the_consultation(client, wo
     response = client.post(f"{BASE}{consultation.pk}/commander/", follow=True)
     assert response.redirect_chain[-1][0] == f"{BASE}{consultation.pk}/"
     assert [str(m) for m in response.context["messages"]] == [
-        "Une consultation « Brouillon » ne peut pas passer à l'état « Commandée »."
+        f"« Émettre les bons de commande » est impossible : « {consultation.title} » est à "
+        "l'état « Brouillon »."
     ]
     consultation.refresh_from_db()
     assert consultation.status == S.DRAFT
@@ -183,7 +184,8 @@ def test_a_refused_step_with_a_form_is_explained_on_its_form(client, world):
     response = client.post(f"{BASE}{consultation.pk}/infructueuse/", {"reason": "Aucune offre."})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "Une consultation « Brouillon » ne peut pas passer à l'état « Infructueuse »."
+        f"« Déclarer la consultation infructueuse » est impossible : « {consultation.title} » "
+        "est à l'état « Brouillon »."
     ]
     assert response.context["form"]["reason"].value() == "Aucune offre."
     consultation.refresh_from_db()
@@ -249,3 +251,42 @@ def test_my_space_links_to_short_chains_for_canteen_managers_only(client, world)
     assert "Circuits courts" in labels
     others = entries_for(world.users["authenticated"], is_agency=False, place="dashboard")
     assert "Circuits courts" not in [link["label"] for link in others]
+
+
+# --- Closing the responses: one rule, offered only when it can be done --------------------------
+
+
+def test_closing_is_not_offered_before_the_deadline(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.PUBLISHED)
+    client.force_login(world.users["organisation_member"])
+
+    body = client.get(f"{BASE}{consultation.pk}/").content.decode()
+
+    assert "Clore les réponses" not in body
+
+
+def test_closing_before_the_deadline_is_refused_and_explained(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.PUBLISHED)
+    client.force_login(world.users["organisation_member"])
+
+    response = client.post(f"{BASE}{consultation.pk}/clore/", follow=True)
+
+    assert ["peuvent encore répondre" in str(m) for m in response.context["messages"]] == [True]
+    consultation.refresh_from_db()
+    assert consultation.status == S.PUBLISHED
+
+
+def test_closing_is_offered_after_the_deadline_and_closes(client, world):
+    consultation = ConsultationFactory(
+        buyer=make_buyer(world.structure),
+        status=S.PUBLISHED,
+        deadline=timezone.now() - datetime.timedelta(minutes=1),
+    )
+    client.force_login(world.users["organisation_member"])
+
+    body = client.get(f"{BASE}{consultation.pk}/").content.decode()
+    client.post(f"{BASE}{consultation.pk}/clore/")
+
+    assert "Clore les réponses" in body
+    consultation.refresh_from_db()
+    assert consultation.status == S.CLOSED
