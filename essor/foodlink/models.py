@@ -893,27 +893,3 @@ class Purchase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} ({self.date:%d/%m/%Y})"
-
-
-class Notification(models.Model):
-    """A message shown in Essor to one person (alerts, awards, results)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="destinataire",
-        on_delete=models.CASCADE,
-        related_name="foodlink_notifications",
-    )
-    message = models.CharField("message", max_length=500)
-    url = models.CharField("lien", max_length=300, blank=True)
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    read_at = models.DateTimeField("lue le", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "notification"
-        verbose_name_plural = "notifications"
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
-
-    def __str__(self) -> str:
-        return self.message

@@ -33,7 +33,6 @@ from essor.foodlink.models import (
     Consultation,
     EgalimGroup,
     Family,
-    Notification,
     Offer,
     ProducerCertification,
     ProducerProduct,
@@ -134,10 +133,6 @@ def visible_purchases(user):
     if is_agency_member(user):
         return queryset
     return queryset.filter(buyer__organisation_id__in=_member_organisation_ids(user))
-
-
-def unread_notifications(user):
-    return Notification.objects.filter(user=user, read_at__isnull=True)
 
 
 def pending_revisions():

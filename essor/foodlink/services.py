@@ -7,15 +7,14 @@ import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role
 from essor.core import audit, workflow
+from essor.core.notifications import notify
 from essor.foodlink import amounts, selectors
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
@@ -27,7 +26,6 @@ from essor.foodlink.models import (
     ConsultationAlert,
     EgalimGroup,
     Family,
-    Notification,
     Offer,
     ProducerCertification,
     ProducerProduct,
@@ -49,38 +47,7 @@ class FoodlinkError(ValidationError):
     """A refused action, with a French message for the person who tried it."""
 
 
-# --- Notifications ------------------------------------------------------------------------
-
-
-def _absolute(url: str) -> str:
-    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
-
-
-def notify(*, users, message: str, url: str = "", subject: str = "") -> int:
-    """An in-app notification for each person, and the same by e-mail once the transaction is
-    committed (so nothing is sent for a refused action)."""
-    users = [user for user in users if user is not None]
-    if not users:
-        return 0
-    Notification.objects.bulk_create(
-        Notification(user=user, message=message[:500], url=url) for user in users
-    )
-    if subject:
-        body = f"{message}\n\n{_absolute(url)}\n" if url else f"{message}\n"
-        messages = [
-            (subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-            for user in users
-            if user.email
-        ]
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
-    return len(users)
-
-
-def mark_notifications_read(*, user, notification_ids=None) -> int:
-    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
-    if notification_ids is not None:
-        queryset = queryset.filter(pk__in=notification_ids)
-    return queryset.update(read_at=timezone.now())
+# --- Notifications (core.notifications) ------------------------------------------------
 
 
 def _members(organisation_ids):

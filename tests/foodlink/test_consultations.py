@@ -140,7 +140,7 @@ def test_publishing_alerts_matching_producers_in_essor_and_by_email(
         )
     assert count == 1
     assert consultation.alerts.get().producer == producer
-    assert member.foodlink_notifications.count() == 1
+    assert member.notifications.count() == 1
     assert [message.to for message in mail.outbox] == [["fermier@example.org"]]
 
 
@@ -329,8 +329,8 @@ def test_retained_and_other_producers_are_told(world, django_capture_on_commit_c
             consultation=consultation,
             quantities={first.pk: Decimal("100")},
         )
-    assert "est retenue" in winner.foodlink_notifications.get().message
-    assert "n'a pas été retenue" in loser.foodlink_notifications.get().message
+    assert "est retenue" in winner.notifications.get().message
+    assert "n'a pas été retenue" in loser.notifications.get().message
     assert len(mail.outbox) == 2
 
 

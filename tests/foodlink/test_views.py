@@ -192,16 +192,6 @@ def test_a_refused_step_with_a_form_is_explained_on_its_form(client, world):
     assert consultation.status == S.DRAFT
 
 
-def test_notifications_are_marked_read(client, world):
-    from essor.foodlink.services import notify
-
-    user = world.users["organisation_member"]
-    notify(users=[user], message="Bonjour")
-    client.force_login(user)
-    client.post("/circuits-courts/notifications/")
-    assert not user.foodlink_notifications.filter(read_at__isnull=True).exists()
-
-
 def test_a_draft_is_corrected_and_the_change_logged(client, world):
     from essor.core.models import AuditLogEntry
 

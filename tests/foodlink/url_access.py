@@ -52,7 +52,6 @@ URL_ACCESS = [
         note="404 tant que le livret n'a pas été construit (test_guide couvre le téléchargement).",
     ),
     UrlCase("foodlink:home", LOGGED_IN),
-    UrlCase("foodlink:notifications", LOGGED_IN),
     UrlCase(
         "foodlink:producer_edit",
         STRUCTURE_AND_AGENCY,
