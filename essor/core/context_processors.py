@@ -1,8 +1,5 @@
-import functools
-
 from django.conf import settings
 
-from essor.core import notifications
 from essor.core.navigation import entries_for
 from essor.core.permissions import is_agency_member
 
@@ -15,6 +12,4 @@ def essor(request):
         "agency_name": settings.ESSOR_AGENCY_NAME,
         "is_agency_member": is_agency,
         "module_nav": entries_for(user, is_agency=is_agency),
-        # The header's « Notifications » entry: a template calls it, one indexed count per page.
-        "unread_notification_count": functools.cache(lambda: notifications.unread_count(user)),
     }

@@ -1,6 +1,6 @@
 """In-app notifications, for every module: `notify` writes them (and sends the same by e-mail
-once the transaction is committed); the reads serve the notifications page and the header's
-unread count.
+once the transaction is committed); the reads serve the notifications page and the unread count
+of its entry on the « Mon espace » dashboard.
 
     notify(users=members, message="Votre offre est retenue.", url=reverse(...), subject="Essor — …")
 """
@@ -10,6 +10,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
+from essor.core.formats import number
 from essor.core.models import Notification
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
@@ -62,3 +63,11 @@ def unread_count(user) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return unread(user).count()
+
+
+def unread_detail(user) -> str:
+    """« 2 non lues » for the dashboard's entry, "" when everything is read."""
+    count = unread_count(user)
+    if not count:
+        return ""
+    return f"{number(count)} non lue{'s' if count > 1 else ''}"

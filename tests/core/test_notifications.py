@@ -1,5 +1,5 @@
 """Notifications of every module: written by `core.notifications.notify`, read on one page, their
-unread count in the header."""
+unread count on the « Mon espace » dashboard (the header links to them without a query)."""
 
 import pytest
 from django.core import mail
@@ -79,19 +79,43 @@ def test_the_page_marks_everything_read(client, world):
     assert notifications.unread_count(member) == 0
 
 
-def test_the_header_shows_the_unread_count_to_signed_in_people(client, world):
+def test_the_dashboard_entry_shows_the_unread_count(client, world):
     member = world.users["organisation_member"]
     notifications.notify(users=[member], message="Un")
     notifications.notify(users=[member], message="Deux")
     client.force_login(member)
 
-    body = client.get("/mentions-legales/").content.decode()
+    body = client.get("/compte/").content.decode()
 
-    assert '<span class="badge">2<span class="visually-hidden"> non lues</span></span>' in body
+    assert '<a href="/notifications/">Notifications (2 non lues)</a>' in body
+
+
+def test_the_dashboard_entry_has_no_count_once_everything_is_read(client, world):
+    member = world.users["organisation_member"]
+    notifications.notify(users=[member], message="Un")
+    notifications.mark_read(user=member)
+    client.force_login(member)
+
+    body = client.get("/compte/").content.decode()
+
+    assert '<a href="/notifications/">Notifications</a>' in body
+
+
+def test_the_header_links_signed_in_people_to_their_notifications_without_a_query(client, world):
+    member = world.users["organisation_member"]
+    notifications.notify(users=[member], message="Un")
+    client.force_login(member)
+    client.get("/mentions-legales/")
+
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get("/mentions-legales/").content.decode()
+
+    assert 'href="/notifications/"' in body
+    assert not [q for q in captured.captured_queries if "core_notification" in q["sql"]]
 
 
 def test_the_header_has_no_notifications_entry_for_anonymous_visitors(client, world):
-    assert URL not in client.get("/mentions-legales/").content.decode()
+    assert 'href="/notifications/"' not in client.get("/mentions-legales/").content.decode()
 
 
 def _queries(client, url: str) -> int:

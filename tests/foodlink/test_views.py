@@ -280,3 +280,16 @@ def test_closing_is_offered_after_the_deadline_and_closes(client, world):
     assert "Clore les réponses" in body
     consultation.refresh_from_db()
     assert consultation.status == S.CLOSED
+
+
+def test_a_step_not_offered_is_not_shown_by_its_address_either(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.PUBLISHED)
+    client.force_login(world.users["organisation_member"])
+
+    response = client.get(f"{BASE}{consultation.pk}/clore/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{BASE}{consultation.pk}/"
+    assert [str(m) for m in response.context["messages"]] == [
+        "« Clore les réponses » n'est pas encore possible : les producteurs peuvent répondre "
+        "jusqu'à la date limite."
+    ]

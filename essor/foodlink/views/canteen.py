@@ -225,6 +225,12 @@ def consultation_action(request, pk: int, action: str):
     if not selectors.is_buyer_member(request.user, consultation.buyer):
         raise PermissionDenied("Seuls les gestionnaires de la cantine conduisent la consultation.")
     label = _step_labels()[spec["transition"]]
+    if request.method == "GET" and not workflow.may(
+        getattr(consultation, spec["transition"]), request.user
+    ):
+        # Reached by its address while the page does not offer it: say why, on the page.
+        messages.error(request, _why_not(consultation, label))
+        return redirect("foodlink:consultation_detail", pk=pk)
     form = spec["form"](request.POST or None) if spec["form"] else None
     if request.method == "POST" and (form is None or form.is_valid()):
         step = {
@@ -250,6 +256,15 @@ def consultation_action(request, pk: int, action: str):
         "foodlink/consultation_action.html",
         {"consultation": consultation, "form": form, "label": label, "action": action},
     )
+
+
+def _why_not(consultation: Consultation, label: str) -> str:
+    if consultation.status == S.PUBLISHED and not responses_are_over(consultation):
+        return (
+            f"« {label} » n'est pas encore possible : les producteurs peuvent répondre jusqu'à "
+            "la date limite."
+        )
+    return f"« {label} » est impossible : la consultation est à l'état « {consultation.get_status_display()} »."
 
 
 def _run_step(*, actor, consultation, transition, data) -> str:
