@@ -293,3 +293,15 @@ def test_a_step_not_offered_is_not_shown_by_its_address_either(client, world):
         "« Clore les réponses » n'est pas encore possible : les producteurs peuvent répondre "
         "jusqu'à la date limite."
     ]
+
+
+def test_the_award_page_of_a_draft_sends_back_to_the_consultation(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    client.force_login(world.users["organisation_member"])
+
+    response = client.get(f"{BASE}{consultation.pk}/attribuer/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{BASE}{consultation.pk}/"
+    assert [str(m) for m in response.context["messages"]] == [
+        "« Attribuer » est impossible : la consultation est à l'état « Brouillon »."
+    ]

@@ -298,6 +298,9 @@ def consultation_award(request, pk: int):
     )
     if not selectors.is_buyer_member(request.user, consultation.buyer):
         raise PermissionDenied("Seuls les gestionnaires de la cantine attribuent la consultation.")
+    if request.method == "GET" and not _may_award(consultation, request.user):
+        messages.error(request, _why_not(consultation, "Attribuer"))
+        return redirect("foodlink:consultation_detail", pk=pk)
     offers = list(selectors.consultation_offers(consultation))
     errors: list[str] = []
     values = {}
