@@ -259,12 +259,14 @@ def consultation_action(request, pk: int, action: str):
 
 
 def _why_not(consultation: Consultation, label: str) -> str:
+    """Why a step is not offered now, for the person who reached it by its address."""
     if consultation.status == S.PUBLISHED and not responses_are_over(consultation):
         return (
             f"« {label} » n'est pas encore possible : les producteurs peuvent répondre jusqu'à "
             "la date limite."
         )
-    return f"« {label} » est impossible : la consultation est à l'état « {consultation.get_status_display()} »."
+    state = consultation.get_status_display()
+    return f"« {label} » est impossible : la consultation est à l'état « {state} »."
 
 
 def _run_step(*, actor, consultation, transition, data) -> str:
