@@ -9,8 +9,19 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from essor.core import workflow
+        from essor.core import notifications, workflow
+        from essor.core.navigation import Audience, NavEntry, register_nav
 
+        # Every signed-in person has notifications: the dashboard's entry says how many unread.
+        register_nav(
+            NavEntry(
+                "Notifications",
+                "core:notifications",
+                audience=Audience.AUTHENTICATED,
+                order=1,
+                detail=notifications.unread_detail,
+            )
+        )
         # Each module declares its audit codes in its `audit_actions.py`.
         autodiscover_modules("audit_actions")
         # Every app's models are loaded before any ready(): the transitions of every module.

@@ -10,7 +10,7 @@ Two rules hold for every figure and date the platform shows or exports:
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from babel.dates import format_date, format_datetime, get_month_names
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -37,6 +37,8 @@ def to_decimal(value) -> Decimal:
 
 
 _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
+# Wide enough to round any amount a person could type (a column's maximum is checked after).
+_WIDE = Context(prec=60)
 
 
 def round_half_up(value, places: int = 0) -> Decimal | None:
@@ -45,7 +47,7 @@ def round_half_up(value, places: int = 0) -> Decimal | None:
     if value is None or value == "":
         return None
     quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
-    rounded = to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    rounded = to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
     return rounded if rounded else abs(rounded)  # no « -0,00 »
 
 

@@ -1,4 +1,5 @@
-"""Shared mechanisms: the audit log and the progress of background jobs."""
+"""Shared mechanisms: the audit log, the progress of background jobs, proposed changes and
+notifications."""
 
 from django.conf import settings
 from django.db import models
@@ -165,3 +166,28 @@ class ProposedChange(FSMModelMixin, models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+
+
+class Notification(models.Model):
+    """A message shown in Essor to one person, from any module (an alert, a decision, a result);
+    written by `notifications.notify`, read on the notifications page."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="destinataire",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.CharField("message", max_length=500)
+    url = models.CharField("lien", max_length=300, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    read_at = models.DateTimeField("lue le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification"
+        verbose_name_plural = "notifications"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message

@@ -5,7 +5,9 @@ template changes when a module is added.
 
 Two places show them. The page header (every page, so it must cost no query) shows the public
 links, and the agency's links to agency members. The "Mon espace" dashboard shows a person's
-working spaces: the signed-in links whose `visible(user)` rule holds, and the agency's links.
+working spaces: the signed-in links whose `visible(user)` rule holds, and the agency's links; an
+entry's `detail(user)` (e.g. « 2 non lues » for the notifications) is added to its label there,
+and only there.
 """
 
 from collections.abc import Callable
@@ -29,6 +31,9 @@ class NavEntry:
     order: int = 100
     # Optional finer rule (user -> bool), e.g. "members of an SIAE"; keep it to cached facts.
     visible: Callable[[object], bool] | None = None
+    # Optional short text shown after the label on the dashboard (user -> str, "" for nothing),
+    # e.g. the unread count; never computed for the header.
+    detail: Callable[[object], str] | None = None
 
 
 _ENTRIES: dict[str, NavEntry] = {}
@@ -61,5 +66,13 @@ def entries_for(user, *, is_agency: bool, place: str = "header") -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        links.append({"label": entry.label, "url": url, "namespace": entry.url_name.split(":")[0]})
+        detail = entry.detail(user) if entry.detail and place == "dashboard" else ""
+        links.append(
+            {
+                "label": f"{entry.label} ({detail})" if detail else entry.label,
+                "url": url,
+                "namespace": entry.url_name.split(":")[0],
+                "detail": detail,
+            }
+        )
     return links

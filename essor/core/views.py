@@ -1,12 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
-from essor.core import jobs
+from essor.core import jobs, notifications
 from essor.core.models import Job
+from essor.core.permissions import login_required
 
 
 @never_cache
@@ -65,3 +69,16 @@ def job_progress(request, pk: int):
 def _job_context(job: Job) -> dict:
     text = jobs.announcement(job)
     return {"job": job, "announcement": text, "announcement_digest": jobs.announcement_digest(text)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications_page(request):
+    """The person's notifications from every module, newest first; « Tout marquer comme lu »."""
+    if request.method == "POST":
+        count = notifications.mark_read(user=request.user)
+        if count:
+            messages.success(request, "Toutes vos notifications sont marquées comme lues.")
+        return redirect("core:notifications")
+    page = Paginator(notifications.of_user(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role
+from essor.core.models import Notification
 from essor.demo import identifiers
 from essor.directory.models import FactSource, Organisation
 from essor.foodlink import selectors, services
@@ -18,7 +19,6 @@ from essor.foodlink.models import (
     BuyerProfile,
     Consultation,
     ConsultationAlert,
-    Notification,
     Offer,
     ProducerCertification,
     ProducerProduct,

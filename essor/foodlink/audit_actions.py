@@ -1,18 +1,14 @@
-"""The audit codes of the foodlink module and their French labels (the journal shows the labels)."""
+"""The audit codes of the foodlink module and their French labels (the journal shows the labels).
+
+The codes of the transitions (a consultation's steps, an offer retained or not, a producer's
+revision approved or refused) are declared by their steps in `models.py`, not here."""
 
 from essor.core import audit
 
 audit.register_actions(
     {
         "foodlink.buyer.create": "Cantine enregistrée",
-        "foodlink.consultation.award": "Consultation attribuée",
-        "foodlink.consultation.cancel": "Consultation annulée",
-        "foodlink.consultation.close": "Réponses closes",
         "foodlink.consultation.create": "Consultation créée",
-        "foodlink.consultation.declare_unsuccessful": "Consultation déclarée infructueuse",
-        "foodlink.consultation.deliver": "Livraison confirmée",
-        "foodlink.consultation.order": "Bons de commande émis",
-        "foodlink.consultation.publish": "Consultation publiée",
         "foodlink.consultation.update": "Consultation modifiée",
         "foodlink.offer.submit": "Offre déposée",
         "foodlink.offer.update": "Offre modifiée",

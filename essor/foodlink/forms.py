@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from essor.core.formats import file_size, local_date, quantity
 from essor.directory.models import Organisation
+from essor.foodlink.amounts import EuroField
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     EGALIM_CHARACTERISTICS,
@@ -18,6 +19,8 @@ from essor.foodlink.models import (
     Characteristic,
     Consultation,
     Family,
+    Offer,
+    ProducerProfile,
     Purchase,
 )
 from essor.territory.models import Commune
@@ -60,8 +63,11 @@ class ProducerProfileForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    minimum_order = forms.DecimalField(
-        label="Commande minimale (€ HT)", min_value=Decimal("0"), max_digits=10, decimal_places=2
+    minimum_order = EuroField(
+        label="Commande minimale (€ HT)",
+        min_value=Decimal("0"),
+        max_digits=ProducerProfile._meta.get_field("minimum_order").max_digits,
+        help_text="Arrondie au centime.",
     )
     contact_name = forms.CharField(label="Nom du contact", max_length=150, required=False)
     contact_email = forms.EmailField(label="Courriel du contact", required=False)
@@ -301,7 +307,11 @@ class ConsultationForm(forms.ModelForm):
 
 
 class OfferForm(forms.Form):
-    unit_price = forms.DecimalField(label="Prix unitaire HT (€)", max_digits=10, decimal_places=2)
+    unit_price = EuroField(
+        label="Prix unitaire HT (€)",
+        max_digits=Offer._meta.get_field("unit_price").max_digits,
+        help_text="Arrondi au centime.",
+    )
     quantity = forms.DecimalField(label="Quantité proposée", max_digits=12, decimal_places=3)
     characteristics = forms.MultipleChoiceField(
         label="Caractéristiques du produit",
@@ -323,7 +333,10 @@ class OfferForm(forms.Form):
     def clean_unit_price(self):
         value = self.cleaned_data["unit_price"]
         if value <= 0:
-            raise forms.ValidationError("Le prix unitaire HT doit être strictement positif.")
+            raise forms.ValidationError(
+                "Le prix unitaire HT doit être strictement positif (au moins 0,01 € une fois "
+                "arrondi au centime)."
+            )
         return value
 
     def clean_quantity(self):
@@ -355,6 +368,11 @@ class DeliveryForm(forms.Form):
 
 
 class PurchaseForm(forms.ModelForm):
+    price_ht = EuroField(
+        label="Prix HT (€)",
+        max_digits=Purchase._meta.get_field("price_ht").max_digits,
+        help_text="Arrondi au centime.",
+    )
     characteristics = forms.MultipleChoiceField(
         label="Catégories EGalim",
         choices=EGALIM_CHOICES,
@@ -385,12 +403,14 @@ class PurchaseForm(forms.ModelForm):
             label="Cantine", queryset=buyers, empty_label=None
         )
         self.order_fields(["buyer"])
-        self.fields["price_ht"].min_value = Decimal("0.01")
 
     def clean_price_ht(self):
         value = self.cleaned_data["price_ht"]
         if value <= 0:
-            raise forms.ValidationError("Le prix HT doit être strictement positif.")
+            raise forms.ValidationError(
+                "Le prix HT doit être strictement positif (au moins 0,01 € une fois arrondi au "
+                "centime)."
+            )
         return value
 
     def clean_date(self):

@@ -1,5 +1,5 @@
 """Short food chains: producers and canteens (profiles of `directory.Organisation`), buyers'
-consultations, producers' offers, awards, purchases (EGalim) and the in-app notifications.
+consultations, producers' offers, awards and purchases (EGalim).
 
 Codes of families and characteristics follow the national platform ma-cantine (see STANDARDS.md,
 "Short food chains and public catering").
@@ -7,13 +7,16 @@ Codes of families and characteristics follow the national platform ma-cantine (s
 
 from django.conf import settings
 from django.db import models
-from django_fsm import transition
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
 
-from essor.core.formats import local_date, long_date, month_names, round_half_up
+from essor.accounts.memberships import memberships_of_user
+from essor.core.formats import local_date, long_date, month_names
 from essor.core.models import ProposedChange
 from essor.core.permissions import agency_decides
 from essor.core.validators import validate_siret
 from essor.core.workflow import step
+from essor.foodlink.amounts import line_amount
 
 
 class Family(models.TextChoices):
@@ -355,8 +358,20 @@ class BuyerProfile(models.Model):
         return self.name
 
 
-class Consultation(models.Model):
-    """A buyer's need, sent to the producers who can meet it (state machine in services)."""
+def manages_the_canteen(consultation, user) -> bool:
+    """Les gestionnaires de la cantine."""
+    return consultation.buyer.organisation_id in memberships_of_user(user).member_organisation_ids
+
+
+def responses_are_over(consultation) -> bool:
+    """The deadline has passed: the producers may no longer answer (closing before it would cut
+    short the time they were promised)."""
+    return consultation.deadline <= timezone.now()
+
+
+class Consultation(FSMModelMixin, models.Model):
+    """A buyer's need, sent to the producers who can meet it; its steps are the transitions
+    below, run by the services through `workflow.perform`."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Brouillon"
@@ -393,8 +408,13 @@ class Consultation(models.Model):
     max_distance_km = models.PositiveSmallIntegerField("distance maximale (km)", default=50)
     deadline = models.DateTimeField("date limite de réponse")
     comment = models.TextField("précisions", blank=True)
-    status = models.CharField(
-        "état", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    status = FSMField(
+        "état",
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        protected=True,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -469,6 +489,97 @@ class Consultation(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # --- workflow: the canteen's managers conduct the consultation ---------------------------
+
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.PUBLISHED,
+        permission=manages_the_canteen,
+        custom=step(
+            "foodlink.consultation.publish",
+            "Publier et alerter les producteurs",
+            "Consultation publiée",
+        ),
+    )
+    def publish(self):
+        """The matching producers are alerted (the service runs the matching)."""
+
+    @transition(
+        field=status,
+        source=Status.PUBLISHED,
+        target=Status.CLOSED,
+        conditions=[responses_are_over],
+        permission=manages_the_canteen,
+        custom=step("foodlink.consultation.close", "Clore les réponses", "Réponses closes"),
+    )
+    def close(self):
+        """No more offers: possible once the deadline has passed, and offered only then."""
+
+    @transition(
+        field=status,
+        source=Status.CLOSED,
+        target=Status.AWARDED,
+        permission=manages_the_canteen,
+        custom=step("foodlink.consultation.award", "Attribuer", "Consultation attribuée"),
+    )
+    def award_offers(self):
+        """Offers retained in whole or in part (the service records the award)."""
+
+    @transition(
+        field=status,
+        source=Status.CLOSED,
+        target=Status.UNSUCCESSFUL,
+        permission=manages_the_canteen,
+        custom=step(
+            "foodlink.consultation.declare_unsuccessful",
+            "Déclarer la consultation infructueuse",
+            "Consultation déclarée infructueuse",
+            reason=True,
+        ),
+    )
+    def declare_unsuccessful(self):
+        """No offer is retained."""
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.PUBLISHED, Status.CLOSED],
+        target=Status.CANCELLED,
+        permission=manages_the_canteen,
+        custom=step(
+            "foodlink.consultation.cancel",
+            "Annuler la consultation",
+            "Consultation annulée",
+            reason=True,
+        ),
+    )
+    def cancel(self):
+        """The need is withdrawn before any award."""
+
+    @transition(
+        field=status,
+        source=Status.AWARDED,
+        target=Status.ORDERED,
+        permission=manages_the_canteen,
+        custom=step(
+            "foodlink.consultation.order", "Émettre les bons de commande", "Bons de commande émis"
+        ),
+    )
+    def order(self):
+        """One purchase order per retained offer."""
+
+    @transition(
+        field=status,
+        source=Status.ORDERED,
+        target=Status.DELIVERED,
+        permission=manages_the_canteen,
+        custom=step(
+            "foodlink.consultation.deliver", "Confirmer la livraison", "Livraison confirmée"
+        ),
+    )
+    def deliver(self):
+        """Each retained offer becomes a purchase (the service records them)."""
+
 
 class ConsultationAlert(models.Model):
     """A producer matched by a consultation and told about it."""
@@ -499,7 +610,10 @@ class ConsultationAlert(models.Model):
         return f"Alerte {self.producer_id} — {self.consultation_id}"
 
 
-class Offer(models.Model):
+class Offer(FSMModelMixin, models.Model):
+    """A producer's answer to a consultation. Its state follows the canteen's decision on the
+    consultation (the award, or « infructueuse »): Essor moves it, never a person directly."""
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Déposée"
         RETAINED = "retained", "Retenue"
@@ -515,8 +629,8 @@ class Offer(models.Model):
     quantity = models.DecimalField("quantité proposée", max_digits=12, decimal_places=3)
     characteristics = models.JSONField("caractéristiques", default=list, blank=True)
     comment = models.TextField("commentaire", blank=True)
-    status = models.CharField(
-        "état", max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    status = FSMField(
+        "état", max_length=16, choices=Status.choices, default=Status.SUBMITTED, protected=True
     )
     awarded_quantity = models.DecimalField(
         "quantité attribuée", max_digits=12, decimal_places=3, null=True, blank=True
@@ -572,14 +686,35 @@ class Offer(models.Model):
 
     @property
     def awarded_amount(self):
+        """The awarded quantity at the unit price, rounded half up to the cent."""
         if self.awarded_quantity is None:
             return None
-        return round_half_up(self.awarded_quantity * self.unit_price, 2)
+        return line_amount(self.awarded_quantity, self.unit_price)
 
     @property
     def order_number(self) -> str:
         year = local_date(self.consultation.awarded_at).year
         return f"BC-{year}-{self.consultation_id:05d}-{self.pk:05d}"
+
+    # --- workflow: derived from the consultation's award, performed by its services ----------
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.RETAINED,
+        custom=step("foodlink.offer.retain", "Retenir", "Offre retenue", system=True),
+    )
+    def retain(self):
+        """The award retains the offer, for its `awarded_quantity` (set by the service)."""
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.NOT_RETAINED,
+        custom=step("foodlink.offer.decline", "Ne pas retenir", "Offre non retenue", system=True),
+    )
+    def decline(self):
+        """The award retains other offers, or the consultation is declared unsuccessful."""
 
 
 class Award(models.Model):
@@ -747,27 +882,3 @@ class Purchase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} ({long_date(self.date)})"
-
-
-class Notification(models.Model):
-    """A message shown in Essor to one person (alerts, awards, results)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="destinataire",
-        on_delete=models.CASCADE,
-        related_name="foodlink_notifications",
-    )
-    message = models.CharField("message", max_length=500)
-    url = models.CharField("lien", max_length=300, blank=True)
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    read_at = models.DateTimeField("lue le", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "notification"
-        verbose_name_plural = "notifications"
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
-
-    def __str__(self) -> str:
-        return self.message

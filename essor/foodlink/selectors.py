@@ -27,13 +27,13 @@ from essor.accounts.memberships import memberships_of_user
 from essor.core.formats import percentage, round_half_up, to_decimal
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
+from essor.foodlink.amounts import line_amount
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     BuyerProfile,
     Consultation,
     EgalimGroup,
     Family,
-    Notification,
     Offer,
     ProducerCertification,
     ProducerProduct,
@@ -129,28 +129,11 @@ def consultation_offers(consultation: Consultation):
     )
 
 
-def consultation_history(consultation: Consultation):
-    """The consultation's audit log (who did what, when, why), oldest first."""
-    from essor.core.models import AuditLogEntry
-
-    return list(
-        AuditLogEntry.objects.filter(
-            target_type="foodlink.consultation", target_id=str(consultation.pk)
-        )
-        .select_related("actor")
-        .order_by("pk")
-    )
-
-
 def visible_purchases(user):
     queryset = Purchase.objects.select_related("buyer")
     if is_agency_member(user):
         return queryset
     return queryset.filter(buyer__organisation_id__in=_member_organisation_ids(user))
-
-
-def unread_notifications(user):
-    return Notification.objects.filter(user=user, read_at__isnull=True)
 
 
 def pending_revisions():
@@ -368,23 +351,19 @@ def procurement_threshold() -> Decimal:
     return Decimal(str(getattr(settings, "ESSOR_FOODLINK_PROCUREMENT_THRESHOLD", Decimal("40000"))))
 
 
-def committed_awards(*, buyer_id: int, year: int):
-    """Awarded offers not yet turned into purchases (awarded or ordered consultations)."""
-    amount = ExpressionWrapper(
-        F("awarded_quantity") * F("unit_price"),
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
-    return (
-        Offer.objects.filter(
-            consultation__buyer_id=buyer_id,
-            consultation__status__in=[Consultation.Status.AWARDED, Consultation.Status.ORDERED],
-            consultation__awarded_at__year=year,
-            status=Offer.Status.RETAINED,
-        )
-        .order_by()
-        .values("consultation__family")
-        .annotate(amount=Sum(amount))
-    )
+def committed_awards(*, buyer_id: int, year: int) -> dict[str, Decimal]:
+    """Awarded offers not yet turned into purchases (awarded or ordered consultations), by
+    family: each line rounded half up to the cent, as its purchase will be."""
+    committed: dict[str, Decimal] = {}
+    rows = Offer.objects.filter(
+        consultation__buyer_id=buyer_id,
+        consultation__status__in=[Consultation.Status.AWARDED, Consultation.Status.ORDERED],
+        consultation__awarded_at__year=year,
+        status=Offer.Status.RETAINED,
+    ).values_list("consultation__family", "awarded_quantity", "unit_price")
+    for family, quantity, unit_price in rows:
+        committed[family] = committed.get(family, Decimal("0")) + line_amount(quantity, unit_price)
+    return committed
 
 
 def family_spend(*, buyer_id: int, year: int, purchases=None) -> dict[str, Decimal]:
@@ -400,8 +379,8 @@ def family_spend(*, buyer_id: int, year: int, purchases=None) -> dict[str, Decim
         )
     for family, amount in purchases.items():
         spend[family] += to_decimal(amount)  # a float on SQLite: its written digits
-    for row in committed_awards(buyer_id=buyer_id, year=year):
-        spend[row["consultation__family"]] += round_half_up(row["amount"] or 0, 2)
+    for family, amount in committed_awards(buyer_id=buyer_id, year=year).items():
+        spend[family] += amount
     return spend
 
 

@@ -5,12 +5,10 @@ import datetime
 import hashlib
 import io
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +17,8 @@ from essor.core import audit, workflow
 from essor.core.exports import write_csv
 from essor.core.formats import euros, local_date, long_date, long_datetime, round_half_up
 from essor.core.formats import quantity as format_quantity
-from essor.foodlink import selectors
+from essor.core.notifications import notify
+from essor.foodlink import amounts, selectors
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     EGALIM_CHARACTERISTICS,
@@ -30,7 +29,6 @@ from essor.foodlink.models import (
     ConsultationAlert,
     EgalimGroup,
     Family,
-    Notification,
     Offer,
     ProducerCertification,
     ProducerProduct,
@@ -39,48 +37,20 @@ from essor.foodlink.models import (
     Purchase,
     PurchaseImport,
     months_to_mask,
+    responses_are_over,
 )
 from essor.territory.models import Commune
 
 S = Consultation.Status
+OFFER_PRICE_DIGITS = Offer._meta.get_field("unit_price").max_digits
+PURCHASE_PRICE_DIGITS = Purchase._meta.get_field("price_ht").max_digits
 
 
 class FoodlinkError(ValidationError):
     """A refused action, with a French message for the person who tried it."""
 
 
-# --- Notifications ------------------------------------------------------------------------
-
-
-def _absolute(url: str) -> str:
-    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
-
-
-def notify(*, users, message: str, url: str = "", subject: str = "") -> int:
-    """An in-app notification for each person, and the same by e-mail once the transaction is
-    committed (so nothing is sent for a refused action)."""
-    users = [user for user in users if user is not None]
-    if not users:
-        return 0
-    Notification.objects.bulk_create(
-        Notification(user=user, message=message[:500], url=url) for user in users
-    )
-    if subject:
-        body = f"{message}\n\n{_absolute(url)}\n" if url else f"{message}\n"
-        messages = [
-            (subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-            for user in users
-            if user.email
-        ]
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
-    return len(users)
-
-
-def mark_notifications_read(*, user, notification_ids=None) -> int:
-    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
-    if notification_ids is not None:
-        queryset = queryset.filter(pk__in=notification_ids)
-    return queryset.update(read_at=timezone.now())
+# --- Notifications (core.notifications) ------------------------------------------------
 
 
 def _members(organisation_ids):
@@ -140,6 +110,26 @@ def _check_products(products) -> None:
         raise FoodlinkError(errors)
 
 
+MINIMUM_ORDER_DIGITS = ProducerProfile._meta.get_field("minimum_order").max_digits
+
+
+def _rounded_profile(profile: dict) -> dict:
+    """The proposed profile with its minimum order rounded half up to the cent, then checked."""
+    if profile.get("minimum_order") in (None, ""):
+        return profile
+    try:
+        minimum = amounts.to_cents(profile["minimum_order"])
+    except InvalidOperation as error:
+        raise FoodlinkError(
+            {"minimum_order": f"« {profile['minimum_order']} » n'est pas un montant."}
+        ) from error
+    if minimum < 0:
+        raise FoodlinkError({"minimum_order": "La commande minimale ne peut pas être négative."})
+    if reason := amounts.too_large(minimum, MINIMUM_ORDER_DIGITS):
+        raise FoodlinkError({"minimum_order": f"La commande minimale {reason}."})
+    return {**profile, "minimum_order": str(minimum)}
+
+
 def _apply_producer_data(producer: ProducerProfile, data: dict) -> None:
     profile = data.get("profile", {})
     code = profile.get("commune")
@@ -154,7 +144,7 @@ def _apply_producer_data(producer: ProducerProfile, data: dict) -> None:
         if field in profile:
             value = profile[field]
             if field == "minimum_order":
-                value = Decimal(str(value))
+                value = amounts.to_cents(value)
             setattr(producer, field, value)
     producer.save()
     if "products" in data:
@@ -213,7 +203,9 @@ def propose_producer_changes(*, actor, producer: ProducerProfile, data: dict) ->
     validates it; the public guide keeps showing the validated profile."""
     _check_products(data.get("products", []))
     _check_certifications(data.get("certifications", []), today=timezone.localdate())
-    producer = ProducerProfile.objects.select_for_update().get(pk=producer.pk)
+    if "profile" in data:
+        data = {**data, "profile": _rounded_profile(data["profile"])}
+    producer = ProducerProfile.objects.select_for_update(of=("self",)).get(pk=producer.pk)
     revision = producer.revisions.filter(status=ProducerRevision.Status.PENDING).first()
     if revision is None:
         revision = ProducerRevision.objects.create(producer=producer, data=data, proposed_by=actor)
@@ -233,7 +225,7 @@ def propose_producer_changes(*, actor, producer: ProducerProfile, data: dict) ->
 def review_producer_revision(
     *, actor, revision: ProducerRevision, approve: bool, comment: str = ""
 ) -> ProducerRevision:
-    revision = ProducerRevision.objects.select_for_update().get(pk=revision.pk)
+    revision = ProducerRevision.objects.select_for_update(of=("self",)).get(pk=revision.pk)
     if revision.status != ProducerRevision.Status.PENDING:
         raise FoodlinkError("Cette modification a déjà été examinée.")
     if approve:
@@ -287,57 +279,24 @@ def create_buyer_profile(
     return buyer
 
 
-# --- Consultations: the state machine -----------------------------------------------------
-
-# Every allowed transition of a consultation, and the service that performs it.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.DRAFT, S.PUBLISHED): "publish_consultation",
-    (S.DRAFT, S.CANCELLED): "cancel_consultation",
-    (S.PUBLISHED, S.CLOSED): "close_consultation",
-    (S.PUBLISHED, S.CANCELLED): "cancel_consultation",
-    (S.CLOSED, S.AWARDED): "award_consultation",
-    (S.CLOSED, S.UNSUCCESSFUL): "declare_unsuccessful",
-    (S.CLOSED, S.CANCELLED): "cancel_consultation",
-    (S.AWARDED, S.ORDERED): "issue_purchase_orders",
-    (S.ORDERED, S.DELIVERED): "confirm_delivery",
-}
+# --- Consultations ------------------------------------------------------------------------
+#
+# Each step of a consultation is a transition of `Consultation` (its table in the README) run by
+# one service here through `workflow.perform`, which locks the row, checks the table, the
+# actor's right and the reason, and writes the transition log and the audit entry.
 
 
-_CONSULTATION_ACTIONS = {
-    S.PUBLISHED: "foodlink.consultation.publish",
-    S.CLOSED: "foodlink.consultation.close",
-    S.AWARDED: "foodlink.consultation.award",
-    S.UNSUCCESSFUL: "foodlink.consultation.declare_unsuccessful",
-    S.CANCELLED: "foodlink.consultation.cancel",
-    S.ORDERED: "foodlink.consultation.order",
-    S.DELIVERED: "foodlink.consultation.deliver",
-}
-
-
-def allowed_targets(status: str) -> list[str]:
-    return [target for (source, target) in TRANSITIONS if source == status]
-
-
-def _transition(consultation: Consultation, target: str, *, actor, reason: str = "") -> None:
-    source = consultation.status
-    if (source, target) not in TRANSITIONS:
-        raise FoodlinkError(
-            f"Une consultation « {Consultation.Status(source).label} » ne peut pas passer à "
-            f"l'état « {Consultation.Status(target).label} »."
-        )
-    consultation.status = target
-    consultation.save()
-    audit.record(
-        actor=actor,
-        action=_CONSULTATION_ACTIONS[target],
-        target=consultation,
-        changes={"status": [source, target]},
-        message=reason,
-    )
+def locked_consultations():
+    """Consultations read to be changed: the row locked (with its canteen read, not locked)."""
+    return Consultation.objects.select_for_update(of=("self",)).select_related("buyer")
 
 
 def _locked(consultation: Consultation) -> Consultation:
-    return Consultation.objects.select_for_update().select_related("buyer").get(pk=consultation.pk)
+    return locked_consultations().get(pk=consultation.pk)
+
+
+def _consultation_url(consultation: Consultation) -> str:
+    return reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk})
 
 
 def check_consultation_data(data: dict, *, today) -> None:
@@ -419,9 +378,8 @@ def publish_consultation(*, actor, consultation: Consultation) -> int:
         raise FoodlinkError(
             "La période de livraison a commencé : la consultation ne peut pas être publiée."
         )
-    _transition(consultation, S.PUBLISHED, actor=actor, reason="Consultation publiée.")
     consultation.published_at = timezone.now()
-    consultation.save(update_fields=["published_at"])
+    workflow.perform(consultation.publish, actor=actor)
     matches = selectors.matching_for(consultation)
     ConsultationAlert.objects.bulk_create(
         ConsultationAlert(
@@ -439,53 +397,80 @@ def publish_consultation(*, actor, consultation: Consultation) -> int:
             f"({format_quantity(consultation.quantity)} {consultation.get_unit_display()}), réponse "
             f"attendue avant le {long_datetime(consultation.deadline)}."
         ),
-        url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
+        url=_consultation_url(consultation),
         subject=f"Essor — consultation : {consultation.title}",
     )
     return len(matches)
 
 
+def _check_responses_are_over(consultation: Consultation) -> None:
+    """The rule of `Consultation.close` (its condition), said in French before it refuses."""
+    if consultation.status == S.PUBLISHED and not responses_are_over(consultation):
+        raise FoodlinkError(
+            "Les producteurs peuvent encore répondre jusqu'à la date limite "
+            f"({long_datetime(consultation.deadline)}) : les réponses "
+            "ne peuvent pas être closes avant."
+        )
+
+
 @transaction.atomic
 def close_consultation(*, actor, consultation: Consultation, reason: str = "") -> Consultation:
     consultation = _locked(consultation)
-    if consultation.status == S.PUBLISHED and consultation.deadline > timezone.now():
-        raise FoodlinkError("Les producteurs peuvent encore répondre jusqu'à la date limite.")
-    _transition(consultation, S.CLOSED, actor=actor, reason=reason or "Réponses closes.")
+    _check_responses_are_over(consultation)
+    workflow.perform(consultation.close, actor=actor, reason=reason)
     return consultation
 
 
 @transaction.atomic
 def cancel_consultation(*, actor, consultation: Consultation, reason: str) -> Consultation:
-    if not reason.strip():
-        raise FoodlinkError("Indiquez le motif de l'annulation.")
     consultation = _locked(consultation)
-    _transition(consultation, S.CANCELLED, actor=actor, reason=reason)
+    workflow.perform(consultation.cancel, actor=actor, reason=reason)
     notify(
         users=_members(consultation.alerts.values_list("producer__organisation_id", flat=True)),
-        message=f"La consultation « {consultation.title} » a été annulée : {reason}",
-        url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
+        message=f"La consultation « {consultation.title} » a été annulée : {reason.strip()}",
+        url=_consultation_url(consultation),
         subject=f"Essor — consultation annulée : {consultation.title}",
     )
     return consultation
 
 
+def _decide_offers(*, actor, offers, retained: dict) -> None:
+    """Each submitted offer follows the decision: retained for its quantity, or not retained."""
+    for offer in offers:
+        if offer.pk in retained:
+            offer.awarded_quantity = retained[offer.pk]
+            workflow.perform(offer.retain, actor=actor)
+        elif offer.status == Offer.Status.SUBMITTED:
+            workflow.perform(offer.decline, actor=actor)
+
+
 @transaction.atomic
 def declare_unsuccessful(*, actor, consultation: Consultation, reason: str) -> Consultation:
-    if not reason.strip():
-        raise FoodlinkError("Indiquez pourquoi la consultation est infructueuse.")
     consultation = _locked(consultation)
-    _transition(consultation, S.UNSUCCESSFUL, actor=actor, reason=reason)
-    consultation.offers.update(status=Offer.Status.NOT_RETAINED)
+    workflow.perform(consultation.declare_unsuccessful, actor=actor, reason=reason)
+    offers = list(consultation.offers.select_related("producer").order_by("pk"))
+    _decide_offers(actor=actor, offers=offers, retained={})
     notify(
-        users=_members(consultation.offers.values_list("producer__organisation_id", flat=True)),
-        message=f"La consultation « {consultation.title} » est infructueuse : {reason}",
-        url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
+        users=_members([offer.producer.organisation_id for offer in offers]),
+        message=f"La consultation « {consultation.title} » est infructueuse : {reason.strip()}",
+        url=_consultation_url(consultation),
         subject=f"Essor — consultation infructueuse : {consultation.title}",
     )
     return consultation
 
 
 # --- Offers -------------------------------------------------------------------------------
+
+
+def _amount_errors(amount: Decimal | None, *, max_digits: int, label: str) -> str | None:
+    """Why an amount (already rounded to the cent) is refused, or None."""
+    if amount is None or amount <= 0:
+        return (
+            f"{label} doit être strictement positif (au moins 0,01 € une fois arrondi au centime)."
+        )
+    if reason := amounts.too_large(amount, max_digits):
+        return f"{label} {reason}."
+    return None
 
 
 def _clean_offer(consultation, producer, *, unit_price, quantity, characteristics, now) -> None:
@@ -499,8 +484,10 @@ def _clean_offer(consultation, producer, *, unit_price, quantity, characteristic
         )
     if not consultation.alerts.filter(producer=producer).exists():
         raise FoodlinkError("Ce producteur n'a pas été sollicité pour cette consultation.")
-    if unit_price is None or unit_price <= 0:
-        errors["unit_price"] = "Le prix unitaire HT doit être strictement positif."
+    if reason := _amount_errors(
+        unit_price, max_digits=OFFER_PRICE_DIGITS, label="Le prix unitaire HT"
+    ):
+        errors["unit_price"] = reason
     if quantity is None or quantity <= 0:
         errors["quantity"] = "La quantité proposée doit être strictement positive."
     elif quantity > consultation.quantity:
@@ -539,9 +526,11 @@ def submit_offer(
     characteristics=(),
     comment: str = "",
 ) -> Offer:
-    """A producer's offer (or its new version) before the deadline."""
+    """A producer's offer (or its new version) before the deadline; the price is rounded half
+    up to the cent before it is checked."""
     consultation = _locked(consultation)
     characteristics = list(dict.fromkeys(characteristics))
+    unit_price = amounts.to_cents(unit_price) if unit_price is not None else None
     _clean_offer(
         consultation,
         producer,
@@ -571,12 +560,14 @@ def submit_offer(
     notify(
         users=_members([consultation.buyer.organisation_id]),
         message=f"{producer} a {'déposé' if created else 'modifié'} une offre pour « {consultation.title} ».",
-        url=reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk}),
+        url=_consultation_url(consultation),
     )
     return offer
 
 
 # --- Award --------------------------------------------------------------------------------
+
+AWARD_TOTAL_DIGITS = Award._meta.get_field("total_amount").max_digits
 
 
 @dataclass
@@ -609,19 +600,8 @@ def award_consultation(
         raise FoodlinkError("Cette consultation a déjà été attribuée.") from error
 
 
-def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> AwardOutcome:
-    consultation = _locked(consultation)
-    if consultation.status == S.PUBLISHED and consultation.deadline <= timezone.now():
-        _transition(consultation, S.CLOSED, actor=actor, reason="Date limite de réponse atteinte.")
-    if consultation.status in (S.AWARDED, S.ORDERED, S.DELIVERED):
-        raise FoodlinkError("Cette consultation a déjà été attribuée.")
-    if consultation.status != S.CLOSED:
-        raise FoodlinkError(
-            f"Une consultation « {consultation.get_status_display()} » ne peut pas être attribuée."
-        )
-    offers = {
-        offer.pk: offer for offer in consultation.offers.select_related("producer__organisation")
-    }
+def _chosen_quantities(consultation, offers: dict, quantities: dict) -> dict:
+    """{offer id: awarded quantity} of the offers chosen; every wrong choice named."""
     chosen = {}
     errors = []
     for offer_id, quantity in quantities.items():
@@ -650,10 +630,31 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
         )
     if errors:
         raise FoodlinkError(errors)
-    amount = round_half_up(
-        sum((quantity * offers[pk].unit_price for pk, quantity in chosen.items()), Decimal("0")),
-        2,
+    return chosen
+
+
+def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> AwardOutcome:
+    consultation = _locked(consultation)
+    if consultation.status in (S.AWARDED, S.ORDERED, S.DELIVERED):
+        raise FoodlinkError("Cette consultation a déjà été attribuée.")
+    if consultation.status == S.PUBLISHED and responses_are_over(consultation):
+        workflow.perform(consultation.close, actor=actor, reason="Date limite de réponse atteinte.")
+    if consultation.status != S.CLOSED:
+        raise FoodlinkError(
+            f"Une consultation « {consultation.get_status_display()} » ne peut pas être attribuée."
+        )
+    offers = {
+        offer.pk: offer
+        for offer in consultation.offers.select_related("producer__organisation").order_by("pk")
+    }
+    chosen = _chosen_quantities(consultation, offers, quantities)
+    # Each line rounded half up to the cent, as its purchase will be; the total is their sum.
+    amount = sum(
+        (amounts.line_amount(quantity, offers[pk].unit_price) for pk, quantity in chosen.items()),
+        Decimal("0"),
     )
+    if reason_too_large := amounts.too_large(amount, AWARD_TOTAL_DIGITS):
+        raise FoodlinkError(f"Le montant attribué ({euros(amount)} HT) {reason_too_large}.")
     now = timezone.now()
     guard = selectors.award_guard(
         buyer_id=consultation.buyer_id,
@@ -668,6 +669,15 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
             "des marchés "
             "sans publicité : confirmez-la expressément après avoir vérifié la procédure."
         )
+    retained = [offer for offer in offers.values() if offer.pk in chosen]
+    consultation.awarded_at, consultation.awarded_by = now, actor
+    workflow.perform(
+        consultation.award_offers,
+        actor=actor,
+        reason=reason
+        or f"Attribuée à {', '.join(str(offer.producer) for offer in retained)} ({euros(amount)} HT)."
+        + (" Seuil des marchés sans publicité franchi (confirmé)." if guard["crosses"] else ""),
+    )
     award = Award.objects.create(
         consultation=consultation,
         decided_by=actor,
@@ -675,25 +685,8 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
         crosses_threshold=guard["crosses"],
         reason=reason,
     )
-    retained = []
-    for offer in offers.values():
-        if offer.pk in chosen:
-            offer.status, offer.awarded_quantity = Offer.Status.RETAINED, chosen[offer.pk]
-            retained.append(offer)
-        else:
-            offer.status, offer.awarded_quantity = Offer.Status.NOT_RETAINED, None
-    Offer.objects.bulk_update(list(offers.values()), ["status", "awarded_quantity"])
-    consultation.awarded_at, consultation.awarded_by = now, actor
-    _transition(
-        consultation,
-        S.AWARDED,
-        actor=actor,
-        reason=reason
-        or f"Attribuée à {', '.join(str(offer.producer) for offer in retained)} "
-        f"({euros(amount)} HT)."
-        + (" Seuil des marchés sans publicité franchi (confirmé)." if guard["crosses"] else ""),
-    )
-    url = reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk})
+    _decide_offers(actor=actor, offers=offers.values(), retained=chosen)
+    url = _consultation_url(consultation)
     for offer in retained:
         notify(
             users=_members([offer.producer.organisation_id]),
@@ -718,7 +711,7 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
 @transaction.atomic
 def issue_purchase_orders(*, actor, consultation: Consultation) -> Consultation:
     consultation = _locked(consultation)
-    _transition(consultation, S.ORDERED, actor=actor, reason="Bons de commande émis.")
+    workflow.perform(consultation.order, actor=actor)
     for offer in consultation.offers.filter(status=Offer.Status.RETAINED).select_related(
         "producer"
     ):
@@ -737,9 +730,8 @@ def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetim
     consultation = _locked(consultation)
     if delivered_on > timezone.localdate():
         raise FoodlinkError("La date de livraison ne peut pas être dans le futur.")
-    _transition(
-        consultation,
-        S.DELIVERED,
+    workflow.perform(
+        consultation.deliver,
         actor=actor,
         reason=f"Livraison confirmée le {long_date(delivered_on)}.",
     )
@@ -805,8 +797,16 @@ def record_purchase(*, actor, buyer: BuyerProfile, **data) -> Purchase:
         raise FoodlinkError(
             {"characteristics": "Catégorie(s) EGalim inconnue(s) : " + ", ".join(unknown)}
         )
+    price = data.pop("price_ht", None)
+    try:
+        price = amounts.to_cents(price) if price is not None else None
+    except InvalidOperation as error:
+        raise FoodlinkError({"price_ht": f"« {price} » n'est pas un montant."}) from error
+    if reason := _amount_errors(price, max_digits=PURCHASE_PRICE_DIGITS, label="Le prix HT"):
+        raise FoodlinkError({"price_ht": reason})
     purchase = Purchase(
         buyer=buyer,
+        price_ht=price,
         characteristics=characteristics,
         egalim_group=egalim_group(characteristics),
         source=Purchase.Source.MANUAL,
@@ -879,19 +879,23 @@ def _parse_row(line: int, row: dict, buyers: dict, errors: list[str]) -> Purchas
     raw_price = (row.get("prix_ht") or "").strip()
     price = None
     try:
-        price = Decimal(raw_price)
-        if not price.is_finite():
-            raise InvalidOperation
-        if price <= 0:
-            error("prix_ht", f"le prix HT doit être strictement positif (« {raw_price} »).")
-            price = None
-        else:
-            price = round_half_up(price, 2)
+        price = amounts.to_cents(Decimal(raw_price))
     except InvalidOperation:
         error(
             "prix_ht",
             f"« {raw_price} » n'est pas un nombre (utilisez le point comme séparateur décimal).",
         )
+    else:
+        # Checked once rounded half up to the cent, as it will be stored.
+        if price <= 0:
+            rounded = " une fois arrondi au centime" if Decimal(raw_price) > 0 else ""
+            error(
+                "prix_ht", f"le prix HT doit être strictement positif{rounded} (« {raw_price} »)."
+            )
+            price = None
+        elif reason := amounts.too_large(price, PURCHASE_PRICE_DIGITS):
+            error("prix_ht", f"le prix HT {reason} (« {raw_price} »).")
+            price = None
     family = (row.get("famille_produits") or "").strip()
     if family not in Family.values:
         error(
@@ -930,9 +934,12 @@ def _parse_row(line: int, row: dict, buyers: dict, errors: list[str]) -> Purchas
             km = Decimal(raw_km)
             if not km.is_finite() or km < 0:
                 raise InvalidOperation
-            km = int(km.to_integral_value())
+            km = int(km.to_integral_value(rounding=ROUND_HALF_UP))
         except InvalidOperation:
             error("definition_local_km", f"« {raw_km} » n'est pas une distance en kilomètres.")
+        else:
+            if km > MAX_KM:
+                error("definition_local_km", f"« {raw_km} » : la distance est trop grande.")
     if len(errors) > count:
         return None
     return Purchase(
@@ -953,18 +960,82 @@ def _parse_row(line: int, row: dict, buyers: dict, errors: list[str]) -> Purchas
     )
 
 
+# The largest distance the column holds on every database (a PostgreSQL integer).
+MAX_KM = 2_147_483_647
+
+
+def _previous_import(digest: str) -> PurchaseImport | None:
+    return PurchaseImport.objects.filter(file_hash=digest).first()
+
+
+def _already_imported(previous: PurchaseImport | None) -> PurchaseImportError:
+    when = (
+        f" le {long_datetime(previous.created_at)} ({previous.row_count} achats)"
+        if previous is not None
+        else ""
+    )
+    return PurchaseImportError(
+        [f"Ce fichier a déjà été importé{when} : il n'est pas importé une seconde fois."]
+    )
+
+
+# What each constraint of `Purchase` checks: the CSV column and the constraint's own message.
+_CONSTRAINT_COLUMNS = {
+    "purchase_price_positive": "prix_ht",
+    "purchase_family_known": "famille_produits",
+    "purchase_egalim_group_known": "categories_egalim",
+}
+
+
+def _database_refusal(line: int, error: DatabaseError) -> str:
+    """A line the database refused, in French: its line, the column and the reason when the
+    refusal is one of `Purchase`'s constraints, else the database's own words."""
+    text = str(error)
+    for constraint in Purchase._meta.constraints:
+        if constraint.name in text:
+            column = _CONSTRAINT_COLUMNS.get(constraint.name)
+            where = f"Ligne {line}, colonne « {column} »" if column else f"Ligne {line}"
+            return f"{where} : {constraint.violation_error_message}"
+    return f"Ligne {line} : la base de données refuse cet achat ({text.strip()})."
+
+
+def _save_batch(*, actor, digest: str, filename: str, purchases: list) -> PurchaseImport:
+    batch = PurchaseImport.objects.create(
+        file_hash=digest, filename=filename[:255], row_count=len(purchases), imported_by=actor
+    )
+    for purchase in purchases:
+        purchase.purchase_import = batch
+        purchase.created_by = actor
+    Purchase.objects.bulk_create(purchases, batch_size=1000)
+    return batch
+
+
+def _refused_lines(*, actor, digest: str, filename: str, lines: list) -> list[str]:
+    """After a database refusal of the whole batch: each line inserted on its own (in a
+    transaction rolled back at the end) to name the lines refused and why."""
+    refused = []
+    with transaction.atomic():
+        batch = PurchaseImport.objects.create(
+            file_hash=digest, filename=filename[:255], row_count=len(lines), imported_by=actor
+        )
+        for line, purchase in lines:
+            purchase.purchase_import, purchase.created_by = batch, actor
+            try:
+                with transaction.atomic():
+                    Purchase.objects.bulk_create([purchase])
+            except (IntegrityError, DataError) as error:
+                refused.append(_database_refusal(line, error))
+        transaction.set_rollback(True)
+    return refused
+
+
 def import_purchases(*, actor, content: bytes, filename: str, buyers) -> PurchaseImport:
     """Imports a purchase CSV in the national format: all lines or none, one French message per
     wrong line and cell; the same file (SHA-256) is refused twice."""
     digest = hashlib.sha256(content).hexdigest()
-    previous = PurchaseImport.objects.filter(file_hash=digest).first()
+    previous = _previous_import(digest)
     if previous is not None:
-        raise PurchaseImportError(
-            [
-                f"Ce fichier a déjà été importé le {long_datetime(previous.created_at)} "
-                f"({previous.row_count} achats) : il n'est pas importé une seconde fois."
-            ]
-        )
+        raise _already_imported(previous)
     text = _decode(content)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
@@ -974,7 +1045,7 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
     reader.fieldnames = header
     by_siret = {buyer.siret: buyer for buyer in buyers}
     errors: list[str] = []
-    purchases = []
+    lines: list[tuple[int, Purchase]] = []
     for line, row in enumerate(reader, start=2):
         if None in row:
             errors.append(
@@ -985,32 +1056,32 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
             continue
         purchase = _parse_row(line, row, by_siret, errors)
         if purchase is not None:
-            purchases.append(purchase)
-    if not purchases and not errors:
+            lines.append((line, purchase))
+    if not lines and not errors:
         errors.append("Le fichier ne contient aucun achat.")
     if errors:
         raise PurchaseImportError(errors)
+    purchases = [purchase for _, purchase in lines]
     try:
         with transaction.atomic():
-            batch = PurchaseImport.objects.create(
-                file_hash=digest,
-                filename=filename[:255],
-                row_count=len(purchases),
-                imported_by=actor,
-            )
-            for purchase in purchases:
-                purchase.purchase_import = batch
-                purchase.created_by = actor
-            Purchase.objects.bulk_create(purchases, batch_size=1000)
+            batch = _save_batch(actor=actor, digest=digest, filename=filename, purchases=purchases)
             audit.record(
                 actor=actor,
                 action="foodlink.purchase.import",
                 target=batch,
                 message=f"{len(purchases)} achats importés depuis {filename}.",
             )
-    except IntegrityError as error:
+    except (IntegrityError, DataError) as error:
+        # Only the unique hash means « already imported » (the same file saved in the meantime);
+        # any other refusal is a line's, named with its line, column and reason.
+        previous = _previous_import(digest)
+        if previous is not None:
+            raise _already_imported(previous) from error
+        for purchase in purchases:
+            purchase.pk = None
+        refused = _refused_lines(actor=actor, digest=digest, filename=filename, lines=lines)
         raise PurchaseImportError(
-            ["Ce fichier a déjà été importé : il n'est pas importé une seconde fois."]
+            refused or [f"La base de données refuse l'import ({str(error).strip()})."]
         ) from error
     return batch
 

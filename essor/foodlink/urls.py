@@ -13,7 +13,6 @@ urlpatterns = [
     path("livret/telecharger/", public.booklet_download, name="booklet_download"),
     # The producers' and canteens' space.
     path("espace/", space.home, name="home"),
-    path("notifications/", space.notifications, name="notifications"),
     path("producteurs/<int:pk>/modifier/", producer.producer_edit, name="producer_edit"),
     path("consultations/", canteen.consultation_list, name="consultation_list"),
     path("consultations/nouvelle/", canteen.consultation_create, name="consultation_create"),

@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from essor.core import audit
-from essor.core.models import AuditLogEntry
-from essor.foodlink.models import Consultation, Notification, Offer
+from essor.core.models import AuditLogEntry, Notification
+from essor.foodlink.models import Consultation, Offer
 from essor.funding.models import Note
 from essor.insertion.models import Participant
 from tests.foodlink.factories import ConsultationFactory, OfferFactory, make_buyer
@@ -30,7 +30,7 @@ def test_a_page_shows_the_day_in_paris(client, world):
     Notification.objects.filter(pk=notification.pk).update(created_at=LATE_EVENING_UTC)
     client.force_login(user)
 
-    page = client.get(reverse("foodlink:notifications")).content.decode()
+    page = client.get(reverse("core:notifications")).content.decode()
 
     assert "6 décembre 2026" in page and "5 décembre 2026" not in page
 

@@ -1,5 +1,5 @@
 from essor.core.models import Job
-from tests.url_access import AGENCY_ADMIN_ONLY, PUBLIC, UrlCase
+from tests.url_access import AGENCY_ADMIN_ONLY, LOGGED_IN, PUBLIC, UrlCase
 
 
 def _job_of_organisation_admin(world) -> dict:
@@ -18,6 +18,7 @@ URL_ACCESS = [
     UrlCase("core:legal_notice", PUBLIC),
     UrlCase("core:privacy", PUBLIC),
     UrlCase("core:accessibility", PUBLIC),
+    UrlCase("core:notifications", LOGGED_IN),
     UrlCase("api:api-root", dict.fromkeys(PUBLIC, 404), note="no root endpoint"),
     UrlCase("api:openapi-json", PUBLIC),
     UrlCase(

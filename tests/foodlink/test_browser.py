@@ -85,11 +85,17 @@ def test_guide_consultation_offer_award_and_dashboard(live_server, page):
     expect(page.locator(".message-success")).to_contain_text("1 producteur(s) alerté(s)")
     consultation = Consultation.objects.get()
 
-    # The producer answers.
+    # The producer was alerted: « Mon espace » counts the notification, its page links to the
+    # consultation.
     _login(page, live_server, "fermier@example.org")
-    page.goto(
-        live_server.url + reverse("foodlink:consultation_detail", kwargs={"pk": consultation.pk})
-    )
+    page.goto(live_server.url + reverse("accounts:dashboard"))
+    page.get_by_role("link", name="Notifications (1 non lue)", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    _no_violations(page)
+    page.get_by_role("link", name="Nouvelle consultation", exact=False).click()
+
+    # The producer answers.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Carottes de la rentrée")
     page.get_by_role("link", name="Déposer une offre").click()
     _no_violations(page)
     page.get_by_label("Prix unitaire HT (€)").fill("0")

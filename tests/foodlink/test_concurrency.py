@@ -7,12 +7,14 @@ import pytest
 from essor.foodlink import services
 from essor.foodlink.models import Award, Consultation, Offer
 from tests.concurrency import OK, run_together
+from tests.factories import MembershipFactory
 from tests.foodlink.factories import AlertFactory, ConsultationFactory, OfferFactory
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_awards_award_once():
     consultation = ConsultationFactory(status=Consultation.Status.CLOSED)
+    manager = MembershipFactory(organisation=consultation.buyer.organisation).user
     offers = []
     for price in ("1.00", "1.20"):
         offer = OfferFactory(consultation=consultation, unit_price=Decimal(price))
@@ -21,7 +23,7 @@ def test_two_simultaneous_awards_award_once():
     outcomes = run_together(
         *[
             lambda offer=offer: services.award_consultation(
-                actor=None, consultation=consultation, quantities={offer.pk: Decimal("100")}
+                actor=manager, consultation=consultation, quantities={offer.pk: Decimal("100")}
             )
             for offer in offers
         ],

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
+from django_fsm_log.models import StateLog
 
 from essor.core.models import AuditLogEntry
 from essor.foodlink import services
@@ -34,22 +36,49 @@ def _past(consultation):
 
 
 def test_transition_table_refuses_a_skipped_state(world):
-    consultation = ConsultationFactory()
-    with pytest.raises(services.FoodlinkError, match="ne peut pas passer"):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    with pytest.raises(ValidationError, match="« Émettre les bons de commande » est impossible"):
         services.issue_purchase_orders(
             actor=world.users["organisation_admin"], consultation=consultation
         )
+    assert Consultation.objects.get().status == S.DRAFT
+
+
+def test_a_step_by_someone_who_does_not_manage_the_canteen_is_denied(world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    with pytest.raises(PermissionDenied):
+        services.cancel_consultation(
+            actor=world.users["agency_staff"], consultation=consultation, reason="Doublon"
+        )
+    assert Consultation.objects.get().status == S.DRAFT
 
 
 def test_every_transition_is_logged_with_its_reason(world):
-    consultation = ConsultationFactory()
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
     services.cancel_consultation(
         actor=world.users["organisation_admin"], consultation=consultation, reason="Menu modifié"
     )
     entry = AuditLogEntry.objects.get(action="foodlink.consultation.cancel")
-    assert entry.changes == {"status": ["draft", "cancelled"]}
+    assert entry.changes == {"état": ["Brouillon", "Annulée"]}
     assert entry.message == "Menu modifié"
     assert entry.actor == world.users["organisation_admin"]
+    log = StateLog.objects.for_(consultation).get()
+    assert (log.source_state, log.state, log.transition, log.description) == (
+        "draft",
+        "cancelled",
+        "cancel",
+        "Menu modifié",
+    )
+    assert log.by == world.users["organisation_admin"]
+
+
+def test_cancelling_requires_a_reason(world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    with pytest.raises(ValidationError) as error:
+        services.cancel_consultation(
+            actor=world.users["organisation_admin"], consultation=consultation, reason="  "
+        )
+    assert "Indiquez le motif" in error.value.message_dict["reason"][0]
 
 
 def test_create_refuses_a_delivery_window_in_the_past(world):
@@ -111,7 +140,7 @@ def test_publishing_alerts_matching_producers_in_essor_and_by_email(
         )
     assert count == 1
     assert consultation.alerts.get().producer == producer
-    assert member.foodlink_notifications.count() == 1
+    assert member.notifications.count() == 1
     assert [message.to for message in mail.outbox] == [["fermier@example.org"]]
 
 
@@ -232,7 +261,7 @@ def test_award_refuses_more_than_was_asked(world):
     consultation, (first, second) = _closed_with_offers(world, "1.00", "1.10")
     with pytest.raises(services.FoodlinkError, match="dépassent la quantité demandée"):
         services.award_consultation(
-            actor=None,
+            actor=world.users["organisation_admin"],
             consultation=consultation,
             quantities={first.pk: Decimal("80"), second.pk: Decimal("80")},
         )
@@ -244,18 +273,24 @@ def test_award_refuses_more_than_the_offer(world):
     OfferFactory._meta.model.objects.filter(pk=first.pk).update(quantity=Decimal("30"))
     with pytest.raises(services.FoodlinkError, match="dépasse la quantité proposée"):
         services.award_consultation(
-            actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+            actor=world.users["organisation_admin"],
+            consultation=consultation,
+            quantities={first.pk: Decimal("40")},
         )
 
 
 def test_a_consultation_is_awarded_once(world):
     consultation, (first,) = _closed_with_offers(world, "1.00")
     services.award_consultation(
-        actor=None, consultation=consultation, quantities={first.pk: Decimal("10")}
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        quantities={first.pk: Decimal("10")},
     )
     with pytest.raises(services.FoodlinkError, match="déjà été attribuée"):
         services.award_consultation(
-            actor=None, consultation=consultation, quantities={first.pk: Decimal("20")}
+            actor=world.users["organisation_admin"],
+            consultation=consultation,
+            quantities={first.pk: Decimal("20")},
         )
     assert Offer.objects.get(pk=first.pk).awarded_quantity == Decimal("10")
 
@@ -272,7 +307,9 @@ def test_published_consultation_past_its_deadline_closes_when_awarded(world):
     offer = OfferFactory(consultation=consultation, producer=producer)
     _past(consultation)
     services.award_consultation(
-        actor=None, consultation=consultation, quantities={offer.pk: Decimal("100")}
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        quantities={offer.pk: Decimal("100")},
     )
     actions = list(
         AuditLogEntry.objects.filter(action__startswith="foodlink.consultation.").values_list(
@@ -288,10 +325,12 @@ def test_retained_and_other_producers_are_told(world, django_capture_on_commit_c
     loser = MembershipFactory(organisation=second.producer.organisation).user
     with django_capture_on_commit_callbacks(execute=True):
         services.award_consultation(
-            actor=None, consultation=consultation, quantities={first.pk: Decimal("100")}
+            actor=world.users["organisation_admin"],
+            consultation=consultation,
+            quantities={first.pk: Decimal("100")},
         )
-    assert "est retenue" in winner.foodlink_notifications.get().message
-    assert "n'a pas été retenue" in loser.foodlink_notifications.get().message
+    assert "est retenue" in winner.notifications.get().message
+    assert "n'a pas été retenue" in loser.notifications.get().message
     assert len(mail.outbox) == 2
 
 
@@ -300,11 +339,17 @@ def test_delivery_turns_the_award_into_purchases(world):
     first.characteristics = ["HVE", "FRANCE"]
     first.save()
     services.award_consultation(
-        actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        quantities={first.pk: Decimal("40")},
     )
-    services.issue_purchase_orders(actor=None, consultation=consultation)
+    services.issue_purchase_orders(
+        actor=world.users["organisation_admin"], consultation=consultation
+    )
     services.confirm_delivery(
-        actor=None, consultation=consultation, delivered_on=timezone.localdate()
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        delivered_on=timezone.localdate(),
     )
     purchase = Purchase.objects.get()
     assert purchase.price_ht == Decimal("100.00")
@@ -318,11 +363,17 @@ def test_the_delivered_purchase_rounds_the_distance_half_up(world):
     consultation, (first,) = _closed_with_offers(world, "2.50")
     consultation.alerts.update(distance_km=12.5)
     services.award_consultation(
-        actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        quantities={first.pk: Decimal("40")},
     )
-    services.issue_purchase_orders(actor=None, consultation=consultation)
+    services.issue_purchase_orders(
+        actor=world.users["organisation_admin"], consultation=consultation
+    )
     services.confirm_delivery(
-        actor=None, consultation=consultation, delivered_on=timezone.localdate()
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        delivered_on=timezone.localdate(),
     )
     assert Purchase.objects.get().local_definition_km == 13
 
@@ -330,15 +381,23 @@ def test_the_delivered_purchase_rounds_the_distance_half_up(world):
 def test_delivery_cannot_be_confirmed_twice(world):
     consultation, (first,) = _closed_with_offers(world, "2.50")
     services.award_consultation(
-        actor=None, consultation=consultation, quantities={first.pk: Decimal("40")}
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        quantities={first.pk: Decimal("40")},
     )
-    services.issue_purchase_orders(actor=None, consultation=consultation)
+    services.issue_purchase_orders(
+        actor=world.users["organisation_admin"], consultation=consultation
+    )
     services.confirm_delivery(
-        actor=None, consultation=consultation, delivered_on=timezone.localdate()
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        delivered_on=timezone.localdate(),
     )
-    with pytest.raises(services.FoodlinkError):
+    with pytest.raises(ValidationError, match="« Confirmer la livraison » est impossible"):
         services.confirm_delivery(
-            actor=None, consultation=consultation, delivered_on=timezone.localdate()
+            actor=world.users["organisation_admin"],
+            consultation=consultation,
+            delivered_on=timezone.localdate(),
         )
     assert Purchase.objects.count() == 1
 
@@ -347,7 +406,9 @@ def test_award_amounts_round_half_up(world):
     # 0.5 kg at 2.25 € is 1.125 €: half to even would say 1.12 €.
     consultation, (offer,) = _closed_with_offers(world, "2.25")
     outcome = services.award_consultation(
-        actor=None, consultation=consultation, quantities={offer.pk: Decimal("0.5")}
+        actor=world.users["organisation_admin"],
+        consultation=consultation,
+        quantities={offer.pk: Decimal("0.5")},
     )
     offer.refresh_from_db()
     assert outcome.award.total_amount == Decimal("1.13")
@@ -378,7 +439,9 @@ def test_the_alert_email_writes_the_deadline_and_quantity_in_french(
         delivery_end=datetime.date(2099, 12, 20),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_consultation(actor=None, consultation=consultation)
+        services.publish_consultation(
+            actor=world.users["organisation_admin"], consultation=consultation
+        )
     [message] = mail.outbox
     assert "(1\u202f250,5 kg)" in message.body
     assert "avant le 6 décembre 2099 à 00:30." in message.body
@@ -391,6 +454,8 @@ def test_the_retained_producer_reads_quantity_and_price_in_french(
     winner = MembershipFactory(organisation=offer.producer.organisation).user
     with django_capture_on_commit_callbacks(execute=True):
         services.award_consultation(
-            actor=None, consultation=consultation, quantities={offer.pk: Decimal("12.5")}
+            actor=world.users["organisation_admin"],
+            consultation=consultation,
+            quantities={offer.pk: Decimal("12.5")},
         )
-    assert "12,5 kg à 2,50\u00a0€ HT l'unité" in winner.foodlink_notifications.get().message
+    assert "12,5 kg à 2,50\u00a0€ HT l'unité" in winner.notifications.get().message

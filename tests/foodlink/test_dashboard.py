@@ -128,14 +128,16 @@ def test_award_crossing_the_threshold_needs_an_explicit_confirmation(world):
     AlertFactory(consultation=consultation, producer=offer.producer)
     with pytest.raises(services.FoodlinkError) as error:
         services.award_consultation(
-            actor=None, consultation=consultation, quantities={offer.pk: Decimal("100")}
+            actor=world.users["organisation_admin"],
+            consultation=consultation,
+            quantities={offer.pk: Decimal("100")},
         )
     assert (
         "à 1\u202f100,00\u00a0€ HT, au-delà du seuil de 1\u202f000\u00a0€ HT"
         in (error.value.messages[0])
     )
     outcome = services.award_consultation(
-        actor=None,
+        actor=world.users["organisation_admin"],
         consultation=consultation,
         quantities={offer.pk: Decimal("100")},
         confirm_threshold=True,

@@ -85,7 +85,7 @@ def test_rejection_leaves_the_profile_and_tells_the_producer(world):
     )
     producer.refresh_from_db()
     assert producer.presentation == "Ancien"
-    notification = world.users["organisation_admin"].foodlink_notifications.get()
+    notification = world.users["organisation_admin"].notifications.get()
     assert "refusée" in notification.message and "Photo floue" in notification.message
 
 

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from frictionless import Resource, Schema, system
 
+from essor.core.formats import euros
 from essor.foodlink import services
 from essor.foodlink.models import Purchase, PurchaseImport
 from tests.factories import OrganisationFactory
@@ -250,3 +251,79 @@ def test_an_imported_price_with_three_decimals_rounds_half_up(example_buyer):
     ).encode()
     _import(content, [example_buyer])
     assert Purchase.objects.get().price_ht == Decimal("10.13")
+
+
+# --- Amounts and database refusals ---------------------------------------------------------------
+
+
+def _one_line(buyer, price: str, categories: str = "") -> bytes:
+    return (
+        HEADER
+        + f'{buyer.siret},Lait,Ferme,2026-02-03,{price},PRODUITS_LAITIERS,"{categories}",,,,,\n'
+    ).encode()
+
+
+def test_an_imported_price_is_rounded_half_up_to_the_cent(example_buyer):
+    _import(_one_line(example_buyer, "12.345"), [example_buyer])
+
+    assert Purchase.objects.get().price_ht == Decimal("12.35")
+
+
+def test_an_imported_price_rounding_to_zero_names_its_line_and_column(example_buyer):
+    with pytest.raises(services.PurchaseImportError) as error:
+        _import(_one_line(example_buyer, "0.004"), [example_buyer])
+
+    assert error.value.errors == [
+        "Ligne 2, colonne « prix_ht » : le prix HT doit être strictement positif une fois "
+        "arrondi au centime (« 0.004 »)."
+    ]
+    assert not PurchaseImport.objects.exists()
+
+
+def test_an_imported_price_rounding_above_the_maximum_names_its_line_and_column(example_buyer):
+    with pytest.raises(services.PurchaseImportError) as error:
+        _import(_one_line(example_buyer, "9999999999.995"), [example_buyer])
+
+    assert error.value.errors == [
+        "Ligne 2, colonne « prix_ht » : le prix HT ne peut pas dépasser "
+        f"{euros(Decimal('9999999999.99'))} (« 9999999999.995 »)."
+    ]
+
+
+def test_a_database_refusal_of_another_constraint_is_not_taken_for_a_duplicate_file(
+    example_buyer, monkeypatch
+):
+    """A line that passes the checks but that the database refuses (here an EGalim group the
+    database does not know) is named with its line, column and reason; nothing is saved."""
+    real_group = services.egalim_group
+    monkeypatch.setattr(
+        services, "egalim_group", lambda codes: "gold" if "HVE" in codes else real_group(codes)
+    )
+    content = (
+        HEADER
+        + f"{example_buyer.siret},Lait,Ferme,2026-02-03,10,PRODUITS_LAITIERS,BIO,,,,,\n"
+        + f"{example_buyer.siret},Pain,Fournil,2026-02-03,10,BOULANGERIE,HVE,,,,,\n"
+    ).encode()
+
+    with pytest.raises(services.PurchaseImportError) as error:
+        _import(content, [example_buyer])
+
+    assert error.value.errors == ["Ligne 3, colonne « categories_egalim » : Groupe EGalim inconnu."]
+    assert not Purchase.objects.exists() and not PurchaseImport.objects.exists()
+
+
+def test_a_file_imported_in_the_meantime_is_refused_as_a_duplicate(example_buyer, monkeypatch):
+    """Another import of the same file was saved between the check and the insert: the unique
+    hash refuses it, and only that refusal says « déjà importé »."""
+    _import(EXAMPLE.read_bytes(), [example_buyer])
+    real_previous_import, calls = services._previous_import, []
+
+    def missed_by_the_first_check(digest):
+        calls.append(digest)
+        return None if len(calls) == 1 else real_previous_import(digest)
+
+    monkeypatch.setattr(services, "_previous_import", missed_by_the_first_check)
+
+    with pytest.raises(services.PurchaseImportError, match="déjà été importé"):
+        _import(EXAMPLE.read_bytes(), [example_buyer], name="copie.csv")
+    assert Purchase.objects.count() == 8

@@ -171,7 +171,8 @@ def test_a_refused_step_without_form_is_explained_on_the_consultation(client, wo
     response = client.post(f"{BASE}{consultation.pk}/commander/", follow=True)
     assert response.redirect_chain[-1][0] == f"{BASE}{consultation.pk}/"
     assert [str(m) for m in response.context["messages"]] == [
-        "Une consultation « Brouillon » ne peut pas passer à l'état « Commandée »."
+        f"« Émettre les bons de commande » est impossible : « {consultation.title} » est à "
+        "l'état « Brouillon »."
     ]
     consultation.refresh_from_db()
     assert consultation.status == S.DRAFT
@@ -183,21 +184,12 @@ def test_a_refused_step_with_a_form_is_explained_on_its_form(client, world):
     response = client.post(f"{BASE}{consultation.pk}/infructueuse/", {"reason": "Aucune offre."})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "Une consultation « Brouillon » ne peut pas passer à l'état « Infructueuse »."
+        f"« Déclarer la consultation infructueuse » est impossible : « {consultation.title} » "
+        "est à l'état « Brouillon »."
     ]
     assert response.context["form"]["reason"].value() == "Aucune offre."
     consultation.refresh_from_db()
     assert consultation.status == S.DRAFT
-
-
-def test_notifications_are_marked_read(client, world):
-    from essor.foodlink.services import notify
-
-    user = world.users["organisation_member"]
-    notify(users=[user], message="Bonjour")
-    client.force_login(user)
-    client.post("/circuits-courts/notifications/")
-    assert not user.foodlink_notifications.filter(read_at__isnull=True).exists()
 
 
 def test_a_draft_is_corrected_and_the_change_logged(client, world):
@@ -268,3 +260,67 @@ def test_award_page_measures_the_spend_of_the_year_of_paris(client, world, monke
     response = client.get(f"/circuits-courts/consultations/{consultation.pk}/attribuer/")
 
     assert response.context["guard"]["amount"] == Decimal("900")
+
+
+# --- Closing the responses: one rule, offered only when it can be done --------------------------
+
+
+def test_closing_is_not_offered_before_the_deadline(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.PUBLISHED)
+    client.force_login(world.users["organisation_member"])
+
+    body = client.get(f"{BASE}{consultation.pk}/").content.decode()
+
+    assert "Clore les réponses" not in body
+
+
+def test_closing_before_the_deadline_is_refused_and_explained(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.PUBLISHED)
+    client.force_login(world.users["organisation_member"])
+
+    response = client.post(f"{BASE}{consultation.pk}/clore/", follow=True)
+
+    assert ["peuvent encore répondre" in str(m) for m in response.context["messages"]] == [True]
+    consultation.refresh_from_db()
+    assert consultation.status == S.PUBLISHED
+
+
+def test_closing_is_offered_after_the_deadline_and_closes(client, world):
+    consultation = ConsultationFactory(
+        buyer=make_buyer(world.structure),
+        status=S.PUBLISHED,
+        deadline=timezone.now() - datetime.timedelta(minutes=1),
+    )
+    client.force_login(world.users["organisation_member"])
+
+    body = client.get(f"{BASE}{consultation.pk}/").content.decode()
+    client.post(f"{BASE}{consultation.pk}/clore/")
+
+    assert "Clore les réponses" in body
+    consultation.refresh_from_db()
+    assert consultation.status == S.CLOSED
+
+
+def test_a_step_not_offered_is_not_shown_by_its_address_either(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure), status=S.PUBLISHED)
+    client.force_login(world.users["organisation_member"])
+
+    response = client.get(f"{BASE}{consultation.pk}/clore/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{BASE}{consultation.pk}/"
+    assert [str(m) for m in response.context["messages"]] == [
+        "« Clore les réponses » n'est pas encore possible : les producteurs peuvent répondre "
+        "jusqu'à la date limite."
+    ]
+
+
+def test_the_award_page_of_a_draft_sends_back_to_the_consultation(client, world):
+    consultation = ConsultationFactory(buyer=make_buyer(world.structure))
+    client.force_login(world.users["organisation_member"])
+
+    response = client.get(f"{BASE}{consultation.pk}/attribuer/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{BASE}{consultation.pk}/"
+    assert [str(m) for m in response.context["messages"]] == [
+        "« Attribuer » est impossible : la consultation est à l'état « Brouillon »."
+    ]

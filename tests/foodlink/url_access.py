@@ -29,6 +29,11 @@ def _consultation_of_structure(world):
     return {"pk": ConsultationFactory(buyer=make_buyer(world.structure)).pk}
 
 
+def _closed_consultation_of_structure(world):
+    """The award page opens once the responses are closed (a draft's redirects to its page)."""
+    return {"pk": ConsultationFactory(buyer=make_buyer(world.structure), status="closed").pk}
+
+
 def _consultation_alerting_structure(world):
     """A canteen (other_structure) consults; world.structure is an alerted producer."""
     consultation = ConsultationFactory(buyer=make_buyer(world.other_structure), status="published")
@@ -52,7 +57,6 @@ URL_ACCESS = [
         note="404 tant que le livret n'a pas été construit (test_guide couvre le téléchargement).",
     ),
     UrlCase("foodlink:home", LOGGED_IN),
-    UrlCase("foodlink:notifications", LOGGED_IN),
     UrlCase(
         "foodlink:producer_edit",
         STRUCTURE_AND_AGENCY,
@@ -69,7 +73,9 @@ URL_ACCESS = [
         kwargs=_consultation_alerting_structure,
         note="Un producteur alerté voit la consultation.",
     ),
-    UrlCase("foodlink:consultation_award", STRUCTURE_ONLY, kwargs=_consultation_of_structure),
+    UrlCase(
+        "foodlink:consultation_award", STRUCTURE_ONLY, kwargs=_closed_consultation_of_structure
+    ),
     UrlCase("foodlink:consultation_edit", STRUCTURE_ONLY, kwargs=_consultation_of_structure),
     UrlCase("foodlink:offer_submit", STRUCTURE_ONLY, kwargs=_consultation_alerting_structure),
     UrlCase(

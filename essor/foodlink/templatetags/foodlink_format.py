@@ -23,21 +23,3 @@ def caracteristiques(codes):
     if not codes:
         return "—"
     return ", ".join(LABELS.get(code, code) for code in codes)
-
-
-STEPS = {
-    "foodlink.consultation.create": "Création (brouillon)",
-    "foodlink.consultation.update": "Brouillon modifié",
-}
-
-
-@register.filter
-def step_label(action: str) -> str:
-    """The French name of a consultation's audit action (« Publiée », « Attribuée »…)."""
-    from essor.foodlink.models import Consultation
-
-    if action in STEPS:
-        return STEPS[action]
-    status = action.rsplit(".", 1)[-1]
-    labels = dict(Consultation.Status.choices)
-    return labels.get(status, action)

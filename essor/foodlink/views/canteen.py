@@ -6,7 +6,7 @@ import io
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from essor.core import workflow
 from essor.core.exports import pdf_response, render_pdf
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member, login_required
@@ -26,7 +27,7 @@ from essor.foodlink.forms import (
     PurchaseImportForm,
     ReasonForm,
 )
-from essor.foodlink.models import BuyerProfile, Consultation, Offer
+from essor.foodlink.models import BuyerProfile, Consultation, Offer, responses_are_over
 
 S = Consultation.Status
 
@@ -125,6 +126,37 @@ def _consultation_for(request, pk: int) -> Consultation:
     return consultation
 
 
+# The steps run from the consultation's page, by the slug of their URL: the transition of
+# `Consultation` each one performs, and the form it needs (a reason, a delivery date).
+# In the order the page offers them: the way forward first, withdrawing last.
+STEPS = {
+    "publier": {"transition": "publish", "form": None},
+    "clore": {"transition": "close", "form": None},
+    "commander": {"transition": "order", "form": None},
+    "livraison": {"transition": "deliver", "form": DeliveryForm},
+    "infructueuse": {"transition": "declare_unsuccessful", "form": ReasonForm},
+    "annuler": {"transition": "cancel", "form": ReasonForm},
+}
+
+
+def _step_labels() -> dict[str, str]:
+    """The button's label of each transition of a consultation (from its step)."""
+    field = Consultation._meta.get_field("status")
+    return {t.name: workflow.step_of(t).label for t in field.get_all_transitions(Consultation)}
+
+
+def _creation_row(consultation: Consultation) -> workflow.HistoryRow:
+    """The first line of the timeline: the draft's creation, which is no transition."""
+    return workflow.HistoryRow(
+        at=consultation.created_at,
+        by=consultation.created_by,
+        label="Consultation créée (brouillon)",
+        source="—",
+        target=S.DRAFT.label,
+        reason="",
+    )
+
+
 @login_required
 @require_GET
 def consultation_detail(request, pk: int):
@@ -136,33 +168,32 @@ def consultation_detail(request, pk: int):
     own_offer = (
         consultation.offers.filter(producer=producer).first() if producer is not None else None
     )
-    actions = []
-    if is_buyer:
-        actions = [
-            ACTION_BY_TARGET[target]
-            for target in services.allowed_targets(consultation.status)
-            if target in ACTION_BY_TARGET
-        ]
+    # Only what this person may do now (the award has its own page: the table of offers).
+    allowed = {action.name: action for action in workflow.available_actions(consultation, user)}
+    actions = [
+        {"slug": slug, "label": allowed[spec["transition"]].label}
+        for slug, spec in STEPS.items()
+        if spec["transition"] in allowed
+    ]
     return render(
         request,
         "foodlink/consultation_detail.html",
         {
             "consultation": consultation,
             "is_buyer": is_buyer,
+            "can_edit": is_buyer and consultation.status == S.DRAFT,
             "sees_offers": sees_offers,
             "offers": list(selectors.consultation_offers(consultation)) if sees_offers else [],
             "alert_count": consultation.alerts.count(),
-            "history": selectors.consultation_history(consultation) if sees_offers else [],
+            "history": [_creation_row(consultation), *workflow.history(consultation)]
+            if sees_offers
+            else [],
             "producer": producer,
             "own_offer": own_offer,
             "can_offer": producer is not None
             and consultation.status == S.PUBLISHED
-            and consultation.deadline > timezone.now(),
-            "can_award": is_buyer
-            and (
-                consultation.status == S.CLOSED
-                or (consultation.status == S.PUBLISHED and consultation.deadline <= timezone.now())
-            ),
+            and not responses_are_over(consultation),
+            "can_award": _may_award(consultation, user),
             "actions": actions,
             "retained": [
                 offer
@@ -177,25 +208,15 @@ def consultation_detail(request, pk: int):
     )
 
 
-ACTIONS = {
-    "publier": {"target": S.PUBLISHED, "label": "Publier et alerter les producteurs", "form": None},
-    "clore": {"target": S.CLOSED, "label": "Clore les réponses", "form": None},
-    "annuler": {"target": S.CANCELLED, "label": "Annuler la consultation", "form": ReasonForm},
-    "infructueuse": {
-        "target": S.UNSUCCESSFUL,
-        "label": "Déclarer la consultation infructueuse",
-        "form": ReasonForm,
-    },
-    "commander": {"target": S.ORDERED, "label": "Émettre les bons de commande", "form": None},
-    "livraison": {"target": S.DELIVERED, "label": "Confirmer la livraison", "form": DeliveryForm},
-}
-ACTION_BY_TARGET = {spec["target"]: {"slug": slug, **spec} for slug, spec in ACTIONS.items()}
+def _may_award(consultation: Consultation, user) -> bool:
+    """Closed, or published with its deadline passed (the award closes it first)."""
+    return workflow.may(consultation.award_offers, user) or workflow.may(consultation.close, user)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_action(request, pk: int, action: str):
-    spec = ACTIONS.get(action)
+    spec = STEPS.get(action)
     if spec is None:
         raise Http404("Action inconnue.")
     consultation = get_object_or_404(
@@ -203,44 +224,66 @@ def consultation_action(request, pk: int, action: str):
     )
     if not selectors.is_buyer_member(request.user, consultation.buyer):
         raise PermissionDenied("Seuls les gestionnaires de la cantine conduisent la consultation.")
+    label = _step_labels()[spec["transition"]]
+    if request.method == "GET" and not workflow.may(
+        getattr(consultation, spec["transition"]), request.user
+    ):
+        # Reached by its address while the page does not offer it: say why, on the page.
+        messages.error(request, _why_not(consultation, label))
+        return redirect("foodlink:consultation_detail", pk=pk)
     form = spec["form"](request.POST or None) if spec["form"] else None
     if request.method == "POST" and (form is None or form.is_valid()):
-        step = {"actor": request.user, "consultation": consultation, "target": spec["target"]}
+        step = {
+            "actor": request.user,
+            "consultation": consultation,
+            "transition": spec["transition"],
+        }
         if form is not None:
-            done = run_service(form, _run_action, **step, data=form.cleaned_data)
+            done = run_service(form, _run_step, **step, data=form.cleaned_data)
             if done:
                 messages.success(request, done.result)
                 return redirect("foodlink:consultation_detail", pk=pk)
         else:
             # A step without a form is a button: a refusal goes above the consultation.
             try:
-                messages.success(request, _run_action(**step, data={}))
-            except services.FoodlinkError as error:
+                messages.success(request, _run_step(**step, data={}))
+            except ValidationError as error:
                 for text in error.messages:
                     messages.error(request, text)
             return redirect("foodlink:consultation_detail", pk=pk)
     return render(
         request,
         "foodlink/consultation_action.html",
-        {"consultation": consultation, "form": form, "spec": spec, "action": action},
+        {"consultation": consultation, "form": form, "label": label, "action": action},
     )
 
 
-def _run_action(*, actor, consultation, target, data) -> str:
+def _why_not(consultation: Consultation, label: str) -> str:
+    """Why a step is not offered now, for the person who reached it by its address."""
+    if consultation.status == S.PUBLISHED and not responses_are_over(consultation):
+        return (
+            f"« {label} » n'est pas encore possible : les producteurs peuvent répondre jusqu'à "
+            "la date limite."
+        )
+    state = consultation.get_status_display()
+    return f"« {label} » est impossible : la consultation est à l'état « {state} »."
+
+
+def _run_step(*, actor, consultation, transition, data) -> str:
     """Runs the service of one step of the consultation; the message that confirms it."""
-    if target == S.PUBLISHED:
+    if transition == "publish":
         count = services.publish_consultation(actor=actor, consultation=consultation)
         return f"Consultation publiée : {count} producteur(s) alerté(s)."
-    if target == S.CLOSED:
+    if transition == "close":
         services.close_consultation(actor=actor, consultation=consultation)
         return "Réponses closes : vous pouvez comparer les offres et attribuer."
-    if target == S.CANCELLED:
+    if transition == "cancel":
         services.cancel_consultation(actor=actor, consultation=consultation, reason=data["reason"])
         return "Consultation annulée."
-    if target == S.UNSUCCESSFUL:
+    if transition == "declare_unsuccessful":
         services.declare_unsuccessful(actor=actor, consultation=consultation, reason=data["reason"])
         return "Consultation déclarée infructueuse."
-    if target == S.ORDERED:
+    if transition == "order":
         services.issue_purchase_orders(actor=actor, consultation=consultation)
         return "Bons de commande émis : téléchargez-les et transmettez-les aux producteurs."
     purchases = services.confirm_delivery(
@@ -257,6 +300,9 @@ def consultation_award(request, pk: int):
     )
     if not selectors.is_buyer_member(request.user, consultation.buyer):
         raise PermissionDenied("Seuls les gestionnaires de la cantine attribuent la consultation.")
+    if request.method == "GET" and not _may_award(consultation, request.user):
+        messages.error(request, _why_not(consultation, "Attribuer"))
+        return redirect("foodlink:consultation_detail", pk=pk)
     offers = list(selectors.consultation_offers(consultation))
     errors: list[str] = []
     values = {}
@@ -279,7 +325,7 @@ def consultation_award(request, pk: int):
                     reason=request.POST.get("reason", "").strip(),
                     confirm_threshold=request.POST.get("confirm_threshold") == "on",
                 )
-            except services.FoodlinkError as error:
+            except ValidationError as error:
                 # The award is a table of quantities, not a form: the page lists the messages.
                 errors.extend(error.messages)
             else:

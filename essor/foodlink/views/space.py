@@ -1,12 +1,12 @@
-"""The person's space in foodlink, the same for producers and canteens: home and notifications."""
+"""The person's space in foodlink, the same for producers and canteens: their home (their
+unread notifications on it; the page of every notification is core's)."""
 
-from django.contrib import messages
-from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
+from essor.core import notifications
 from essor.core.permissions import is_agency_member, login_required
-from essor.foodlink import selectors, services
+from essor.foodlink import selectors
 
 
 @login_required
@@ -21,20 +21,7 @@ def home(request):
         {
             "buyers": buyers,
             "producers": producers,
-            "notifications": list(selectors.unread_notifications(user)[:10]),
+            "notifications": list(notifications.unread(user)[:10]),
             "pending_count": selectors.pending_revisions().count() if is_agency_member(user) else 0,
         },
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request):
-    if request.method == "POST":
-        services.mark_notifications_read(user=request.user)
-        messages.success(request, "Toutes vos notifications sont marquées comme lues.")
-        return redirect("foodlink:notifications")
-    page = Paginator(request.user.foodlink_notifications.all(), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "foodlink/notifications.html", {"page": page})
