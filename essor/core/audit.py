@@ -1,9 +1,9 @@
 """The audit log: every service that changes data calls `record`.
 
 Action codes follow one grammar, `module.object.verb` (`funding.share.accept`), and each has a
-French label: modules register their codes from their `AppConfig.ready()` (`register_actions`),
-and the workflow engine registers every transition's code. `record` refuses a code that breaks the
-grammar or has no label, so that the journal never shows a bare code.
+French label (`core.actions`: modules declare their codes in their `audit_actions.py`, the
+workflow engine every transition's code). `record` refuses a code that breaks the grammar or has
+no label, so that the journal never shows a bare code.
 
 `changes` holds `{label: [old, new]}` or `{label: value}`; `snapshot` builds French labels and
 French values from a model's fields (a choice's label, not its code; « Oui », not `True`), and
@@ -16,36 +16,20 @@ from decimal import Decimal
 
 from django.db import models
 
+from essor.core.actions import (  # noqa: F401 (the modules declare their codes through audit)
+    ACTION_GRAMMAR,
+    action_label,
+    is_registered,
+    register_actions,
+    registered_actions,
+)
 from essor.core.models import AuditLogEntry
-
-ACTION_GRAMMAR = re.compile(r"^[a-z]+\.[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*$")
-
-_LABELS: dict[str, str] = {}
-
-
-def register_actions(labels: dict[str, str]) -> None:
-    """Declares audit codes and their French labels (called from the modules' `ready()`)."""
-    for code, label in labels.items():
-        if not ACTION_GRAMMAR.match(code):
-            raise ValueError(f"Code d'action « {code} » hors de la grammaire module.objet.verbe.")
-        known = _LABELS.get(code)
-        if known is not None and known != label:
-            raise ValueError(f"Code d'action « {code} » déclaré deux fois : {known!r} / {label!r}.")
-        _LABELS[code] = label
-
-
-def action_label(code: str) -> str:
-    return _LABELS.get(code, code)
-
-
-def registered_actions() -> dict[str, str]:
-    return dict(_LABELS)
 
 
 def record(
     *, actor, action: str, target: models.Model, changes=None, message: str = ""
 ) -> AuditLogEntry:
-    if action not in _LABELS:
+    if not is_registered(action):
         raise ValueError(
             f"Code d'action « {action} » inconnu : déclarez-le avec son libellé "
             "(audit.register_actions) dans le ready() du module."

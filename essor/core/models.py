@@ -5,8 +5,9 @@ from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from essor.core.actions import action_label
 from essor.core.formats import long_datetime
-from essor.core.workflow import step
+from essor.core.steps import step
 
 
 class AuditLogEntry(models.Model):
@@ -35,8 +36,6 @@ class AuditLogEntry(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
 
     def __str__(self) -> str:
-        from essor.core.audit import action_label  # the audit module reads this model
-
         return f"{long_datetime(self.created_at)} {action_label(self.action)} {self.target_label}"
 
 

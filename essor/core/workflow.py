@@ -31,27 +31,8 @@ from django.db import models, transaction
 from django_fsm import FSMFieldMixin, Transition
 from django_fsm_log.helpers import FSMLogDescriptor
 
-# Models declare their transitions with `step` while `core.models` loads: the audit log and the
-# transition log (models themselves) are imported where they are used.
-
-
-@dataclasses.dataclass(frozen=True)
-class Step:
-    """What a transition means to people: see `step`."""
-
-    action: str
-    label: str
-    done: str
-    reason: bool = False
-    system: bool = False
-
-
-def step(action: str, label: str, done: str, *, reason: bool = False, system: bool = False):
-    """The `custom` of a transition: `action` is its audit code (`module.object.verb`), `label` the
-    button (« Mettre en instruction »), `done` the journal's label (« Dossier mis en
-    instruction »), `reason` whether a reason must be given, `system` whether Essor alone performs
-    it (then it has no `permission`)."""
-    return {"step": Step(action=action, label=label, done=done, reason=reason, system=system)}
+from essor.core import audit
+from essor.core.steps import Step, step  # noqa: F401 (models declare their steps through here)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,8 +109,6 @@ def state_label(field: models.Field, value) -> str:
 
 def register_audit_actions() -> None:
     """Every transition's audit code is an audit action with its French label."""
-    from essor.core import audit
-
     for machine in machines():
         for transition in machine.transitions:
             declared = step_of(transition)
@@ -170,8 +149,6 @@ def perform(
     writing the row's other columns). The audit entry targets the instance, or `audit_target` when
     a record's history is read on another object (a revision on its organisation). Returns what
     the method returns."""
-    from essor.core import audit
-
     meta = _meta(bound_method)
     instance = bound_method.__self__
     field = meta.field
