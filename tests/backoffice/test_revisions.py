@@ -1,9 +1,13 @@
 import datetime
 import html
 
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm_log.models import StateLog
 
+from essor.core import workflow
 from essor.core.models import AuditLogEntry
 from essor.directory.models import Organisation, ProfileRevision
 from essor.directory.services import approve_revision
@@ -250,3 +254,37 @@ def test_a_proposed_date_reads_like_every_date():
     from essor.directory.selectors_backoffice import display_value
 
     assert display_value("creation_date", "2020-03-01") == "1er mars 2020"
+
+
+# --- the revision's state machine ---------------------------------------------------------------
+
+
+def _pending_revision(world):
+    return ProfileRevision.objects.create(
+        organisation=world.structure, data={"phone": "0328000000"}
+    )
+
+
+def test_an_examined_revision_cannot_take_another_transition(world):
+    revision = _pending_revision(world)
+    approve_revision(revision=revision, reviewer=world.users["agency_staff"])
+    revision.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="« Refuser » est impossible"):
+        workflow.perform(revision.reject, actor=world.users["agency_staff"], reason="Non.")
+
+    revision.refresh_from_db()
+    assert revision.status == ProfileRevision.Status.APPROVED
+    assert [log.transition for log in StateLog.objects.for_(revision)] == ["approve"]
+
+
+def test_only_the_agency_examines_a_revision(world):
+    revision = _pending_revision(world)
+
+    with pytest.raises(PermissionDenied):
+        approve_revision(revision=revision, reviewer=world.users["organisation_admin"])
+
+    revision.refresh_from_db()
+    assert revision.status == ProfileRevision.Status.PENDING
+    assert not StateLog.objects.for_(revision).exists()
+    assert Organisation.objects.get(pk=world.structure.pk).phone != "0328000000"
