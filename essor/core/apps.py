@@ -7,11 +7,15 @@ class CoreConfig(AppConfig):
     verbose_name = "Socle commun"
 
     def ready(self):
+        from django.urls import register_converter
         from django.utils.module_loading import autodiscover_modules
 
         from essor.core import notifications, workflow
+        from essor.core.converters import YearConverter
         from essor.core.navigation import Audience, NavEntry, register_nav
 
+        # `<year:year>` in any module's URLs: a four-digit year or a 404.
+        register_converter(YearConverter, "year")
         # Every signed-in person has notifications: the dashboard's entry says how many unread.
         register_nav(
             NavEntry(

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", public.catalogue, name="catalogue"),
     path("dispositifs/<int:pk>/", public.programme_detail, name="programme_detail"),
     path("donnees-ouvertes/", public.open_data, name="open_data"),
-    path("donnees-ouvertes/<str:siret>/<int:year>.csv", public.scdl_csv, name="scdl_csv"),
+    path("donnees-ouvertes/<str:siret>/<year:year>.csv", public.scdl_csv, name="scdl_csv"),
     # applicant
     path("mes-dossiers/", applicant.my_applications, name="my_applications"),
     path("dossiers/nouveau/", applicant.application_create, name="application_create"),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from essor.core import formats
+from essor.core import formats, params
 from essor.core.exports import (
     Sheet,
     csv_response,
@@ -109,7 +109,7 @@ def barrier_types(request):
     form = BarrierTypeForm(request.POST if "name" in request.POST else None)
     if request.method == "POST":
         if "toggle" in request.POST:
-            barrier_type = get_object_or_404(BarrierType, pk=request.POST["toggle"])
+            barrier_type = params.object_or_404(BarrierType, request.POST["toggle"])
             services.set_barrier_type_active(
                 actor=request.user, barrier_type=barrier_type, active=not barrier_type.is_active
             )

@@ -12,8 +12,10 @@ urlpatterns = [
     path("indicateurs/<str:key>/export.xlsx", views.indicator_xlsx, name="indicator_xlsx"),
     path("donnees-ouvertes/", views.open_data, name="open_data"),
     path("donnees-ouvertes/index.json", views.open_data_index, name="open_data_index"),
-    path("donnees-ouvertes/<str:key>/<int:year>.csv", views.open_data_csv, name="open_data_csv"),
-    path("donnees-ouvertes/<str:key>/<int:year>.json", views.open_data_json, name="open_data_json"),
+    path("donnees-ouvertes/<str:key>/<year:year>.csv", views.open_data_csv, name="open_data_csv"),
+    path(
+        "donnees-ouvertes/<str:key>/<year:year>.json", views.open_data_json, name="open_data_json"
+    ),
     path("objectifs/", views.targets, name="targets"),
     path("objectifs/export.xlsx", views.targets_xlsx, name="targets_xlsx"),
     path("objectifs/nouveau/", views.target_create, name="target_create"),

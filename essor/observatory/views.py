@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from essor.core import params
 from essor.core.exports import Sheet, csv_response, json_dumps, xlsx_response
 from essor.core.files import private_file_response
 from essor.core.forms import run_service
@@ -90,10 +91,7 @@ def _visible_or_404(request, key: str):
 
 
 def _column(request) -> int | None:
-    try:
-        return int(request.GET.get("colonne", ""))
-    except ValueError:
-        return None
+    return params.whole_number(request.GET.get("colonne", ""), maximum=1000)
 
 
 @require_GET

@@ -11,7 +11,7 @@ from django.db.models import Case, Count, Max, Min, OuterRef, Prefetch, Q, Subqu
 from django.utils import timezone
 
 from essor.accounts.models import AGENCY_ROLES
-from essor.core import workflow
+from essor.core import params, workflow
 from essor.core.disclosure import LinkedFigures, share, suppress_counts, suppress_total
 from essor.core.indicators import Indicator, IndicatorTable
 from essor.core.models import AuditLogEntry
@@ -60,8 +60,8 @@ def filtered_holders(filters: HolderFilters):
         holders = holders.filter(stage=filters.stage)
     if filters.advisor == "aucun":
         holders = holders.filter(advisor__isnull=True)
-    elif filters.advisor.isdigit():
-        holders = holders.filter(advisor_id=int(filters.advisor))
+    elif (advisor_id := params.identifier(filters.advisor)) is not None:
+        holders = holders.filter(advisor_id=advisor_id)
     if filters.sector:
         holders = holders.filter(sectors__slug=filters.sector)
     return holders

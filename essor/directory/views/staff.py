@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from essor.core import workflow
+from essor.core import params, workflow
 from essor.core.forms import run_service
 from essor.core.permissions import agency_required
 from essor.directory import selectors_backoffice as selectors
@@ -192,7 +192,7 @@ def revision_detail(request, pk):
 def claim_list(request):
     errors = {}
     if request.method == "POST":
-        claim = get_object_or_404(OrganisationClaim, pk=request.POST.get("claim"))
+        claim = params.object_or_404(OrganisationClaim, request.POST.get("claim"))
         comment = request.POST.get("comment", "")
         try:
             if request.POST.get("decision") == "accept":

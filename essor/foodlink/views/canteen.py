@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from essor.core import workflow
+from essor.core import params, workflow
 from essor.core.exports import pdf_response, render_pdf
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member, login_required
@@ -389,11 +389,8 @@ def purchase_order(request, pk: int):
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("annee", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    year = params.whole_number(request.GET.get("annee", ""), minimum=2000, maximum=2100)
+    return year or timezone.localdate().year
 
 
 def _buyers_for(user):

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from essor.accounts.models import Role, User
+from essor.core import params
 from essor.core.forms import run_service
 from essor.core.permissions import agency_required
 from essor.funding import access, forms, selectors, services
@@ -17,8 +18,8 @@ from essor.funding.views._common import back_office_required
 @agency_required
 def funder_list(request):
     funder = None
-    if request.GET.get("financeur", "").isdigit():
-        funder = get_object_or_404(FunderProfile, pk=request.GET["financeur"])
+    if "financeur" in request.GET:
+        funder = params.object_or_404(FunderProfile, request.GET["financeur"])
     form = forms.FunderForm(request.POST or None, instance=funder)
     if (
         request.method == "POST"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from essor.core import workflow
+from essor.core import params, workflow
 from essor.core.exports import pdf_response, render_pdf
 from essor.core.files import private_file_response
 from essor.core.forms import run_service
@@ -46,7 +46,7 @@ def application_create(request):
     if not organisation_ids:
         raise PermissionDenied("Seuls les membres d'une structure peuvent déposer une demande.")
     organisations = Organisation.objects.filter(pk__in=organisation_ids).order_by("name")
-    chosen = organisations.filter(pk=request.GET.get("structure") or 0).first()
+    chosen = organisations.filter(pk=params.identifier(request.GET.get("structure"))).first()
     chosen = chosen or (organisations[0] if len(organisations) == 1 else None)
     if chosen is None:
         return render(request, "funding/choose_organisation.html", {"organisations": organisations})
@@ -329,8 +329,8 @@ def application_attachments(request, pk):
     )
     if request.method == "POST":
         if request.POST.get("form") == "delete":
-            attachment = get_object_or_404(
-                Attachment, pk=request.POST.get("attachment"), application=application
+            attachment = params.object_or_404(
+                Attachment, request.POST.get("attachment"), application=application
             )
             try:
                 services.delete_attachment(attachment=attachment, actor=request.user)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from essor.core import workflow
+from essor.core import params, workflow
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member
@@ -39,8 +39,8 @@ def instruction_list(request):
     shares = selectors.shares_for_instruction(
         request.user,
         status=status,
-        programme_id=int(programme) if programme.isdigit() else None,
-        year=int(year) if year.isdigit() else None,
+        programme_id=params.identifier(programme),
+        year=params.year(year),
         text=text,
     )
     page = selectors.page_of_shares(shares, request.GET.get("page"))
@@ -71,8 +71,8 @@ def instruction_export(request):
     shares = selectors.shares_for_instruction(
         request.user,
         status=status if status in ShareStatus.values else "",
-        programme_id=int(programme) if programme.isdigit() else None,
-        year=int(year) if year.isdigit() else None,
+        programme_id=params.identifier(programme),
+        year=params.year(year),
         text=request.GET.get("q", "").strip()[:100],
     )
     rows = (

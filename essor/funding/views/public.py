@@ -4,6 +4,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from essor.core import params
 from essor.directory.models import Sector
 from essor.funding import access, selectors
 from essor.funding.models import FunderProfile, Programme
@@ -18,8 +19,8 @@ def catalogue(request):
     programmes = selectors.catalogue(
         day=timezone.localdate(),
         text=text,
-        funder_id=int(funder_id) if funder_id.isdigit() else None,
-        sector_id=int(sector_id) if sector_id.isdigit() else None,
+        funder_id=params.identifier(funder_id),
+        sector_id=params.identifier(sector_id),
         open_only=not show_all,
     )
     return render(
