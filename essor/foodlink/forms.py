@@ -7,9 +7,9 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 
+from essor.core.amounts import EuroField
 from essor.core.formats import file_size, local_date, quantity
 from essor.directory.models import Organisation
-from essor.foodlink.amounts import EuroField
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     EGALIM_CHARACTERISTICS,

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from essor.accounts.memberships import memberships_of_user
+from essor.core.amounts import line_amount
 from essor.core.formats import local_date, long_date, month_names
 from essor.core.models import ProposedChange
 from essor.core.permissions import agency_decides
 from essor.core.validators import validate_siret
 from essor.core.workflow import step
-from essor.foodlink.amounts import line_amount
 
 
 class Family(models.TextChoices):

@@ -24,10 +24,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from essor.accounts.memberships import memberships_of_user
+from essor.core.amounts import line_amount
 from essor.core.formats import percentage, round_half_up, to_decimal
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
-from essor.foodlink.amounts import line_amount
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     BuyerProfile,

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role
-from essor.core import audit, workflow
+from essor.core import amounts, audit, csvfiles, workflow
 from essor.core.exports import write_csv
 from essor.core.formats import euros, local_date, long_date, long_datetime, round_half_up
 from essor.core.formats import quantity as format_quantity
 from essor.core.notifications import notify
-from essor.foodlink import amounts, selectors
+from essor.foodlink import selectors
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     EGALIM_CHARACTERISTICS,
@@ -1038,7 +1038,11 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
         raise _already_imported(previous)
     text = _decode(content)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        fieldnames = csvfiles.header(reader)
+    except csvfiles.UnreadableCsv as error:
+        raise PurchaseImportError([error.message]) from None
+    header = [name.strip() for name in (fieldnames or [])]
     missing = [column for column in IMPORT_COLUMNS if column not in header]
     if missing:
         raise PurchaseImportError([f"Ligne 1 : colonne(s) manquante(s) : {', '.join(missing)}."])
@@ -1046,17 +1050,20 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
     by_siret = {buyer.siret: buyer for buyer in buyers}
     errors: list[str] = []
     lines: list[tuple[int, Purchase]] = []
-    for line, row in enumerate(reader, start=2):
-        if None in row:
-            errors.append(
-                f"Ligne {line} : trop de cellules ({len(header) + len(row[None])} pour {len(header)} colonnes)."
-            )
-            continue
-        if not any((value or "").strip() for value in row.values()):
-            continue
-        purchase = _parse_row(line, row, by_siret, errors)
-        if purchase is not None:
-            lines.append((line, purchase))
+    try:
+        for line, row in csvfiles.numbered_rows(reader):
+            if None in row:
+                errors.append(
+                    f"Ligne {line} : trop de cellules ({len(header) + len(row[None])} pour {len(header)} colonnes)."
+                )
+                continue
+            if not any((value or "").strip() for value in row.values()):
+                continue
+            purchase = _parse_row(line, row, by_siret, errors)
+            if purchase is not None:
+                lines.append((line, purchase))
+    except csvfiles.UnreadableCsv as error:
+        errors.append(error.message)
     if not lines and not errors:
         errors.append("Le fichier ne contient aucun achat.")
     if errors:

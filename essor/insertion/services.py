@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from essor.core import audit, formats, workflow
+from essor.core import audit, csvfiles, formats, workflow
 from essor.core.validators import validate_no_nir
 from essor.insertion.models import (
     MAX_WEEKLY_HOURS,
@@ -613,7 +613,8 @@ def _parse_hours(text: str) -> Decimal | None:
         value = Decimal(text.strip().replace("\u202f", "").replace(" ", "").replace(",", "."))
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    # What the column holds (4 digits before the decimal point); the monthly cap says the rest.
+    return value if value.is_finite() and value.adjusted() < 4 else None
 
 
 def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
@@ -631,7 +632,10 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
     sample = text[:2048]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [cell.strip().lower() for cell in next(reader, [])]
+    try:
+        header = [cell.strip().lower() for cell in csvfiles.header(reader)]
+    except csvfiles.UnreadableCsv as error:
+        return HoursImportResult(errors=[error.message])
     missing = [column for column in HOURS_CSV_COLUMNS if column not in header]
     if missing:
         return HoursImportResult(
@@ -647,60 +651,63 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
     errors: list[str] = []
     entries: dict[tuple[int, datetime.date], tuple[int, Decimal]] = {}
     rows = 0
-    for line_number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = {column: (row[i] if i < len(row) else "") for column, i in index.items()}
-        if not cells["heures"].strip():
-            continue  # hours not known yet (a line of the template left empty)
-        rows += 1
-        code = cells["pseudonyme"].strip()
-        participant_id = codes.get(code)
-        if not code:
-            errors.append(f"Ligne {line_number}, colonne « pseudonyme » : valeur manquante.")
-        elif participant_id is None:
-            errors.append(
-                f"Ligne {line_number}, colonne « pseudonyme » : « {code} » n'est pas un "
-                "salarié de cette SIAE."
-            )
-        month = _parse_month(cells["mois"])
-        if month is None:
-            errors.append(
-                f"Ligne {line_number}, colonne « mois » : « {cells['mois'].strip()} » n'est pas "
-                "un mois au format AAAA-MM (par exemple 2026-03)."
-            )
-        hours = _parse_hours(cells["heures"])
-        if hours is None:
-            errors.append(
-                f"Ligne {line_number}, colonne « heures » : « {cells['heures'].strip()} » n'est "
-                "pas un nombre d'heures (par exemple 121,5)."
-            )
-        elif (
-            month is not None
-            and participant_id is not None
-            and (reason := check_month_hours(month, hours, spans.get(participant_id, [])))
-        ):
-            errors.append(f"Ligne {line_number}, colonne « heures » : {reason}")
-        elif (
-            month is not None
-            and participant_id is not None
-            and hours > 0
-            and not _under_contract(spans.get(participant_id, []), month)
-        ):
-            label = formats.month_label(month.year, month.month)
-            errors.append(
-                f"Ligne {line_number}, colonne « mois » : " + NO_CONTRACT.format(month=label)
-            )
-        if participant_id is not None and month is not None and hours is not None:
-            key = (participant_id, month)
-            if key in entries:
+    try:
+        for line_number, row in csvfiles.numbered_rows(reader):
+            if not any(cell.strip() for cell in row):
+                continue
+            cells = {column: (row[i] if i < len(row) else "") for column, i in index.items()}
+            if not cells["heures"].strip():
+                continue  # hours not known yet (a line of the template left empty)
+            rows += 1
+            code = cells["pseudonyme"].strip()
+            participant_id = codes.get(code)
+            if not code:
+                errors.append(f"Ligne {line_number}, colonne « pseudonyme » : valeur manquante.")
+            elif participant_id is None:
                 errors.append(
-                    f"Ligne {line_number} : les heures de {code} pour "
-                    f"{formats.month_label(month.year, month.month)} figurent déjà à la ligne "
-                    f"{entries[key][0]}."
+                    f"Ligne {line_number}, colonne « pseudonyme » : « {code} » n'est pas un "
+                    "salarié de cette SIAE."
                 )
-            else:
-                entries[key] = (line_number, hours)
+            month = _parse_month(cells["mois"])
+            if month is None:
+                errors.append(
+                    f"Ligne {line_number}, colonne « mois » : « {cells['mois'].strip()} » n'est pas "
+                    "un mois au format AAAA-MM (par exemple 2026-03)."
+                )
+            hours = _parse_hours(cells["heures"])
+            if hours is None:
+                errors.append(
+                    f"Ligne {line_number}, colonne « heures » : « {cells['heures'].strip()} » n'est "
+                    "pas un nombre d'heures (par exemple 121,5)."
+                )
+            elif (
+                month is not None
+                and participant_id is not None
+                and (reason := check_month_hours(month, hours, spans.get(participant_id, [])))
+            ):
+                errors.append(f"Ligne {line_number}, colonne « heures » : {reason}")
+            elif (
+                month is not None
+                and participant_id is not None
+                and hours > 0
+                and not _under_contract(spans.get(participant_id, []), month)
+            ):
+                label = formats.month_label(month.year, month.month)
+                errors.append(
+                    f"Ligne {line_number}, colonne « mois » : " + NO_CONTRACT.format(month=label)
+                )
+            if participant_id is not None and month is not None and hours is not None:
+                key = (participant_id, month)
+                if key in entries:
+                    errors.append(
+                        f"Ligne {line_number} : les heures de {code} pour "
+                        f"{formats.month_label(month.year, month.month)} figurent déjà à la ligne "
+                        f"{entries[key][0]}."
+                    )
+                else:
+                    entries[key] = (line_number, hours)
+    except csvfiles.UnreadableCsv as error:
+        errors.append(error.message)
     if rows == 0 and not errors:
         errors.append("Le fichier ne contient aucune ligne d'heures.")
     if errors:

@@ -327,3 +327,18 @@ def test_a_file_imported_in_the_meantime_is_refused_as_a_duplicate(example_buyer
     with pytest.raises(services.PurchaseImportError, match="déjà été importé"):
         _import(EXAMPLE.read_bytes(), [example_buyer], name="copie.csv")
     assert Purchase.objects.count() == 8
+
+
+def test_a_cell_longer_than_the_csv_limit_names_its_line_and_saves_nothing(example_buyer):
+    content = (
+        HEADER
+        + "21010034300016,Pain,Fournil,2026-02-03,10,BOULANGERIE,BIO,,,,,\n"
+        + '21010034300016,"'
+        + "x" * 200_000
+        + "\n"
+    ).encode()
+    with pytest.raises(services.PurchaseImportError) as error:
+        _import(content, [example_buyer])
+    assert len(error.value.errors) == 1
+    assert error.value.errors[0].startswith("Ligne 3 : une cellule dépasse 131")
+    assert not Purchase.objects.exists() and not PurchaseImport.objects.exists()

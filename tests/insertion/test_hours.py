@@ -209,3 +209,20 @@ def test_the_month_page_shows_each_persons_maximum(client, world, late_start):
     url = reverse("insertion:hours_month", kwargs={"pk": late_start.pk})
     page = client.get(url + "?mois=2026-11").content.decode()
     assert "75,43" in page
+
+
+def test_a_quote_never_closed_names_its_line_and_saves_nothing(siae):
+    result = _import(siae, 'pseudonyme;mois;heures\nSAL-0001;2026-03;"' + "1" * 200_000 + "\n")
+
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith("Ligne 2 : une cellule dépasse 131")
+    assert not MonthlyHours.objects.exists()
+
+
+@pytest.mark.parametrize("hours", ["1" * 60, "1e30", "1e999", "NaN", "-Infinity"])
+def test_hours_no_column_could_hold_are_refused_with_their_line(siae, hours):
+    result = _import(siae, f"pseudonyme;mois;heures\nSAL-0001;2026-03;{hours}\n")
+
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith("Ligne 2, colonne « heures » : ")
+    assert not MonthlyHours.objects.exists()
