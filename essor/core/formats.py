@@ -10,7 +10,7 @@ Two rules hold for every figure and date the platform shows or exports:
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from babel.dates import format_date, format_datetime, get_month_names
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -41,13 +41,22 @@ _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
 _WIDE = Context(prec=60)
 
 
+def _context_for(number: Decimal, places: int) -> Context:
+    """A precision wide enough for `number` with `places` decimals: a figure no column holds is
+    still written, in the message that refuses it."""
+    if not number.is_finite() or number.adjusted() < 50:
+        return _WIDE
+    return Context(prec=number.adjusted() + max(places, 0) + 10)
+
+
 def round_half_up(value, places: int = 0) -> Decimal | None:
     """The one rounding rule of the platform: half up, away from zero (0.125 → 0.13,
     -0.125 → -0.13, 12.25 → 12.3 with one place). None and "" stay None."""
     if value is None or value == "":
         return None
     quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
-    rounded = to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
+    number = to_decimal(value)
+    rounded = number.quantize(quantum, rounding=ROUND_HALF_UP, context=_context_for(number, places))
     return rounded if rounded else abs(rounded)  # no « -0,00 »
 
 
@@ -66,22 +75,24 @@ def number(value, places: int = 0) -> str:
     """12345.5 → « 12 345,5 » with `places` decimals (rounded half up)."""
     if _is_empty(value):
         return ""
-    return format_decimal(
-        round_half_up(value, places), format=_decimals_pattern(places), locale=LOCALE
-    )
+    rounded = round_half_up(value, places)
+    with localcontext(_context_for(rounded, places)):  # Babel quantizes in the current context
+        return format_decimal(rounded, format=_decimals_pattern(places), locale=LOCALE)
 
 
 def euros(value, places: int = 2) -> str:
     """Decimal('12345.67') → « 12 345,67 € »; whole euros with places=0."""
     if _is_empty(value):
         return ""
-    return format_currency(
-        round_half_up(value, places),
-        "EUR",
-        format=_decimals_pattern(places) + NBSP + "¤",
-        currency_digits=False,
-        locale=LOCALE,
-    )
+    rounded = round_half_up(value, places)
+    with localcontext(_context_for(rounded, places)):
+        return format_currency(
+            rounded,
+            "EUR",
+            format=_decimals_pattern(places) + NBSP + "¤",
+            currency_digits=False,
+            locale=LOCALE,
+        )
 
 
 def percent(value, places: int = 1) -> str:

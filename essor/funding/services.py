@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
-from essor.core import audit, workflow
+from essor.core import amounts, audit, workflow
 from essor.core.formats import euros, file_size, long_date, round_half_up
 from essor.funding import access, budget
 from essor.funding.models import (
@@ -98,6 +98,10 @@ def report_due_on(year: int) -> datetime.date:
 # --- amounts ------------------------------------------------------------------------------------
 
 
+# The digits of the amount columns (requests, grants, payments, budget lines): 12 with 2 decimals.
+AMOUNT_DIGITS = 12
+
+
 def whole_euros(value, *, label: str) -> Decimal:
     """A non-negative whole number of euros, or a French error naming the line."""
     if value in (None, ""):
@@ -112,6 +116,8 @@ def whole_euros(value, *, label: str) -> Decimal:
         raise ValidationError(f"{label} : le montant ne peut pas être négatif.")
     if amount != amount.to_integral_value():
         raise ValidationError(f"{label} : indiquez un montant en euros entiers, sans centimes.")
+    if reason := amounts.too_large(amount, AMOUNT_DIGITS):
+        raise ValidationError(f"{label} : le montant {reason}.")
     return amount
 
 

@@ -149,3 +149,8 @@ def test_a_cell_keeps_the_decimals_it_was_rounded_to():
         )
     )
     assert rendered == "61,5|1\u202f500,50|25|61,5|0,08"
+
+
+def test_a_figure_no_column_holds_is_still_written():
+    assert formats.number(Decimal("1" * 70), 2).startswith("1\u202f111")
+    assert formats.euros(Decimal("1e999")).endswith(",00\u00a0€")

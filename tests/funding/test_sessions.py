@@ -163,3 +163,31 @@ def test_the_agency_opens_a_session_only_where_the_funder_delegated_its_front_of
     url = "funding:session_detail"
     assert client.get(reverse(url, args=[sessions[delegated].pk])).status_code == 200
     assert client.get(reverse(url, args=[sessions[kept].pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "amount", ["1e999", "1e30", "NaN", "Infinity", "-1", "9" * 29, "é" * 3000, "2026-13"]
+)
+def test_a_crafted_amount_among_the_session_decisions_is_refused_in_french(
+    client, two_funders, amount
+):
+    share = share_in_instruction(programme=two_funders["a"], amount=Decimal("5000"))
+    item = services.add_to_agenda(
+        session=two_funders["session"], share=share, actor=two_funders["listed"]
+    )
+    client.force_login(two_funders["listed"])
+
+    response = client.post(
+        reverse("funding:session_detail", args=[two_funders["session"].pk]),
+        {
+            "form": "decisions",
+            f"decision-{item.pk}": ShareStatus.ACCEPTED,
+            f"amount-{item.pk}": amount,
+            f"motivation-{item.pk}": "Avis du comité.",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["errors"][0].startswith(f"Dossier {share.application.reference} : ")
+    share.refresh_from_db()
+    assert share.status == ShareStatus.INSTRUCTION
