@@ -6,6 +6,8 @@ from django.contrib.auth import forms as auth_forms
 from essor.accounts import selectors
 from essor.accounts.models import Role, User
 
+EMAIL_MAX_LENGTH = 254
+
 
 class LoginForm(auth_forms.AuthenticationForm):
     """E-mail sign-in. Failures are counted by django-axes (see essor.accounts.throttling), whose
@@ -23,12 +25,20 @@ class LoginForm(auth_forms.AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "Adresse électronique"
         self.fields["username"].widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "autofocus": True, "maxlength": 254}
+            attrs={"autocomplete": "email", "autofocus": True, "maxlength": EMAIL_MAX_LENGTH}
         )
         self.fields["password"].label = "Mot de passe"
 
     def clean_username(self):
-        return selectors.normalize_email(self.cleaned_data.get("username"))
+        # AuthenticationForm sets the field's max_length after its validators were built: nothing
+        # checks it, and the login-failure log (django-axes) keeps at most 255 characters.
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Une adresse électronique compte au plus {EMAIL_MAX_LENGTH} caractères.",
+                code="max_length",
+            )
+        return selectors.normalize_email(username)
 
 
 class NewPasswordMixin(auth_forms.SetPasswordMixin):

@@ -14,7 +14,11 @@ name when the form has it, above the form otherwise:
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+
+from essor.core import params
 
 
 @dataclass(frozen=True)
@@ -68,3 +72,23 @@ def run_service(form, service, /, **kwargs) -> ServiceOutcome:
         add_service_errors(form, error)
         return ServiceOutcome(ok=False)
     return ServiceOutcome(ok=True, result=result)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing a posted key outside the integer range before it reaches the query:
+    SQLite raises OverflowError for it in `pk__in`, which Django's field does not catch. A
+    model form uses it for its many-to-many fields through `Meta.field_classes`."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        meta = self.queryset.model._meta
+        field = meta.pk if key == "pk" else meta.get_field(key)
+        if isinstance(field, models.IntegerField):
+            for pk in value or ():
+                if params.identifier(str(pk)) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)

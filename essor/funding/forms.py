@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from essor.core.formats import euros, file_size
+from essor.core.forms import ModelMultipleChoiceField
 from essor.directory.models import Organisation, Sector
 from essor.funding import budget, services
 from essor.funding.models import Application, Attachment, FunderProfile, Payment, Programme
@@ -267,6 +268,9 @@ class ProgrammeForm(forms.ModelForm):
             "communes": forms.CheckboxSelectMultiple,
             "instructors": forms.CheckboxSelectMultiple,
         }
+        field_classes = dict.fromkeys(
+            ["sectors", "communes", "instructors"], ModelMultipleChoiceField
+        )
 
     def __init__(self, *args, funders=None, instructors=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -115,7 +115,7 @@ class Programme(models.Model):
             models.CheckConstraint(
                 condition=Q(advance_percent__gte=1, advance_percent__lte=99),
                 name="programme_advance_percent_range",
-                violation_error_message="La part de l'avance doit être comprise entre 1 et 99 %.",
+                violation_error_message="La part de l'avance doit être comprise entre 1 et 99 %%.",  # %-formatted
             ),
         ]
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from essor.accounts.models import Role
 from essor.core.formats import file_size
+from essor.core.forms import ModelMultipleChoiceField
 from essor.core.validators import validate_no_nir
 from essor.directory.models import Organisation
 from essor.insertion.models import (
@@ -72,6 +73,7 @@ class SiaeForm(AccessibleForm, forms.ModelForm):
         model = Siae
         fields = ["organisation", "kind", "convention_reference", "funders"]
         widgets = {"funders": forms.CheckboxSelectMultiple}
+        field_classes = {"funders": ModelMultipleChoiceField}
 
     def __init__(self, *args, creating: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

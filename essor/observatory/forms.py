@@ -61,10 +61,13 @@ class TargetForm(LinkedErrorsMixin, forms.Form):
         label="Objectif",
         help_text="Nombre entier supérieur à zéro.",
         min_value=1,
+        # The column's limit (a positive integer on both databases).
+        max_value=2**31 - 1,
         error_messages={
             "required": "Indiquez l'objectif.",
             "invalid": "L'objectif doit être un nombre entier.",
             "min_value": "L'objectif doit être un nombre entier supérieur à zéro.",
+            "max_value": "L'objectif doit être un nombre entier d'au plus 2 147 483 647.",
         },
     )
     note = forms.CharField(label="Commentaire", max_length=255, required=False)

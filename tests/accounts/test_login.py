@@ -229,3 +229,13 @@ def test_a_new_password_from_the_reset_link_unlocks_the_account(client, claire):
     form_url = client.get(link)["Location"]
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert _login(client, claire.email, NEW_PASSWORD).status_code == 302
+
+
+def test_an_address_longer_than_any_email_is_refused_before_any_attempt_is_logged(client):
+    from axes.models import AccessAttempt
+
+    response = _login(client, "a" * 300 + "@example.org", BAD_PASSWORD)
+
+    assert response.status_code == 200
+    assert "au plus 254 caractères" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

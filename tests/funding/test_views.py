@@ -578,3 +578,29 @@ def test_the_programme_page_writes_the_advance_share_as_a_percentage(client, wor
     programme = ProgrammeFactory(payment_mode=PaymentMode.ADVANCE, advance_percent=70)
     response = client.get(reverse("funding:programme_detail", args=[programme.pk]))
     assert "(avance de 70\u00a0%)" in text(response)
+
+
+def test_an_advance_share_outside_one_to_ninety_nine_gets_the_french_message(world):
+    from django.forms.models import model_to_dict
+
+    from essor.accounts.models import User
+    from essor.funding.forms import ProgrammeForm
+    from essor.funding.models import FunderProfile
+
+    programme = helpers.programme(world)
+    data = {key: value for key, value in model_to_dict(programme).items() if value is not None}
+    data |= {
+        "sectors": [sector.pk for sector in programme.sectors.all()],
+        "communes": [],
+        "instructors": [user.pk for user in programme.instructors.all()],
+        "advance_percent": "0",
+    }
+    form = ProgrammeForm(
+        data,
+        instance=programme,
+        funders=FunderProfile.objects.all(),
+        instructors=User.objects.all(),
+    )
+
+    assert not form.is_valid()
+    assert form.non_field_errors() == ["La part de l'avance doit être comprise entre 1 et 99 %."]
