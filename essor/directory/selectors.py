@@ -245,10 +245,13 @@ class _NameWalk:
 
 
 def _page_number(page_number) -> int:
+    """The page asked for, between 1 and the last page a capped count can reach: a larger number
+    would make an offset beyond what the database's integers hold."""
     try:
-        return max(1, int(page_number))
+        number = int(page_number)
     except (TypeError, ValueError):
         return 1
+    return min(max(1, number), -(-COUNT_LIMIT // PAGE_SIZE))
 
 
 def visible_establishments() -> QuerySet:

@@ -163,3 +163,12 @@ def test_a_rare_or_unfinished_last_word_stays_a_prefix():
     OrganisationFactory(name="Vélo solidaire")
     assert settle_last_word("atelier vél") == "atelier vél"
     assert settle_last_word("") == ""
+
+
+@pytest.mark.parametrize("text", ["", "vélo", "3.86e+16"])
+def test_a_page_number_beyond_any_offset_shows_the_last_page(client, text):
+    OrganisationFactory(name="Les Amis du vélo")
+
+    response = client.get("/annuaire/", {"q": text, "page": "9" * 29})
+
+    assert response.status_code == 200
