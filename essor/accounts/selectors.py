@@ -51,6 +51,17 @@ _ROLE_ORDER = Case(
 )
 
 
+def people_of(organisation_ids, roles) -> list[User]:
+    """The active people holding one of `roles` in any of these organisations (to notify them)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=organisation_ids,
+            memberships__role__in=roles,
+        ).distinct()
+    )
+
+
 def members_of(organisation):
     """Memberships of an organisation, admins first, with their person (one query)."""
     return (

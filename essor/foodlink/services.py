@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role
+from essor.accounts.selectors import people_of
 from essor.core import amounts, audit, csvfiles, workflow
 from essor.core.exports import write_csv
 from essor.core.formats import euros, local_date, long_date, long_datetime, round_half_up
@@ -54,17 +55,7 @@ class FoodlinkError(ValidationError):
 
 
 def _members(organisation_ids):
-    from django.contrib.auth import get_user_model
-
-    return list(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__organisation_id__in=organisation_ids,
-            memberships__role__in=[Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER],
-        )
-        .distinct()
-    )
+    return people_of(organisation_ids, [Role.ORGANISATION_ADMIN, Role.ORGANISATION_MEMBER])
 
 
 # --- Producers ----------------------------------------------------------------------------
