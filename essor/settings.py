@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "essor.insertion",
     "essor.support",
     "essor.foodlink",
+    "essor.village",
     "essor.observatory",
     "essor.demo",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("insertion/", include("essor.insertion.urls")),
     path("accompagnement/", include("essor.support.urls")),
     path("circuits-courts/", include("essor.foodlink.urls")),
+    path("village/", include("essor.village.urls")),
     path("observatoire/", include("essor.observatory.urls")),
     path("api/", api.urls),
 ]

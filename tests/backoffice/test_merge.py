@@ -29,6 +29,7 @@ from tests.foodlink.factories import BuyerProfileFactory, ProducerProfileFactory
 from tests.funding.factories import ApplicationFactory, FunderProfileFactory, ShareFactory
 from tests.insertion.factories import SiaeFactory
 from tests.support.factories import ProjectHolderFactory
+from tests.village.factories import ApplicationFactory as ExhibitorFactory
 
 
 @pytest.fixture
@@ -347,6 +348,9 @@ def _row_builders():
             organisation=org
         ),
         ("foodlink.buyerprofile", "organisation"): lambda org: BuyerProfileFactory(
+            organisation=org
+        ),
+        ("village.exhibitorapplication", "organisation"): lambda org: ExhibitorFactory(
             organisation=org
         ),
     }

@@ -23,6 +23,7 @@ from tests.crafted import CRAFTED_VALUES, OVERFLOWING_VALUES, page_forms, server
 from tests.foodlink.factories import ConsultationFactory
 from tests.insertion.factories import make_siae
 from tests.support.factories import ProjectHolderFactory
+from tests.village.factories import CriterionFactory, EditionFactory
 
 CRAFTED_TEXT = st.one_of(
     st.sampled_from(CRAFTED_VALUES + OVERFLOWING_VALUES),
@@ -65,6 +66,7 @@ def _context_kwargs(form_class, world) -> dict:
     from essor.insertion.models import Siae
     from essor.support.models import ProjectHolder
     from essor.territory.models import Commune
+    from essor.village.models import Stand
 
     name = f"{form_class.__module__.split('.')[1]}.{form_class.__name__}"
 
@@ -98,6 +100,13 @@ def _context_kwargs(form_class, world) -> dict:
         },
         "support.StageForm": lambda: {"holder": holder(), "user": world.users["agency_staff"]},
         "support.ActionForm": lambda: {"holder": holder()},
+        "village.ApplicationForm": lambda: {"edition": EditionFactory()},
+        "village.StandForm": lambda: {"edition": EditionFactory()},
+        "village.StandChoiceForm": lambda: {"stands": Stand.objects.all()},
+        "village.MarksForm": lambda: {
+            "criteria": [CriterionFactory(weight=2), CriterionFactory()],
+            "marks": {},
+        },
         "support.MergeForm": lambda: {
             "holder": holder(),
             "candidates": ProjectHolder.objects.all(),

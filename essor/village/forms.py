@@ -1,0 +1,145 @@
+"""Forms of the village pages: they validate input; services do the writes."""
+
+from django import forms
+
+from essor.village.models import (
+    MAX_MARK,
+    Edition,
+    ExhibitorApplication,
+    ReviewCriterion,
+    Stand,
+    Zone,
+)
+from essor.village.services import APPLICATION_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EditionForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = [
+            "name",
+            "starts_on",
+            "ends_on",
+            "place",
+            "opening_hours",
+            "call_closes_on",
+            "plan_width",
+            "plan_height",
+            "is_published",
+        ]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "call_closes_on": DATE}
+
+
+class ZoneForm(forms.ModelForm):
+    class Meta:
+        model = Zone
+        fields = ["name", "theme", "colour", "position"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
+
+
+class StandForm(forms.ModelForm):
+    class Meta:
+        model = Stand
+        fields = [
+            "zone",
+            "number",
+            "area",
+            "has_power",
+            "has_water",
+            "step_free",
+            "x",
+            "y",
+            "width",
+            "depth",
+        ]
+
+    def __init__(self, *args, edition: Edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = edition.zones.all()
+        self.instance.edition = edition
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = ReviewCriterion
+        fields = ["label", "help_text", "weight", "position"]
+
+
+class ApplicationForm(forms.ModelForm):
+    class Meta:
+        model = ExhibitorApplication
+        fields = APPLICATION_FIELDS
+        widgets = {
+            "animation": forms.Textarea(attrs={"rows": 5}),
+            "accessibility": forms.Textarea(attrs={"rows": 3}),
+            "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+        }
+
+    def __init__(self, *args, edition: Edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_zone"].queryset = edition.zones.all()
+        self.fields["preferred_zone"].empty_label = "Pas de préférence"
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[
+            ("accept", "Accepter"),
+            ("wait", "Mettre en liste d'attente"),
+            ("reject", "Refuser"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Motif (exigé pour la liste d'attente et le refus ; la structure le lira)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif (facultatif)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class MarksForm(forms.Form):
+    """One mark per criterion of the edition's grid, 0 to MAX_MARK."""
+
+    def __init__(self, *args, criteria, marks: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(value, str(value)) for value in range(MAX_MARK + 1)]
+        for criterion in criteria:
+            self.fields[f"critere_{criterion.pk}"] = forms.TypedChoiceField(
+                label=f"{criterion.label} (poids {criterion.weight})",
+                help_text=criterion.help_text,
+                choices=choices,
+                coerce=int,
+                initial=marks.get(criterion.pk),
+                widget=forms.RadioSelect,
+            )
+
+    def marks(self) -> dict[int, int]:
+        return {
+            int(name.removeprefix("critere_")): value for name, value in self.cleaned_data.items()
+        }
+
+
+class StandChoiceForm(forms.Form):
+    stand = forms.ModelChoiceField(queryset=Stand.objects.none(), label="Stand libre")
+
+    def __init__(self, *args, stands, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stand"].queryset = stands
+        self.fields["stand"].label_from_instance = lambda stand: (
+            f"{stand} — {stand.zone} — {', '.join(stand.features)}"
+        )

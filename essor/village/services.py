@@ -1,0 +1,336 @@
+"""Writes of the village module: editions and their plan, the exhibitors' call, stands.
+
+Every write checks the actor's right, says why it refuses in French (ValidationError naming the
+field), and writes one audit entry; status changes go through the workflow engine
+(`core.workflow.perform`), which locks the row and logs the transition.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from essor.accounts.models import Role
+from essor.accounts.selectors import people_of
+from essor.core import audit, workflow
+from essor.core.formats import long_date
+from essor.core.notifications import notify
+from essor.core.permissions import can_admin_organisation, is_agency_member
+from essor.village.models import (
+    MAX_MARK,
+    Edition,
+    ExhibitorApplication,
+    ReviewCriterion,
+    ReviewMark,
+    Stand,
+    Zone,
+)
+
+Status = ExhibitorApplication.Status
+# The fields a structure fills in (identity comes from its directory record).
+APPLICATION_FIELDS = [
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "animation_title",
+    "animation",
+    "preferred_zone",
+    "needs_power",
+    "needs_water",
+    "needs_step_free",
+    "tables",
+    "chairs",
+    "accessibility",
+    "first_participation",
+    "priority_neighbourhood",
+]
+
+
+def _require_agency(actor) -> None:
+    if not is_agency_member(actor):
+        raise PermissionDenied("Seule l'agence organise le Village des solidarités.")
+
+
+def _saved(instance, *, action: str, actor, message: str = ""):
+    """Saves after the model's own checks (constraints included), with a French refusal. A
+    machine's state is left out: it is protected (only its transitions set it)."""
+    instance.full_clean(exclude=["status"])
+    instance.save()
+    audit.record(actor=actor, action=action, target=instance, message=message)
+    return instance
+
+
+# --- Editions and their plan ----------------------------------------------------------------
+
+
+def save_edition(*, edition: Edition, actor) -> Edition:
+    _require_agency(actor)
+    action = "village.edition.update" if edition.pk else "village.edition.create"
+    return _saved(edition, action=action, actor=actor, message=edition.name)
+
+
+def add_zone(*, zone: Zone, actor) -> Zone:
+    _require_agency(actor)
+    return _saved(zone, action="village.zone.create", actor=actor, message=zone.name)
+
+
+def add_stand(*, stand: Stand, actor) -> Stand:
+    _require_agency(actor)
+    if stand.zone.edition_id != stand.edition_id:
+        raise ValidationError({"zone": "Cette zone appartient à une autre édition."})
+    edition = stand.edition
+    if stand.x + stand.width > edition.plan_width or stand.y + stand.depth > edition.plan_height:
+        raise ValidationError(
+            f"Le stand déborde du plan ({edition.plan_width} m × {edition.plan_height} m) : "
+            "rapprochez-le de l'origine ou réduisez-le."
+        )
+    return _saved(stand, action="village.stand.create", actor=actor, message=str(stand))
+
+
+def add_criterion(*, criterion: ReviewCriterion, actor) -> ReviewCriterion:
+    _require_agency(actor)
+    criterion.full_clean()
+    criterion.save()
+    audit.record(
+        actor=actor,
+        action="village.edition.update",
+        target=criterion.edition,
+        message=f"Critère de sélection ajouté : {criterion.label} (poids {criterion.weight}).",
+    )
+    return criterion
+
+
+# --- The exhibitors' call -----------------------------------------------------------------------
+
+
+def call_is_open(edition: Edition, today=None) -> bool:
+    today = today or timezone.localdate()
+    return edition.is_published and today <= edition.call_closes_on
+
+
+def _require_open_call(edition: Edition) -> None:
+    if not call_is_open(edition):
+        raise ValidationError(
+            f"L'appel aux exposants de « {edition} » est clos depuis le "
+            f"{long_date(edition.call_closes_on)}."
+            if edition.is_published
+            else f"L'appel aux exposants de « {edition} » n'est pas ouvert."
+        )
+
+
+def _require_exhibitor_admin(actor, organisation) -> None:
+    if not can_admin_organisation(actor, organisation):
+        raise PermissionDenied(
+            "Seuls les administrateurs de la structure (et l'agence) gèrent sa candidature."
+        )
+
+
+def start_application(*, edition: Edition, organisation, actor, data: dict):
+    """A draft for `organisation`, saved as it is: it may be completed later."""
+    _require_exhibitor_admin(actor, organisation)
+    _require_open_call(edition)
+    application = ExhibitorApplication(edition=edition, organisation=organisation, author=actor)
+    _fill(application, data)
+    try:
+        with transaction.atomic():
+            _saved(application, action="village.application.create", actor=actor)
+    except IntegrityError as error:  # the same structure, at the same moment, in another tab
+        raise ValidationError(
+            "Cette structure a déjà une candidature pour cette édition."
+        ) from error
+    return application
+
+
+def _fill(application: ExhibitorApplication, data: dict) -> None:
+    preferred = data.get("preferred_zone")
+    if preferred is not None and preferred.edition_id != application.edition_id:
+        raise ValidationError({"preferred_zone": "Cette zone appartient à une autre édition."})
+    for name in APPLICATION_FIELDS:
+        if name in data:
+            setattr(application, name, data[name])
+
+
+def update_application(*, application: ExhibitorApplication, actor, data: dict):
+    _require_exhibitor_admin(actor, application.organisation)
+    if not application.is_editable:
+        raise ValidationError(
+            "Une candidature déposée ne se modifie plus : écrivez à l'agence pour toute précision."
+        )
+    _fill(application, data)
+    return _saved(application, action="village.application.update", actor=actor)
+
+
+def _agency_people():
+    from essor.directory.models import Organisation
+
+    agencies = Organisation.objects.filter(is_agency=True).values_list("id", flat=True)
+    return people_of(agencies, [Role.AGENCY_ADMIN, Role.AGENCY_STAFF])
+
+
+def _exhibitor_people(application):
+    return people_of([application.organisation_id], [Role.ORGANISATION_ADMIN])
+
+
+def _tell_exhibitor(application, message: str) -> None:
+    notify(
+        users=_exhibitor_people(application),
+        message=message,
+        url=reverse("village:application_detail", args=[application.pk]),
+        subject=f"Village des solidarités — {application.edition}",
+    )
+
+
+def submit_application(*, application: ExhibitorApplication, actor):
+    _require_open_call(application.edition)
+    missing = [
+        ExhibitorApplication._meta.get_field(name).verbose_name
+        for name in ("contact_name", "contact_email", "animation_title", "animation")
+        if not getattr(application, name)
+    ]
+    if missing:
+        raise ValidationError("Complétez avant de déposer : " + ", ".join(missing) + ".")
+    application.submitted_at = timezone.now()
+    workflow.perform(application.submit, actor=actor)
+    notify(
+        users=_agency_people(),
+        message=f"Nouvelle candidature d'exposant : {application.organisation}.",
+        url=reverse("village:review", args=[application.pk]),
+        subject=f"Village des solidarités — candidature de {application.organisation}",
+    )
+    return application
+
+
+DECISIONS = {
+    "accept": (
+        "accept",
+        "Votre candidature au {edition} est acceptée : l'agence vous attribue "
+        "un stand, puis vous confirmerez votre venue.",
+    ),
+    "wait": ("wait", "Votre candidature au {edition} est en liste d'attente : {reason}"),
+    "reject": ("reject", "Votre candidature au {edition} n'est pas retenue : {reason}"),
+}
+
+
+def decide(*, application: ExhibitorApplication, actor, decision: str, reason: str = ""):
+    """The agency accepts, puts on the waiting list or refuses (with a reason the structure
+    reads, by notification and e-mail)."""
+    if decision not in DECISIONS:
+        raise ValidationError("Décision inconnue.")
+    method, message = DECISIONS[decision]
+    application.reason = reason
+    workflow.perform(getattr(application, method), actor=actor, reason=reason)
+    _tell_exhibitor(application, message.format(edition=application.edition, reason=reason))
+    return application
+
+
+def confirm(*, application: ExhibitorApplication, actor):
+    workflow.perform(application.confirm, actor=actor)
+    notify(
+        users=_agency_people(),
+        message=f"{application.organisation} confirme sa venue au {application.edition}.",
+        url=reverse("village:review", args=[application.pk]),
+    )
+    return application
+
+
+def withdraw(*, application: ExhibitorApplication, actor, reason: str = ""):
+    """The structure withdraws; its stand is freed for another exhibitor."""
+    freed = application.stand
+    application.stand = None
+    application.reason = reason
+    workflow.perform(
+        application.withdraw,
+        actor=actor,
+        reason=reason,
+        changes={"stand": [str(freed), None]} if freed else None,
+    )
+    notify(
+        users=_agency_people(),
+        message=f"{application.organisation} retire sa candidature au {application.edition}.",
+        url=reverse("village:review", args=[application.pk]),
+        subject=f"Village des solidarités — retrait de {application.organisation}",
+    )
+    return application
+
+
+def mark(*, application: ExhibitorApplication, actor, marks: dict[int, int]):
+    """The agency's marks on the published grid, criterion by criterion (all or none)."""
+    _require_agency(actor)
+    criteria = {criterion.pk: criterion for criterion in application.edition.criteria.all()}
+    errors = {}
+    for criterion_id, value in marks.items():
+        if criterion_id not in criteria:
+            raise ValidationError("Ce critère n'appartient pas à la grille de cette édition.")
+        if not isinstance(value, int) or not 0 <= value <= MAX_MARK:
+            errors[f"critere_{criterion_id}"] = (
+                f"{criteria[criterion_id].label} : une note va de 0 à {MAX_MARK}."
+            )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        for criterion_id, value in marks.items():
+            ReviewMark.objects.update_or_create(
+                application=application, criterion_id=criterion_id, defaults={"mark": value}
+            )
+        audit.record(
+            actor=actor,
+            action="village.application.mark",
+            target=application,
+            changes={criteria[pk].label: [None, value] for pk, value in marks.items()},
+        )
+    return application
+
+
+# --- Stands ----------------------------------------------------------------------------------------
+
+
+def _missing_features(application: ExhibitorApplication, stand: Stand) -> list[str]:
+    missing = []
+    if application.needs_power and not stand.has_power:
+        missing.append("l'électricité")
+    if application.needs_water and not stand.has_water:
+        missing.append("un point d'eau")
+    if application.needs_step_free and not stand.step_free:
+        missing.append("un accès de plain-pied")
+    return missing
+
+
+def allocate_stand(*, application: ExhibitorApplication, stand: Stand, actor):
+    """Gives an accepted exhibitor a free stand of its edition that offers what it needs. Two
+    allocations of one stand at the same moment: the database keeps one, the other is refused."""
+    _require_agency(actor)
+    if stand.edition_id != application.edition_id:
+        raise ValidationError({"stand": "Ce stand appartient à une autre édition."})
+    if missing := _missing_features(application, stand):
+        raise ValidationError(
+            {"stand": f"Le {stand} n'offre pas ce dont l'exposant a besoin : {', '.join(missing)}."}
+        )
+    try:
+        with transaction.atomic():
+            locked = ExhibitorApplication.objects.select_for_update(of=("self",)).get(
+                pk=application.pk
+            )
+            if locked.status not in (Status.ACCEPTED, Status.CONFIRMED):
+                raise ValidationError(
+                    f"Seule une candidature acceptée reçoit un stand (celle-ci est "
+                    f"« {locked.get_status_display()} »)."
+                )
+            previous = locked.stand
+            locked.stand = stand
+            locked.save(update_fields=["stand"])
+            audit.record(
+                actor=actor,
+                action="village.application.allocate_stand",
+                target=locked,
+                changes={"stand": [str(previous) if previous else None, str(stand)]},
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            {"stand": f"Le {stand} est déjà attribué à un autre exposant."}
+        ) from error
+    application.stand = stand
+    _tell_exhibitor(
+        application,
+        f"Votre stand au {application.edition} : n° {stand.number}, zone « {stand.zone} ».",
+    )
+    return application

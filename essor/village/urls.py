@@ -1,0 +1,20 @@
+from django.urls import path
+
+from essor.village import views
+
+app_name = "village"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("editions/<int:pk>/", views.edition, name="edition"),
+    path("candidatures/", views.my_applications, name="my_applications"),
+    path(
+        "editions/<int:edition_pk>/candidater/<int:organisation_pk>/",
+        views.application_create,
+        name="application_create",
+    ),
+    path("candidatures/<int:pk>/", views.application_detail, name="application_detail"),
+    path("gestion/", views.manage, name="manage"),
+    path("gestion/editions/<int:pk>/", views.edition_manage, name="edition_manage"),
+    path("gestion/candidatures/<int:pk>/", views.review, name="review"),
+]

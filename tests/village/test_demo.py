@@ -1,0 +1,68 @@
+"""The village module's demo step: an edition with its call open, 3 zones, 40 exhibitors."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+
+from essor.demo import registry
+from essor.village.models import Edition, ExhibitorApplication
+
+Status = ExhibitorApplication.Status
+
+
+@pytest.fixture(scope="module")
+def village_demo(django_db_setup, django_db_blocker):
+    """The directory's demo data and the village step only, loaded once."""
+    from essor.demo.village import load, remove
+
+    saved = dict(registry._STEPS)
+    registry._STEPS.clear()
+    registry.register_step(registry.DemoStep("village", 60, load=load, remove=remove))
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            out = StringIO()
+            call_command("load_demo", stdout=out, stderr=StringIO())
+            yield out.getvalue()
+            transaction.set_rollback(True)
+    finally:
+        registry._STEPS.clear()
+        registry._STEPS.update(saved)
+
+
+@pytest.fixture
+def demo(village_demo, db):
+    return village_demo
+
+
+def test_one_edition_with_three_zones_and_forty_exhibitors(demo):
+    edition = Edition.objects.get()
+    assert edition.zones.count() == 3
+    assert edition.applications.count() == 40
+    assert "40 candidatures d'exposants" in demo
+
+
+def test_every_step_of_the_call_is_shown_and_every_accepted_exhibitor_has_a_stand(demo):
+    applications = ExhibitorApplication.objects.all()
+    assert set(applications.values_list("status", flat=True)) == set(Status.values) - {
+        Status.WITHDRAWN
+    }
+    accepted = applications.filter(status__in=[Status.ACCEPTED, Status.CONFIRMED])
+    assert accepted.count() == 30
+    assert not accepted.filter(stand__isnull=True).exists()
+
+
+def test_the_demo_structures_admin_may_apply_to_the_open_call(demo, client):
+    from essor.accounts.models import Membership, Role
+
+    admin = (
+        Membership.objects.filter(role=Role.ORGANISATION_ADMIN, user__email__contains="@demo.")
+        .select_related("user", "organisation")
+        .first()
+    )
+    client.force_login(admin.user)
+    body = client.get(reverse("village:my_applications")).content.decode()
+    edition = Edition.objects.get()
+    assert reverse("village:application_create", args=[edition.pk, admin.organisation.pk]) in body
