@@ -5,11 +5,16 @@ step of the call (most accepted or confirmed, with their stand)."""
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from essor.village.models import (
+    Animation,
     Edition,
     ExhibitorApplication,
     ReviewCriterion,
     ReviewMark,
+    Route,
+    RouteStop,
     Stand,
     Zone,
 )
@@ -128,10 +133,57 @@ def load(ctx) -> str:
         if application.status != Status.DRAFT
         for criterion in criteria
     )
+    animations = _programme(edition, applications, rng)
+    _routes(edition, zones)
     return (
         f"Village des solidarités : 1 édition, {len(zones)} zones, {len(stands)} stands, "
-        f"{len(applications)} candidatures d'exposants"
+        f"{len(applications)} candidatures d'exposants, {animations} animations au programme"
     )
+
+
+def _programme(edition, applications, rng) -> int:
+    """Each placed exhibitor's animation on its stand, on one of the two days, on the hour."""
+    animations = []
+    for application in applications:
+        if application.stand is None:
+            continue
+        day = edition.starts_on + datetime.timedelta(days=rng.randint(0, 1))
+        hour = rng.randint(10, 16)
+        starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+        animations.append(
+            Animation(
+                edition=edition,
+                stand=application.stand,
+                title=application.animation_title,
+                description=application.animation,
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(minutes=45),
+            )
+        )
+    opening = timezone.make_aware(datetime.datetime.combine(edition.starts_on, datetime.time(10)))
+    animations.append(
+        Animation(
+            edition=edition,
+            title="Ouverture du Village par les élus",
+            audience="Tout public",
+            starts_at=opening,
+            ends_at=opening + datetime.timedelta(minutes=30),
+        )
+    )
+    return len(Animation.objects.bulk_create(animations))
+
+
+def _routes(edition, zones) -> None:
+    for zone in zones[:2]:
+        route = Route.objects.create(
+            edition=edition,
+            name=f"Parcours « {zone.name} »",
+            description=f"Cinq stands pour découvrir : {zone.theme.lower()}.",
+        )
+        RouteStop.objects.bulk_create(
+            RouteStop(route=route, stand=stand, position=index)
+            for index, stand in enumerate(zone.stands.order_by("number")[:5], start=1)
+        )
 
 
 def remove() -> None:

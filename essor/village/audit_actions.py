@@ -12,6 +12,7 @@ audit.register_actions(
         "village.application.update": "Candidature d'exposant modifiée",
         "village.application.mark": "Candidature notée selon la grille",
         "village.application.allocate_stand": "Stand attribué",
-        "village.application.free_stand": "Stand libéré",
+        "village.animation.create": "Animation ajoutée au programme",
+        "village.route.create": "Parcours thématique créé",
     }
 )

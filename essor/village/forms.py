@@ -4,6 +4,7 @@ from django import forms
 
 from essor.village.models import (
     MAX_MARK,
+    Animation,
     Edition,
     ExhibitorApplication,
     ReviewCriterion,
@@ -143,3 +144,56 @@ class StandChoiceForm(forms.Form):
         self.fields["stand"].label_from_instance = lambda stand: (
             f"{stand} — {stand.zone} — {', '.join(stand.features)}"
         )
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class AnimationForm(forms.ModelForm):
+    class Meta:
+        model = Animation
+        fields = ["title", "description", "audience", "stand", "starts_at", "ends_at"]
+        widgets = {
+            "starts_at": DATETIME,
+            "ends_at": DATETIME,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, edition: Edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.edition = edition
+        self.fields["stand"].queryset = edition.stands.select_related("zone")
+        self.fields["stand"].empty_label = "Espace commun (scène, accueil)"
+
+
+class RouteForm(forms.Form):
+    name = forms.CharField(label="Nom du parcours", max_length=100)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    stands = forms.CharField(
+        label="Stands, dans l'ordre de la visite",
+        help_text="Leurs numéros séparés par des virgules, par exemple : 3, 12, 7.",
+        max_length=500,
+    )
+
+    def __init__(self, *args, edition: Edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+
+    def clean_stands(self):
+        numbers = []
+        for part in self.cleaned_data["stands"].replace(";", ",").split(","):
+            text = part.strip()
+            if not text:
+                continue
+            if not (text.isascii() and text.isdigit() and len(text) <= 5):
+                raise forms.ValidationError(f"« {text[:20]} » n'est pas un numéro de stand.")
+            numbers.append(int(text))
+        by_number = {
+            stand.number: stand for stand in self.edition.stands.filter(number__in=numbers)
+        }
+        unknown = [str(number) for number in numbers if number not in by_number]
+        if unknown:
+            raise forms.ValidationError(f"Pas de stand n° {', '.join(unknown)} dans cette édition.")
+        return [by_number[number] for number in numbers]

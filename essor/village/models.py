@@ -379,3 +379,77 @@ class ReviewMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion} : {self.mark}/{MAX_MARK}"
+
+
+class Animation(models.Model):
+    """A moment of the public programme: on a stand (or on the village's stage when no stand),
+    at a time slot."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="animations")
+    stand = models.ForeignKey(
+        Stand,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="animations",
+        help_text="Laissez vide pour une animation de l'espace commun (scène, accueil).",
+    )
+    title = models.CharField("titre", max_length=150)
+    description = models.TextField("description", blank=True)
+    audience = models.CharField("public", max_length=100, blank=True, default="Tout public")
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+
+    class Meta:
+        verbose_name = "animation"
+        ordering = ["edition", "starts_at", "stand__number", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="village_animation_ends_after_it_starts",
+                violation_error_message="La fin d'une animation doit suivre son début.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Route(models.Model):
+    """A themed route through the village: stands to visit in order."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="routes")
+    name = models.CharField("nom", max_length=100)
+    description = models.TextField("description", blank=True)
+
+    class Meta:
+        verbose_name = "parcours"
+        verbose_name_plural = "parcours"
+        ordering = ["edition", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "name"],
+                name="village_route_unique_name",
+                violation_error_message="Un parcours de ce nom existe déjà dans cette édition.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RouteStop(models.Model):
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="stops")
+    stand = models.ForeignKey(Stand, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField("ordre")
+
+    class Meta:
+        verbose_name = "étape de parcours"
+        ordering = ["route", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "stand"], name="village_route_stand_once"),
+            models.UniqueConstraint(fields=["route", "position"], name="village_route_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.route} — étape {self.position}"

@@ -10,6 +10,7 @@ from essor.village.models import (
     Edition,
     ExhibitorApplication,
     ReviewCriterion,
+    RouteStop,
     Stand,
 )
 
@@ -98,3 +99,15 @@ def plan(edition: Edition, *, with_exhibitors: bool = True) -> list[PlacedStand]
         )
         for stand in stands
     ]
+
+
+def programme(edition: Edition):
+    """The edition's animations in time order, with their stand, its zone and its exhibitor."""
+    return edition.animations.select_related("stand__zone").order_by(
+        "starts_at", "stand__number", "id"
+    )
+
+
+def routes(edition: Edition):
+    stops = RouteStop.objects.select_related("stand__zone").order_by("position")
+    return edition.routes.prefetch_related(Prefetch("stops", queryset=stops))

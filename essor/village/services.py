@@ -13,15 +13,18 @@ from django.utils import timezone
 from essor.accounts.models import Role
 from essor.accounts.selectors import people_of
 from essor.core import audit, workflow
-from essor.core.formats import long_date
+from essor.core.formats import local_date, long_date, time_of_day
 from essor.core.notifications import notify
 from essor.core.permissions import can_admin_organisation, is_agency_member
 from essor.village.models import (
     MAX_MARK,
+    Animation,
     Edition,
     ExhibitorApplication,
     ReviewCriterion,
     ReviewMark,
+    Route,
+    RouteStop,
     Stand,
     Zone,
 )
@@ -334,3 +337,66 @@ def allocate_stand(*, application: ExhibitorApplication, stand: Stand, actor):
         f"Votre stand au {application.edition} : n° {stand.number}, zone « {stand.zone} ».",
     )
     return application
+
+
+# --- The public programme ------------------------------------------------------------------------
+
+
+def add_animation(*, animation: Animation, actor) -> Animation:
+    """An animation of the programme, within the edition's days, on a stand of the edition, and
+    never at the same time as another one on that stand (checked with the edition's row locked,
+    so two people adding at once cannot both pass)."""
+    _require_agency(actor)
+    edition = animation.edition
+    if animation.stand is not None and animation.stand.edition_id != edition.pk:
+        raise ValidationError({"stand": "Ce stand appartient à une autre édition."})
+    if animation.starts_at and animation.ends_at:
+        first, last = local_date(animation.starts_at), local_date(animation.ends_at)
+        if first < edition.starts_on or last > edition.ends_on:
+            raise ValidationError(
+                {
+                    "starts_at": f"Une animation a lieu pendant le Village, du "
+                    f"{long_date(edition.starts_on)} au {long_date(edition.ends_on)}."
+                }
+            )
+    with transaction.atomic():
+        Edition.objects.select_for_update(of=("self",)).get(pk=edition.pk)
+        if animation.stand is not None:
+            overlapping = (
+                Animation.objects.filter(
+                    stand=animation.stand,
+                    starts_at__lt=animation.ends_at,
+                    ends_at__gt=animation.starts_at,
+                )
+                .exclude(pk=animation.pk)
+                .first()
+            )
+            if overlapping is not None:
+                raise ValidationError(
+                    {
+                        "starts_at": f"Le {animation.stand} accueille déjà « {overlapping} » de "
+                        f"{time_of_day(overlapping.starts_at)} à "
+                        f"{time_of_day(overlapping.ends_at)}."
+                    }
+                )
+        _saved(animation, action="village.animation.create", actor=actor, message=animation.title)
+    return animation
+
+
+def save_route(*, edition: Edition, actor, name: str, description: str, stands: list[Stand]):
+    """A themed route: its stands in the order given (each once, all of this edition)."""
+    _require_agency(actor)
+    if len(stands) < 2:
+        raise ValidationError({"stands": "Un parcours passe par au moins deux stands."})
+    if len({stand.pk for stand in stands}) != len(stands):
+        raise ValidationError({"stands": "Un parcours ne passe qu'une fois par chaque stand."})
+    if any(stand.edition_id != edition.pk for stand in stands):
+        raise ValidationError({"stands": "Un de ces stands appartient à une autre édition."})
+    route = Route(edition=edition, name=name, description=description)
+    with transaction.atomic():
+        _saved(route, action="village.route.create", actor=actor, message=name)
+        RouteStop.objects.bulk_create(
+            RouteStop(route=route, stand=stand, position=index)
+            for index, stand in enumerate(stands, start=1)
+        )
+    return route

@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from essor.core import workflow
+from essor.core.exports import csv_response, json_dumps, pdf_response, render_pdf
 from essor.core.forms import run_service
 from essor.core.permissions import (
     administered_organisation_ids,
@@ -15,6 +16,7 @@ from essor.core.permissions import (
 )
 from essor.directory.models import Organisation
 from essor.village import forms, selectors, services
+from essor.village import programme as village_programme
 from essor.village.models import Edition, ExhibitorApplication
 
 Status = ExhibitorApplication.Status
@@ -43,6 +45,47 @@ def _edition_page(request, edition: Edition | None):
             "call_open": services.call_is_open(edition),
         }
     return render(request, "village/edition.html", context)
+
+
+def programme(request):
+    """The current edition's programme and routes, readable on a phone, with its files."""
+    edition = selectors.current_edition()
+    context = {"edition": edition}
+    if edition is not None:
+        context |= {
+            "animations": list(selectors.programme(edition)),
+            "routes": list(selectors.routes(edition)),
+        }
+    return render(request, "village/programme.html", context)
+
+
+def _published_or_404(pk) -> Edition:
+    return get_object_or_404(selectors.published_editions(), pk=pk)
+
+
+def programme_ics(request, pk):
+    edition = _published_or_404(pk)
+    response = HttpResponse(
+        village_programme.ics(edition, selectors.programme(edition)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="programme-{edition.starts_on.year}.ics"'
+    return response
+
+
+def programme_csv(request, pk):
+    edition = _published_or_404(pk)
+    return csv_response(
+        f"programme-{edition.starts_on.year}.csv",
+        village_programme.COLUMNS,
+        village_programme.rows(edition, selectors.programme(edition)),
+    )
+
+
+def programme_json(request, pk):
+    edition = _published_or_404(pk)
+    payload = village_programme.records(edition, selectors.programme(edition))
+    return HttpResponse(json_dumps(payload, indent=1), content_type="application/json")
 
 
 # --- Exhibitors ------------------------------------------------------------------------------------
@@ -193,6 +236,8 @@ EDITION_FORMS = {
     "zone": forms.ZoneForm,
     "stand": forms.StandForm,
     "criterion": forms.CriterionForm,
+    "animation": forms.AnimationForm,
+    "route": forms.RouteForm,
 }
 
 
@@ -208,6 +253,8 @@ def edition_manage(request, pk):
     zone_form = bound("zone")
     stand_form = bound("stand", edition=edition)
     criterion_form = bound("criterion")
+    animation_form = bound("animation", edition=edition)
+    route_form = bound("route", edition=edition)
     saved = None
     if posted == "edition" and edition_form.is_valid():
         saved = run_service(
@@ -230,6 +277,21 @@ def edition_manage(request, pk):
             criterion=criterion_form.instance,
             actor=request.user,
         )
+    elif posted == "animation" and animation_form.is_valid():
+        saved = run_service(
+            animation_form,
+            services.add_animation,
+            animation=animation_form.instance,
+            actor=request.user,
+        )
+    elif posted == "route" and route_form.is_valid():
+        saved = run_service(
+            route_form,
+            services.save_route,
+            edition=edition,
+            actor=request.user,
+            **route_form.cleaned_data,
+        )
     if saved:
         messages.success(request, "Enregistré.")
         return redirect("village:edition_manage", pk=pk)
@@ -244,6 +306,10 @@ def edition_manage(request, pk):
             "zone_form": zone_form,
             "stand_form": stand_form,
             "criterion_form": criterion_form,
+            "animation_form": animation_form,
+            "route_form": route_form,
+            "animations": list(selectors.programme(edition)),
+            "routes": list(selectors.routes(edition)),
             "zones": list(edition.zones.all()),
             "plan": selectors.plan(edition),
             "criteria": criteria,
@@ -321,3 +387,25 @@ def review(request, pk):
             "history": workflow.history(application),
         },
     )
+
+
+# --- Printed matter -------------------------------------------------------------------------------
+
+
+@agency_required
+def signs_pdf(request, pk):
+    """One A4 sign per stand: its number, zone and exhibitor, to print and pin up."""
+    edition = get_object_or_404(Edition, pk=pk)
+    content = render_pdf(
+        "village/pdf/signs.html", {"edition": edition, "plan": selectors.plan(edition)}
+    )
+    return pdf_response(f"panneaux-{edition.starts_on.year}.pdf", content)
+
+
+@agency_required
+def badges_pdf(request, pk):
+    """A badge per exhibitor holding a stand (structure, stand, zone), four to a page."""
+    edition = get_object_or_404(Edition, pk=pk)
+    exhibitors = [placed for placed in selectors.plan(edition) if placed.exhibitor]
+    content = render_pdf("village/pdf/badges.html", {"edition": edition, "exhibitors": exhibitors})
+    return pdf_response(f"badges-{edition.starts_on.year}.pdf", content)

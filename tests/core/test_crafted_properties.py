@@ -23,7 +23,7 @@ from tests.crafted import CRAFTED_VALUES, OVERFLOWING_VALUES, page_forms, server
 from tests.foodlink.factories import ConsultationFactory
 from tests.insertion.factories import make_siae
 from tests.support.factories import ProjectHolderFactory
-from tests.village.factories import CriterionFactory, EditionFactory
+from tests.village.factories import CriterionFactory, EditionFactory, StandFactory
 
 CRAFTED_TEXT = st.one_of(
     st.sampled_from(CRAFTED_VALUES + OVERFLOWING_VALUES),
@@ -102,6 +102,8 @@ def _context_kwargs(form_class, world) -> dict:
         "support.ActionForm": lambda: {"holder": holder()},
         "village.ApplicationForm": lambda: {"edition": EditionFactory()},
         "village.StandForm": lambda: {"edition": EditionFactory()},
+        "village.AnimationForm": lambda: {"edition": EditionFactory()},
+        "village.RouteForm": lambda: {"edition": StandFactory().edition},
         "village.StandChoiceForm": lambda: {"stands": Stand.objects.all()},
         "village.MarksForm": lambda: {
             "criteria": [CriterionFactory(weight=2), CriterionFactory()],

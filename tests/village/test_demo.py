@@ -41,7 +41,8 @@ def test_one_edition_with_three_zones_and_forty_exhibitors(demo):
     edition = Edition.objects.get()
     assert edition.zones.count() == 3
     assert edition.applications.count() == 40
-    assert "40 candidatures d'exposants" in demo
+    assert "40 candidatures d'exposants, 31 animations au programme" in demo
+    assert edition.routes.count() == 2
 
 
 def test_every_step_of_the_call_is_shown_and_every_accepted_exhibitor_has_a_stand(demo):

@@ -38,3 +38,18 @@ URL_ACCESS = [
         kwargs=lambda w: {"pk": _application(w, Status.SUBMITTED).pk},
     ),
 ]
+
+URL_ACCESS += [
+    UrlCase("village:programme", PUBLIC),
+    UrlCase("village:programme_ics", PUBLIC, kwargs=lambda w: {"pk": EditionFactory().pk}),
+    UrlCase("village:programme_csv", PUBLIC, kwargs=lambda w: {"pk": EditionFactory().pk}),
+    UrlCase("village:programme_json", PUBLIC, kwargs=lambda w: {"pk": EditionFactory().pk}),
+    UrlCase(
+        "village:programme_json",
+        dict.fromkeys(PUBLIC, 404),
+        kwargs=lambda w: {"pk": EditionFactory(is_published=False).pk},
+        note="an edition not yet published has no public programme",
+    ),
+    UrlCase("village:signs_pdf", AGENCY_ONLY, kwargs=lambda w: {"pk": EditionFactory().pk}),
+    UrlCase("village:badges_pdf", AGENCY_ONLY, kwargs=lambda w: {"pk": EditionFactory().pk}),
+]

@@ -42,6 +42,12 @@ def date_heure(value):
 
 
 @register.filter
+def heure(value):
+    """« 14:30 », in Europe/Paris."""
+    return formats.time_of_day(value)
+
+
+@register.filter
 def taille(value):
     """A file size: « 11,0 Mo »."""
     return formats.file_size(value)
