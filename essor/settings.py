@@ -308,6 +308,9 @@ ESSOR_INSERTION_RETENTION_MONTHS = int(os.environ.get("ESSOR_INSERTION_RETENTION
 ESSOR_FOODLINK_PROCUREMENT_THRESHOLD = Decimal(
     os.environ.get("ESSOR_FOODLINK_PROCUREMENT_THRESHOLD", "40000")
 )
+# Village des solidarités: the prize draw's first names and contacts are erased this many days
+# after the event (`manage.py village_erase_draw_entries`, daily).
+ESSOR_VILLAGE_DRAW_KEEP_DAYS = int(os.environ.get("ESSOR_VILLAGE_DRAW_KEEP_DAYS", "30"))
 # Observatory: computed indicator tables are kept this many seconds in the cache (0: never).
 OBSERVATORY_CACHE_SECONDS = int(os.environ.get("OBSERVATORY_CACHE_SECONDS", "300"))
 

@@ -3,21 +3,31 @@ zones and 42 stands on the plan, a published grid, and 40 structures of the dire
 step of the call (most accepted or confirmed, with their stand)."""
 
 import datetime
+import hashlib
+import secrets
 from decimal import Decimal
 
 from django.utils import timezone
 
 from essor.village.models import (
     Animation,
+    Draw,
+    DrawEntry,
     Edition,
     ExhibitorApplication,
+    Passport,
+    Question,
     ReviewCriterion,
     ReviewMark,
     Route,
     RouteStop,
+    Stamp,
     Stand,
+    StandKey,
     Zone,
+    new_passport_code,
 )
+from essor.village.services import draw_order
 
 Status = ExhibitorApplication.Status
 ZONES = (
@@ -53,6 +63,12 @@ STANDS_PER_ROW = 7
 
 
 def load(ctx) -> str:
+    past = _past_edition(ctx)
+    upcoming = _upcoming_edition(ctx)
+    return f"{past} ; {upcoming}"
+
+
+def _upcoming_edition(ctx) -> str:
     rng = ctx.rng
     starts_on = ctx.today + datetime.timedelta(days=75)
     edition = Edition.objects.create(
@@ -90,6 +106,7 @@ def load(ctx) -> str:
             )
         )
     stands = Stand.objects.bulk_create(stands)
+    StandKey.objects.bulk_create(StandKey(stand=stand) for stand in stands)
     criteria = [
         ReviewCriterion.objects.create(
             edition=edition, label=label, help_text=help_text, weight=weight, position=i
@@ -136,7 +153,7 @@ def load(ctx) -> str:
     animations = _programme(edition, applications, rng)
     _routes(edition, zones)
     return (
-        f"Village des solidarités : 1 édition, {len(zones)} zones, {len(stands)} stands, "
+        f"Village des solidarités à venir : {len(zones)} zones, {len(stands)} stands, "
         f"{len(applications)} candidatures d'exposants, {animations} animations au programme"
     )
 
@@ -184,6 +201,125 @@ def _routes(edition, zones) -> None:
             RouteStop(route=route, stand=stand, position=index)
             for index, stand in enumerate(zone.stands.order_by("number")[:5], start=1)
         )
+
+
+PASSPORTS = 500
+# Visitors come more around noon and mid-afternoon: weights of the hours 10 h to 17 h.
+HOURS = (10, 11, 12, 13, 14, 15, 16, 17)
+HOUR_WEIGHTS = (6, 10, 14, 8, 12, 16, 12, 6)
+
+
+def _past_edition(ctx) -> str:
+    """Last year's Village, held: its exhibitors on their stands, 500 passports and their stamps
+    and answers, the draw done and its contacts erased since."""
+    rng = ctx.rng
+    starts_on = datetime.date(ctx.today.year - 1, 6, 13)
+    edition = Edition.objects.create(
+        name=f"Village des solidarités {starts_on.year}",
+        starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(days=1),
+        place="Place Jean-Bart, Dunkerque",
+        opening_hours="10 h – 18 h",
+        call_closes_on=starts_on - datetime.timedelta(days=45),
+        is_published=True,
+    )
+    zones = [
+        Zone.objects.create(edition=edition, name=name, theme=theme, colour=colour, position=i)
+        for i, (name, theme, colour) in enumerate(ZONES)
+    ]
+    stands = Stand.objects.bulk_create(
+        Stand(
+            edition=edition,
+            zone=zones[index // 10],
+            number=index + 1,
+            area=Decimal("9"),
+            has_power=True,
+            x=2 + (index % 10) * 5,
+            y=2 + (index // 10) * 12,
+            width=4,
+            depth=4,
+        )
+        for index in range(30)
+    )
+    StandKey.objects.bulk_create(StandKey(stand=stand) for stand in stands)
+    candidates = [s for s in ctx.structures if s != ctx.organisations.get("structure")]
+    exhibitors = rng.sample(candidates, len(stands))
+    ExhibitorApplication.objects.bulk_create(
+        ExhibitorApplication(
+            edition=edition,
+            organisation=organisation,
+            status=Status.CONFIRMED,
+            contact_name=organisation.name[:150],
+            contact_email=f"village@{organisation.siren}.demo.essor.fr",
+            animation_title=rng.choice(ANIMATIONS)[0],
+            animation="",
+            stand=stand,
+        )
+        for organisation, stand in zip(exhibitors, stands, strict=True)
+    )
+    Question.objects.bulk_create(
+        Question(
+            stand=stand,
+            text="Depuis combien de temps la structure existe-t-elle ?",
+            choice_1="Moins de 5 ans",
+            choice_2="De 5 à 20 ans",
+            choice_3="Plus de 20 ans",
+            correct=rng.randint(1, 3),
+        )
+        for stand in stands
+    )
+    opening = timezone.make_aware(datetime.datetime.combine(starts_on, datetime.time(10)))
+    passports = Passport.objects.bulk_create(
+        Passport(edition=edition, code=new_passport_code(), created_at=opening)
+        for _ in range(PASSPORTS)
+    )
+    stamps = []
+    for passport in passports:
+        day = starts_on + datetime.timedelta(days=rng.randint(0, 1))
+        hour = rng.choices(HOURS, HOUR_WEIGHTS)[0]
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+        for stand in rng.sample(stands, rng.randint(1, 14)):
+            moment += datetime.timedelta(minutes=rng.randint(3, 12))
+            answer = rng.randint(1, 3)
+            stamps.append(
+                Stamp(
+                    passport=passport,
+                    stand=stand,
+                    stamped_at=moment,
+                    answer=answer,
+                    is_right=answer == stand.question.correct,
+                )
+            )
+    Stamp.objects.bulk_create(stamps)
+    _held_draw(edition, passports, stamps, rng)
+    return (
+        f"Village des solidarités passé : {len(stands)} exposants, {len(passports)} passeports, "
+        f"{len(stamps)} tampons, tirage fait"
+    )
+
+
+def _held_draw(edition, passports, stamps, rng) -> None:
+    counts = {}
+    for stamp in stamps:
+        counts[stamp.passport_id] = counts.get(stamp.passport_id, 0) + 1
+    draw = Draw.objects.create(edition=edition, prizes=5, stamps_needed=6)
+    eligible = [p for p in passports if counts.get(p.pk, 0) >= draw.stamps_needed]
+    entered = rng.sample(eligible, len(eligible) * 2 // 3)
+    held_on = timezone.make_aware(datetime.datetime.combine(edition.ends_on, datetime.time(17, 30)))
+    DrawEntry.objects.bulk_create(
+        DrawEntry(
+            passport=passport,
+            consent_on=held_on,
+            erased_on=edition.ends_on + datetime.timedelta(days=31),
+        )
+        for passport in entered
+    )
+    draw.seed = secrets.token_hex(32)
+    draw.seed_hash = hashlib.sha256(draw.seed.encode()).hexdigest()
+    draw.entries_frozen_at = held_on
+    draw.drawn_at = held_on + datetime.timedelta(minutes=10)
+    draw.winners = draw_order(draw.seed, [p.code for p in entered])[: draw.prizes]
+    draw.save()
 
 
 def remove() -> None:

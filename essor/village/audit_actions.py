@@ -14,5 +14,10 @@ audit.register_actions(
         "village.application.allocate_stand": "Stand attribué",
         "village.animation.create": "Animation ajoutée au programme",
         "village.route.create": "Parcours thématique créé",
+        "village.stand.renew_keys": "QR codes et lien de borne du stand renouvelés",
+        "village.stand.question": "Question du stand enregistrée",
+        "village.draw.freeze": "Liste des participants au tirage arrêtée",
+        "village.draw.run": "Tirage au sort effectué",
+        "village.draw.read_winner": "Coordonnées d'un gagnant consultées",
     }
 )

@@ -5,8 +5,10 @@ from django import forms
 from essor.village.models import (
     MAX_MARK,
     Animation,
+    Draw,
     Edition,
     ExhibitorApplication,
+    Question,
     ReviewCriterion,
     Stand,
     Zone,
@@ -197,3 +199,54 @@ class RouteForm(forms.Form):
         if unknown:
             raise forms.ValidationError(f"Pas de stand n° {', '.join(unknown)} dans cette édition.")
         return [by_number[number] for number in numbers]
+
+
+class PassportCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code de votre passeport",
+        max_length=20,
+        help_text="Les 8 caractères notés à l'entrée, par exemple K7P2-9XQM.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.TypedChoiceField(label="Votre réponse", coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, question, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].label = question.text
+        self.fields["answer"].choices = question.choices
+
+
+class DrawEntryForm(forms.Form):
+    first_name = forms.CharField(label="Votre prénom", max_length=60)
+    contact = forms.CharField(
+        label="Votre courriel ou votre téléphone",
+        max_length=254,
+        help_text="Pour vous prévenir si vous gagnez, et rien d'autre. Effacé après le tirage.",
+    )
+    consent = forms.BooleanField(
+        label="J'accepte que l'agence garde ce prénom et ce contact pour le tirage au sort, "
+        "jusqu'à leur effacement quelques jours après le Village.",
+        required=True,
+    )
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["text", "choice_1", "choice_2", "choice_3", "correct", "explanation"]
+        widgets = {
+            "correct": forms.Select(choices=[(1, "Réponse 1"), (2, "Réponse 2"), (3, "Réponse 3")])
+        }
+
+
+class DrawSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Draw
+        fields = ["prizes", "stamps_needed"]
+
+
+class WinnerCheckForm(forms.Form):
+    code = forms.CharField(label="Code du passeport présenté", max_length=20)

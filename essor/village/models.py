@@ -4,12 +4,14 @@ One `Organisation` of the directory per exhibitor (house rule); one application 
 edition, one stand per application and one application per stand (database constraints).
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from essor.core import formats
@@ -453,3 +455,163 @@ class RouteStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.route} — étape {self.position}"
+
+
+# --- The « passeport des solidarités » -----------------------------------------------------------
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# Short codes a visitor reads aloud or types: no 0/O, 1/I/L, U.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_passport_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+class StandKey(models.Model):
+    """The secrets of a stand for the stamp rally: the key its QR codes are signed with, and the
+    key of its kiosk page's link. Regenerating one revokes what was signed or shared with it."""
+
+    stand = models.OneToOneField(Stand, on_delete=models.CASCADE, related_name="key")
+    stamp_secret = models.CharField(max_length=64, default=new_secret)
+    kiosk_key = models.CharField(max_length=64, default=new_secret, unique=True)
+
+    class Meta:
+        verbose_name = "clés du stand"
+
+    def __str__(self) -> str:
+        return f"Clés du {self.stand}"
+
+
+class Question(models.Model):
+    """The question a stamp asks about the structure: discovery, not an exam."""
+
+    stand = models.OneToOneField(Stand, on_delete=models.CASCADE, related_name="question")
+    text = models.CharField("question", max_length=200)
+    choice_1 = models.CharField("réponse 1", max_length=120)
+    choice_2 = models.CharField("réponse 2", max_length=120)
+    choice_3 = models.CharField("réponse 3", max_length=120, blank=True)
+    correct = models.PositiveSmallIntegerField(
+        "bonne réponse", validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    explanation = models.CharField("à retenir", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "question du stand"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(correct__gte=1, correct__lte=3) & (Q(correct__lte=2) | ~Q(choice_3="")),
+                name="village_question_correct_choice_exists",
+                violation_error_message="La bonne réponse doit être l'une des réponses proposées.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def choices(self) -> list[tuple[int, str]]:
+        offered = [(1, self.choice_1), (2, self.choice_2), (3, self.choice_3)]
+        return [(number, text) for number, text in offered if text]
+
+    @property
+    def right_answer(self) -> str:
+        return dict(self.choices)[self.correct]
+
+
+class Passport(models.Model):
+    """A visitor's stamp card: no account and no personal data, only a short code to find it
+    again on another phone."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="passports")
+    code = models.CharField("code", max_length=8, unique=True, default=new_passport_code)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "passeport"
+        indexes = [models.Index(fields=["edition", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.display_code
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class Stamp(models.Model):
+    """One stand's stamp on one passport (once), with the visitor's answer."""
+
+    passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="stamps")
+    stand = models.ForeignKey(Stand, on_delete=models.CASCADE, related_name="stamps")
+    stamped_at = models.DateTimeField("tamponné le", default=timezone.now)
+    answer = models.PositiveSmallIntegerField("réponse", null=True, blank=True)
+    is_right = models.BooleanField("bonne réponse", null=True)
+
+    class Meta:
+        verbose_name = "tampon"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passport", "stand"],
+                name="village_one_stamp_per_stand",
+                violation_error_message="Ce passeport porte déjà le tampon de ce stand.",
+            ),
+        ]
+        indexes = [models.Index(fields=["stand", "stamped_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.passport} — {self.stand}"
+
+
+class DrawEntry(models.Model):
+    """A passport entered in the prize draw: only what the draw needs, with consent, erased some
+    days after the event (`erased_on`)."""
+
+    passport = models.OneToOneField(Passport, on_delete=models.CASCADE, related_name="entry")
+    first_name = models.CharField("prénom", max_length=60, blank=True)
+    contact = models.CharField(
+        "courriel ou téléphone",
+        max_length=254,
+        blank=True,
+        help_text="Pour vous prévenir si vous gagnez, et rien d'autre.",
+    )
+    consent_on = models.DateTimeField("consentement donné le")
+    entered_at = models.DateTimeField("inscrit le", default=timezone.now)
+    erased_on = models.DateField("données effacées le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "participation au tirage"
+
+    def __str__(self) -> str:
+        return f"Participation de {self.passport}"
+
+
+class Draw(models.Model):
+    """The edition's prize draw, auditable: the hash of a secret seed is published with the list
+    of entries before the draw; the seed after it, so anyone can recompute the winners
+    (`services.draw_order`)."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="draw")
+    prizes = models.PositiveSmallIntegerField(
+        "nombre de lots", default=3, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    stamps_needed = models.PositiveSmallIntegerField(
+        "tampons pour participer",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    seed = models.CharField(max_length=64, blank=True)  # secret until the draw
+    seed_hash = models.CharField("empreinte SHA-256 de la graine", max_length=64, blank=True)
+    entries_frozen_at = models.DateTimeField("liste des participants arrêtée le", null=True)
+    drawn_at = models.DateTimeField("tiré le", null=True)
+    winners = models.JSONField("codes gagnants", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "tirage au sort"
+
+    def __str__(self) -> str:
+        return f"Tirage du {self.edition}"

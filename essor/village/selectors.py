@@ -1,5 +1,6 @@
 """Reads of the village module: each in a fixed number of queries, whatever the number of rows."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, Sum
@@ -86,7 +87,7 @@ def plan(edition: Edition, *, with_exhibitors: bool = True) -> list[PlacedStand]
         "organisation"
     )
     stands = (
-        edition.stands.select_related("zone")
+        edition.stands.select_related("zone", "key")
         .prefetch_related(Prefetch("applications", queryset=shown, to_attr="holders"))
         .order_by("zone__position", "zone__name", "number")
     )
@@ -111,3 +112,10 @@ def programme(edition: Edition):
 def routes(edition: Edition):
     stops = RouteStop.objects.select_related("stand__zone").order_by("position")
     return edition.routes.prefetch_related(Prefetch("stops", queryset=stops))
+
+
+def days_of(edition: Edition) -> list:
+    return [
+        edition.starts_on + datetime.timedelta(days=offset)
+        for offset in range((edition.ends_on - edition.starts_on).days + 1)
+    ]

@@ -5,7 +5,14 @@ field), and writes one audit entry; status changes go through the workflow engin
 (`core.workflow.perform`), which locks the row and logs the transition.
 """
 
+import datetime
+import hashlib
+import re
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,20 +23,30 @@ from essor.core import audit, workflow
 from essor.core.formats import local_date, long_date, time_of_day
 from essor.core.notifications import notify
 from essor.core.permissions import can_admin_organisation, is_agency_member
+from essor.village import stamps
 from essor.village.models import (
     MAX_MARK,
     Animation,
+    Draw,
+    DrawEntry,
     Edition,
     ExhibitorApplication,
+    Passport,
+    Question,
     ReviewCriterion,
     ReviewMark,
     Route,
     RouteStop,
+    Stamp,
     Stand,
+    StandKey,
     Zone,
+    new_secret,
 )
 
 Status = ExhibitorApplication.Status
+# A French phone number: 10 digits from 0, or +33 and 9 digits.
+PHONE = re.compile(r"(0\d{9}|\+33\d{9})")
 # The fields a structure fills in (identity comes from its directory record).
 APPLICATION_FIELDS = [
     "contact_name",
@@ -87,7 +104,10 @@ def add_stand(*, stand: Stand, actor) -> Stand:
             f"Le stand déborde du plan ({edition.plan_width} m × {edition.plan_height} m) : "
             "rapprochez-le de l'origine ou réduisez-le."
         )
-    return _saved(stand, action="village.stand.create", actor=actor, message=str(stand))
+    with transaction.atomic():
+        _saved(stand, action="village.stand.create", actor=actor, message=str(stand))
+        StandKey.objects.create(stand=stand)
+    return stand
 
 
 def add_criterion(*, criterion: ReviewCriterion, actor) -> ReviewCriterion:
@@ -400,3 +420,240 @@ def save_route(*, edition: Edition, actor, name: str, description: str, stands: 
             for index, stand in enumerate(stands, start=1)
         )
     return route
+
+
+# --- The « passeport des solidarités » ---------------------------------------------------------
+
+
+def event_is_on(edition: Edition, today=None) -> bool:
+    today = today or timezone.localdate()
+    return edition.is_published and edition.starts_on <= today <= edition.ends_on
+
+
+def _require_event_on(edition: Edition) -> None:
+    if not event_is_on(edition):
+        raise ValidationError(
+            f"Le Village n'est pas ouvert aujourd'hui : le jeu se joue pendant l'événement, du "
+            f"{long_date(edition.starts_on)} au {long_date(edition.ends_on)}."
+        )
+
+
+def key_of(stand: Stand) -> StandKey:
+    """The stand's signing and kiosk keys, made on first use."""
+    key, _ = StandKey.objects.get_or_create(stand=stand)
+    stand.key = key
+    return key
+
+
+def ensure_keys(edition: Edition) -> None:
+    """Makes the keys of the edition's stands that have none yet (one query when all do)."""
+    missing = edition.stands.filter(key__isnull=True)
+    StandKey.objects.bulk_create(StandKey(stand=stand) for stand in missing)
+
+
+def renew_stand_keys(*, stand: Stand, actor) -> StandKey:
+    """New secrets for a stand: its QR codes (screen and printed) and its kiosk link stop
+    working at once (a lost tablet, a photographed code)."""
+    _require_agency(actor)
+    key = key_of(stand)
+    key.stamp_secret, key.kiosk_key = new_secret(), new_secret()
+    key.save()
+    audit.record(actor=actor, action="village.stand.renew_keys", target=stand, message=str(stand))
+    return key
+
+
+def new_passport(*, edition: Edition) -> Passport:
+    _require_event_on(edition)
+    for _ in range(5):  # a code already taken (about one chance in 10¹¹): draw another
+        try:
+            with transaction.atomic():
+                return Passport.objects.create(edition=edition)
+        except IntegrityError:
+            continue
+    raise ValidationError("Aucun code libre : réessayez.")
+
+
+def normalise_code(text: str) -> str:
+    return "".join(character for character in (text or "").upper() if character.isalnum())[:8]
+
+
+def find_passport(*, edition: Edition, code: str) -> Passport:
+    passport = Passport.objects.filter(edition=edition, code=normalise_code(code)).first()
+    if passport is None:
+        raise ValidationError(
+            {"code": "Aucun passeport de cette édition ne porte ce code : vérifiez-le."}
+        )
+    return passport
+
+
+def stamp(*, passport: Passport, stand: Stand, token: str, answer: int | None) -> Stamp:
+    """Stamps the passport at this stand, once, with the visitor's answer to its question."""
+    if stand.edition_id != passport.edition_id:
+        raise ValidationError(
+            f"Ce QR code est celui d'une autre édition du Village ({stand.edition})."
+        )
+    _require_event_on(stand.edition)
+    try:
+        stamps.check(stand, token, grace=stamps.ANSWER_GRACE)
+    except stamps.TokenRefused as refusal:
+        raise ValidationError(str(refusal)) from None
+    question = Question.objects.filter(stand=stand).first()
+    if question is not None and answer not in dict(question.choices):
+        raise ValidationError({"answer": "Choisissez une réponse."})
+    try:
+        with transaction.atomic():
+            return Stamp.objects.create(
+                passport=passport,
+                stand=stand,
+                answer=answer if question else None,
+                is_right=(answer == question.correct) if question else None,
+            )
+    except IntegrityError as error:
+        raise ValidationError("Votre passeport porte déjà le tampon de ce stand.") from error
+
+
+def may_write_question(stand: Stand, user) -> bool:
+    """The agency, or the admins of the exhibitor holding the stand."""
+    if is_agency_member(user):
+        return True
+    holder = stand.applications.filter(status__in=[Status.ACCEPTED, Status.CONFIRMED]).first()
+    return bool(holder and can_admin_organisation(user, holder.organisation))
+
+
+def set_question(*, stand: Stand, actor, data: dict) -> Question:
+    if not may_write_question(stand, actor):
+        raise PermissionDenied("Seuls l'agence et l'exposant du stand écrivent sa question.")
+    question = Question.objects.filter(stand=stand).first() or Question(stand=stand)
+    for name, value in data.items():
+        setattr(question, name, value)
+    return _saved(question, action="village.stand.question", actor=actor, message=question.text)
+
+
+# --- The prize draw ----------------------------------------------------------------------------
+
+
+def draw_of(edition: Edition) -> Draw:
+    draw, _ = Draw.objects.get_or_create(edition=edition)
+    return draw
+
+
+def draw_order(seed: str, codes) -> list[str]:
+    """The published rule of the draw: the entries' codes ordered by SHA-256 of « graine:code »
+    (hexadecimal); the first ones win. Anyone can recompute it once the seed is published."""
+    return sorted(codes, key=lambda code: hashlib.sha256(f"{seed}:{code}".encode()).hexdigest())
+
+
+def _is_contact(text: str) -> bool:
+    try:
+        validate_email(text)
+        return True
+    except ValidationError:
+        digits = text.replace(" ", "").replace(".", "").replace("-", "")
+        return bool(PHONE.fullmatch(digits))
+
+
+def enter_draw(*, passport: Passport, first_name: str, contact: str, consent: bool) -> DrawEntry:
+    draw = draw_of(passport.edition)
+    if draw.entries_frozen_at is not None:
+        raise ValidationError("La liste des participants au tirage est arrêtée.")
+    count = passport.stamps.count()
+    if count < draw.stamps_needed:
+        raise ValidationError(
+            f"Il faut {draw.stamps_needed} tampons pour participer au tirage ; votre passeport "
+            f"en porte {count}."
+        )
+    errors = {}
+    if not first_name.strip():
+        errors["first_name"] = "Indiquez votre prénom."
+    if not _is_contact(contact.strip()):
+        errors["contact"] = "Indiquez un courriel ou un numéro de téléphone (10 chiffres)."
+    if not consent:
+        errors["consent"] = "Le tirage a besoin de votre accord pour garder ces informations."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return DrawEntry.objects.create(
+                passport=passport,
+                first_name=first_name.strip(),
+                contact=contact.strip(),
+                consent_on=timezone.now(),
+            )
+    except IntegrityError as error:
+        raise ValidationError("Ce passeport participe déjà au tirage.") from error
+
+
+def _locked_draw(edition: Edition) -> Draw:
+    draw_of(edition)
+    return Draw.objects.select_for_update(of=("self",)).get(edition=edition)
+
+
+def freeze_entries(*, edition: Edition, actor) -> Draw:
+    """Stops the entries and publishes them (codes only) with the hash of a secret seed."""
+    _require_agency(actor)
+    with transaction.atomic():
+        draw = _locked_draw(edition)
+        if draw.entries_frozen_at is not None:
+            raise ValidationError("La liste des participants est déjà arrêtée.")
+        draw.seed = secrets.token_hex(32)
+        draw.seed_hash = hashlib.sha256(draw.seed.encode()).hexdigest()
+        draw.entries_frozen_at = timezone.now()
+        draw.save()
+        audit.record(
+            actor=actor,
+            action="village.draw.freeze",
+            target=draw,
+            message=f"{DrawEntry.objects.filter(passport__edition=edition).count()} participants.",
+        )
+    return draw
+
+
+def run_draw(*, edition: Edition, actor) -> Draw:
+    _require_agency(actor)
+    with transaction.atomic():
+        draw = _locked_draw(edition)
+        if draw.entries_frozen_at is None:
+            raise ValidationError("Arrêtez d'abord la liste des participants.")
+        if draw.drawn_at is not None:
+            raise ValidationError("Le tirage a déjà eu lieu.")
+        codes = DrawEntry.objects.filter(passport__edition=edition).values_list(
+            "passport__code", flat=True
+        )
+        draw.winners = draw_order(draw.seed, codes)[: draw.prizes]
+        draw.drawn_at = timezone.now()
+        draw.save()
+        audit.record(
+            actor=actor,
+            action="village.draw.run",
+            target=draw,
+            message=f"Codes gagnants : {', '.join(draw.winners) or 'aucun'}.",
+        )
+    return draw
+
+
+def winner_details(*, edition: Edition, code: str, actor) -> DrawEntry | None:
+    """At the information stand: whether this code won, and the entry (personal data: the read
+    is logged)."""
+    _require_agency(actor)
+    draw = draw_of(edition)
+    code = normalise_code(code)
+    if code not in draw.winners:
+        return None
+    entry = DrawEntry.objects.select_related("passport").get(passport__code=code)
+    audit.record(
+        actor=actor,
+        action="village.draw.read_winner",
+        target=draw,
+        message=f"Gagnant {code} vérifié.",
+    )
+    return entry
+
+
+def erase_draw_entries(*, today=None) -> int:
+    """Blanks the first names and contacts of the entries of editions ended more than
+    ESSOR_VILLAGE_DRAW_KEEP_DAYS days ago (the codes stay, for the published draw)."""
+    today = today or timezone.localdate()
+    ended_before = today - datetime.timedelta(days=settings.ESSOR_VILLAGE_DRAW_KEEP_DAYS)
+    return DrawEntry.objects.filter(
+        passport__edition__ends_on__lt=ended_before, erased_on__isnull=True
+    ).update(first_name="", contact="", erased_on=today)

@@ -15,7 +15,7 @@ from essor.core.permissions import (
     login_required,
 )
 from essor.directory.models import Organisation
-from essor.village import forms, selectors, services
+from essor.village import figures, forms, selectors, services
 from essor.village import programme as village_programme
 from essor.village.models import Edition, ExhibitorApplication
 
@@ -297,6 +297,7 @@ def edition_manage(request, pk):
         return redirect("village:edition_manage", pk=pk)
     status = request.GET.get("etat", "")
     criteria = selectors.grid(edition)
+    services.ensure_keys(edition)
     return render(
         request,
         "village/edition_manage.html",
@@ -312,6 +313,7 @@ def edition_manage(request, pk):
             "routes": list(selectors.routes(edition)),
             "zones": list(edition.zones.all()),
             "plan": selectors.plan(edition),
+            "edition_days": selectors.days_of(edition),
             "criteria": criteria,
             "best_score": selectors.best_score(criteria),
             "applications": selectors.applications_for_review(edition, status),
@@ -409,3 +411,46 @@ def badges_pdf(request, pk):
     exhibitors = [placed for placed in selectors.plan(edition) if placed.exhibitor]
     content = render_pdf("village/pdf/badges.html", {"edition": edition, "exhibitors": exhibitors})
     return pdf_response(f"badges-{edition.starts_on.year}.pdf", content)
+
+
+# --- After the event ---------------------------------------------------------------------------
+
+
+@agency_required
+def report(request, pk):
+    """What visitors discovered: passports, stamps by stand and by hour, answers, routes."""
+    edition = get_object_or_404(Edition, pk=pk)
+    return render(
+        request,
+        "village/report.html",
+        {
+            "edition": edition,
+            "summary": figures.summary(edition),
+            "stands": figures.stand_figures(edition),
+            "hours": figures.stamps_by_hour(edition),
+            "routes": figures.routes_followed(edition),
+        },
+    )
+
+
+@login_required
+def exhibitor_report_pdf(request, pk):
+    """The exhibitor's own figures after the event (its structure's admins and the agency)."""
+    application = _application_or_404(request, pk)
+    stand_figures = next(
+        (
+            item
+            for item in figures.stand_figures(application.edition)
+            if application.stand and item.number == application.stand.number
+        ),
+        None,
+    )
+    content = render_pdf(
+        "village/pdf/exhibitor_report.html",
+        {
+            "application": application,
+            "figures": stand_figures,
+            "summary": figures.summary(application.edition),
+        },
+    )
+    return pdf_response(f"bilan-village-{application.edition.starts_on.year}.pdf", content)

@@ -66,7 +66,7 @@ def _context_kwargs(form_class, world) -> dict:
     from essor.insertion.models import Siae
     from essor.support.models import ProjectHolder
     from essor.territory.models import Commune
-    from essor.village.models import Stand
+    from essor.village.models import Question, Stand
 
     name = f"{form_class.__module__.split('.')[1]}.{form_class.__name__}"
 
@@ -105,6 +105,9 @@ def _context_kwargs(form_class, world) -> dict:
         "village.AnimationForm": lambda: {"edition": EditionFactory()},
         "village.RouteForm": lambda: {"edition": StandFactory().edition},
         "village.StandChoiceForm": lambda: {"stands": Stand.objects.all()},
+        "village.AnswerForm": lambda: {
+            "question": Question(text="Q ?", choice_1="a", choice_2="b", correct=1)
+        },
         "village.MarksForm": lambda: {
             "criteria": [CriterionFactory(weight=2), CriterionFactory()],
             "marks": {},

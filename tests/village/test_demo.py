@@ -37,8 +37,12 @@ def demo(village_demo, db):
     return village_demo
 
 
+def _upcoming():
+    return Edition.objects.order_by("-starts_on").first()
+
+
 def test_one_edition_with_three_zones_and_forty_exhibitors(demo):
-    edition = Edition.objects.get()
+    edition = _upcoming()
     assert edition.zones.count() == 3
     assert edition.applications.count() == 40
     assert "40 candidatures d'exposants, 31 animations au programme" in demo
@@ -46,7 +50,7 @@ def test_one_edition_with_three_zones_and_forty_exhibitors(demo):
 
 
 def test_every_step_of_the_call_is_shown_and_every_accepted_exhibitor_has_a_stand(demo):
-    applications = ExhibitorApplication.objects.all()
+    applications = ExhibitorApplication.objects.filter(edition=_upcoming())
     assert set(applications.values_list("status", flat=True)) == set(Status.values) - {
         Status.WITHDRAWN
     }
@@ -65,5 +69,17 @@ def test_the_demo_structures_admin_may_apply_to_the_open_call(demo, client):
     )
     client.force_login(admin.user)
     body = client.get(reverse("village:my_applications")).content.decode()
-    edition = Edition.objects.get()
+    edition = _upcoming()
     assert reverse("village:application_create", args=[edition.pk, admin.organisation.pk]) in body
+
+
+def test_last_years_village_has_500_passports_their_stamps_and_a_done_draw(demo):
+    from essor.village.models import Passport, Stamp
+
+    past = Edition.objects.order_by("starts_on").first()
+    assert Passport.objects.filter(edition=past).count() == 500
+    stamps = Stamp.objects.filter(stand__edition=past)
+    assert stamps.count() > 2000
+    assert all(past.starts_on <= stamp.stamped_at.date() <= past.ends_on for stamp in stamps[:50])
+    assert len(past.draw.winners) == 5
+    assert not past.passports.filter(entry__first_name__gt="").exists()

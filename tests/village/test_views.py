@@ -189,3 +189,27 @@ def test_the_edition_form_on_the_management_page_saves_a_zone_and_a_stand(client
 
     assert edition.stands.get().number == 12
     assert "Ce numéro de stand existe déjà dans cette édition." in duplicate.content.decode()
+
+
+def test_the_agency_freezes_then_draws_from_its_page(client, world, edition):
+    client.force_login(world.users["agency_admin"])
+    url = reverse("village:draw_manage", args=[edition.pk])
+
+    client.post(url, {"form": "settings", "prizes": "2", "stamps_needed": "4"})
+    client.post(url, {"form": "freeze"})
+    client.post(url, {"form": "run"})
+    refused = client.post(url, {"form": "settings", "prizes": "5", "stamps_needed": "1"})
+
+    edition.draw.refresh_from_db()
+    assert (edition.draw.prizes, edition.draw.stamps_needed) == (2, 4)
+    assert edition.draw.drawn_at is not None
+    assert "La liste est arrêtée" in refused.content.decode()
+
+
+def test_the_printed_codes_of_a_day_are_a_pdf(client, world, edition):
+    StandFactory(zone=ZoneFactory(edition=edition))
+    client.force_login(world.users["agency_staff"])
+    response = client.get(
+        reverse("village:day_codes_pdf", args=[edition.pk]), {"jour": "9999-99-99"}
+    )
+    assert response.content.startswith(b"%PDF")
