@@ -252,6 +252,7 @@ def confirm(*, application: ExhibitorApplication, actor):
         users=_agency_people(),
         message=f"{application.organisation} confirme sa venue au {application.edition}.",
         url=reverse("village:review", args=[application.pk]),
+        subject=f"Village des solidarités — {application.organisation} confirme sa venue",
     )
     return application
 
