@@ -8,6 +8,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -21,6 +22,9 @@ from essor.core.permissions import (
     can_admin_organisation,
 )
 from essor.core.steps import step
+
+# A Village lasts a weekend, a week at most: a longer one is a typing error (9999 for 2027).
+MAX_EDITION_DAYS = 14
 
 
 class Edition(models.Model):
@@ -57,6 +61,14 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if (
+            self.starts_on
+            and self.ends_on
+            and (self.ends_on - self.starts_on).days >= MAX_EDITION_DAYS
+        ):
+            raise ValidationError({"ends_on": f"Un Village dure au plus {MAX_EDITION_DAYS} jours."})
 
 
 class Zone(models.Model):

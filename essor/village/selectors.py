@@ -7,6 +7,7 @@ from django.db.models import F, Prefetch, Sum
 
 from essor.core.permissions import administered_organisation_ids, is_agency_member
 from essor.village.models import (
+    MAX_EDITION_DAYS,
     MAX_MARK,
     Edition,
     ExhibitorApplication,
@@ -115,7 +116,5 @@ def routes(edition: Edition):
 
 
 def days_of(edition: Edition) -> list:
-    return [
-        edition.starts_on + datetime.timedelta(days=offset)
-        for offset in range((edition.ends_on - edition.starts_on).days + 1)
-    ]
+    length = min((edition.ends_on - edition.starts_on).days + 1, MAX_EDITION_DAYS)
+    return [edition.starts_on + datetime.timedelta(days=offset) for offset in range(length)]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,8 +48,12 @@ def _keep(response, passport: Passport):
 
 
 def _safe_next(request) -> str:
+    """Where to go once the passport is made: a path of this site (the stand's page the visitor
+    came from), never another site nor a view name."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         return target
     return reverse("village:passport")
 
@@ -79,7 +83,7 @@ def passport(request):
                 f"Voici votre passeport : notez son code, {current.display_code}, pour le "
                 "retrouver sur un autre téléphone.",
             )
-            return _keep(redirect(_safe_next(request)), current)
+            return _keep(HttpResponseRedirect(_safe_next(request)), current)
         if action == "find" and code_form.is_valid():
             found = run_service(
                 code_form,

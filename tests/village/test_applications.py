@@ -305,3 +305,13 @@ def test_the_plan_shows_only_accepted_exhibitors(open_edition):
     placed = {p.stand.number: p.exhibitor for p in selectors.plan(open_edition)}
 
     assert sorted(placed.values()) == ["", "La Ressourcerie"]
+
+
+def test_an_edition_of_more_than_two_weeks_is_a_typing_error(world):
+    edition = EditionFactory.build(
+        starts_on=datetime.date(2027, 6, 12),
+        ends_on=datetime.date(9999, 12, 31),
+        call_closes_on=datetime.date(2027, 5, 1),
+    )
+    with pytest.raises(ValidationError, match="Un Village dure au plus 14 jours"):
+        services.save_edition(edition=edition, actor=world.users["agency_staff"])

@@ -312,3 +312,9 @@ def test_a_question_whose_right_answer_is_not_offered_is_refused(client, world, 
     assert (
         "La bonne réponse doit être l&#x27;une des réponses proposées." in response.content.decode()
     )
+
+
+@pytest.mark.parametrize("target", ["https://ailleurs.example/", "//ailleurs.example/", "home"])
+def test_after_making_a_passport_the_visitor_stays_on_this_site(client, edition, target):
+    response = client.post(reverse("village:passport"), {"action": "new", "next": target})
+    assert response["Location"] == reverse("village:passport")
