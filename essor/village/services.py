@@ -487,8 +487,14 @@ def find_passport(*, edition: Edition, code: str) -> Passport:
     return passport
 
 
-def stamp(*, passport: Passport, stand: Stand, token: str, answer: int | None) -> Stamp:
-    """Stamps the passport at this stand, once, with the visitor's answer to its question."""
+_UNREAD = object()
+
+
+def stamp(
+    *, passport: Passport, stand: Stand, token: str, answer: int | None, question=_UNREAD
+) -> Stamp:
+    """Stamps the passport at this stand, once, with the visitor's answer to its question (the
+    caller may pass the stand's question it already read, or None when it has none)."""
     if stand.edition_id != passport.edition_id:
         raise ValidationError(
             f"Ce QR code est celui d'une autre édition du Village ({stand.edition})."
@@ -498,7 +504,8 @@ def stamp(*, passport: Passport, stand: Stand, token: str, answer: int | None) -
         stamps.check(stand, token, grace=stamps.ANSWER_GRACE)
     except stamps.TokenRefused as refusal:
         raise ValidationError(str(refusal)) from None
-    question = Question.objects.filter(stand=stand).first()
+    if question is _UNREAD:
+        question = Question.objects.filter(stand=stand).first()
     if question is not None and answer not in dict(question.choices):
         raise ValidationError({"answer": "Choisissez une réponse."})
     try:

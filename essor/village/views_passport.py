@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from essor.core.exports import pdf_response, render_pdf
 from essor.core.forms import add_service_errors, run_service
 from essor.core.permissions import agency_required
 from essor.village import forms, selectors, services, stamps
-from essor.village.models import Edition, Passport, Stand, StandKey
+from essor.village.models import Edition, ExhibitorApplication, Passport, Stand, StandKey
 
 PASSPORT_COOKIE = "village_passeport"
 PASSPORT_SALT = "essor.village.passport"
@@ -128,11 +129,22 @@ def passport(request):
 
 
 def stamp(request, stand_pk, token):
-    """What a stand's QR code opens: its question, then the stamp and the right answer."""
-    stand = get_object_or_404(Stand.objects.select_related("edition", "zone"), pk=stand_pk)
-    services.key_of(stand)
+    """What a stand's QR code opens: its question, then the stamp and the right answer. The
+    busiest page of the Village (thousands of visitors within hours): the stand, its keys, its
+    question and its exhibitor come in one query."""
+    holders = ExhibitorApplication.objects.filter(
+        status__in=selectors.SHOWN_TO_THE_PUBLIC
+    ).select_related("organisation")
+    stand = get_object_or_404(
+        Stand.objects.select_related("edition", "zone", "key", "question").prefetch_related(
+            Prefetch("applications", queryset=holders, to_attr="holders")
+        ),
+        pk=stand_pk,
+    )
+    if not hasattr(stand, "key"):
+        services.key_of(stand)
     current = _passport_of(request, stand.edition)
-    question = getattr(stand, "question", None) if hasattr(stand, "question") else None
+    question = getattr(stand, "question", None)
     form = forms.AnswerForm(request.POST or None, question=question) if question else None
     refusal = ""
     done = None
@@ -149,6 +161,7 @@ def stamp(request, stand_pk, token):
                     stand=stand,
                     token=token,
                     answer=form.cleaned_data["answer"] if form else None,
+                    question=question,
                 )
             except ValidationError as error:
                 if form is not None and hasattr(error, "error_dict"):
@@ -157,21 +170,20 @@ def stamp(request, stand_pk, token):
                     refusal = " ".join(error.messages)
     else:
         refusal = _refusal_before_asking(current, stand, token)
-    holder = stand.applications.filter(status__in=selectors.SHOWN_TO_THE_PUBLIC).first()
     return render(
         request,
         "village/stamp.html",
         {
             "stand": stand,
-            "exhibitor": holder.organisation.name if holder else "",
+            "exhibitor": stand.holders[0].organisation.name if stand.holders else "",
             "passport": current,
             "question": question,
             "form": form,
             "refusal": refusal,
             "done": done,
+            "stamp_count": current.stamps.count() if done else 0,
             "here": request.get_full_path(),
         },
-        status=200,
     )
 
 

@@ -318,3 +318,24 @@ def test_a_question_whose_right_answer_is_not_offered_is_refused(client, world, 
 def test_after_making_a_passport_the_visitor_stays_on_this_site(client, edition, target):
     response = client.post(reverse("village:passport"), {"action": "new", "next": target})
     assert response["Location"] == reverse("village:passport")
+
+
+def test_the_question_page_reads_the_database_a_few_times_whatever_the_passport_holds(
+    client, edition, stand, question
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(reverse("village:passport"), {"action": "new"})
+    passport = Passport.objects.get()
+    url = reverse("village:stamp", args=[stand.pk, stamps.rotating_token(stand)])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for number in range(20, 30):
+        other = StandFactory(zone=stand.zone, number=number)
+        services.key_of(other)
+        _stamp(passport, other)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+
+    assert len(many) == len(few) <= 6
