@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -48,12 +49,22 @@ def page(browser):
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Runs axe-core (from the npm package) on the page; returns the violations of those impacts."""
-    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    results = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
-    )
+    """Runs axe-core (from the npm package) on the page; returns the violations of those impacts.
+
+    A link or button clicked just before may still be loading the next page, whose document then
+    replaces the one axe reads: wait for the page to be loaded, and run again if it was replaced."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+            results = page.evaluate(
+                "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+            )
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"])}
         for v in results["violations"]
