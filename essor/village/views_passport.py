@@ -290,16 +290,8 @@ def draw_manage(request, pk):
     )
 
 
-@agency_required
-def day_codes_pdf(request, pk):
-    """For stands without a screen: one QR code per stand, valid for the day printed on it."""
-    edition = get_object_or_404(Edition, pk=pk)
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("jour", ""))
-    except ValueError:
-        day = timezone.localdate()
-    if not edition.starts_on <= day <= edition.ends_on:
-        day = edition.starts_on
+def day_codes_context(edition: Edition, day: datetime.date) -> dict:
+    """The entrance's QR code (to get a passport), then one per stand valid that day."""
     codes = []
     for placed in selectors.plan(edition):
         services.key_of(placed.stand)
@@ -307,9 +299,22 @@ def day_codes_pdf(request, pk):
             reverse("village:stamp", args=[placed.stand.pk, stamps.day_token(placed.stand, day)])
         )
         codes.append((placed, _qr_svg(url, f"QR code du stand {placed.stand.number}")))
-    content = render_pdf(
-        "village/pdf/day_codes.html", {"edition": edition, "day": day, "codes": codes}
-    )
+    entrance = _qr_svg(_absolute(reverse("village:passport")), "QR code du passeport, à l’entrée")
+    return {"edition": edition, "day": day, "codes": codes, "entrance": entrance}
+
+
+@agency_required
+def day_codes_pdf(request, pk):
+    """For the day: the entrance's QR code, and for stands without a screen one QR code per
+    stand, valid for the day printed on it."""
+    edition = get_object_or_404(Edition, pk=pk)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("jour", ""))
+    except ValueError:
+        day = timezone.localdate()
+    if not edition.starts_on <= day <= edition.ends_on:
+        day = edition.starts_on
+    content = render_pdf("village/pdf/day_codes.html", day_codes_context(edition, day))
     return pdf_response(f"qr-codes-{day.isoformat()}.pdf", content)
 
 

@@ -339,3 +339,15 @@ def test_the_question_page_reads_the_database_a_few_times_whatever_the_passport_
         client.get(url)
 
     assert len(many) == len(few) <= 6
+
+
+def test_the_printed_sheets_start_with_the_entrance_code_then_one_per_stand(edition, stand):
+    from django.template.loader import render_to_string
+
+    from essor.village.views_passport import day_codes_context
+
+    html = render_to_string(
+        "village/pdf/day_codes.html", day_codes_context(edition, timezone.localdate())
+    )
+
+    assert html.index("QR code du passeport") < html.index("QR code du stand 12")
