@@ -92,3 +92,17 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"pk": pk},
                     )
         return super()._check_values(value)
+
+
+class DateTimeField(forms.DateTimeField):
+    """Django's, refusing a year outside those a record can hold (`params.MIN_YEAR` to
+    `MAX_YEAR`): 1 January of year 1 in Paris is in year 0 in UTC, which Python cannot write."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None and not params.MIN_YEAR <= result.year <= params.MAX_YEAR:
+            raise ValidationError(
+                f"Indiquez une date entre {params.MIN_YEAR} et {params.MAX_YEAR}.",
+                code="invalid",
+            )
+        return result

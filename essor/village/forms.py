@@ -2,6 +2,7 @@
 
 from django import forms
 
+from essor.core.forms import DateTimeField
 from essor.village.models import (
     MAX_MARK,
     Animation,
@@ -160,6 +161,7 @@ class AnimationForm(forms.ModelForm):
             "ends_at": DATETIME,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"starts_at": DateTimeField, "ends_at": DateTimeField}
 
     def __init__(self, *args, edition: Edition, **kwargs):
         super().__init__(*args, **kwargs)

@@ -164,3 +164,15 @@ def test_signs_and_badges_are_pdf_files(client, world, edition, stand):
         response = client.get(reverse(name, args=[edition.pk]))
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
+
+
+def test_an_animation_in_year_one_is_refused_with_a_french_message(edition):
+    from essor.village.forms import AnimationForm
+
+    form = AnimationForm(
+        {"title": "A", "starts_at": "0001-01-01T00:00", "ends_at": "9999-12-31T23:00"},
+        edition=edition,
+    )
+
+    assert not form.is_valid()
+    assert form.errors["starts_at"] == ["Indiquez une date entre 1900 et 2999."]
