@@ -14,8 +14,20 @@ class VillageConfig(AppConfig):
         for indicator in INDICATORS:
             register(indicator)
 
+        from essor.core.permissions import administered_organisation_ids
+
+        register_nav(
+            NavEntry("Village des solidarités", "village:home", audience=Audience.PUBLIC, order=55)
+        )
         register_nav(
             NavEntry(
-                "Village des solidarités", "village:manage", audience=Audience.AGENCY, order=60
+                "Vos candidatures au Village",
+                "village:my_applications",
+                audience=Audience.AUTHENTICATED,
+                order=56,
+                visible=lambda user: bool(administered_organisation_ids(user)),
             )
+        )
+        register_nav(
+            NavEntry("Gestion du Village", "village:manage", audience=Audience.AGENCY, order=60)
         )

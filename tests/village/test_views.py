@@ -213,3 +213,11 @@ def test_the_printed_codes_of_a_day_are_a_pdf(client, world, edition):
         reverse("village:day_codes_pdf", args=[edition.pk]), {"jour": "9999-99-99"}
     )
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_village_is_reachable_from_the_navigation(client, world, edition):
+    public = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("village:home")}"' in public
+    client.force_login(world.users["organisation_admin"])
+    mine = client.get(reverse("accounts:dashboard")).content.decode()
+    assert f'href="{reverse("village:my_applications")}"' in mine
