@@ -487,6 +487,20 @@ def find_passport(*, edition: Edition, code: str) -> Passport:
     return passport
 
 
+def check_stamp(*, passport: Passport, stand: Stand, token: str, grace: int = 0) -> None:
+    """Why this QR code does not stamp this passport now (ValidationError, French), if it
+    does not: another edition, a day outside the Village, a refused token."""
+    if stand.edition_id != passport.edition_id:
+        raise ValidationError(
+            f"Ce QR code est celui d'une autre édition du Village ({stand.edition})."
+        )
+    _require_event_on(stand.edition)
+    try:
+        stamps.check(stand, token, grace=grace)
+    except stamps.TokenRefused as refusal:
+        raise ValidationError(str(refusal)) from None
+
+
 _UNREAD = object()
 
 
@@ -495,15 +509,7 @@ def stamp(
 ) -> Stamp:
     """Stamps the passport at this stand, once, with the visitor's answer to its question (the
     caller may pass the stand's question it already read, or None when it has none)."""
-    if stand.edition_id != passport.edition_id:
-        raise ValidationError(
-            f"Ce QR code est celui d'une autre édition du Village ({stand.edition})."
-        )
-    _require_event_on(stand.edition)
-    try:
-        stamps.check(stand, token, grace=stamps.ANSWER_GRACE)
-    except stamps.TokenRefused as refusal:
-        raise ValidationError(str(refusal)) from None
+    check_stamp(passport=passport, stand=stand, token=token, grace=stamps.ANSWER_GRACE)
     if question is _UNREAD:
         question = Question.objects.filter(stand=stand).first()
     if question is not None and answer not in dict(question.choices):

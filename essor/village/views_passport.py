@@ -6,7 +6,6 @@ import datetime
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from essor.core.exports import pdf_response, render_pdf
 from essor.core.forms import add_service_errors, run_service
-from essor.core.permissions import agency_required
+from essor.core.permissions import agency_required, login_required
 from essor.village import forms, selectors, services, stamps
 from essor.village.models import Edition, ExhibitorApplication, Passport, Stand, StandKey
 
@@ -188,14 +187,10 @@ def stamp(request, stand_pk, token):
 
 
 def _refusal_before_asking(passport, stand, token) -> str:
-    if stand.edition_id != passport.edition_id:
-        return f"Ce QR code est celui d'une autre édition du Village ({stand.edition})."
-    if not services.event_is_on(stand.edition):
-        return "Le Village n'est pas ouvert aujourd'hui : le jeu se joue pendant l'événement."
     try:
-        stamps.check(stand, token)
-    except stamps.TokenRefused as error:
-        return str(error)
+        services.check_stamp(passport=passport, stand=stand, token=token)
+    except ValidationError as error:
+        return " ".join(error.messages)
     if passport.stamps.filter(stand=stand).exists():
         return "Votre passeport porte déjà le tampon de ce stand."
     return ""
@@ -330,10 +325,9 @@ def renew_keys(request, stand_pk):
     return redirect("village:edition_manage", pk=stand.edition_id)
 
 
+@login_required
 def question_edit(request, stand_pk):
     """The stand's question: the agency, or the exhibitor holding the stand, writes it."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     stand = get_object_or_404(Stand.objects.select_related("edition", "zone"), pk=stand_pk)
     question = getattr(stand, "question", None) if hasattr(stand, "question") else None
     if not services.may_write_question(stand, request.user):
