@@ -4,6 +4,7 @@ import ipaddress
 import os
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import dj_database_url
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "essor.support",
     "essor.foodlink",
     "essor.village",
+    "essor.cigales",
     "essor.observatory",
     "essor.demo",
 ]
@@ -311,6 +313,24 @@ ESSOR_FOODLINK_PROCUREMENT_THRESHOLD = Decimal(
 # Village des solidarités: the prize draw's first names and contacts are erased this many days
 # after the event (`manage.py village_erase_draw_entries`, daily).
 ESSOR_VILLAGE_DRAW_KEEP_DAYS = int(os.environ.get("ESSOR_VILLAGE_DRAW_KEEP_DAYS", "30"))
+# CIGALES clubs: the network's published practice; change them here if the charter changes.
+CIGALES_MIN_MEMBERS = int(os.environ.get("CIGALES_MIN_MEMBERS", "5"))
+CIGALES_MAX_MEMBERS = int(os.environ.get("CIGALES_MAX_MEMBERS", "20"))
+# The indivision lasts this many years, prorogued once for as many (10 years at most).
+CIGALES_LIFE_YEARS = int(os.environ.get("CIGALES_LIFE_YEARS", "5"))
+CIGALES_MIN_MONTHLY_SAVING = Decimal(os.environ.get("CIGALES_MIN_MONTHLY_SAVING", "7.50"))
+CIGALES_MAX_MONTHLY_SAVING = Decimal(os.environ.get("CIGALES_MAX_MONTHLY_SAVING", "450"))
+# Caps on a club's stake (fractions: « 1/3 ») in an enterprise's capital (a SCOP: half), and the stake a shareholder
+# current account requires.
+CIGALES_MAX_CAPITAL_SHARE = Fraction(os.environ.get("CIGALES_MAX_CAPITAL_SHARE", "1/3"))
+CIGALES_MAX_CAPITAL_SHARE_SCOP = Fraction(os.environ.get("CIGALES_MAX_CAPITAL_SHARE_SCOP", "1/2"))
+CIGALES_CURRENT_ACCOUNT_MIN_SHARE = Fraction(
+    os.environ.get("CIGALES_CURRENT_ACCOUNT_MIN_SHARE", "5/100")
+)
+# A subscription to capital held this many years opens the IR-PME reduction (shown, not computed).
+CIGALES_HOLDING_YEARS = int(os.environ.get("CIGALES_HOLDING_YEARS", "5"))
+# Mentors are reminded when an investment has had no follow-up for this many days.
+CIGALES_FOLLOW_UP_DAYS = int(os.environ.get("CIGALES_FOLLOW_UP_DAYS", "365"))
 # Observatory: computed indicator tables are kept this many seconds in the cache (0: never).
 OBSERVATORY_CACHE_SECONDS = int(os.environ.get("OBSERVATORY_CACHE_SECONDS", "300"))
 

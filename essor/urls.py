@@ -14,6 +14,7 @@ urlpatterns = [
     path("accompagnement/", include("essor.support.urls")),
     path("circuits-courts/", include("essor.foodlink.urls")),
     path("village/", include("essor.village.urls")),
+    path("cigales/", include("essor.cigales.urls")),
     path("observatoire/", include("essor.observatory.urls")),
     path("api/", api.urls),
 ]

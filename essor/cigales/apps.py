@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class CigalesConfig(AppConfig):
+    name = "essor.cigales"
+    label = "cigales"
+    verbose_name = "Finance solidaire (CIGALES)"
+
+    def ready(self):
+        from essor.cigales import audit_actions  # noqa: F401 (registers the audit codes)
+        from essor.cigales.figures import INDICATORS
+        from essor.core.indicators import register
+        from essor.core.navigation import Audience, NavEntry, register_nav
+
+        for indicator in INDICATORS:
+            register(indicator)
+        register_nav(NavEntry("Clubs CIGALES", "cigales:home", audience=Audience.PUBLIC, order=57))
+        register_nav(
+            NavEntry(
+                "Vos clubs CIGALES",
+                "cigales:my_clubs",
+                audience=Audience.AUTHENTICATED,
+                order=58,
+            )
+        )
