@@ -59,6 +59,9 @@ CLUB_RULE_FIELDS = [
     "join_contact",
     "accepts_members",
 ]
+# A club's transitions save these fields only: its running totals are written by the money
+# entries, and a stale copy of the row must never overwrite them.
+CLUB_LIFE_FIELDS = ("ends_on", "prorogations")
 # SCOP legal categories in INSEE's nomenclature (SARL, SA with a board, SA with a directorate).
 SCOP_LEGAL_CATEGORIES = {"5458", "5558", "5658"}
 
@@ -107,7 +110,8 @@ def create_club(*, actor, data: dict, founder_name: str) -> Club:
     club.full_clean(exclude=["status"])
     club.save()
     today = timezone.localdate()
-    founder = Member.objects.create(club=club, user=actor, name=founder_name, joined_on=today)
+    joined_on = min(club.convention_signed_on or today, today)
+    founder = Member.objects.create(club=club, user=actor, name=founder_name, joined_on=joined_on)
     OfficerTerm.objects.create(
         club=club,
         member=founder,
@@ -237,8 +241,8 @@ def activate_club(*, actor, club: Club) -> Club:
             raise ValidationError(
                 {"convention_signed_on": "Indiquez la date de signature de la convention."}
             )
-        _check_member_count(club, active_members(club, club.convention_signed_on).count())
-        workflow.perform(club.activate, actor=actor)
+        _check_member_count(club, active_members(club).count())
+        workflow.perform(club.activate, actor=actor, save_fields=CLUB_LIFE_FIELDS)
     return club
 
 
@@ -250,13 +254,13 @@ def prorogue_club(*, actor, club: Club) -> Club:
             club.convention_signed_on, 2 * settings.CIGALES_LIFE_YEARS
         ):
             raise ValidationError("Un club vit au plus deux fois la durée de sa convention.")
-        workflow.perform(club.prorogue, actor=actor)
+        workflow.perform(club.prorogue, actor=actor, save_fields=CLUB_LIFE_FIELDS)
     return club
 
 
 def start_managing(*, actor, club: Club) -> Club:
     _require_editor(actor, club)
-    workflow.perform(club.start_managing, actor=actor)
+    workflow.perform(club.start_managing, actor=actor, save_fields=())
     return club
 
 
@@ -276,7 +280,7 @@ def close_club(*, actor, club: Club) -> Club:
                 f"La trésorerie du club ({euros(club.cash)}) doit d'abord être restituée aux "
                 "membres."
             )
-        workflow.perform(club.close, actor=actor)
+        workflow.perform(club.close, actor=actor, save_fields=())
     return club
 
 
