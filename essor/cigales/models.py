@@ -466,6 +466,8 @@ class Project(FSMModelMixin, models.Model):
     founders_job_seekers = models.PositiveSmallIntegerField(
         "porteurs demandeurs d'emploi", null=True, blank=True
     )
+    # The last reminder sent to the mentors for a late follow-up (`cigales_follow_up_reminders`).
+    reminded_on = models.DateField("dernier rappel de suivi", null=True, blank=True)
     created_at = models.DateTimeField("enregistré le", auto_now_add=True)
 
     class Meta:

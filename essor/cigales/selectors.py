@@ -311,21 +311,7 @@ def pole_figures() -> PoleFigures:
         all=Count("organisation", distinct=True),
         qpv=Count("organisation", distinct=True, filter=Q(in_priority_neighbourhood=True)),
     )
-    overdue_since = today - datetime.timedelta(days=settings.CIGALES_FOLLOW_UP_DAYS)
-    last_follow_up = FollowUp.objects.filter(project=OuterRef("pk")).order_by("-on")
-    first_investment = Investment.objects.filter(project=OuterRef("pk")).order_by("on")
-    overdue = list(
-        Project.objects.filter(status=Project.Status.INVESTED)
-        .annotate(
-            last_on=Subquery(last_follow_up.values("on")[:1]),
-            invested_on=Subquery(first_investment.values("on")[:1]),
-        )
-        .filter(
-            Q(last_on__lt=overdue_since) | Q(last_on__isnull=True, invested_on__lt=overdue_since)
-        )
-        .select_related("club", "organisation")
-        .order_by("last_on", "invested_on")[:50]
-    )
+    overdue = list(overdue_follow_ups(today))
     return PoleFigures(
         clubs_by_status=clubs_by_status,
         members=suppress_total(members) if members else 0,
@@ -347,6 +333,27 @@ def pole_figures() -> PoleFigures:
         exits=Exit.objects.count(),
         overdue=overdue,
     )
+
+
+def overdue_follow_ups(today: datetime.date, limit: int | None = 50):
+    """Invested projects whose last follow-up (or first investment) is more than a year old."""
+    overdue_since = today - datetime.timedelta(days=settings.CIGALES_FOLLOW_UP_DAYS)
+    last_follow_up = FollowUp.objects.filter(project=OuterRef("pk")).order_by("-on")
+    first_investment = Investment.objects.filter(project=OuterRef("pk")).order_by("on")
+    projects = (
+        Project.objects.filter(status=Project.Status.INVESTED)
+        .annotate(
+            last_on=Subquery(last_follow_up.values("on")[:1]),
+            invested_on=Subquery(first_investment.values("on")[:1]),
+        )
+        .filter(
+            Q(last_on__lt=overdue_since) | Q(last_on__isnull=True, invested_on__lt=overdue_since)
+        )
+        .select_related("club", "organisation")
+        .prefetch_related("mentors__user", "club__officer_terms__member__user")
+        .order_by("last_on", "invested_on", "pk")
+    )
+    return projects[:limit] if limit else projects
 
 
 def public_clubs():

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from essor.cigales import access
@@ -43,6 +44,7 @@ from essor.cigales.split import split_pro_rata
 from essor.core import audit, workflow
 from essor.core.amounts import to_cents, too_large
 from essor.core.formats import euros, long_date
+from essor.core.notifications import notify
 from essor.core.permissions import is_agency_member
 from essor.directory import services as directory_services
 from essor.directory.models import EssFamily, Organisation
@@ -271,7 +273,7 @@ def close_club(*, actor, club: Club) -> Club:
         open_investments = Investment.objects.filter(club=club, exit_record__isnull=True).count()
         if open_investments:
             raise ValidationError(
-                f"{open_investments} investissement(s) attendent encore leur sortie."
+                f"{open_investments} investissements attendent encore leur sortie."
                 if open_investments > 1
                 else "Un investissement attend encore sa sortie."
             )
@@ -775,6 +777,33 @@ def record_follow_up(
     follow_up.save()
     audit.record(actor=actor, action="cigales.follow_up.record", target=follow_up)
     return follow_up
+
+
+def send_follow_up_reminders(*, today: datetime.date | None = None) -> int:
+    """Reminds the mentors (and the club's officers) of each investment without a follow-up for
+    a year, once a month until it is written. Returns how many projects were reminded."""
+    from essor.cigales.selectors import overdue_follow_ups
+
+    today = today or timezone.localdate()
+    reminded = 0
+    for project in overdue_follow_ups(today, limit=None):
+        if project.reminded_on and project.reminded_on > today - datetime.timedelta(days=30):
+            continue
+        users = [m.user for m in project.mentors.all()]
+        users += [
+            term.member.user
+            for term in project.club.officer_terms.all()
+            if term.starts_on <= today <= term.ends_on
+        ]
+        notify(
+            users=users,
+            message=f"Le suivi annuel de {project.organisation} ({project.club}) est à écrire.",
+            url=reverse("cigales:project", args=[project.pk]),
+            subject="Suivi annuel d'un investissement de votre club CIGALES",
+        )
+        Project.objects.filter(pk=project.pk).update(reminded_on=today)
+        reminded += 1
+    return reminded
 
 
 # --- exits ---------------------------------------------------------------------------------------
