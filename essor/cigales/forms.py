@@ -15,10 +15,38 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ClubForm(forms.ModelForm):
+    """The club's rules; the agency also names the regional association that follows it (its
+    administrators then see every club)."""
+
+    association_siren = forms.CharField(
+        label="SIREN de l'association régionale des CIGALES",
+        max_length=11,
+        required=False,
+        help_text="Renseigné par l'agence : les administrateurs de l'association voient le club.",
+    )
+
     class Meta:
         model = Club
         fields = [f for f in CLUB_RULE_FIELDS if f != "association"]
         widgets = {"convention_signed_on": DATE}
+
+    def __init__(self, *args, agency: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not agency:
+            del self.fields["association_siren"]
+        elif self.instance.association_id:
+            self.initial["association_siren"] = self.instance.association.siren
+
+    def clean_association_siren(self):
+        from essor.directory.models import Organisation
+
+        siren = "".join(self.cleaned_data["association_siren"].split())
+        if not siren:
+            return None
+        association = Organisation.objects.filter(siren=siren).first()
+        if association is None:
+            raise forms.ValidationError("Aucune structure de l'annuaire n'a ce SIREN.")
+        return association
 
 
 class ClubCreateForm(ClubForm):

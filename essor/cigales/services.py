@@ -108,6 +108,8 @@ def create_club(*, actor, data: dict, founder_name: str) -> Club:
     """A person creates a club « en création »: they become its first member and its gérant."""
     if not actor.is_authenticated:
         raise PermissionDenied("Connectez-vous pour créer un club.")
+    if data.get("association") is not None and not is_agency_member(actor):
+        raise PermissionDenied("Seule l'agence rattache un club à l'association régionale.")
     club = Club(**{field: data[field] for field in CLUB_RULE_FIELDS if field in data})
     club.full_clean(exclude=["status"])
     club.save()
@@ -138,6 +140,12 @@ def update_club(*, actor, club: Club, data: dict) -> Club:
                 "convention_signed_on": "La date de la convention ne change plus une fois le club actif."
             }
         )
+    if (
+        "association" in data
+        and data["association"] != club.association
+        and not is_agency_member(actor)
+    ):
+        raise PermissionDenied("Seule l'agence rattache un club à l'association régionale.")
     for field in CLUB_RULE_FIELDS:
         if field in data:
             setattr(club, field, data[field])

@@ -126,9 +126,12 @@ def club(request, pk):
 @login_required
 def club_edit(request, pk):
     club = _club_for(request, pk, edit=True)
-    form = forms.ClubForm(request.POST or None, instance=club)
+    agency = is_agency_member(request.user)
+    form = forms.ClubForm(request.POST or None, instance=club, agency=agency)
     if request.method == "POST" and form.is_valid():
         data = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        if agency:
+            data["association"] = form.cleaned_data["association_siren"]
         club.refresh_from_db()
         if run_service(form, services.update_club, actor=request.user, club=club, data=data):
             messages.success(request, "Les règles du club sont enregistrées.")

@@ -61,12 +61,14 @@ def _form_classes() -> list[type[forms.BaseForm]]:
 def _context_kwargs(form_class, world) -> dict:
     """What each form needs beside its data, as its view gives it (the querysets and objects of
     the test world): a form whose choices come from its view cannot be built without them."""
+    from essor.cigales.models import Member as CigalesMember
     from essor.foodlink.models import BuyerProfile
     from essor.funding.models import FunderProfile, Programme, Share
     from essor.insertion.models import Siae
     from essor.support.models import ProjectHolder
     from essor.territory.models import Commune
     from essor.village.models import Question, Stand
+    from tests.cigales.url_access import club_of as cigales_club_of
 
     name = f"{form_class.__module__.split('.')[1]}.{form_class.__name__}"
 
@@ -111,6 +113,20 @@ def _context_kwargs(form_class, world) -> dict:
         "village.MarksForm": lambda: {
             "criteria": [CriterionFactory(weight=2), CriterionFactory()],
             "marks": {},
+        },
+        "cigales.ClubForm": lambda: {"agency": True},
+        "cigales.OfficerForm": lambda: {"club": cigales_club_of(world)},
+        "cigales.HandbackForm": lambda: {"club": cigales_club_of(world)},
+        "cigales.MeetingForm": lambda: {"club": cigales_club_of(world)},
+        "cigales.MentorsForm": lambda: {"club": cigales_club_of(world)},
+        "cigales.MonthForm": lambda: {
+            "members": cigales_club_of(world).members.all(),
+            "last_amounts": {},
+        },
+        "cigales.AttendanceForm": lambda: {"members": CigalesMember.objects.all()},
+        "cigales.VoteForm": lambda: {
+            "present": cigales_club_of(world).members.all(),
+            "current": {},
         },
         "support.MergeForm": lambda: {
             "holder": holder(),
