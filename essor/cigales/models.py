@@ -529,7 +529,6 @@ class Project(FSMModelMixin, models.Model):
         field="status",
         source=Status.AGREED,
         target=Status.INVESTED,
-        permission=club_officers_act,
         custom=step("cigales.project.invest", "Investir", "Premier investissement", system=True),
     )
     def invest(self):
@@ -539,7 +538,6 @@ class Project(FSMModelMixin, models.Model):
         field="status",
         source=Status.INVESTED,
         target=Status.EXITED,
-        permission=club_officers_act,
         custom=step("cigales.project.exit", "Sortir", "Toutes les sorties faites", system=True),
     )
     def exit(self):
