@@ -18,6 +18,8 @@ from essor.insertion.models import Siae
 from essor.support.models import Stage
 from tests.accounts.factories import make_invitation
 from tests.backoffice.helpers import audit_actions
+from tests.cigales.factories import ClubFactory as CigalesClubFactory
+from tests.cigales.factories import ProjectFactory as CigalesProjectFactory
 from tests.factories import (
     EstablishmentFactory,
     MembershipFactory,
@@ -350,6 +352,8 @@ def _row_builders():
         ("foodlink.buyerprofile", "organisation"): lambda org: BuyerProfileFactory(
             organisation=org
         ),
+        ("cigales.club", "association"): lambda org: CigalesClubFactory(association=org),
+        ("cigales.project", "organisation"): lambda org: CigalesProjectFactory(organisation=org),
         ("village.exhibitorapplication", "organisation"): lambda org: ExhibitorFactory(
             organisation=org
         ),
