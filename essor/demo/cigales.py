@@ -223,8 +223,8 @@ CLUBS = (
         prorogue_at=60,
         late_joiner_at=14,
         overdue="coop-1",
-        presentation="Douze Dunkerquois qui épargnent ensemble depuis 2020 pour les entreprises "
-        "du littoral. Réunion le deuxième mardi du mois, à la Maison de quartier.",
+        presentation="Des Dunkerquois qui épargnent ensemble pour les entreprises du littoral. "
+        "Réunion le deuxième mardi du mois, à la Maison de quartier.",
     ),
     ClubPlan(
         name="Cigales du Puythouck",
