@@ -296,7 +296,13 @@ class Contribution(models.Model):
                 violation_error_message="Un versement est positif.",
             ),
         ]
-        indexes = [models.Index(fields=["club", "month"])]
+        indexes = [
+            models.Index(fields=["club", "month"]),
+            # The pole's figures add up one month range of every club (the dashboard, the open
+            # data): with the amount in the index, the sum reads the index alone (benchmark:
+            # 480,000 contributions, a parallel sequential scan of 50-70 ms on PostgreSQL).
+            models.Index(fields=["month", "amount"], name="cigales_contribution_month"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} — {self.month:%m/%Y}"

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from essor.demo.accounts import ALL_ACCOUNTS, DEMO_EMAIL_DOMAIN, account_lines
+from essor.demo.cigales import cigalier_labels
 
 
 class Command(BaseCommand):
@@ -23,12 +24,16 @@ class Command(BaseCommand):
                 "Aucun compte de démonstration : lancez « python manage.py load_demo »."
             )
             return
+        clubs = cigalier_labels(users)
         accounts = [
             (
                 user.email,
                 ", ".join(
-                    f"{membership.get_role_display()} — {membership.organisation.name}"
-                    for membership in user.memberships.all()
+                    [
+                        f"{membership.get_role_display()} — {membership.organisation.name}"
+                        for membership in user.memberships.all()
+                    ]
+                    + clubs.get(user.pk, [])
                 )
                 or "Compte sans rôle",
             )
