@@ -35,7 +35,7 @@ def member_of(user, club: Club) -> Member | None:
     """The user's current membership of the club, if any."""
     if not user.is_authenticated:
         return None
-    return Member.objects.filter(club=club, user=user, left_on__isnull=True).first()
+    return Member.objects.filter(club=club, user=user, left_on__isnull=True).order_by("pk").first()
 
 
 def is_officer(user, club: Club, on: datetime.date | None = None) -> bool:

@@ -8,12 +8,13 @@ are published as they are, summed over every club.
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from essor.cigales.models import (
     Club,
     Contribution,
     Exit,
+    FollowUp,
     Instrument,
     Investment,
     Leverage,
@@ -114,18 +115,19 @@ def jobs_table(year: int) -> IndicatorTable:
     """Jobs created or kept in the enterprises financed, as their latest follow-up of the year
     says (or as declared at the investment, before any follow-up)."""
     end = datetime.date(year, 12, 31)
-    rows = []
+    latest = FollowUp.objects.filter(
+        project=OuterRef("pk"), on__lte=end, jobs__isnull=False
+    ).order_by("-on", "-pk")
+    financed = Investment.objects.filter(on__lte=end).values("project")
     totals = {"qpv": 0, "other": 0}
-    projects = (
-        Project.objects.filter(investments__on__lte=end)
-        .distinct()
-        .prefetch_related("follow_ups")
-        .only("pk", "jobs_declared", "in_priority_neighbourhood")
+    rows = (
+        Project.objects.filter(pk__in=financed)
+        .annotate(followed=Subquery(latest.values("jobs")[:1]))
+        .values_list("jobs_declared", "followed", "in_priority_neighbourhood")
+        .order_by()
     )
-    for project in projects:
-        followed = [f for f in project.follow_ups.all() if f.on <= end and f.jobs is not None]
-        jobs = followed[0].jobs if followed else project.jobs_declared
-        totals["qpv" if project.in_priority_neighbourhood else "other"] += jobs
+    for declared, followed, qpv in rows:
+        totals["qpv" if qpv else "other"] += followed if followed is not None else declared
     shown = suppress_counts([totals["qpv"], totals["other"]])
     rows = [
         ["Entreprises en quartier prioritaire (QPV)", shown[0]],

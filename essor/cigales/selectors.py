@@ -115,6 +115,48 @@ def club_page(club: Club) -> ClubPage:
     )
 
 
+def lowest_cash_from(club: Club, day: datetime.date) -> Decimal:
+    """The lowest cash the club holds on `day` or any later date, from its dated entries: what
+    may leave the club on `day` without making its cash negative later. A month's savings count
+    from the first of the month."""
+    moves = defaultdict(Decimal)
+    for month, total in (
+        Contribution.objects.filter(club=club)
+        .values("month")
+        .annotate(t=Sum("amount"))
+        .order_by()
+        .values_list("month", "t")
+    ):
+        moves[month] += total
+    for on, total in (
+        Investment.objects.filter(club=club)
+        .values("on")
+        .annotate(t=Sum("amount"))
+        .order_by()
+        .values_list("on", "t")
+    ):
+        moves[on] -= total
+    for on, total in (
+        Handback.objects.filter(club=club)
+        .values("on")
+        .annotate(t=Sum("amount"))
+        .order_by()
+        .values_list("on", "t")
+    ):
+        moves[on] -= total
+    for on, recovered, kind in Exit.objects.filter(club=club).values_list(
+        "on", "recovered", "kind"
+    ):
+        if kind != Exit.Kind.SHARES_TO_MEMBERS:  # shares come back in kind, not as cash
+            moves[on] += recovered
+    cash = sum((value for on, value in moves.items() if on <= day), ZERO)
+    lowest = cash
+    for on in sorted(on for on in moves if on > day):
+        cash += moves[on]
+        lowest = min(lowest, cash)
+    return lowest
+
+
 def contributions_grid(club: Club, months: int = 12) -> tuple[list[datetime.date], dict]:
     """The last `months` months and each member's saving in each: {(member_id, month): amount}."""
     today = timezone.localdate().replace(day=1)
@@ -178,9 +220,9 @@ def statement(member: Member, year: int) -> Statement:
     club = member.club
     end = datetime.date(year, 12, 31)
     rows = list(
-        Contribution.objects.filter(club=club, month__lte=end).values_list(
-            "member_id", "month", "amount"
-        )
+        Contribution.objects.filter(club=club, month__lte=end)
+        .order_by()
+        .values_list("member_id", "month", "amount")
     )
     # Club state at the end of the year, each sum filtered by date.
     invested = Investment.objects.filter(club=club, on__lte=end).aggregate(

@@ -120,6 +120,7 @@ def create_club(*, actor, data: dict, founder_name: str) -> Club:
         club=club,
         member=founder,
         role=OfficerRole.MANAGER,
+        # From the day the club is entered in Essor: the founder runs it for its first year here.
         starts_on=today,
         ends_on=add_years(today, 1) - datetime.timedelta(days=1),
     )
@@ -219,6 +220,12 @@ def elect_officer(
     _locked(club)
     if member.club_id != club.pk or member.left_on is not None:
         raise ValidationError({"member": "Choisissez un membre du club."})
+    if starts_on < member.joined_on:
+        raise ValidationError(
+            {
+                "starts_on": f"{member} n'est membre du club que depuis le {long_date(member.joined_on)}."
+            }
+        )
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "La fin du mandat doit suivre son début."})
     if role == OfficerRole.MANAGER and ends_on >= add_years(starts_on, 1):
@@ -294,6 +301,21 @@ def close_club(*, actor, club: Club) -> Club:
     return club
 
 
+def _check_cash(club: Club, amount: Decimal, on: datetime.date) -> None:
+    """Money leaving the club on `on` must be there that day and every day after it: an entry
+    dated in the past may not make the cash negative at any later date (`cash_from`)."""
+    from essor.cigales.selectors import lowest_cash_from
+
+    available = lowest_cash_from(club, on)
+    if amount > available:
+        raise ValidationError(
+            {
+                "amount": f"Le club ne dispose que de {euros(max(available, Decimal(0)))} de "
+                f"trésorerie le {long_date(on)} (et les jours suivants)."
+            }
+        )
+
+
 # --- savings -------------------------------------------------------------------------------------
 
 
@@ -310,6 +332,14 @@ def record_month(*, actor, club: Club, month: datetime.date, amounts: dict) -> l
     club = _locked(club)
     _require_open(club, "Un versement")
     month = first_of_month(month)
+    if month > first_of_month(timezone.localdate()):
+        raise ValidationError(
+            {"month": "Un versement se saisit une fois fait : ce mois est à venir."}
+        )
+    if club.convention_signed_on and month < first_of_month(club.convention_signed_on):
+        raise ValidationError(
+            {"month": "Ce mois précède la convention du club : aucun versement n'y est possible."}
+        )
     low, high = settings.CIGALES_MIN_MONTHLY_SAVING, settings.CIGALES_MAX_MONTHLY_SAVING
     errors = {}
     rows = []
@@ -370,10 +400,7 @@ def hand_back(*, actor, club: Club, member: Member, amount, on: datetime.date) -
     amount = _amount(amount, "amount", "Le montant restitué")
     if member.club_id != club.pk:
         raise ValidationError({"member": "Choisissez un membre du club."})
-    if amount > club.cash:
-        raise ValidationError(
-            {"amount": f"Le club ne dispose que de {euros(club.cash)} de trésorerie."}
-        )
+    _check_cash(club, amount, on)
     handback = Handback.objects.create(club=club, member=member, amount=amount, on=on)
     Club.objects.filter(pk=club.pk).update(handed_back=F("handed_back") + amount)
     audit.record(actor=actor, action="cigales.handback.record", target=handback)
@@ -721,10 +748,7 @@ def record_investment(
         amount = _amount(amount, "amount", "Le montant")
         if on > timezone.localdate():
             raise ValidationError({"on": "Un investissement se saisit une fois fait."})
-        if amount > club.cash:
-            raise ValidationError(
-                {"amount": f"Le club ne dispose que de {euros(club.cash)} de trésorerie."}
-            )
+        _check_cash(club, amount, on)
         _check_caps(club, project, instrument, amount, terms)
         investment = Investment(
             project=project,
@@ -774,7 +798,8 @@ def record_follow_up(
         raise PermissionDenied(
             "Seuls les parrains du projet et le bureau du club écrivent le suivi."
         )
-    if project.status not in (ProjectStatus.INVESTED, ProjectStatus.EXITED):
+    status = Project.objects.filter(pk=project.pk).values_list("status", flat=True).get()
+    if status not in (ProjectStatus.INVESTED, ProjectStatus.EXITED):
         raise ValidationError("Le suivi commence avec le premier investissement.")
     if not (note or "").strip():
         raise ValidationError({"note": "Écrivez le compte rendu du suivi."})

@@ -1,8 +1,6 @@
 """Pages of the CIGALES module: the public page, a club's pages for its members and officers,
 statements, and the pole's dashboard."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -665,6 +663,6 @@ def dashboard(request):
             ],
             "sees_clubs": access.sees_every_club(request.user),
             "is_agency": is_agency_member(request.user),
-            "today": datetime.date.today(),
+            "today": timezone.localdate(),
         },
     )

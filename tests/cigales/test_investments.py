@@ -29,12 +29,12 @@ def club(agent):
     return club
 
 
-def _invest(agent, project, instrument=Instrument.LOAN, amount="1000", **terms):
+def _invest(agent, project, instrument=Instrument.LOAN, amount="1000", on=ON, **terms):
     if instrument == Instrument.LOAN:
         terms.setdefault("rate_percent", Decimal("2"))
         terms.setdefault("duration_months", 36)
     return services.record_investment(
-        actor=agent, project=project, instrument=instrument, amount=Decimal(amount), on=ON, **terms
+        actor=agent, project=project, instrument=instrument, amount=Decimal(amount), on=on, **terms
     )
 
 
@@ -220,3 +220,42 @@ def test_founders_figures_without_consent_are_not_kept(agent, club):
     )
 
     assert project.founders_women is None
+
+
+def test_an_investment_dated_before_the_savings_that_fund_it_is_refused(agent):
+    club = active_club(5)
+    save_months(club, agent, [datetime.date(2024, 3, 1)], Decimal("100"))
+    save_months(club, agent, [datetime.date(2025, 3, 1)], Decimal("100"))
+    project = agreed_project(agent, club)
+
+    with pytest.raises(ValidationError) as error:
+        _invest(agent, project, amount="900", on=datetime.date(2024, 3, 15))
+    assert "500,00\u00a0€ de trésorerie le 15 mars 2024" in said(error)
+    services.record_investment(
+        actor=agent,
+        project=project,
+        instrument=Instrument.LOAN,
+        amount=Decimal("900"),
+        on=datetime.date(2025, 3, 15),
+        rate_percent=Decimal("1"),
+        duration_months=12,
+    )
+
+
+def test_a_backdated_investment_cannot_empty_the_cash_a_later_one_used(agent):
+    club = active_club(5)
+    save_months(club, agent, [datetime.date(2024, 3, 1)], Decimal("100"))
+    first, second = agreed_project(agent, club), agreed_project(agent, club)
+    _invest(agent, first, amount="400", on=datetime.date(2024, 9, 1))
+
+    with pytest.raises(ValidationError):
+        _invest(agent, second, amount="200", on=datetime.date(2024, 6, 1))
+
+
+def test_the_follow_up_starts_with_the_investment_the_service_just_recorded(agent, club):
+    project = agreed_project(agent, club)
+    _invest(agent, project)
+
+    services.record_follow_up(actor=agent, project=project, on=ON, note="Démarrage.", jobs=2)
+
+    assert project.follow_ups.get().jobs == 2

@@ -127,3 +127,20 @@ def test_the_database_refuses_a_negative_cash(agent):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Club.objects.filter(pk=club.pk).update(invested=Decimal("0.01"))
+
+
+def test_a_month_to_come_is_refused(agent):
+    club = active_club(5)
+    next_month = (datetime.date.today().replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+    with pytest.raises(ValidationError) as error:
+        save_months(club, agent, [next_month])
+    assert "ce mois est à venir" in " ".join(error.value.messages)
+
+
+def test_a_month_before_the_convention_is_refused(agent):
+    club = active_club(5, convention_signed_on=datetime.date(2024, 1, 15))
+
+    with pytest.raises(ValidationError) as error:
+        save_months(club, agent, [datetime.date(2023, 12, 1)])
+    assert "précède la convention" in " ".join(error.value.messages)
