@@ -116,6 +116,16 @@ TEMPLATES = [
 
 # Database: SQLite (WAL, IMMEDIATE transactions) by default, PostgreSQL with DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if PRODUCTION and not DATABASE_URL and not os.environ.get("SQLITE_PATH"):
+    # A DATABASE_URL set in the shell without `export` is not seen: `migrate` would silently build
+    # an empty SQLite file in the repository instead of the real database.
+    raise ImproperlyConfigured(
+        "En production (ESSOR_PRODUCTION=1), la base de données doit être désignée : définissez "
+        "DATABASE_URL (PostgreSQL) ou SQLITE_PATH (fichier SQLite) dans l'environnement. Dans un "
+        "shell, chargez le fichier de configuration avec « set -a; . /etc/essor/essor.env; "
+        "set +a » ou écrivez « export DATABASE_URL=… » : une variable non exportée n'est pas vue "
+        "par Essor."
+    )
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if "postgresql" in DATABASES["default"]["ENGINE"]:
