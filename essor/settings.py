@@ -249,10 +249,16 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # Front-end libraries come from npm packages installed by the set-up command, never copied here.
+# Only the distributed files of the libraries pages use are published (under /static/vendor/):
+# not the rest of node_modules, and not axe-core, which only the tests run (from node_modules).
 STATICFILES_DIRS = [BASE_DIR / "essor" / "static"]
 _NODE_MODULES = BASE_DIR / "node_modules"
-if _NODE_MODULES.exists():
-    STATICFILES_DIRS.append(("vendor", _NODE_MODULES))
+PUBLISHED_NPM_PACKAGES = ("htmx.org", "leaflet", "leaflet.markercluster")
+STATICFILES_DIRS += [
+    (f"vendor/{package}/dist", _NODE_MODULES / package / "dist")
+    for package in PUBLISHED_NPM_PACKAGES
+    if (_NODE_MODULES / package / "dist").is_dir()
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
