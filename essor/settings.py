@@ -24,7 +24,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-PRODUCTION = not DEBUG and env_bool("ESSOR_PRODUCTION", False)
+# ESSOR_PRODUCTION=1: this configuration is a production instance's (demo data refused even with
+# DEBUG on); PRODUCTION: its strict settings apply (DEBUG off).
+ESSOR_PRODUCTION = env_bool("ESSOR_PRODUCTION", False)
+PRODUCTION = not DEBUG and ESSOR_PRODUCTION
 
 # Keys anyone can read (the development default here, the example of .env.example): signing
 # sessions and password-reset links with one of them lets anybody forge them.
