@@ -237,12 +237,30 @@ def test_sysusers_and_tmpfiles_create_the_user_and_the_writable_folders():
         assert folder.startswith("/var/lib/essor"), folder  # writable under ProtectSystem=strict
 
 
-def test_essor_manage_is_a_valid_shell_script_that_exports_the_configuration():
+def test_essor_manage_runs_manage_py_with_the_whole_configuration_exported(tmp_path):
     script = DEPLOY / "bin" / "essor-manage"
     assert os.access(script, os.X_OK)
-    assert subprocess.run(["sh", "-n", str(script)], check=False).returncode == 0
-    text = script.read_text(encoding="utf-8")
-    assert "set -a" in text and ENV_FILE in text
+    assert ENV_FILE in script.read_text(encoding="utf-8")
+    configuration = tmp_path / "essor.env"
+    configuration.write_text(
+        "DEBUG=1\nESSOR_AGENCY_NAME='Agence <test> du Dunkerquois'\n", encoding="utf-8"
+    )
+    environment = {
+        "PATH": os.environ["PATH"],
+        "ESSOR_USER": subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip(),
+        "ESSOR_ROOT": str(ROOT),
+        "ESSOR_ENV": str(configuration),
+    }
+    result = subprocess.run(
+        [str(script), "shell", "-c", "from django.conf import settings; "
+         "print(settings.ESSOR_AGENCY_NAME, settings.DEBUG)"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.stdout.splitlines()[-1] == "Agence <test> du Dunkerquois True", result.stderr
 
 
 # --- nginx ---------------------------------------------------------------------------------------
