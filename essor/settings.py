@@ -25,7 +25,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-PRODUCTION = not DEBUG and env_bool("ESSOR_PRODUCTION", False)
+# ESSOR_PRODUCTION=1: this configuration is a production instance's (demo data refused even with
+# DEBUG on); PRODUCTION: its strict settings apply (DEBUG off).
+ESSOR_PRODUCTION = env_bool("ESSOR_PRODUCTION", False)
+PRODUCTION = not DEBUG and ESSOR_PRODUCTION
 
 # Keys anyone can read (the development default here, the example of .env.example): signing
 # sessions and password-reset links with one of them lets anybody forge them.
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: a generated password is changed before anything else.
+    "essor.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout page.
@@ -118,6 +123,16 @@ TEMPLATES = [
 
 # Database: SQLite (WAL, IMMEDIATE transactions) by default, PostgreSQL with DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if PRODUCTION and not DATABASE_URL and not os.environ.get("SQLITE_PATH"):
+    # A DATABASE_URL set in the shell without `export` is not seen: `migrate` would silently build
+    # an empty SQLite file in the repository instead of the real database.
+    raise ImproperlyConfigured(
+        "En production (ESSOR_PRODUCTION=1), la base de données doit être désignée : définissez "
+        "DATABASE_URL (PostgreSQL) ou SQLITE_PATH (fichier SQLite) dans l'environnement. Dans un "
+        "shell, chargez le fichier de configuration avec « set -a; . /etc/essor/essor.env; "
+        "set +a » ou écrivez « export DATABASE_URL=… » : une variable non exportée n'est pas vue "
+        "par Essor."
+    )
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if "postgresql" in DATABASES["default"]["ENGINE"]:
@@ -241,10 +256,16 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # Front-end libraries come from npm packages installed by the set-up command, never copied here.
+# Only the distributed files of the libraries pages use are published (under /static/vendor/):
+# not the rest of node_modules, and not axe-core, which only the tests run (from node_modules).
 STATICFILES_DIRS = [BASE_DIR / "essor" / "static"]
 _NODE_MODULES = BASE_DIR / "node_modules"
-if _NODE_MODULES.exists():
-    STATICFILES_DIRS.append(("vendor", _NODE_MODULES))
+PUBLISHED_NPM_PACKAGES = ("htmx.org", "leaflet", "leaflet.markercluster")
+STATICFILES_DIRS += [
+    (f"vendor/{package}/dist", _NODE_MODULES / package / "dist")
+    for package in PUBLISHED_NPM_PACKAGES
+    if (_NODE_MODULES / package / "dist").is_dir()
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.urls import register_converter
         from django.utils.module_loading import autodiscover_modules
 
-        from essor.core import notifications, workflow
+        from essor.core import checks, notifications, workflow  # noqa: F401 (checks: registers)
         from essor.core.converters import YearConverter
         from essor.core.navigation import Audience, NavEntry, register_nav
 

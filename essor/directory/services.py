@@ -691,14 +691,22 @@ def merge_organisations(
 
 
 @transaction.atomic
-def create_agency_admin(*, email: str, full_name: str, password: str) -> User:
-    """The first agency admin of a new instance (the agency organisation is created if missing)."""
+def create_agency_admin(
+    *, email: str, full_name: str, password: str, password_generated: bool = False
+) -> tuple[User, bool]:
+    """The first agency admin of a new instance (the agency organisation is created if missing),
+    and whether the account was created (an existing account is promoted, its password kept). A
+    generated password must be changed at the first sign-in."""
     agency = Organisation.objects.filter(is_agency=True).first()
     if agency is None:
         agency = Organisation.objects.create(name=settings.ESSOR_AGENCY_NAME, is_agency=True)
     user = User.objects.filter(email__iexact=email).first()
-    if user is None:
+    created = user is None
+    if created:
         user = User.objects.create_user(email=email, password=password, full_name=full_name)
+        if password_generated:
+            user.must_change_password = True
+            user.save(update_fields=["must_change_password"])
     Membership.objects.update_or_create(
         user=user, organisation=agency, defaults={"role": Role.AGENCY_ADMIN}
     )
@@ -709,4 +717,4 @@ def create_agency_admin(*, email: str, full_name: str, password: str) -> User:
         changes={"email": user.email, "role": Role.AGENCY_ADMIN},
         message="Commande create_agency_admin",
     )
-    return user
+    return user, created

@@ -14,7 +14,7 @@ def _environment(**values) -> dict:
     return {**env, **values}
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = _environment(
         **{
             "DJANGO_SETTINGS_MODULE": "essor.settings",
@@ -22,8 +22,12 @@ def test_check_deploy_is_clean_with_production_settings():
             "DEBUG": "0",
             "SECRET_KEY": "x7!Qm2#pV9zL4@wR8&tY1^bN6*cJ3(hF5)kD0-sG_aE+uI=oP~" * 2,
             "ALLOWED_HOSTS": "essor.example.org",
+            "CSRF_TRUSTED_ORIGINS": "https://essor.example.org",
+            "SITE_URL": "https://essor.example.org",
         }
     )
+    if not env.get("DATABASE_URL"):
+        env["SQLITE_PATH"] = str(tmp_path / "essor.sqlite3")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

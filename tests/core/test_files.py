@@ -148,14 +148,12 @@ def test_django_does_not_serve_media_url(client, db, settings):
     assert client.get(settings.MEDIA_URL + "funding/1/expose.pdf").status_code == 404
 
 
-def test_the_operator_guide_publishes_no_media_location():
+def test_the_nginx_site_of_the_operator_guide_publishes_no_media_location():
+    """The guide installs deploy/nginx/essor.conf as it is (tests/deploy checks it in detail)."""
     guide = (ROOT / "docs" / "exploitation" / "guide-exploitation.md").read_text(encoding="utf-8")
-    nginx_blocks = re.findall(r"```nginx\n(.*?)```", guide, flags=re.DOTALL)
+    site = (ROOT / "deploy" / "nginx" / "essor.conf").read_text(encoding="utf-8")
 
-    assert nginx_blocks
-    for block in nginx_blocks:
+    assert "deploy/nginx/essor.conf /etc/nginx/sites-available/essor" in guide
+    for block in [site, *re.findall(r"```nginx\n(.*?)```", guide, flags=re.DOTALL)]:
         assert "location /media/" not in block
-    assert any(
-        re.search(r"location /_prive/ \{\s*internal;\s*alias [^;]+/media/;", block)
-        for block in nginx_blocks
-    )
+    assert re.search(r"location /_prive/ \{\s*internal;\s*alias [^;]+/media/;", site)

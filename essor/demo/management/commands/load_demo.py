@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
@@ -44,6 +45,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty, seed, remplacer, **options):
+        if settings.ESSOR_PRODUCTION:
+            # No option lifts this: the demo accounts share a published password.
+            raise CommandError(
+                "Refusé : cette instance est configurée pour la production (ESSOR_PRODUCTION=1). "
+                "Les données de démonstration créent des comptes dont le mot de passe est publié "
+                "et ne se chargent jamais sur une instance de production. Pour essayer Essor, "
+                "utilisez une autre base, sans ESSOR_PRODUCTION (make run)."
+            )
         if if_empty and Organisation.objects.exists():
             self.stdout.write(
                 "Des structures existent déjà : données de démonstration non chargées."

@@ -35,9 +35,14 @@ class Command(BaseCommand):
                 validate_password(password)
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
-        user = create_agency_admin(email=email.lower(), full_name=nom, password=password)
+        user, created = create_agency_admin(
+            email=email.lower(), full_name=nom, password=password, password_generated=generated
+        )
         self.stdout.write(self.style.SUCCESS(f"{user.email} est administrateur de l'agence."))
-        if generated:
+        if not created:
+            self.stdout.write("Ce compte existait déjà : son mot de passe n'a pas été modifié.")
+        elif generated:
             self.stdout.write(
-                f"Mot de passe généré (à changer à la première connexion) : {password}"
+                "Mot de passe généré (Essor demandera de le changer à la première connexion) : "
+                f"{password}"
             )
