@@ -598,6 +598,12 @@ class Investment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_instrument_display()} — {self.project.organisation}"
 
+    @property
+    def gain(self):
+        """What came back less what was put in, once exited (None before)."""
+        exit_record = getattr(self, "exit_record", None)
+        return None if exit_record is None else exit_record.recovered - self.amount
+
 
 class Leverage(models.Model):
     """Money other funders put in alongside the club (France Active, a bank, a grant)."""

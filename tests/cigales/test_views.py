@@ -258,3 +258,20 @@ def test_a_person_creates_a_club_from_the_page(client, world):
 
 def test_the_clubs_are_reachable_from_the_navigation(client, world):
     assert f'href="{reverse("cigales:home")}"' in client.get(reverse("home")).content.decode()
+
+
+def test_the_project_page_gives_each_exit_its_gain_or_loss(client, world):
+    club = club_of(world)
+    investment = club.investments.get()
+    services.record_exit(
+        actor=world.users["agency_staff"],
+        investment=investment,
+        kind="sale",
+        on=timezone.localdate(),
+        recovered=Decimal("250"),
+    )
+    client.force_login(world.users["organisation_member"])
+
+    page = client.get(reverse("cigales:project", args=[investment.project_id])).content.decode()
+
+    assert "moins-value : -50,00\u00a0€" in page
