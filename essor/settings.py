@@ -226,6 +226,11 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Essor <ne-pas-repondre@essor.local>")
+# E-mails are sent by the worker (essor.core.mail); a refused or unreachable mail server is tried
+# again ESSOR_EMAIL_RETRY_SECONDS later, then 4 times longer each time (at most an hour between
+# two attempts), up to ESSOR_EMAIL_MAX_ATTEMPTS attempts in all.
+ESSOR_EMAIL_MAX_ATTEMPTS = int(os.environ.get("ESSOR_EMAIL_MAX_ATTEMPTS", "6"))
+ESSOR_EMAIL_RETRY_SECONDS = int(os.environ.get("ESSOR_EMAIL_RETRY_SECONDS", "60"))
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]
