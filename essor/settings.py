@@ -157,6 +157,16 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker (`manage.py essor_worker`) records a sign of life this often (seconds); /healthz
+# answers 503 when no worker did for ESSOR_HEALTH_WORKER_MAX_SILENCE_SECONDS, or when a task
+# ready to run has waited more than ESSOR_HEALTH_QUEUE_MAX_AGE_SECONDS.
+ESSOR_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("ESSOR_WORKER_HEARTBEAT_SECONDS", "30"))
+ESSOR_HEALTH_WORKER_MAX_SILENCE_SECONDS = int(
+    os.environ.get("ESSOR_HEALTH_WORKER_MAX_SILENCE_SECONDS", "300")
+)
+ESSOR_HEALTH_QUEUE_MAX_AGE_SECONDS = int(
+    os.environ.get("ESSOR_HEALTH_QUEUE_MAX_AGE_SECONDS", "900")
+)
 
 AUTH_USER_MODEL = "accounts.User"
 # Axes first: a locked (address, account) pair is refused before any password is checked.
