@@ -75,7 +75,15 @@ def _build(message: dict) -> EmailMultiAlternatives:
 
 @task(takes_context=True)
 def deliver_email(context: TaskContext, *, message: dict, attempt: int) -> str:
-    """Send one queued message; on a mail-server or network error, queue it again (later)."""
+    """Send one queued message; on a mail-server or network error, queue it again (later).
+    Whatever happens, the body then leaves this task's row (a retry carries its own copy)."""
+    try:
+        return _attempt(message, attempt)
+    finally:
+        _forget_body(context, message)
+
+
+def _attempt(message: dict, attempt: int) -> str:
     try:
         _build(message).send(fail_silently=False)
     except TRANSIENT_ERRORS as error:
@@ -95,7 +103,6 @@ def deliver_email(context: TaskContext, *, message: dict, attempt: int) -> str:
             if retry.get_backend().supports_defer:
                 retry = retry.using(run_after=timezone.now() + delay)
             retry.enqueue(message=message, attempt=attempt + 1)
-            _forget_body(context, message)
             return "nouvelle tentative"
         logger.error(
             "Courriel « %s » à %s abandonné après %s tentatives : %s. Il n'a pas été envoyé.",
@@ -104,9 +111,7 @@ def deliver_email(context: TaskContext, *, message: dict, attempt: int) -> str:
             attempt,
             _describe(error),
         )
-        _forget_body(context, message)
         return "abandonné"
-    _forget_body(context, message)
     return "envoyé"
 
 

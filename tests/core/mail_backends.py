@@ -22,3 +22,11 @@ class UnreachableBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         ATTEMPTS.extend(message.subject for message in email_messages)
         raise ConnectionRefusedError(111, "Connection refused")
+
+
+class BrokenBackend(BaseEmailBackend):
+    """Not a mail-server error: a bug, which no later attempt would fix."""
+
+    def send_messages(self, email_messages):
+        ATTEMPTS.extend(message.subject for message in email_messages)
+        raise ValueError("en-tête invalide")

@@ -137,3 +137,17 @@ def test_an_attempt_that_failed_leaves_no_body_in_the_queue(settings):
 
     kept = DBTaskResult.objects.get(pk=first.id).args_kwargs["kwargs"]["message"]
     assert kept == {"subject": "Sujet", "to": ["claire@example.org"], "from_email": "a@example.org"}
+
+
+def test_another_error_fails_the_task_without_a_retry_nor_the_body_kept(settings):
+    settings.TASKS = DATABASE_QUEUE
+    settings.EMAIL_BACKEND = "tests.core.mail_backends.BrokenBackend"
+    first = deliver_email.enqueue(message=_message(from_email="a@example.org"), attempt=1)
+
+    with pytest.raises(ValueError, match="en-tête invalide"):
+        deliver_email.call(
+            TaskContext(task_result=first), message=first.kwargs["message"], attempt=1
+        )
+
+    assert DBTaskResult.objects.count() == 1
+    assert "body" not in DBTaskResult.objects.get().args_kwargs["kwargs"]["message"]
