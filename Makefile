@@ -42,7 +42,7 @@ run: migrate
 	bash scripts/run.sh
 
 worker: install
-	$(PY) manage.py db_worker
+	$(PY) manage.py essor_worker
 
 browser:
 	bash scripts/ensure-system-packages.sh chromium

@@ -3,7 +3,9 @@ asyncio client on loopback.
 
 Drops and recreates a PostgreSQL database of its own (its name must contain « bench »; never
 var/essor.sqlite3), migrates it, creates one published edition open today (Paris date), a zone and
-24 stands, each with its keys and its question, then starts gunicorn (sync workers, DEBUG=0) on it.
+24 stands, each with its keys and its question, then starts gunicorn (sync workers, DEBUG=0) on it,
+with the background worker beside it as in production (`manage.py essor_worker`: /healthz answers
+503 without its sign of life).
 
 Each visitor does what a phone does on the real pages, with its own cookies and connection:
 
@@ -220,10 +222,18 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log) -> subproc
     raise RuntimeError("gunicorn ne répond pas sur /healthz après 60 s.")
 
 
-def stop_gunicorn(server: subprocess.Popen) -> None:
+def start_worker(env: dict[str, str], log) -> subprocess.Popen:
+    """The background worker (e-mails, documents), as beside gunicorn in production."""
+    command = [sys.executable, "manage.py", "essor_worker", "--no-reload", "--no-startup-delay"]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop_process(server: subprocess.Popen) -> None:
     if server.poll() is not None:
         return
-    os.killpg(server.pid, signal.SIGTERM)  # gunicorn's own group (start_new_session)
+    os.killpg(server.pid, signal.SIGTERM)  # the process's own group (start_new_session)
     try:
         server.wait(timeout=15)
     except subprocess.TimeoutExpired:
@@ -610,8 +620,9 @@ def main() -> None:
 
     log_path = Path(tempfile.gettempdir()) / f"village_rally_gunicorn_{port}.log"
     with log_path.open("w") as log:
-        server = None
+        server = worker = None
         try:
+            worker = start_worker(env, log)
             server = start_gunicorn(env, port, args.workers, log)
             print(
                 f"Serveur : gunicorn, {args.workers} processus sync, http://{HOST}:{port} "
@@ -642,8 +653,9 @@ def main() -> None:
             concurrency = max(2 * args.workers, min(64, rally.recorder.peak_visitors))
             trivial = asyncio.run(healthz(port, concurrency, HEALTHZ_SECONDS))
         finally:
-            if server is not None:
-                stop_gunicorn(server)
+            for process in (server, worker):
+                if process is not None:
+                    stop_process(process)
     report(rally, trivial, concurrency, machine, count_stamps(edition), args.visitors, expected)
 
 

@@ -2,13 +2,15 @@
 
 import ipaddress
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +24,36 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_NAMED_ADDRESS = re.compile(r'^(?:"(?P<quoted>[^"]*)"|(?P<name>[^"<>]*?))\s*<(?P<address>[^<>]*)>$')
+
+
+def env_admins(name: str = "ADMINS") -> list[tuple[str, str]]:
+    """People to e-mail, from « Prénom Nom <adresse>, autre@example.org » (a name holding a
+    comma between double quotes: « "Dupont, Jeanne" <j.dupont@example.org> »), as Django's
+    ADMINS: (name, address) pairs. A piece that is not an address stops Essor at start-up."""
+    pieces = re.findall(r'(?:"[^"]*"|[^,])+', os.environ.get(name, ""))
+    people = []
+    for piece in (piece.strip() for piece in pieces):
+        if not piece:
+            continue
+        match = _NAMED_ADDRESS.match(piece)
+        display, address = (
+            ((match["quoted"] or match["name"] or "").strip(), match["address"].strip())
+            if match
+            else ("", piece)
+        )
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ImproperlyConfigured(
+                f"{name} : « {piece} » n'est pas une adresse électronique. Exemple : "
+                f'{name}="Prénom Nom <prenom.nom@example.org>,autre@example.org" (un nom qui '
+                "contient une virgule s'écrit entre guillemets)."
+            ) from None
+        people.append((display or address, address))
+    return people
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -174,6 +206,16 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker (`manage.py essor_worker`) records a sign of life this often (seconds); /healthz
+# answers 503 when no worker did for ESSOR_HEALTH_WORKER_MAX_SILENCE_SECONDS, or when a task
+# ready to run has waited more than ESSOR_HEALTH_QUEUE_MAX_AGE_SECONDS.
+ESSOR_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("ESSOR_WORKER_HEARTBEAT_SECONDS", "30"))
+ESSOR_HEALTH_WORKER_MAX_SILENCE_SECONDS = int(
+    os.environ.get("ESSOR_HEALTH_WORKER_MAX_SILENCE_SECONDS", "300")
+)
+ESSOR_HEALTH_QUEUE_MAX_AGE_SECONDS = int(
+    os.environ.get("ESSOR_HEALTH_QUEUE_MAX_AGE_SECONDS", "900")
+)
 
 AUTH_USER_MODEL = "accounts.User"
 # Axes first: a locked (address, account) pair is refused before any password is checked.
@@ -243,6 +285,18 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Essor <ne-pas-repondre@essor.local>")
+# Seconds before a mail server that does not answer is given up (the attempt is then retried).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# The operators, e-mailed every error logged (a server error, a task that failed, an e-mail given
+# up): ADMINS="Prénom Nom <prenom.nom@example.org>,autre@example.org". From SERVER_EMAIL.
+ADMINS = env_admins("ADMINS")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Essor] ")
+# E-mails are sent by the worker (essor.core.mail); a refused or unreachable mail server is tried
+# again ESSOR_EMAIL_RETRY_SECONDS later, then 4 times longer each time (at most an hour between
+# two attempts), up to ESSOR_EMAIL_MAX_ATTEMPTS attempts in all.
+ESSOR_EMAIL_MAX_ATTEMPTS = int(os.environ.get("ESSOR_EMAIL_MAX_ATTEMPTS", "6"))
+ESSOR_EMAIL_RETRY_SECONDS = int(os.environ.get("ESSOR_EMAIL_RETRY_SECONDS", "60"))
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]
@@ -429,12 +483,58 @@ PERMISSIONS_POLICY.update(
     (feature, ["self"]) for feature in env_list("PERMISSIONS_POLICY_ALLOW_SELF")
 )
 
+# Logs: one line per record on the standard error (journald keeps it: journalctl -u essor), in
+# French (« 2026-12-06 10:15:02 ERREUR django.request : … »), a traceback only under an error;
+# every error is also e-mailed to ADMINS (outside DEBUG). A request with an unknown Host header
+# (a robot trying addresses) is one line, without traceback nor e-mail. The requests themselves
+# are in gunicorn's access log (--access-logfile -, see docs/exploitation/supervision.md);
+# django.request logs the refused (4xx) and failed (5xx) ones.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+_LOG_FORMAT = "%(asctime)s %(niveau)s %(name)s : %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "essor": {
+            "()": "essor.core.logs.FrenchFormatter",
+            "format": _LOG_FORMAT,
+            "datefmt": "%Y-%m-%d %H:%M:%S",
+        },
+        "one_line": {
+            "()": "essor.core.logs.OneLineFormatter",
+            "format": _LOG_FORMAT,
+            "datefmt": "%Y-%m-%d %H:%M:%S",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "essor",
+        },
+        "console_one_line": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "one_line",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own handlers are replaced by the root's (above).
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.security.DisallowedHost": {
+            "handlers": ["console_one_line"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint reports every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},

@@ -3,6 +3,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.test import TestCase
 
 from essor.accounts.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -11,6 +12,14 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 pytest_plugins = ["tests.browser_support"]
 
 PASSWORD = "mot-de-passe-solide-123"
+
+
+def committed():
+    """A block at whose end its on-commit callbacks run, as after the commit of a request or a
+    command (pytest-django keeps each test inside one transaction, never committed): the e-mails
+    queued inside it with `core.mail.send_later` are then sent (the tests' task backend runs a
+    task at once) and found in `mail.outbox`."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 class World:

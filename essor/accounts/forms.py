@@ -2,9 +2,11 @@
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.template import loader
 
 from essor.accounts import selectors
 from essor.accounts.models import Role, User
+from essor.core.mail import send_later
 
 EMAIL_MAX_LENGTH = 254
 
@@ -109,6 +111,25 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse électronique"
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Django's message, queued like every e-mail of Essor (`core.mail.send_later`)."""
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else None
+        )
+        send_later(subject=subject, body=body, to=[to_email], from_email=from_email, html=html)
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from essor.accounts import selectors
 from essor.accounts.models import Invitation, Membership, Role, User, organisation_model
 from essor.core.audit import record
+from essor.core.mail import send_later
 
 # --- Failed sign-ins (counted by django-axes) -----------------------------------------------------
 
@@ -63,7 +63,7 @@ def request_sign_up(*, email: str) -> None:
         )
     with translation.override("fr"):
         body = render_to_string(template, {**context, "email": email})
-    send_mail(subject, body, None, [email])
+    send_later(subject=subject, body=body, to=[email])
 
 
 def _sign_up_token(email: str) -> str:
@@ -103,7 +103,8 @@ def _check_can_grant(actor, organisation, role: str) -> None:
 
 
 def invite(*, actor: User, organisation, email: str, role: str) -> Invitation:
-    """Create an invitation and e-mail its link; the raw token exists only in that e-mail."""
+    """Create an invitation and e-mail its link; the raw token exists only in that e-mail (and in
+    the queue until the e-mail is sent: `core.mail` then erases its body)."""
     email = selectors.normalize_email(email)
     _check_can_grant(actor, organisation, role)
     with transaction.atomic():
@@ -156,7 +157,7 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
             f"Invitation à rejoindre {invitation.organisation} sur {settings.ESSOR_PLATFORM_NAME}"
         )
         body = render_to_string("accounts/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    send_later(subject=subject, body=body, to=[invitation.email])
 
 
 def revoke_invitation(*, actor: User, invitation: Invitation) -> Invitation:

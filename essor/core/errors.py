@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
+import essor
+
 logger = logging.getLogger(__name__)
 
 NO_REASON = "Vous n'avez pas l'autorisation d'accéder à cette page."
@@ -53,6 +55,7 @@ def _layout_context() -> dict:
         "platform_name": settings.ESSOR_PLATFORM_NAME,
         "agency_name": settings.ESSOR_AGENCY_NAME,
         "contact_email": settings.ESSOR_CONTACT_EMAIL,
+        "essor_version": essor.__version__,
     }
 
 

@@ -1,5 +1,5 @@
-"""Shared mechanisms: the audit log, the progress of background jobs, proposed changes and
-notifications."""
+"""Shared mechanisms: the audit log, the progress of background jobs, proposed changes,
+notifications and the background workers' signs of life."""
 
 from django.conf import settings
 from django.db import models
@@ -190,3 +190,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each background worker (`manage.py essor_worker` writes it every
+    ESSOR_WORKER_HEARTBEAT_SECONDS), read by /healthz."""
+
+    worker_id = models.CharField("identifiant du processus", max_length=64, unique=True)
+    hostname = models.CharField("machine", max_length=255, blank=True)
+    pid = models.PositiveIntegerField("numéro de processus", null=True, blank=True)
+    started_at = models.DateTimeField("démarré le")
+    last_seen_at = models.DateTimeField("dernier signe de vie", db_index=True)
+
+    class Meta:
+        verbose_name = "signe de vie d'un processus de tâches de fond"
+        verbose_name_plural = "signes de vie des processus de tâches de fond"
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hostname or '?'} ({self.pid or '?'}) : {long_datetime(self.last_seen_at)}"

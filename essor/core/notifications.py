@@ -1,16 +1,15 @@
-"""In-app notifications, for every module: `notify` writes them (and sends the same by e-mail
-once the transaction is committed); the reads serve the notifications page and the unread count
-of its entry on the « Mon espace » dashboard.
+"""In-app notifications, for every module: `notify` writes them (and queues the same by e-mail,
+sent once the transaction is committed: `core.mail.send_later`); the reads serve the
+notifications page and the unread count of its entry on the « Mon espace » dashboard.
 
     notify(users=members, message="Votre offre est retenue.", url=reverse(...), subject="Essor — …")
 """
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.utils import timezone
 
 from essor.core.formats import number
+from essor.core.mail import send_later
 from essor.core.models import Notification
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
@@ -32,12 +31,8 @@ def notify(*, users, message: str, url: str = "", subject: str = "") -> int:
     )
     if subject:
         body = f"{message}\n\n{_absolute(url)}\n" if url else f"{message}\n"
-        mails = [
-            (subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-            for user in recipients
-            if user.email
-        ]
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+        for user in recipients:
+            send_later(subject=subject, body=body, to=[user.email])
     return len(recipients)
 
 

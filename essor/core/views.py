@@ -2,26 +2,22 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from essor.core import jobs, notifications
+from essor.core import health, jobs, notifications
 from essor.core.models import Job
 from essor.core.permissions import login_required
 
 
 @never_cache
 def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database error means "not healthy"
-        return JsonResponse({"status": "erreur", "database": "injoignable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """The state of the database, the background worker and its queue (`core.health`): HTTP 200
+    when all is well, 503 otherwise."""
+    payload = health.report()
+    return JsonResponse(payload, status=200 if payload["status"] == "ok" else 503)
 
 
 def legal_notice(request):

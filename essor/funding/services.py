@@ -28,6 +28,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from essor.core import amounts, audit, workflow
 from essor.core.formats import euros, file_size, long_date, round_half_up
+from essor.core.mail import send_later
 from essor.funding import access, budget
 from essor.funding.models import (
     AgendaItem,
@@ -1115,7 +1116,6 @@ def send_report_reminders(*, on: datetime.date | None = None) -> int:
     """E-mails the structures whose report is due soon or overdue; each kind of reminder is sent
     once per report (a `ReportReminder` row, unique by report and kind), so running it daily is
     safe. Returns the number of e-mails sent."""
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.urls import reverse
 
@@ -1161,7 +1161,7 @@ def send_report_reminders(*, on: datetime.date | None = None) -> int:
                         + reverse("funding:report_detail", args=[report.pk]),
                     },
                 )
-                send_mail(subject, body, None, sorted(recipients))
+                send_later(subject=subject, body=body, to=sorted(recipients))
                 audit.record(
                     actor=None,
                     action=f"funding.report.remind_{kind}",

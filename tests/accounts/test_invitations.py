@@ -12,7 +12,7 @@ from essor.accounts.models import Invitation, Membership, Role, User
 from essor.accounts.selectors import hash_token
 from essor.core.models import AuditLogEntry
 from tests.accounts.factories import TEST_TOKEN, make_invitation
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, committed
 from tests.factories import UserFactory
 
 
@@ -21,9 +21,11 @@ def _accept_url(token=TEST_TOKEN):
 
 
 def _invite(client, organisation, email="nouvelle@example.org", role=Role.ORGANISATION_MEMBER):
-    return client.post(
-        reverse("accounts:invite", kwargs={"pk": organisation.pk}), {"email": email, "role": role}
-    )
+    with committed():
+        return client.post(
+            reverse("accounts:invite", kwargs={"pk": organisation.pk}),
+            {"email": email, "role": role},
+        )
 
 
 def test_organisation_admin_invites_by_email_with_a_hashed_token(client, world):

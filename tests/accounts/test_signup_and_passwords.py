@@ -11,7 +11,7 @@ from django.urls import reverse
 from essor import settings as production_settings
 from essor.accounts.models import User
 from essor.core.models import AuditLogEntry
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, committed
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +26,13 @@ def _from(address):
 
 
 def _sign_up(client, email="Claire.Dupont@Example.org", address="203.0.113.10"):
-    return client.post(reverse("accounts:signup"), {"email": email}, **_from(address))
+    with committed():
+        return client.post(reverse("accounts:signup"), {"email": email}, **_from(address))
 
 
 def _reset(client, email="claire@example.org", address="203.0.113.10"):
-    return client.post(reverse("accounts:password_reset"), {"email": email}, **_from(address))
+    with committed():
+        return client.post(reverse("accounts:password_reset"), {"email": email}, **_from(address))
 
 
 def _link(message, starting="/compte/") -> str:
@@ -171,12 +173,13 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
 
 def test_the_reset_link_points_to_the_configured_site_not_the_request_host(client, settings):
     UserFactory(email="claire@example.org")
-    client.post(
-        reverse("accounts:password_reset"),
-        {"email": "claire@example.org"},
-        HTTP_HOST="localhost",
-        **_from("203.0.113.10"),
-    )
+    with committed():
+        client.post(
+            reverse("accounts:password_reset"),
+            {"email": "claire@example.org"},
+            HTTP_HOST="localhost",
+            **_from("203.0.113.10"),
+        )
     assert mail.outbox[0].body.count(settings.SITE_URL.rstrip("/") + "/compte/") == 1
 
 

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from essor.funding.models import FinancialReport
+from tests.conftest import committed
 from tests.funding import helpers
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def _run(day: datetime.date) -> str:
     out = io.StringIO()
-    call_command("send_funding_reminders", "--date", day.isoformat(), stdout=out)
+    with committed():
+        call_command("send_funding_reminders", "--date", day.isoformat(), stdout=out)
     return out.getvalue()
 
 
