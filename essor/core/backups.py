@@ -416,6 +416,12 @@ def backup(
         raise BackupError("--keep doit valoir au moins 1 (la sauvegarde qu'on vient de faire).")
     if passphrase_file is not None and not Path(passphrase_file).is_file():
         raise BackupError(f"Le fichier de phrase secrète {passphrase_file} est introuvable.")
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    if destination.resolve().is_relative_to(media_root):
+        raise BackupError(
+            f"Le dossier de destination {destination} est dans MEDIA_ROOT ({media_root}) : "
+            "chaque sauvegarde copierait les précédentes. Choisissez un dossier à part."
+        )
     try:
         destination.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -301,6 +301,12 @@ def test_keep_prunes_the_oldest_complete_backups_only(world, media, tmp_path):
     assert "Ancienne sauvegarde supprimée (--keep 2)" in out.getvalue()
 
 
+def test_a_destination_inside_media_root_is_refused(world, media):
+    with pytest.raises(CommandError, match="est dans MEDIA_ROOT"):
+        call_command("backup", str(media / "sauvegardes"), stdout=StringIO(), stderr=StringIO())
+    assert not (media / "sauvegardes").exists()
+
+
 def test_restore_refuses_a_media_directory_that_is_not_empty(
     world, media, restore_target, tmp_path
 ):
