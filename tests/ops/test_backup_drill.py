@@ -94,6 +94,32 @@ def restore_target(tmp_path):
         yield {"sqlite_path": str(path), "name": str(path)}
 
 
+@pytest.fixture
+def prepared_target(tmp_path):
+    """The restore target of the guide's procedure. PostgreSQL: Essor's role is no superuser; a
+    superuser created the empty database, owned by that role, and the extensions in it (section
+    3), so the role does not own the extensions: restoring their COMMENT ON EXTENSION made
+    pg_restore exit with status 1. SQLite: a new file."""
+    if connection.vendor == "postgresql":
+        suffix = uuid.uuid4().hex[:8]
+        name, role = f"{connection.settings_dict['NAME']}_drill_{suffix}", f"essor_drill_{suffix}"
+        with pg_connect("postgres") as server:
+            server.execute(f'CREATE ROLE "{role}" LOGIN')
+            server.execute(f'CREATE DATABASE "{name}" OWNER "{role}" TEMPLATE template0')
+        with pg_connect(name) as new:
+            new.execute("CREATE EXTENSION unaccent")
+            new.execute("CREATE EXTENSION pg_trgm")
+        settings_dict = connection.settings_dict
+        host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+        yield {"database_url": f"postgres://{role}@{host}:{port}/{name}", "name": name}
+        pg_drop(name)
+        with pg_connect("postgres") as server:
+            server.execute(f'DROP ROLE IF EXISTS "{role}"')
+    else:
+        path = tmp_path / "restored" / "essor.sqlite3"
+        yield {"sqlite_path": str(path), "name": str(path)}
+
+
 def restored_counts(target: dict) -> dict:
     if connection.vendor == "postgresql":
         with pg_connect(target["name"]) as restored:
@@ -132,7 +158,7 @@ def the_backup(destination: Path) -> Path:
 
 
 def test_drill_backup_destroy_restore_compares_every_table_and_every_file(
-    world, media, restore_target, tmp_path
+    world, media, prepared_target, tmp_path
 ):
     item = some_data(world, media)
     counts, hashes = live_counts(), tree_hashes(media)
@@ -159,12 +185,12 @@ def test_drill_backup_destroy_restore_compares_every_table_and_every_file(
         "restore",
         str(backup_dir),
         media_root=str(new_media),
-        **{key: value for key, value in restore_target.items() if key != "name"},
+        **{key: value for key, value in prepared_target.items() if key != "name"},
         stdout=out,
         stderr=StringIO(),
     )
 
-    assert restored_counts(restore_target) == counts
+    assert restored_counts(prepared_target) == counts
     assert tree_hashes(new_media) == hashes
     output = out.getvalue()
     assert "Restauration vérifiée" in output
