@@ -309,69 +309,110 @@ def _copy_media(
     return manifest
 
 
+def _gpg(home: str, passphrase_file: Path, *arguments: str) -> list[str]:
+    program = shutil.which("gpg")
+    if program is None:
+        raise BackupError(
+            "Chiffrement : le programme « gpg » est introuvable sur cette machine (installez le "
+            "paquet gnupg)."
+        )
+    return [
+        program,
+        "--homedir",
+        home,
+        "--batch",
+        "--yes",
+        "--quiet",
+        "--pinentry-mode",
+        "loopback",
+        "--passphrase-file",
+        str(passphrase_file),
+        *arguments,
+    ]
+
+
+class _HashingWriter:
+    """A write-only stream that hashes what goes through it."""
+
+    def __init__(self, stream):
+        self.stream, self.digest = stream, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.stream.write(data)
+        return len(data)
+
+
+def _finish(process: subprocess.Popen, errors, what: str) -> None:
+    if process.wait() != 0:
+        errors.seek(0)
+        detail = errors.read().decode("utf-8", "replace").strip()
+        raise BackupError(f"{what} : échec (code de sortie {process.returncode}).\n{detail}")
+
+
 def _encrypt(directory: Path, target: Path, passphrase_file: Path) -> None:
-    """directory → a tar archive encrypted with `gpg --symmetric` (AES256), checked by decrypting
-    it again."""
-    with tempfile.TemporaryDirectory(prefix="essor-gpg-") as home:
-        archive = target.with_name(target.name + ".tar")
+    """directory → a tar stream piped into `gpg --symmetric` (AES256), checked by decrypting the
+    result and comparing the stream's sha256 (nothing clear is written besides `directory`)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="essor-gpg-") as home,
+        tempfile.TemporaryFile() as errors,
+    ):
+        command = _gpg(home, passphrase_file, "--symmetric", "--cipher-algo", "AES256")
+        process = subprocess.Popen(  # noqa: S603
+            [*command, "--output", str(target)], stdin=subprocess.PIPE, stderr=errors
+        )
+        writer = _HashingWriter(process.stdin)
         try:
-            with tarfile.open(archive, "w") as tar:
+            with tarfile.open(fileobj=writer, mode="w|") as tar:
                 for path in sorted(directory.iterdir()):
                     tar.add(path, arcname=path.name)
-            _run(
-                [
-                    "gpg",
-                    "--homedir",
-                    home,
-                    "--batch",
-                    "--yes",
-                    "--pinentry-mode",
-                    "loopback",
-                    "--passphrase-file",
-                    str(passphrase_file),
-                    "--symmetric",
-                    "--cipher-algo",
-                    "AES256",
-                    "--output",
-                    str(target),
-                    str(archive),
-                ],
-                what="Chiffrement (gpg)",
-            )
-            expected = _sha256(archive)
+        except BrokenPipeError:
+            pass  # gpg stopped: its status and message say why
         finally:
-            archive.unlink(missing_ok=True)
-        clear = _decrypt_to(target, passphrase_file, Path(home))
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
+        _finish(process, errors, "Chiffrement (gpg)")
+        decrypted = hashlib.sha256()
+        errors.seek(0)
+        errors.truncate()
+        process = subprocess.Popen(  # noqa: S603
+            _gpg(home, passphrase_file, "--decrypt", str(target)),
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        while chunk := process.stdout.read(CHUNK):
+            decrypted.update(chunk)
+        process.stdout.close()
+        _finish(process, errors, "Vérification du chiffrement (gpg --decrypt)")
+        if decrypted.hexdigest() != writer.digest.hexdigest():
+            raise BackupError("Chiffrement (gpg) : l'archive déchiffrée diffère de l'originale.")
+
+
+def _decrypt_into(source: Path, passphrase_file: Path, unpacked: Path) -> None:
+    """Decrypt a .tar.gpg and unpack its tar stream into `unpacked` (no clear archive on disk)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="essor-gpg-") as home,
+        tempfile.TemporaryFile() as errors,
+    ):
+        process = subprocess.Popen(  # noqa: S603
+            _gpg(home, passphrase_file, "--decrypt", str(source)),
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
         try:
-            if _sha256(clear) != expected:
-                raise BackupError(
-                    "Chiffrement (gpg) : l'archive déchiffrée diffère de l'originale."
-                )
+            with tarfile.open(fileobj=process.stdout, mode="r|") as tar:
+                tar.extractall(unpacked, filter="data")
+        except tarfile.TarError as error:
+            process.kill()
+            process.wait()
+            errors.seek(0)
+            detail = errors.read().decode("utf-8", "replace").strip()
+            raise BackupError(
+                f"Déchiffrement (gpg) de {source} impossible (phrase secrète ?).\n{detail}"
+            ) from error
         finally:
-            clear.unlink(missing_ok=True)
-
-
-def _decrypt_to(source: Path, passphrase_file: Path, workdir: Path) -> Path:
-    output = workdir / "backup.tar"
-    _run(
-        [
-            "gpg",
-            "--homedir",
-            str(workdir),
-            "--batch",
-            "--yes",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase-file",
-            str(passphrase_file),
-            "--output",
-            str(output),
-            "--decrypt",
-            str(source),
-        ],
-        what="Déchiffrement (gpg)",
-    )
-    return output
+            process.stdout.close()
+        _finish(process, errors, "Déchiffrement (gpg)")
 
 
 def complete_backups(destination: Path) -> list[Path]:
@@ -507,11 +548,8 @@ def _open_backup(source: Path, passphrase_file: Path | None, workdir: Path) -> P
         raise BackupError(f"Sauvegarde introuvable : {source}.")
     if passphrase_file is None:
         raise BackupError(f"{source} est une sauvegarde chiffrée : donnez --passphrase-file.")
-    archive = _decrypt_to(source, Path(passphrase_file), workdir)
     unpacked = workdir / "backup"
-    with tarfile.open(archive) as tar:
-        tar.extractall(unpacked, filter="data")
-    archive.unlink()
+    _decrypt_into(source, Path(passphrase_file), unpacked)
     if not (unpacked / MANIFEST).is_file():
         raise BackupError(f"L'archive {source} ne contient pas de {MANIFEST}.")
     return unpacked
@@ -561,8 +599,11 @@ def _restore_pg(backup_dir: Path, manifest: dict, database_url: str, say) -> str
     created = False
     try:
         maintenance = _pg_connect(target, "postgres")
-    except psycopg.Error as error:
-        raise BackupError(f"Connexion au serveur PostgreSQL impossible : {error}") from error
+    except psycopg.Error:
+        try:  # a server without the `postgres` database, or a role refused there
+            maintenance = _pg_connect(target, "template1")
+        except psycopg.Error as error:
+            raise BackupError(f"Connexion au serveur PostgreSQL impossible : {error}") from error
     with maintenance:
         exists = maintenance.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [dbname]
@@ -706,7 +747,9 @@ def restore(
     """Restore a backup into a NEW database and a NEW media directory, then verify them against
     the manifest (every table's count, every file's sha256)."""
     source, media_root = Path(source), Path(media_root).absolute()
-    with tempfile.TemporaryDirectory(prefix="essor-restore-") as workdir:
+    media_root.parent.mkdir(parents=True, exist_ok=True)
+    # Next to the new media directory: an encrypted backup is unpacked there, not in /tmp.
+    with tempfile.TemporaryDirectory(prefix=".essor-restore-", dir=media_root.parent) as workdir:
         backup_dir = _open_backup(source, passphrase_file, Path(workdir))
         with open(backup_dir / MANIFEST, encoding="utf-8") as file:
             manifest = json.load(file)

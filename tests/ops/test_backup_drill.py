@@ -245,6 +245,32 @@ def test_an_encrypted_backup_restores_with_its_passphrase(world, media, restore_
     assert tree_hashes(tmp_path / "m") == hashes
 
 
+def test_a_wrong_passphrase_restores_nothing(world, media, restore_target, tmp_path):
+    some_data(world, media)
+    (tmp_path / "phrase").write_text("la bonne phrase secrète\n")
+    (tmp_path / "autre").write_text("une autre phrase\n")
+    call_command(
+        "backup",
+        str(tmp_path / "b"),
+        passphrase_file=str(tmp_path / "phrase"),
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+
+    with pytest.raises(CommandError, match="Restauration annulée"):
+        call_command(
+            "restore",
+            str(the_backup(tmp_path / "b")),
+            media_root=str(tmp_path / "m"),
+            passphrase_file=str(tmp_path / "autre"),
+            **{key: value for key, value in restore_target.items() if key != "name"},
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    assert not (tmp_path / "m").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["autre", "b", "media", "phrase"]
+
+
 def test_a_failed_database_export_leaves_nothing_and_fails(world, media, tmp_path, monkeypatch):
     """Before: pg_dump run by root (no PostgreSQL role) failed and left a 0-byte file that looked
     like a backup."""
