@@ -523,7 +523,13 @@ def backup(
                 f"Sauvegarde annulée, rien n'a été conservé.\nErreur d'écriture : {error}"
             ) from error
         raise
-    pruned = prune(destination, keep) if keep else []
+    try:
+        pruned = prune(destination, keep) if keep else []
+    except OSError as error:
+        raise BackupError(
+            f"Sauvegarde complète ({final}), mais la suppression des plus anciennes (--keep "
+            f"{keep}) a échoué : {error}"
+        ) from error
     return BackupResult(path=final, manifest=manifest, pruned=pruned)
 
 
