@@ -15,6 +15,11 @@ it current for every write path (services, SIRENE import, raw SQL, tests' factor
 first locks the organisations concerned, so that two transactions changing the same organisation
 cannot leave a listing row computed without the other's change. SQLite keeps no such table: its
 directories are smaller and its nested subqueries fast enough (see bench/directory_search.py).
+
+`PG_INSTALL` is today's definition; no migration imports it. Migrations 0008 (first version) and
+0011 (this one) carry frozen copies, so that a database migrated at any commit ends with the same
+schema. Changing this SQL needs a new migration bringing existing databases to it:
+tests/ops/test_migration_drift.py fails while `install` and the migrations disagree.
 """
 
 import datetime

@@ -7,9 +7,12 @@ SQLite: an FTS5 table (`directory_organisation_fts`, external content) kept in s
 PostgreSQL: `Organisation.search_vector` (tsvector) filled by a trigger with the `french_unaccent`
 configuration (unaccent + French stemming), with a GIN index.
 
-Both are installed by migration 0003_full_text_search through `install_full_text_search`. On SQLite,
-a later migration that remakes `directory_organisation` (Django's way to alter a table there) drops
-its triggers: such a migration must call `install_full_text_search` again (it is idempotent);
+Both are installed by migration 0003_full_text_search, which carries a frozen copy of the SQL
+below (`install_full_text_search` is today's definition; no migration imports this module). A
+change to this SQL needs a new migration bringing existing databases to it
+(tests/ops/test_migration_drift.py fails while they disagree). On SQLite, a later migration that
+remakes `directory_organisation` (Django's way to alter a table there) drops its triggers: such a
+migration must create them again (copy the statements into it; they are idempotent);
 tests/directory/test_search.py fails if the triggers are missing.
 """
 
