@@ -130,7 +130,7 @@ def test_the_web_service_reloads_gracefully_on_its_socket():
 
 def test_the_worker_runs_the_task_queue():
     worker = _unit(UNITS / "essor-worker.service")
-    assert _manage_commands(worker) == ["db_worker"]
+    assert _manage_commands(worker) == ["essor_worker"]
 
 
 def test_every_timer_has_its_service_and_runs_daily():
