@@ -320,6 +320,18 @@ STATICFILES_DIRS += [
     for package in PUBLISHED_NPM_PACKAGES
     if (_NODE_MODULES / package / "dist").is_dir()
 ]
+# Packages with no dist folder: only these files of theirs are published, under
+# /static/vendor/<package>/ (essor.core.staticfiles.NpmFilesFinder). swagger-ui's style sheet names
+# its source map, which the hashed storage must find; the API documentation page needs no more.
+NPM_NODE_MODULES = _NODE_MODULES
+PUBLISHED_NPM_FILES = {
+    "swagger-ui-dist": ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui.css.map"),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "essor.core.staticfiles.NpmFilesFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

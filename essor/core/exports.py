@@ -209,14 +209,24 @@ def _static_files_fetcher():
     return StaticFilesFetcher(allowed_protocols=("file", "data"))
 
 
+# Tagged PDF for accessibility (WeasyPrint turns `pdf_tags` on with this variant).
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(
     template_name: str, context: dict, *, base_url: str = "http://essor.invalid/"
 ) -> bytes:
-    """Renders a template to PDF bytes. Templates extend `core/pdf_base.html` (A4, page numbers)."""
+    """Renders a template to PDF bytes. Templates extend `core/pdf_base.html` (A4, page numbers,
+    `lang="fr"`, a `<title>` from their `title` block).
+
+    Every PDF is tagged PDF/UA-1, so that a screen reader follows its headings, lists and tables:
+    a structure tree, the document's language (`/Lang`) and title (`/Title`, shown by the reader
+    instead of the file name), and the PDF/UA identification in its XMP metadata."""
     from weasyprint import HTML
 
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=base_url, url_fetcher=_static_files_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=base_url, url_fetcher=_static_files_fetcher())
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def pdf_response(filename: str, content: bytes, *, inline: bool = False) -> HttpResponse:

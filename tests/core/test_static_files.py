@@ -22,6 +22,7 @@ def _vendor_references() -> set[str]:
 def test_every_library_file_the_pages_use_is_published():
     references = _vendor_references()
     assert "vendor/htmx.org/dist/htmx.min.js" in references
+    assert "vendor/swagger-ui-dist/swagger-ui-bundle.js" in references
     for reference in references:
         assert finders.find(reference), reference
 
@@ -36,5 +37,12 @@ def test_collectstatic_copies_no_test_tool_and_no_package_metadata(settings, tmp
     call_command("collectstatic", "--noinput", verbosity=0)
     published = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")}
     assert "vendor/leaflet/dist/leaflet.js" in published
+    # swagger-ui-dist has no dist folder: only the files the API documentation uses, not its demo
+    # page nor its initializer pointing at another API.
+    assert {name for name in published if name.startswith("vendor/swagger-ui-dist/")} == {
+        "vendor/swagger-ui-dist/swagger-ui-bundle.js",
+        "vendor/swagger-ui-dist/swagger-ui.css",
+        "vendor/swagger-ui-dist/swagger-ui.css.map",
+    }
     assert not [name for name in published if "axe" in name]
     assert not [name for name in published if name.endswith("package.json")]

@@ -21,6 +21,7 @@ URL_ACCESS = [
     UrlCase("core:notifications", LOGGED_IN),
     UrlCase("api:api-root", dict.fromkeys(PUBLIC, 404), note="no root endpoint"),
     UrlCase("api:openapi-json", PUBLIC),
+    UrlCase("api:openapi-view", PUBLIC, note="the API documentation page (Swagger UI)"),
     UrlCase(
         "core:job_detail",
         JOB_FOLLOWERS,
