@@ -2,11 +2,7 @@
 regional association (the administrators of the organisation a club names as its association)
 and the agency see every club; the CUD and the other funders see the pole's aggregates only."""
 
-import datetime
-
-from django.utils import timezone
-
-from essor.cigales.models import Club, Member, OfficerTerm
+from essor.cigales.models import Club, Member, is_officer
 from essor.core.permissions import (
     administered_organisation_ids,
     is_agency_member,
@@ -36,19 +32,6 @@ def member_of(user, club: Club) -> Member | None:
     if not user.is_authenticated:
         return None
     return Member.objects.filter(club=club, user=user, left_on__isnull=True).order_by("pk").first()
-
-
-def is_officer(user, club: Club, on: datetime.date | None = None) -> bool:
-    if not user.is_authenticated:
-        return False
-    on = on or timezone.localdate()
-    return OfficerTerm.objects.filter(
-        club=club,
-        member__user=user,
-        member__left_on__isnull=True,
-        starts_on__lte=on,
-        ends_on__gte=on,
-    ).exists()
 
 
 def can_view_club(user, club: Club) -> bool:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from essor.core.permissions import is_agency_member
@@ -33,10 +34,22 @@ def amount_field(label: str, **kwargs):
     return models.DecimalField(label, max_digits=AMOUNT_DIGITS, decimal_places=2, **kwargs)
 
 
+def is_officer(user, club, on: datetime.date | None = None) -> bool:
+    """Whether the person holds an office of the club (gérant, trésorier, secrétaire) on `on`."""
+    if not user.is_authenticated:
+        return False
+    on = on or timezone.localdate()
+    return OfficerTerm.objects.filter(
+        club=club,
+        member__user=user,
+        member__left_on__isnull=True,
+        starts_on__lte=on,
+        ends_on__gte=on,
+    ).exists()
+
+
 def club_officers_act(club, user) -> bool:
     """Le gérant, le trésorier et le secrétaire en fonction, et l'agence."""
-    from essor.cigales.access import is_officer  # access reads models: imported when called
-
     return is_agency_member(user) or is_officer(user, club)
 
 
