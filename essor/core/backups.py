@@ -38,6 +38,8 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.db import connections
 
+from essor.core.formats import counted
+
 MANIFEST = "manifest.json"
 MEDIA_DIR = "media"
 PG_DUMP = "database.dump"
@@ -720,7 +722,7 @@ def _restore_media(
     source = backup_dir / manifest["media"]["directory"]
     partial = media_root.with_name(f".{media_root.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
-    say(f"Restauration de {len(files)} fichier(s) dans {media_root}…")
+    say(f"Restauration de {counted(len(files), 'fichier')} dans {media_root}…")
     progress = progress_factory(sum(entry["size"] for entry in files.values()))
     try:
         partial.mkdir(parents=True)

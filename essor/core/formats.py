@@ -95,6 +95,23 @@ def euros(value, places: int = 2) -> str:
         )
 
 
+def is_plural(count) -> bool:
+    """French agreement: 0 and 1 (and 1,5) take the singular, 2 and more the plural."""
+    return abs(to_decimal(count or 0)) >= 2
+
+
+def plural(count, singular: str, plural_form: str | None = None) -> str:
+    """The word agreeing with `count`: plural("ligne", 2) → « lignes »; « 0 ligne »."""
+    if is_plural(count):
+        return plural_form if plural_form is not None else singular + "s"
+    return singular
+
+
+def counted(count, singular: str, plural_form: str | None = None) -> str:
+    """« 1 ligne », « 0 ligne », « 1 234 lignes »: the count and its agreeing word."""
+    return f"{number(count)} {plural(count, singular, plural_form)}"
+
+
 def percent(value, places: int = 1) -> str:
     """A value already in percent: 12.54 → « 12,5 % »."""
     if _is_empty(value):

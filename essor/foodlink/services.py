@@ -16,7 +16,7 @@ from essor.accounts.models import Role
 from essor.accounts.selectors import people_of
 from essor.core import amounts, audit, csvfiles, workflow
 from essor.core.exports import write_csv
-from essor.core.formats import euros, local_date, long_date, long_datetime, round_half_up
+from essor.core.formats import euros, local_date, long_date, long_datetime, plural, round_half_up
 from essor.core.formats import quantity as format_quantity
 from essor.core.notifications import notify
 from essor.foodlink import selectors
@@ -308,8 +308,10 @@ def check_consultation_data(data: dict, *, today) -> None:
         if code not in Characteristic.values
     ]
     if unknown:
-        errors["required_characteristics"] = "Caractéristique(s) inconnue(s) : " + ", ".join(
-            unknown
+        errors["required_characteristics"] = (
+            plural(len(unknown), "Caractéristique inconnue", "Caractéristiques inconnues")
+            + " : "
+            + ", ".join(unknown)
         )
     deadline = data["deadline"]
     if local_date(deadline) > data["delivery_end"]:
@@ -488,7 +490,11 @@ def _clean_offer(consultation, producer, *, unit_price, quantity, characteristic
         )
     unknown = [code for code in characteristics if code not in Characteristic.values]
     if unknown:
-        errors["characteristics"] = "Caractéristique(s) inconnue(s) : " + ", ".join(unknown)
+        errors["characteristics"] = (
+            plural(len(unknown), "Caractéristique inconnue", "Caractéristiques inconnues")
+            + " : "
+            + ", ".join(unknown)
+        )
     else:
         valid = set(
             producer.certifications.filter(expires_on__gte=consultation.delivery_end).values_list(
@@ -786,7 +792,13 @@ def record_purchase(*, actor, buyer: BuyerProfile, **data) -> Purchase:
     unknown = [code for code in characteristics if code not in EGALIM_CHARACTERISTICS]
     if unknown:
         raise FoodlinkError(
-            {"characteristics": "Catégorie(s) EGalim inconnue(s) : " + ", ".join(unknown)}
+            {
+                "characteristics": plural(
+                    len(unknown), "Catégorie EGalim inconnue", "Catégories EGalim inconnues"
+                )
+                + " : "
+                + ", ".join(unknown)
+            }
         )
     price = data.pop("price_ht", None)
     try:
@@ -899,7 +911,10 @@ def _parse_row(line: int, row: dict, buyers: dict, errors: list[str]) -> Purchas
     categories = [code.strip() for code in raw_categories.split(",")] if raw_categories else []
     unknown = [code for code in categories if code not in EGALIM_CHARACTERISTICS]
     if unknown:
-        error("categories_egalim", f"catégorie(s) inconnue(s) : {', '.join(unknown)}.")
+        error(
+            "categories_egalim",
+            f"{plural(len(unknown), 'catégorie inconnue', 'catégories inconnues')} : {', '.join(unknown)}.",
+        )
     origin = (row.get("origine") or "").strip()
     if origin not in ("", "FRANCE", "EUROPE"):
         error("origine", f"« {origin} » : une seule origine, FRANCE ou EUROPE.")
@@ -1036,7 +1051,11 @@ def import_purchases(*, actor, content: bytes, filename: str, buyers) -> Purchas
     header = [name.strip() for name in (fieldnames or [])]
     missing = [column for column in IMPORT_COLUMNS if column not in header]
     if missing:
-        raise PurchaseImportError([f"Ligne 1 : colonne(s) manquante(s) : {', '.join(missing)}."])
+        raise PurchaseImportError(
+            [
+                f"Ligne 1 : {plural(len(missing), 'colonne manquante', 'colonnes manquantes')} : {', '.join(missing)}."
+            ]
+        )
     reader.fieldnames = header
     by_siret = {buyer.siret: buyer for buyer in buyers}
     errors: list[str] = []

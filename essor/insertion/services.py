@@ -583,7 +583,8 @@ def save_month_hours(*, actor, siae: Siae, month: datetime.date, hours: dict) ->
         actor=actor,
         action="insertion.hours.save",
         target=siae,
-        message=f"Heures de {formats.month_label(month.year, month.month)} : {count} ligne(s).",
+        message=f"Heures de {formats.month_label(month.year, month.month)} : "
+        f"{formats.counted(count, 'ligne')}.",
     )
     return count
 
@@ -640,7 +641,9 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
     if missing:
         return HoursImportResult(
             errors=[
-                "Ligne 1 : colonne(s) manquante(s) : "
+                "Ligne 1 : "
+                + formats.plural(len(missing), "colonne manquante", "colonnes manquantes")
+                + " : "
                 + ", ".join(f"« {column} »" for column in missing)
                 + ". L'en-tête attendu est : pseudonyme;mois;heures."
             ]
@@ -721,7 +724,8 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
             actor=actor,
             action="insertion.hours.import",
             target=siae,
-            message=f"Import CSV : {rows} ligne(s), {saved} enregistrée(s).",
+            message=f"Import CSV : {formats.counted(rows, 'ligne')}, {saved} "
+            f"{formats.plural(saved, 'enregistrée')}.",
         )
     return HoursImportResult(rows=rows, saved=saved, errors=[])
 

@@ -19,6 +19,7 @@ from essor.core.exports import (
     render_pdf,
     xlsx_response,
 )
+from essor.core.formats import counted, plural
 from essor.core.forms import run_service
 from essor.core.permissions import agency_required, is_agency_member, login_required
 from essor.insertion import access, selectors, services
@@ -532,7 +533,10 @@ def hours_month(request, pk):
             except ValidationError as error:
                 errors = {key: " ".join(value) for key, value in error.message_dict.items()}
             else:
-                messages.success(request, f"{count} ligne(s) d'heures enregistrée(s).")
+                messages.success(
+                    request,
+                    f"{counted(count, 'ligne')} d'heures {plural(count, 'enregistrée')}.",
+                )
                 return redirect(f"{request.path}?mois={month:%Y-%m}")
     spans = services.contract_spans(siae.pk)
     rows = [
@@ -603,7 +607,9 @@ def hours_import(request, pk):
         )
         if not result.errors:
             messages.success(
-                request, f"{result.rows} ligne(s) lue(s), {result.saved} enregistrée(s)."
+                request,
+                f"{counted(result.rows, 'ligne')} {plural(result.rows, 'lue')}, "
+                f"{result.saved} {plural(result.saved, 'enregistrée')}.",
             )
             return redirect("insertion:siae_detail", pk=siae.pk)
     return render(

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from essor.core.formats import counted, plural
 from essor.core.validators import INSEE_COMMUNE_PATTERN
 
 MAX_REPORTED_ERRORS = 20
@@ -36,7 +37,7 @@ class ReferenceFileError(Exception):
         more = len(errors) - len(shown)
         text = "\n".join(shown)
         if more > 0:
-            text += f"\n… et {more} autre(s) erreur(s)."
+            text += f"\n… et {counted(more, 'autre erreur', 'autres erreurs')}."
         super().__init__(text)
 
 
@@ -73,7 +74,8 @@ def _missing_columns(header: Iterable[str], required: tuple[str, ...], source: s
     missing = [name for name in required if name not in present]
     if missing:
         return [
-            f"{source}, ligne 1 : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)} "
+            f"{source}, ligne 1 : "
+            f"{plural(len(missing), 'colonne obligatoire absente', 'colonnes obligatoires absentes')} : {', '.join(missing)} "
             f"(colonnes attendues : {', '.join(required)})."
         ]
     return []

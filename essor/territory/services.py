@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from essor.core.audit import record
+from essor.core.formats import counted, plural
 from essor.territory.importers import COG_CURRENT, COG_PART_KINDS, CogRow, ReferenceFileError
 from essor.territory.models import Commune, FormerCommune, Territory
 
@@ -110,7 +111,7 @@ def set_territory_communes(
     if unknown:
         raise ReferenceFileError(
             [
-                f"{len(unknown)} code(s) commune inconnu(s) : {', '.join(unknown)}. Importez "
+                f"{counted(len(unknown), 'code')} commune {plural(len(unknown), 'inconnu')} : {', '.join(unknown)}. Importez "
                 "d'abord la liste officielle des communes (python manage.py import_communes)."
             ]
         )

@@ -82,7 +82,7 @@ def test_guide_consultation_offer_award_and_dashboard(live_server, page):
     _no_violations(page)
     page.get_by_role("link", name="Publier et alerter les producteurs").click()
     page.get_by_role("button", name="Publier et alerter les producteurs").click()
-    expect(page.locator(".message-success")).to_contain_text("1 producteur(s) alerté(s)")
+    expect(page.locator(".message-success")).to_contain_text("1 producteur alerté")
     consultation = Consultation.objects.get()
 
     # The producer was alerted: « Mon espace » counts the notification, its page links to the

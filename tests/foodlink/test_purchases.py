@@ -94,7 +94,7 @@ def test_unknown_egalim_category_and_negative_price_are_named(example_buyer):
         _import(content, [example_buyer])
     assert error.value.errors == [
         "Ligne 2, colonne « prix_ht » : le prix HT doit être strictement positif (« -4 »).",
-        "Ligne 2, colonne « categories_egalim » : catégorie(s) inconnue(s) : MAISON.",
+        "Ligne 2, colonne « categories_egalim » : catégorie inconnue : MAISON.",
     ]
 
 

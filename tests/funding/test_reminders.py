@@ -32,7 +32,7 @@ def test_no_reminder_long_before_the_due_date(report):
 
 
 def test_reminder_before_the_due_date_goes_to_the_members(report, world):
-    assert "1 relance(s)" in _run(report.due_on - datetime.timedelta(days=20))
+    assert "1 relance envoyée" in _run(report.due_on - datetime.timedelta(days=20))
     (message,) = mail.outbox
     assert "organisation_admin@example.org" in message.to
     assert "organisation_member@example.org" in message.to

@@ -80,7 +80,7 @@ def test_the_staff_follow_a_pathway_from_entry_to_indicators(live_server, page, 
     _no_violations(page)
     page.get_by_label("SAL-0001 — Camille Fictive").fill("110,5")
     page.get_by_role("button", name="Enregistrer les heures").click()
-    expect(page.locator(".messages")).to_contain_text("1 ligne(s) d'heures enregistrée(s)")
+    expect(page.locator(".messages")).to_contain_text("1 ligne d'heures enregistrée")
 
     page.goto(live_server.url + reverse("insertion:indicators") + "?year=2026")
     expect(page.locator("h1")).to_contain_text("Indicateurs")

@@ -78,7 +78,7 @@ def test_a_month_twice_for_one_person_is_refused(siae):
 def test_a_missing_column_is_reported(siae):
     result = _import(siae, "pseudonyme;heures\nSAL-0001;10\n")
     assert result.errors == [
-        "Ligne 1 : colonne(s) manquante(s) : « mois ». L'en-tête attendu est : pseudonyme;mois;heures."
+        "Ligne 1 : colonne manquante : « mois ». L'en-tête attendu est : pseudonyme;mois;heures."
     ]
 
 

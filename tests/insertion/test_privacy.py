@@ -229,7 +229,7 @@ def test_the_anonymisation_command_keeps_the_anonymous_counts(world):
     before = selectors.compute_indicators(siaes=scope, year=2024)
     out = StringIO()
     call_command("insertion_anonymise", "--date", "2026-11-26", stdout=out, stderr=StringIO())
-    assert "5 salarié(s) anonymisé(s)" in out.getvalue()
+    assert "5 salariés anonymisés" in out.getvalue()
     after = selectors.compute_indicators(siaes=scope, year=2024)
     assert Participant.objects.filter(anonymised_at__isnull=False).count() == 5
     assert (after.people, after.exits, after.hours_total) == (

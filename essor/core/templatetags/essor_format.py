@@ -53,6 +53,18 @@ def taille(value):
     return formats.file_size(value)
 
 
+@register.filter
+def pluriel(value, suffixes="s"):
+    """Django's `pluralize` with the French rule: « 0 demande », « 1 demande », « 2 demandes ».
+    `{{ n|pluriel }}`, `{{ n|pluriel:"nt" }}`, `{{ n|pluriel:"al,aux" }}`; a list counts its length."""
+    singular, _, plural_suffix = suffixes.rpartition(",") if "," in suffixes else ("", "", suffixes)
+    try:
+        count = len(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
+        return plural_suffix if formats.is_plural(count) else singular
+    except (TypeError, ValueError, ArithmeticError):
+        return ""
+
+
 def hidden_cell():
     return format_html('<abbr title="secret statistique">{}</abbr>', HIDDEN_MARK)
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from essor.core import params, workflow
 from essor.core.exports import pdf_response, render_pdf
+from essor.core.formats import counted, plural
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member, login_required
 from essor.foodlink import selectors, services
@@ -273,7 +274,7 @@ def _run_step(*, actor, consultation, transition, data) -> str:
     """Runs the service of one step of the consultation; the message that confirms it."""
     if transition == "publish":
         count = services.publish_consultation(actor=actor, consultation=consultation)
-        return f"Consultation publiée : {count} producteur(s) alerté(s)."
+        return f"Consultation publiée : {counted(count, 'producteur')} {plural(count, 'alerté')}."
     if transition == "close":
         services.close_consultation(actor=actor, consultation=consultation)
         return "Réponses closes : vous pouvez comparer les offres et attribuer."
@@ -289,7 +290,8 @@ def _run_step(*, actor, consultation, transition, data) -> str:
     purchases = services.confirm_delivery(
         actor=actor, consultation=consultation, delivered_on=data["delivered_on"]
     )
-    return f"Livraison confirmée : {len(purchases)} achat(s) enregistré(s)."
+    count = len(purchases)
+    return f"Livraison confirmée : {counted(count, 'achat')} {plural(count, 'enregistré')}."
 
 
 @login_required

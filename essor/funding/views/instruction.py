@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from essor.core import params, workflow
 from essor.core.exports import Sheet, csv_response, pdf_response, render_pdf, xlsx_response
+from essor.core.formats import counted, plural
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member
 from essor.funding import access, forms, selectors, services
@@ -401,7 +402,9 @@ def session_detail(request, pk):
                 # The decisions are a table of inputs, not a form: the page lists the messages.
                 errors = error.messages
             else:
-                messages.success(request, f"{count} décision(s) enregistrée(s).")
+                messages.success(
+                    request, f"{counted(count, 'décision')} {plural(count, 'enregistrée')}."
+                )
                 return redirect("funding:session_detail", pk=pk)
     envelopes = selectors.envelopes_with_balance(
         {item.share.programme_id for item in items}, timezone.localdate().year

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from essor.core import backups
+from essor.core.formats import counted
 
 
 class Command(BaseCommand):
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Sauvegarde complète : {result.path}\n"
                 f"{len(manifest['database']['tables'])} tables, {rows} lignes ; "
-                f"{len(manifest['media']['files'])} fichier(s)."
+                f"{counted(len(manifest['media']['files']), 'fichier')}."
             )
         )
         for path in result.pruned:

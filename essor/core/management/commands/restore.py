@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from essor.core import backups
+from essor.core.formats import counted
 
 
 class Command(BaseCommand):
@@ -81,7 +82,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Restauration vérifiée : base {result.database} "
                 f"({len(manifest['database']['tables'])} tables, nombres de lignes identiques "
-                f"au manifeste), {len(manifest['media']['files'])} fichier(s) dans "
+                f"au manifeste), {counted(len(manifest['media']['files']), 'fichier')} dans "
                 f"{result.media_root} (empreintes sha256 identiques)."
             )
         )

@@ -5,6 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from essor.core.formats import counted, plural
 from essor.core.validators import is_valid_siret
 from essor.funding.models import FunderProfile
 from essor.funding.scdl import scdl_lines
@@ -36,7 +37,9 @@ class Command(BaseCommand):
                 handle.write(next(lines))
                 for line in tqdm(lines, total=total, unit=" subventions", file=sys.stderr):
                     handle.write(line)
-            self.stderr.write(f"{total} subvention(s) exportée(s) dans {output}.")
+            self.stderr.write(
+                f"{counted(total, 'subvention')} {plural(total, 'exportée')} dans {output}."
+            )
         else:
             for line in scdl_lines(year=annee, funder_siret=attribuant):
                 self.stdout.write(line, ending="")

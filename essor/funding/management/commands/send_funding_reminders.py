@@ -4,6 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from essor.core.formats import counted, plural
 from essor.funding.services import send_report_reminders
 
 
@@ -24,4 +25,4 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"Date invalide : {date} (format AAAA-MM-JJ).") from None
         sent = send_report_reminders(on=day)
-        self.stdout.write(f"{sent} relance(s) envoyée(s).")
+        self.stdout.write(f"{counted(sent, 'relance')} {plural(sent, 'envoyée')}.")

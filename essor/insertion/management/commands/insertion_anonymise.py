@@ -6,6 +6,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from essor.core.formats import counted, plural
 from essor.insertion import services
 from essor.insertion.models import retention_months
 
@@ -33,5 +34,6 @@ class Command(BaseCommand):
         if bar is not None:
             bar.close()
         self.stdout.write(
-            f"{count} salarié(s) anonymisé(s) ({retention_months()} mois après la sortie)."
+            f"{counted(count, 'salarié')} {plural(count, 'anonymisé')} "
+            f"({retention_months()} mois après la sortie)."
         )

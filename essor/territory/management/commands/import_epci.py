@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from essor.core.formats import plural
 from essor.core.validators import is_valid_siren
 from essor.territory.importers import ReferenceFileError, read_epci_members
 from essor.territory.models import Territory
@@ -53,7 +54,7 @@ class Command(BaseCommand):
             found = {row.epci_siren for row in rows}
             if missing := sorted(sirens - found):
                 raise CommandError(
-                    f"Aucune commune pour le(s) SIREN {', '.join(missing)} dans {fichier.name} : "
+                    f"Aucune commune pour {plural(len(missing), 'le', 'les')} SIREN {', '.join(missing)} dans {fichier.name} : "
                     "vérifiez le SIREN et le millésime du fichier. Rien n'a été enregistré."
                 )
             result = set_territory_communes(

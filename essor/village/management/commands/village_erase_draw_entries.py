@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from essor.core.formats import counted, plural
 from essor.village import services
 
 
@@ -11,4 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         erased = services.erase_draw_entries()
-        self.stdout.write(f"{erased} participation(s) au tirage effacée(s).")
+        self.stdout.write(
+            f"{counted(erased, 'participation')} au tirage {plural(erased, 'effacée')}."
+        )
