@@ -10,7 +10,7 @@ from essor.core.formats import counted, plural
 
 ROOT = Path(__file__).resolve().parents[2]
 # « ligne(s) », « lue(s). », not a call such as « Stage(s).label ».
-BRACKETED_PLURAL = re.compile(r"[a-zé]\(s\)(?=[\s,;:!?»){<"']|\.(?!\w)|$)")
+BRACKETED_PLURAL = re.compile(r"""[a-zé]\(s\)(?=[\s,;:!?»){<"']|\.(?!\w)|$)""")
 
 
 @pytest.mark.parametrize(
