@@ -15,6 +15,7 @@ JOB_FOLLOWERS = {**AGENCY_ADMIN_ONLY, "organisation_admin": 200}
 URL_ACCESS = [
     UrlCase("home", PUBLIC),
     UrlCase("core:healthz", PUBLIC),
+    UrlCase("core:favicon", dict.fromkeys(PUBLIC, 301), note="to the static icon"),
     UrlCase("core:legal_notice", PUBLIC),
     UrlCase("core:privacy", PUBLIC),
     UrlCase("core:accessibility", PUBLIC),

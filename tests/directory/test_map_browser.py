@@ -32,3 +32,15 @@ def test_organisation_map_shows_its_establishment(live_server, page):
     organisation = public_organisation("Localisée")
     page.goto(live_server.url + reverse("directory:organisation", kwargs={"pk": organisation.pk}))
     expect(page.locator("#organisation-map .leaflet-marker-icon")).to_have_count(1)
+
+
+def test_the_maps_controls_speak_french(live_server, page):
+    organisation = public_organisation("Localisée")
+    page.goto(live_server.url + reverse("directory:organisation", kwargs={"pk": organisation.pk}))
+
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Zoomer")
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Dézoomer")
+    attribution = page.locator(".leaflet-control-attribution")
+    expect(attribution.locator("a").first).to_have_attribute(
+        "title", "Bibliothèque de cartes interactives"
+    )

@@ -18,11 +18,17 @@
       zoomAnimation: ANIMATE,
       fadeAnimation: ANIMATE,
       markerZoomAnimation: ANIMATE,
+      zoomControl: false,
     }).setView(DEFAULT_CENTER, DEFAULT_ZOOM);
     L.tileLayer(element.dataset.tileUrl, {
       attribution: element.dataset.tileAttribution,
       maxZoom: 19,
     }).addTo(map);
+    // Leaflet's controls speak English: their titles are read aloud, so they are given in French.
+    L.control.zoom({ zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer" }).addTo(map);
+    map.attributionControl.setPrefix(
+      '<a href="https://leafletjs.com" title="Bibliothèque de cartes interactives">Leaflet</a>'
+    );
     return map;
   }
 
