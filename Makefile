@@ -38,7 +38,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 run: migrate
-	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py load_demo --if-empty --sans-comptes
 	bash scripts/run.sh
 
 worker: install

@@ -12,6 +12,7 @@ WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 .venv/bin/python manage.py demo_accounts
 echo
-echo "Essor est démarré : http://127.0.0.1:${PORT}/  (Ctrl+C pour arrêter)"
+echo "Essor est démarré : http://127.0.0.1:${PORT}/"
+echo "Ctrl+C arrête Essor et son processus de tâches de fond (journal : var/worker.log)."
 echo
 .venv/bin/python manage.py runserver "127.0.0.1:${PORT}" --noreload

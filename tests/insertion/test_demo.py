@@ -51,3 +51,11 @@ def test_the_demo_is_removed_with_the_demo_data(only_insertion):
     call_command("load_demo", "--remplacer", stdout=StringIO(), stderr=StringIO())
     assert Siae.objects.count() == 5
     assert Participant.objects.count() == 150
+
+
+def test_make_run_loads_the_demo_without_listing_the_accounts_twice(only_insertion):
+    out = StringIO()
+    call_command("load_demo", "--sans-comptes", stdout=out, stderr=StringIO())
+
+    assert Siae.objects.exists()
+    assert "encadrant.siae@demo.essor.fr" not in out.getvalue()

@@ -39,12 +39,17 @@ class Command(BaseCommand):
             "une même graine donne les mêmes données.",
         )
         parser.add_argument(
+            "--sans-comptes",
+            action="store_true",
+            help="N'affiche pas les comptes de démonstration (make run les affiche au démarrage).",
+        )
+        parser.add_argument(
             "--remplacer",
             action="store_true",
             help="Supprime d'abord les données de démonstration déjà chargées.",
         )
 
-    def handle(self, *args, if_empty, seed, remplacer, **options):
+    def handle(self, *args, if_empty, seed, remplacer, sans_comptes=False, **options):
         if settings.ESSOR_PRODUCTION:
             # No option lifts this: the demo accounts share a published password.
             raise CommandError(
@@ -91,6 +96,8 @@ class Command(BaseCommand):
         )
         for line in summary.modules:
             self.stdout.write(f"  {line}")
+        if sans_comptes:
+            return
         self.stdout.write("")
         for line in account_lines([(email, label) for email, label, _ in summary.accounts]):
             self.stdout.write(line)
