@@ -2,8 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +19,12 @@ def healthz(request):
     when all is well, 503 otherwise."""
     payload = health.report()
     return JsonResponse(payload, status=200 if payload["status"] == "ok" else 503)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page names: sent to the icon the pages name
+    (its hashed name is read at request time, once static files are collected)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def legal_notice(request):

@@ -58,7 +58,7 @@ def test_a_pdf_prints_the_day_in_paris(client, world, monkeypatch):
         def __init__(self, *, string, **options):
             printed.append(string)
 
-        def write_pdf(self):
+        def write_pdf(self, **options):
             return b"%PDF-"
 
     monkeypatch.setattr("weasyprint.HTML", FakeHTML)

@@ -107,9 +107,7 @@ def test_a_canteen_the_person_does_not_manage_is_refused(example_buyer):
 
 
 def test_missing_columns_are_named():
-    with pytest.raises(
-        services.PurchaseImportError, match="colonne\\(s\\) manquante\\(s\\) : prix_ht"
-    ):
+    with pytest.raises(services.PurchaseImportError, match="colonnes manquantes : prix_ht"):
         _import(b"siret,description,fournisseur,date\n1,2,3,4\n", [])
 
 
