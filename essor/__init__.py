@@ -1,6 +1,7 @@
 """Essor. Its version has one source, `version` in pyproject.toml (read here from the file beside
 the code, or from the installed package's metadata when the file is not there)."""
 
+import contextlib
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -9,11 +10,12 @@ _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 
 def _read_version() -> str:
-    try:
-        with _PYPROJECT.open("rb") as file:
-            return str(tomllib.load(file)["project"]["version"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        pass
+    # The file beside the code first; without it (an installed package), the package's metadata.
+    with (
+        contextlib.suppress(OSError, KeyError, tomllib.TOMLDecodeError),
+        _PYPROJECT.open("rb") as file,
+    ):
+        return str(tomllib.load(file)["project"]["version"])
     try:
         return metadata.version("essor")
     except metadata.PackageNotFoundError:

@@ -22,6 +22,13 @@ from essor.core.steps import step
 AMOUNT_DIGITS = 12
 
 
+def positive_amount(name: str, message: str) -> models.CheckConstraint:
+    """The database's refusal of an entry of zero or less (its `amount`)."""
+    return models.CheckConstraint(
+        condition=Q(amount__gt=0), name=name, violation_error_message=message
+    )
+
+
 def add_years(day: datetime.date, years: int) -> datetime.date:
     """The same day `years` later; 29 February becomes 28 February in a common year."""
     try:
@@ -303,11 +310,7 @@ class Contribution(models.Model):
                 name="cigales_one_contribution_per_month",
                 violation_error_message="Ce membre a déjà un versement pour ce mois.",
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="cigales_contribution_positive",
-                violation_error_message="Un versement est positif.",
-            ),
+            positive_amount("cigales_contribution_positive", "Un versement est positif."),
         ]
         indexes = [
             models.Index(fields=["club", "month"]),
@@ -333,11 +336,7 @@ class Handback(models.Model):
         verbose_name = "restitution"
         ordering = ["club", "on"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="cigales_handback_positive",
-                violation_error_message="Une restitution est positive.",
-            ),
+            positive_amount("cigales_handback_positive", "Une restitution est positive."),
         ]
 
     def __str__(self) -> str:
@@ -595,11 +594,7 @@ class Investment(models.Model):
         verbose_name = "investissement"
         ordering = ["club", "on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="cigales_investment_positive",
-                violation_error_message="Un investissement est positif.",
-            ),
+            positive_amount("cigales_investment_positive", "Un investissement est positif."),
             models.CheckConstraint(
                 condition=~Q(instrument="share_capital") | Q(capital_after__gt=0),
                 name="cigales_share_capital_needs_capital",
@@ -637,11 +632,7 @@ class Leverage(models.Model):
         verbose_name = "effet de levier"
         ordering = ["project", "on"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="cigales_leverage_positive",
-                violation_error_message="Un montant levé est positif.",
-            ),
+            positive_amount("cigales_leverage_positive", "Un montant levé est positif."),
         ]
 
     def __str__(self) -> str:
