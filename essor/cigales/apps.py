@@ -23,3 +23,14 @@ class CigalesConfig(AppConfig):
                 order=58,
             )
         )
+        from essor.cigales.access import sees_dashboard
+
+        register_nav(
+            NavEntry(
+                "Tableau de bord de la finance solidaire",
+                "cigales:dashboard",
+                audience=Audience.AUTHENTICATED,
+                order=59,
+                visible=sees_dashboard,
+            )
+        )

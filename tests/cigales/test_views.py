@@ -275,3 +275,12 @@ def test_the_project_page_gives_each_exit_its_gain_or_loss(client, world):
     page = client.get(reverse("cigales:project", args=[investment.project_id])).content.decode()
 
     assert "moins-value : -50,00\u00a0€" in page
+
+
+def test_the_cud_reaches_the_dashboard_from_its_space_and_a_citizen_does_not(client, world):
+    url = reverse("cigales:dashboard")
+    client.force_login(world.users["funder_instructor"])
+    assert f'href="{url}"' in client.get(reverse("accounts:dashboard")).content.decode()
+
+    client.force_login(world.users["authenticated"])
+    assert f'href="{url}"' not in client.get(reverse("accounts:dashboard")).content.decode()
