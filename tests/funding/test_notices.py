@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from essor.accounts.models import Membership
 from essor.core.formats import long_date
 from essor.core.models import EmailOptOut, Notification
 from essor.funding import services
-from essor.funding.models import Application, Attachment, ShareStatus
+from essor.funding.models import Application, Attachment, FunderProfile, ShareStatus
 from tests.conftest import committed
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.funding.factories import (
@@ -302,3 +303,43 @@ def test_an_optional_e_mail_says_where_to_stop_it(two_funders, settings):
 
     assert f"{settings.SITE_URL.rstrip('/')}/compte/notifications/" in mail.outbox[0].body
     assert "Pour ne plus recevoir ce type de courriel" in mail.outbox[0].body
+
+
+def test_an_instructor_the_programme_does_not_list_is_not_told_of_the_corrected_file(
+    world, two_funders
+):
+    application, shares, instructors = two_funders
+    unlisted = instructor_of(shares["region"].programme.funder)
+    services.request_corrections(
+        share=shares["region"], actor=instructors["region"], motivation="Précisez le public."
+    )
+
+    with committed():
+        services.submit_application(
+            application=application,
+            actor=world.users["organisation_admin"],
+            declarant_name="Jeanne Martin",
+        )
+
+    assert unlisted.email not in {to for message in mail.outbox for to in message.to}
+
+
+def test_the_agency_at_a_delegated_front_office_hears_of_the_file_it_sent_back(world, two_funders):
+    application, shares, _ = two_funders
+    region = shares["region"].programme
+    region.instructors.clear()
+    FunderProfile.objects.filter(pk=region.funder_id).update(agency_front_office=True)
+    Membership.objects.filter(organisation=region.funder.organisation).delete()  # no instructor
+    agent = world.users["agency_staff"]
+    services.request_corrections(
+        share=shares["region"], actor=agent, motivation="Le RIB est illisible."
+    )
+
+    with committed():
+        services.submit_application(
+            application=application,
+            actor=world.users["organisation_admin"],
+            declarant_name="Jeanne Martin",
+        )
+
+    assert [message.to for message in mail.outbox] == [[agent.email]]
