@@ -4,6 +4,7 @@ from essor.core import audit
 
 audit.register_actions(
     {
+        "accounts.email_preferences.update": "Choix des courriels reçus modifié",
         "accounts.invitation.accept": "Invitation acceptée",
         "accounts.invitation.revoke": "Invitation annulée",
         "accounts.invitation.send": "Invitation envoyée",

@@ -6,6 +6,7 @@ from django.template import loader
 
 from essor.accounts import selectors
 from essor.accounts.models import Role, User
+from essor.core import notifications
 from essor.core.mail import send_later
 
 EMAIL_MAX_LENGTH = 254
@@ -145,3 +146,22 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.fields["old_password"].label = "Mot de passe actuel"
         self.fields["new_password1"].label = "Nouveau mot de passe"
         self.fields["new_password2"].label = "Confirmation du nouveau mot de passe"
+
+
+class EmailPreferencesForm(forms.Form):
+    """The optional kinds of e-mail the person receives (ticked: received)."""
+
+    received = forms.MultipleChoiceField(
+        label="Courriels que vous recevez",
+        help_text="Décochez ceux que vous ne voulez plus recevoir.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "« %(value)s » n'est pas un type de courriel proposé."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received"].choices = [
+            (category.code, f"{category.label} ({category.audience})")
+            for category in notifications.optional_categories()
+        ]

@@ -1,4 +1,5 @@
-"""Writes of accounts data: sign-in lockouts, sign-up, invitations and memberships."""
+"""Writes of accounts data: sign-in lockouts, sign-up, invitations, memberships and the e-mails
+each person chooses to receive."""
 
 import secrets
 from datetime import timedelta
@@ -17,8 +18,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from essor.accounts import selectors
 from essor.accounts.models import Invitation, Membership, Role, User, organisation_model
+from essor.core import notifications
 from essor.core.audit import record
 from essor.core.mail import send_later
+from essor.core.models import EmailOptOut
 
 # --- Failed sign-ins (counted by django-axes) -----------------------------------------------------
 
@@ -302,3 +305,37 @@ def remove_member(*, actor: User, membership: Membership) -> None:
             },
         )
         membership.delete()
+
+
+# --- E-mails received ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_email_preferences(*, user, received) -> set[str]:
+    """Keeps the optional kinds of e-mail in `received` (codes) and refuses the others; mandatory
+    e-mails are not the person's choice. Returns the refused codes."""
+    optional = {category.code: category for category in notifications.optional_categories()}
+    received = set(received)
+    unknown = sorted(received - set(optional))
+    if unknown:
+        raise ValidationError(
+            {"received": f"Type de courriel inconnu ou obligatoire : {', '.join(unknown)}."}
+        )
+    refused = set(optional) - received
+    before = notifications.refused_categories(user)
+    EmailOptOut.objects.filter(user=user).exclude(category__in=refused).delete()
+    EmailOptOut.objects.bulk_create(
+        [EmailOptOut(user=user, category=code) for code in sorted(refused - before)]
+    )
+    if before != refused:
+
+        def labels(codes):
+            return sorted(optional[code].label for code in codes if code in optional)
+
+        record(
+            actor=user,
+            action="accounts.email_preferences.update",
+            target=user,
+            changes={"courriels refusés": [labels(before), labels(refused)]},
+        )
+    return refused

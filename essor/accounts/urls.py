@@ -5,6 +5,7 @@ from essor.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("notifications/", views.notification_preferences, name="notification_preferences"),
     path("connexion/", views.login_view, name="login"),
     path("deconnexion/", views.logout_view, name="logout"),
     path("inscription/", views.signup, name="signup"),

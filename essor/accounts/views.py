@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from essor.accounts import forms, selectors, services, throttling
 from essor.accounts.models import Invitation, Membership, Role, organisation_model
+from essor.core import notifications
 from essor.core.forms import run_service
 from essor.core.navigation import entries_for
 from essor.core.permissions import (
@@ -205,6 +206,37 @@ def dashboard(request):
             "workspaces": entries_for(request.user, is_agency=agency, place="dashboard"),
             "staff_home_url": reverse("directory:staff_home") if agency else None,
         },
+    )
+
+
+@login_required
+def notification_preferences(request):
+    """« Mes notifications »: the optional e-mails the person receives (all by default), and the
+    list of those always sent. In-app notifications are written whatever is chosen here."""
+    refused = notifications.refused_categories(request.user)
+    received = [
+        category.code
+        for category in notifications.optional_categories()
+        if category.code not in refused
+    ]
+    # Every box unticked posts no field at all: the form is bound to any POST.
+    form = forms.EmailPreferencesForm(
+        request.POST if request.method == "POST" else None, initial={"received": received}
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            form,
+            services.set_email_preferences,
+            user=request.user,
+            received=form.cleaned_data["received"],
+        )
+        if saved:
+            messages.success(request, "Vos choix de courriels sont enregistrés.")
+            return redirect("accounts:notification_preferences")
+    return render(
+        request,
+        "accounts/notification_preferences.html",
+        {"form": form, "mandatory": notifications.mandatory_categories()},
     )
 
 

@@ -1,5 +1,5 @@
 """Shared mechanisms: the audit log, the progress of background jobs, proposed changes,
-notifications and the background workers' signs of life."""
+notifications (and the e-mails people refused) and the background workers' signs of life."""
 
 from django.conf import settings
 from django.db import models
@@ -190,6 +190,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class EmailOptOut(models.Model):
+    """An optional kind of e-mail (`notifications.email_categories`) one person chose not to
+    receive: every kind is received until the person unticks it (« Mes notifications »), so only
+    refusals are stored. The in-app notification is written all the same."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="personne",
+        on_delete=models.CASCADE,
+        related_name="email_opt_outs",
+    )
+    category = models.CharField("type de courriel", max_length=64)
+    created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "courriel refusé"
+        verbose_name_plural = "courriels refusés"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "category"],
+                name="email_opt_out_unique_user_category",
+                violation_error_message="Ce type de courriel est déjà refusé.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ne reçoit pas « {self.category} »"
 
 
 class WorkerHeartbeat(models.Model):

@@ -9,7 +9,11 @@ class FundingConfig(AppConfig):
     def ready(self):
         from essor.core.indicators import Indicator, register
         from essor.core.navigation import Audience, NavEntry, register_nav
-        from essor.funding import access, selectors
+        from essor.core.notifications import register_email_category
+        from essor.funding import access, notices, selectors
+
+        for category in notices.EMAIL_CATEGORIES:
+            register_email_category(category)
 
         register_nav(
             NavEntry("Financements", "funding:catalogue", audience=Audience.PUBLIC, order=20)

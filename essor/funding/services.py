@@ -29,7 +29,7 @@ from django_fsm import can_proceed, has_transition_perm
 from essor.core import amounts, audit, workflow
 from essor.core.formats import euros, file_size, long_date, round_half_up
 from essor.core.mail import send_later
-from essor.funding import access, budget
+from essor.funding import access, budget, notices
 from essor.funding.models import (
     AgendaItem,
     Agreement,
@@ -499,16 +499,37 @@ def submit_application(*, application: Application, actor, declarant_name: str) 
     application.declared_at = now
     application.submitted_at = application.submitted_at or now
     application.save(update_fields=["declarant_name", "declared_at", "submitted_at", "updated_at"])
-    shares = (
+    shares = list(
         application.shares.select_for_update(of=SELF)
         .filter(status__in=[S.DRAFT, S.CORRECTION])
-        .select_related("application")
+        .select_related("application__organisation", "programme__funder__organisation")
     )
+    corrected = [share for share in shares if share.status == S.CORRECTION]
     for share in shares:
         share.motivation = ""  # a correction asked is answered by the new deposit
         workflow.perform(share.submit, actor=actor, reason_field="motivation")
     _sync_application(application, cause="Dépôt par la structure.")
+    for share in corrected:
+        notices.file_corrected(share, asked_by=_correction_asker(share))
     return application
+
+
+def _correction_asker(share: Share):
+    """Who last sent this share back for correction (from its transition log)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django_fsm_log.models import StateLog
+
+    log = (
+        StateLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Share),
+            object_id=share.pk,
+            transition="request_correction",
+        )
+        .select_related("by")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    return log.by if log else None
 
 
 # --- instruction --------------------------------------------------------------------------------
@@ -610,6 +631,7 @@ def request_corrections(*, share: Share, actor, motivation: str) -> Share:
         share.request_correction, actor=actor, reason=motivation, reason_field="motivation"
     )
     _after_move(share, share.request_correction)
+    notices.correction_requested(share)
     return share
 
 
@@ -688,6 +710,7 @@ def decide(
         envelope.save(update_fields=["granted"])
         _create_agreement(share, actor=actor)
     _after_move(share, move)
+    notices.share_decided(share)
     return share
 
 
@@ -838,6 +861,7 @@ def set_payment_status(*, payment: Payment, actor, status: str, paid_on=None) ->
         share = Share.objects.select_for_update(of=SELF).get(pk=payment.agreement.share_id)
         share.amount_paid = share.amount_paid + payment.amount
         share.save(update_fields=["amount_paid", "updated_at"])
+        notices.payment_made(payment)
     return payment
 
 

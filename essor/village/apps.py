@@ -9,7 +9,24 @@ class VillageConfig(AppConfig):
     def ready(self):
         from essor.core.indicators import register
         from essor.core.navigation import Audience, NavEntry, register_nav
+        from essor.core.notifications import EmailCategory, register_email_category
         from essor.village.figures import INDICATORS
+
+        for category in (
+            EmailCategory(
+                "village.exhibitor",
+                "Village des solidarités : réponses de l'agence à vos candidatures d'exposant",
+                audience="administrateurs des structures candidates",
+                order=50,
+            ),
+            EmailCategory(
+                "village.agency",
+                "Village des solidarités : candidatures, confirmations et retraits des exposants",
+                audience="agence",
+                order=51,
+            ),
+        ):
+            register_email_category(category)
 
         for indicator in INDICATORS:
             register(indicator)

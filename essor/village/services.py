@@ -200,6 +200,7 @@ def _tell_exhibitor(application, message: str) -> None:
         message=message,
         url=reverse("village:application_detail", args=[application.pk]),
         subject=f"Village des solidarités — {application.edition}",
+        category="village.exhibitor",
     )
 
 
@@ -219,6 +220,7 @@ def submit_application(*, application: ExhibitorApplication, actor):
         message=f"Nouvelle candidature d'exposant : {application.organisation}.",
         url=reverse("village:review", args=[application.pk]),
         subject=f"Village des solidarités — candidature de {application.organisation}",
+        category="village.agency",
     )
     return application
 
@@ -253,6 +255,7 @@ def confirm(*, application: ExhibitorApplication, actor):
         message=f"{application.organisation} confirme sa venue au {application.edition}.",
         url=reverse("village:review", args=[application.pk]),
         subject=f"Village des solidarités — {application.organisation} confirme sa venue",
+        category="village.agency",
     )
     return application
 
@@ -273,6 +276,7 @@ def withdraw(*, application: ExhibitorApplication, actor, reason: str = ""):
         message=f"{application.organisation} retire sa candidature au {application.edition}.",
         url=reverse("village:review", args=[application.pk]),
         subject=f"Village des solidarités — retrait de {application.organisation}",
+        category="village.agency",
     )
     return application
 

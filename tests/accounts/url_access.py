@@ -15,6 +15,11 @@ URL_ACCESS = [
     UrlCase("accounts:login", PUBLIC),
     UrlCase("accounts:logout", POST_ONLY, note="POST only"),
     UrlCase("accounts:dashboard", LOGGED_IN),
+    UrlCase(
+        "accounts:notification_preferences",
+        LOGGED_IN,
+        note="each person's own choices: no identifier in the URL",
+    ),
     UrlCase("accounts:signup", ANONYMOUS_ONLY),
     UrlCase("accounts:signup_done", PUBLIC),
     UrlCase(
