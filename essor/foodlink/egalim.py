@@ -10,7 +10,6 @@ Essor keeps origin, short chain and local in their own fields (`Purchase.origin`
 characteristics FRANCE/EUROPE, CIRCUIT_COURT and LOCAL.
 """
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 from essor.core.formats import round_half_up
@@ -100,17 +99,18 @@ def bilan_totals(
     *,
     family: str,
     group: str,
-    characteristics: Iterable[str],
+    fair_trade: bool,
     origin: str,
     is_short_chain: bool,
     is_local: bool,
     year: int,
 ) -> list[str]:
-    """The bilan columns a purchase's price (HT) is added to."""
+    """The bilan columns a purchase's price (HT) is added to: `group` is its EGalim group
+    (`egalim_group`), `fair_trade` whether COMMERCE_EQUITABLE is among its characteristics."""
     totals = ["valeur_totale"]
     if group in _GROUP_TOTAL:
         totals.append(_GROUP_TOTAL[group])
-        if group in _FAIR_TRADE_TOTAL and FAIR_TRADE in characteristics:
+        if group in _FAIR_TRADE_TOTAL and fair_trade:
             totals.append(_FAIR_TRADE_TOTAL[group])
     prefix = f"valeur_{family.lower()}"
     if family in _FAMILIES_WITH_TOTALS:
@@ -130,16 +130,16 @@ def bilan_totals(
 
 def bilan_amounts(rows, *, year: int) -> dict[str, Decimal]:
     """Every amount of the bilan, in euros HT to the cent, from rows of
-    (family, group, characteristics, origin, is_short_chain, is_local, amount): each row's
-    amount (a sum of prices, already to the cent) is added to the totals it counts in."""
+    (family, group, fair_trade, origin, is_short_chain, is_local, amount): each row's amount
+    (a sum of prices, already to the cent) is added to the totals it counts in."""
     amounts = dict.fromkeys(BILAN_AMOUNTS, Decimal("0.00"))
-    for family, group, characteristics, origin, is_short_chain, is_local, amount in rows:
+    for family, group, fair_trade, origin, is_short_chain, is_local, amount in rows:
         # A sum read from SQLite went through a float: back to the cent before it is added.
         amount = round_half_up(amount, 2)
         for column in bilan_totals(
             family=family,
             group=group,
-            characteristics=characteristics or (),
+            fair_trade=bool(fair_trade),
             origin=origin,
             is_short_chain=is_short_chain,
             is_local=is_local,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
     Exists,
@@ -29,7 +30,7 @@ from essor.core.amounts import line_amount
 from essor.core.formats import percentage, round_half_up, to_decimal
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
-from essor.foodlink.egalim import BILAN_AMOUNTS, bilan_amounts
+from essor.foodlink.egalim import BILAN_AMOUNTS, FAIR_TRADE, bilan_amounts
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     BuyerProfile,
@@ -354,19 +355,28 @@ class MacantineBilan:
 def macantine_bilans(*, year: int, buyer_ids=None) -> list[MacantineBilan]:
     """The « bilan simple » of each canteen (all, or those of `buyer_ids`) with purchases in the
     calendar year, by SIRET: one aggregate query grouped by what the rule reads (family, group,
-    characteristics, origin, short chain, local), the rule applied here (`egalim.bilan_amounts`).
+    fair trade, origin, short chain, local), the rule applied here (`egalim.bilan_amounts`).
     A canteen without purchases that year has no bilan: ma-cantine refuses a zero total."""
     purchases = Purchase.objects.filter(date__year=year)
     if buyer_ids is not None:
         purchases = purchases.filter(buyer_id__in=buyer_ids)
     rows = (
         purchases.order_by()
+        # Of the characteristics, the rule reads fair trade only (beside the stored group):
+        # grouping by that flag rather than by the whole list keeps the groups few. The codes are
+        # a closed set and none contains another, so the quoted code in the list's JSON text is
+        # the code in the list, on SQLite (no JSON containment there) and PostgreSQL alike.
+        .annotate(
+            fair_trade=ExpressionWrapper(
+                Q(characteristics__icontains=f'"{FAIR_TRADE}"'), output_field=BooleanField()
+            )
+        )
         .values_list(
             "buyer_id",
             "buyer__siret",
             "family",
             "egalim_group",
-            "characteristics",
+            "fair_trade",
             "origin",
             "is_short_chain",
             "is_local",

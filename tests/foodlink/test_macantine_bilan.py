@@ -184,6 +184,45 @@ def test_a_purchase_counts_in_the_totals_of_ma_cantines_rule(family, codes, orig
 
 
 @pytest.mark.django_db
+def test_ma_cantines_own_summary_case_gives_its_figures():
+    """betagouv/ma-cantine, api/tests/test_purchases.py::test_purchase_total_summary (2020), its
+    « bio en conversion » label (no longer offered, counted as bio) read as BIO."""
+    buyer = BuyerProfileFactory()
+    on = datetime.date(2020, 1, 1)
+    for price, codes in [
+        ("50", ["BIO", "LABEL_ROUGE"]),
+        ("150", ["BIO", "IGP"]),
+        ("20", ["BIO", "COMMERCE_EQUITABLE"]),
+        ("2", ["HVE"]),
+        ("8", ["HVE"]),
+        ("12", ["LABEL_ROUGE"]),
+        ("8", ["LABEL_ROUGE"]),
+        ("22", ["AOCAOP", "IGP"]),
+        ("4", ["IGP"]),
+        ("4", ["IGP", "HVE"]),
+        ("30", ["EXTERNALITES", "PERFORMANCE"]),
+        ("15", ["PERFORMANCE"]),
+        ("240", ["PECHE_DURABLE"]),
+        ("10", ["COMMERCE_EQUITABLE"]),
+        ("500", []),
+    ]:
+        _purchase(buyer, price, codes, on=on)
+    _purchase(buyer, "666", ["BIO"], on=datetime.date(2019, 1, 1))
+
+    amounts = _bilan(buyer, 2020)
+
+    assert {column: int(amount) for column, amount in _nonzero(amounts).items()} == {
+        "valeur_totale": 1075,
+        "valeur_bio": 220,
+        "valeur_bio_dont_commerce_equitable": 20,
+        "valeur_siqo": 50,
+        "valeur_egalim_autres": 260,
+        "valeur_egalim_autres_dont_commerce_equitable": 10,
+        "valeur_externalites_performance": 45,
+    }
+
+
+@pytest.mark.django_db
 def test_in_2025_a_short_chain_or_local_purchase_counts_as_france_except_meat():
     buyer = BuyerProfileFactory()
     on = datetime.date(2025, 3, 1)
@@ -343,7 +382,15 @@ _purchases = st.lists(
 @given(purchases=_purchases, year=st.sampled_from([2024, 2025, 2026]))
 def test_the_amounts_always_pass_ma_cantines_import_checks(purchases, year):
     rows = [
-        (family, egalim.egalim_group(codes), codes, origin, short, local, price)
+        (
+            family,
+            egalim.egalim_group(codes),
+            egalim.FAIR_TRADE in codes,
+            origin,
+            short,
+            local,
+            price,
+        )
         for family, codes, origin, short, local, price in purchases
     ]
     a = egalim.bilan_amounts(rows, year=year)
