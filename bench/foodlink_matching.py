@@ -8,6 +8,8 @@ inserts, then times:
              family, delivery window, 5–100 km, sometimes a required certification)
   dashboard  GET /circuits-courts/cantines/<pk>/egalim/?annee=… through Django's test Client
              (the whole page: aggregates, procurement guard, template), with its query count
+  bilan      GET /circuits-courts/cantines/<pk>/bilan-ma-cantine.csv?annee=… (the yearly
+             « bilan simple » of the same canteen), with its query count
 
 Usage:
   .venv/bin/python bench/foodlink_matching.py
@@ -215,6 +217,7 @@ def bench_dashboard(purchases: int, queries: int, rng: random.Random) -> None:
                 egalim_group=services.egalim_group(codes),
                 is_local=local,
                 is_short_chain=local and rng.random() < 0.7,
+                origin=rng.choice(["", "FRANCE", "FRANCE", "EUROPE"]),
                 source="manual",
             )
         )
@@ -240,6 +243,29 @@ def bench_dashboard(purchases: int, queries: int, rng: random.Random) -> None:
     print(
         f"dashboard  {purchases} achats dans l'année : p50 {p50:.1f} ms, p95 {p95:.1f} ms "
         f"(cible 100 ms) — {verdict} ; requêtes par page : {sorted(counts)}"
+    )
+    bench_bilan(client, buyer.pk, year, purchases, queries)
+
+
+def bench_bilan(client, buyer_pk: int, year: int, purchases: int, queries: int) -> None:
+    """The yearly « bilan simple » CSV for ma-cantine, of the same canteen and year."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/circuits-courts/cantines/{buyer_pk}/bilan-ma-cantine.csv?annee={year}"
+    client.get(url)
+    samples, counts = [], set()
+    for _ in range(queries):
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200
+        counts.add(len(captured.captured_queries))
+    p50, p95 = percentiles(samples)
+    print(
+        f"bilan      {purchases} achats dans l'année, CSV ma-cantine : p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms, pire {max(samples):.1f} ms ; requêtes : {sorted(counts)}"
     )
 
 

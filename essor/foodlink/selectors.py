@@ -3,10 +3,12 @@ the public guide."""
 
 import datetime
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
     Exists,
@@ -28,6 +30,7 @@ from essor.core.amounts import line_amount
 from essor.core.formats import percentage, round_half_up, to_decimal
 from essor.core.indicators import IndicatorTable
 from essor.core.permissions import is_agency_member
+from essor.foodlink.egalim import BILAN_AMOUNTS, FAIR_TRADE, bilan_amounts
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     BuyerProfile,
@@ -332,6 +335,77 @@ def egalim_dashboard(*, buyer_ids, year: int) -> dict:
         "bio_reached": bio_rate is not None and bio_rate >= BIO_TARGET,
         "egalim_reached": egalim_rate is not None and egalim_rate >= EGALIM_TARGET,
     }
+
+
+@dataclass(frozen=True)
+class MacantineBilan:
+    """A canteen's year as ma-cantine's « bilan simple »: its SIRET, the year of the purchases
+    (not of the declaration) and the amounts HT of `egalim.BILAN_AMOUNTS`."""
+
+    buyer_id: int
+    siret: str
+    year: int
+    purchase_count: int
+    amounts: dict[str, Decimal]
+
+    def row(self) -> list:
+        return [self.siret, self.year, *(self.amounts[column] for column in BILAN_AMOUNTS)]
+
+
+def macantine_bilans(*, year: int, buyer_ids=None) -> list[MacantineBilan]:
+    """The « bilan simple » of each canteen (all, or those of `buyer_ids`) with purchases in the
+    calendar year, by SIRET: one aggregate query grouped by what the rule reads (family, group,
+    fair trade, origin, short chain, local), the rule applied here (`egalim.bilan_amounts`).
+    A canteen without purchases that year has no bilan: ma-cantine refuses a zero total."""
+    purchases = Purchase.objects.filter(date__year=year)
+    if buyer_ids is not None:
+        purchases = purchases.filter(buyer_id__in=buyer_ids)
+    rows = (
+        purchases.order_by()
+        # Of the characteristics, the rule reads fair trade only (beside the stored group):
+        # grouping by that flag rather than by the whole list keeps the groups few. The codes are
+        # a closed set and none contains another, so the quoted code in the list's JSON text is
+        # the code in the list, on SQLite (no JSON containment there) and PostgreSQL alike.
+        .annotate(
+            fair_trade=ExpressionWrapper(
+                Q(characteristics__icontains=f'"{FAIR_TRADE}"'), output_field=BooleanField()
+            )
+        )
+        .values_list(
+            "buyer_id",
+            "buyer__siret",
+            "family",
+            "egalim_group",
+            "fair_trade",
+            "origin",
+            "is_short_chain",
+            "is_local",
+        )
+        .annotate(
+            # Wider than a price: a year's total of many prices.
+            amount=Sum("price_ht", output_field=DecimalField(max_digits=20, decimal_places=2)),
+            count=Count("pk"),
+        )
+    )
+    by_buyer: dict[tuple[int, str], list] = {}
+    for buyer_id, siret, *facts, amount, count in rows:
+        by_buyer.setdefault((buyer_id, siret), []).append((*facts, amount, count))
+    return [
+        MacantineBilan(
+            buyer_id=buyer_id,
+            siret=siret,
+            year=year,
+            purchase_count=sum(count for *_, count in groups),
+            amounts=bilan_amounts([group[:-1] for group in groups], year=year),
+        )
+        for (buyer_id, siret), groups in sorted(by_buyer.items(), key=lambda item: item[0][1])
+    ]
+
+
+def macantine_bilan(*, buyer: BuyerProfile, year: int) -> MacantineBilan | None:
+    """The canteen's « bilan simple » of the year; None when it has no purchase that year."""
+    bilans = macantine_bilans(year=year, buyer_ids=[buyer.pk])
+    return bilans[0] if bilans else None
 
 
 def purchase_years(buyer_ids) -> list[int]:

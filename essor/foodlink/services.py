@@ -20,6 +20,7 @@ from essor.core.formats import euros, local_date, long_date, long_datetime, plur
 from essor.core.formats import quantity as format_quantity
 from essor.core.notifications import notify
 from essor.foodlink import selectors
+from essor.foodlink.egalim import BILAN_COLUMNS, egalim_group
 from essor.foodlink.models import (
     CERTIFICATION_CODES,
     EGALIM_CHARACTERISTICS,
@@ -28,7 +29,6 @@ from essor.foodlink.models import (
     Characteristic,
     Consultation,
     ConsultationAlert,
-    EgalimGroup,
     Family,
     Offer,
     ProducerCertification,
@@ -767,24 +767,6 @@ def confirm_delivery(*, actor, consultation: Consultation, delivered_on: datetim
 
 # --- Purchases ----------------------------------------------------------------------------
 
-SIQO = {"LABEL_ROUGE", "AOCAOP", "IGP", "STG"}
-OTHER_EGALIM = {"HVE", "PECHE_DURABLE", "RUP", "FERMIER", "COMMERCE_EQUITABLE"}
-EXTERNALITIES = {"EXTERNALITES", "PERFORMANCE"}
-
-
-def egalim_group(characteristics) -> str:
-    """The purchase's highest EGalim group (each purchase counts once)."""
-    codes = set(characteristics)
-    if "BIO" in codes:
-        return EgalimGroup.BIO
-    if codes & SIQO:
-        return EgalimGroup.SIQO
-    if codes & OTHER_EGALIM:
-        return EgalimGroup.OTHER
-    if codes & EXTERNALITIES:
-        return EgalimGroup.EXTERNALITIES
-    return EgalimGroup.NONE
-
 
 @transaction.atomic
 def record_purchase(*, actor, buyer: BuyerProfile, **data) -> Purchase:
@@ -1133,6 +1115,21 @@ def write_export(stream, purchases) -> int:
         stream,
         IMPORT_COLUMNS,
         export_rows(purchases),
+        delimiter=",",
+        bom=False,
+        lineterminator="\n",
+    )
+
+
+def write_macantine_bilans(stream, bilans) -> int:
+    """ma-cantine's « bilan simple » (`macantine-bilans-simple-siret.schema.json`): the schema's
+    header in its order, one row per SIRET, the year as four digits, amounts HT with a point and
+    two decimals (the schema's numbers: no thousands separator); comma, LF, UTF-8 without BOM,
+    like the purchases' file ma-cantine reads."""
+    return write_csv(
+        stream,
+        BILAN_COLUMNS,
+        (bilan.row() for bilan in bilans),
         delimiter=",",
         bom=False,
         lineterminator="\n",

@@ -35,6 +35,11 @@ urlpatterns = [
     path("achats/importer/", canteen.purchase_import, name="purchase_import"),
     path("achats/export.csv", canteen.purchase_export, name="purchase_export"),
     path("cantines/<int:pk>/egalim/", canteen.dashboard, name="dashboard"),
+    path(
+        "cantines/<int:pk>/bilan-ma-cantine.csv",
+        canteen.macantine_bilan,
+        name="macantine_bilan",
+    ),
     # The agency.
     path("agence/", administration.staff, name="staff"),
     path("agence/producteurs/nouveau/", administration.producer_create, name="producer_create"),

@@ -1,8 +1,11 @@
+import datetime
+
 from essor.foodlink.models import ProducerRevision
 from tests.foodlink.factories import (
     AlertFactory,
     ConsultationFactory,
     ProducerProfileFactory,
+    PurchaseFactory,
     awarded_offer,
     make_buyer,
     make_producer,
@@ -39,6 +42,13 @@ def _consultation_alerting_structure(world):
     consultation = ConsultationFactory(buyer=make_buyer(world.other_structure), status="published")
     AlertFactory(consultation=consultation, producer=make_producer(world.structure))
     return {"pk": consultation.pk}
+
+
+def _buyer_with_a_purchase_in_2025(world):
+    """The bilan is a file only for a year with purchases (else back to the canteen's page)."""
+    buyer = make_buyer(world.structure)
+    PurchaseFactory(buyer=buyer, date=datetime.date(2025, 6, 15))
+    return {"pk": buyer.pk}
 
 
 def _revision(world):
@@ -96,6 +106,12 @@ URL_ACCESS = [
         "foodlink:dashboard",
         STRUCTURE_AND_AGENCY,
         kwargs=lambda world: {"pk": make_buyer(world.structure).pk},
+    ),
+    UrlCase(
+        "foodlink:macantine_bilan",
+        STRUCTURE_AND_AGENCY,
+        kwargs=_buyer_with_a_purchase_in_2025,
+        query="annee=2025",
     ),
     UrlCase("foodlink:staff", AGENCY_ONLY),
     UrlCase("foodlink:producer_create", AGENCY_ONLY),

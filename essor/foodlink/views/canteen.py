@@ -482,6 +482,32 @@ def purchase_export(request):
 
 @login_required
 @require_GET
+def macantine_bilan(request, pk: int):
+    """The canteen's year as ma-cantine's « bilan simple » CSV, to import there before the
+    télédéclaration; its managers and the agency."""
+    buyer = get_object_or_404(BuyerProfile, pk=pk)
+    if not selectors.can_manage_buyer(request.user, buyer):
+        raise PermissionDenied("Vous n'avez pas accès au bilan de cette cantine.")
+    year = _year(request)
+    bilan = selectors.macantine_bilan(buyer=buyer, year=year)
+    if bilan is None:
+        messages.error(
+            request,
+            f"Aucun achat enregistré pour {year} : ma-cantine refuse un bilan dont la valeur "
+            "totale est nulle, aucun fichier n'est produit.",
+        )
+        return redirect(f"{reverse('foodlink:dashboard', kwargs={'pk': buyer.pk})}?annee={year}")
+    stream = io.StringIO()
+    services.write_macantine_bilans(stream, [bilan])
+    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="bilan-simple-{year}-{buyer.siret}.csv"'
+    )
+    return response
+
+
+@login_required
+@require_GET
 def dashboard(request, pk: int):
     buyer = get_object_or_404(BuyerProfile.objects.select_related("organisation"), pk=pk)
     if not selectors.can_manage_buyer(request.user, buyer):
