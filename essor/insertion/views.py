@@ -606,11 +606,7 @@ def hours_import(request, pk):
             actor=request.user, siae=siae, content=form.cleaned_data["file"].read()
         )
         if not result.errors:
-            messages.success(
-                request,
-                f"{counted(result.rows, 'ligne')} {plural(result.rows, 'lue')}, "
-                f"{result.saved} {plural(result.saved, 'enregistrée')}.",
-            )
+            messages.success(request, result.summary)
             return redirect("insertion:siae_detail", pk=siae.pk)
     return render(
         request, "insertion/hours_import.html", {"siae": siae, "form": form, "result": result}

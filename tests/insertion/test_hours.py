@@ -88,6 +88,33 @@ def test_an_import_replaces_the_hours_already_entered(siae):
     assert MonthlyHours.objects.get().hours == Decimal("60.00")
 
 
+def test_an_import_names_the_lines_identical_to_what_is_recorded(siae):
+    MonthlyHoursFactory(participant=siae.participants.get(code="SAL-0001"), hours=Decimal("50"))
+    result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-03;50\nSAL-0002;2026-03;80\n")
+    assert (result.rows, result.saved, result.unchanged) == (2, 1, 1)
+    assert result.summary == (
+        "2 lignes lues : 1 enregistrée, 1 ligne identique à l'existant, laissée telle quelle."
+    )
+
+
+def test_a_template_imported_again_says_that_every_line_is_identical(client, world, siae):
+    for code in ("SAL-0001", "SAL-0002"):
+        MonthlyHoursFactory(participant=siae.participants.get(code=code), hours=Decimal("50"))
+    client.force_login(world.users["organisation_member"])
+    upload = SimpleUploadedFile(
+        "heures.csv",
+        b"pseudonyme;mois;heures\nSAL-0001;2026-03;50\nSAL-0002;2026-03;50,00\n",
+        content_type="text/csv",
+    )
+    response = client.post(
+        reverse("insertion:hours_import", kwargs={"pk": siae.pk}), {"file": upload}, follow=True
+    )
+    assert (
+        "2 lignes lues : 0 enregistrée, 2 lignes identiques à l&#x27;existant, laissées telles "
+        "quelles." in response.content.decode()
+    )
+
+
 def test_the_import_page_lists_every_error(client, world, siae):
     client.force_login(world.users["organisation_member"])
     upload = SimpleUploadedFile(
