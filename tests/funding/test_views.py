@@ -653,3 +653,10 @@ def test_an_advance_share_outside_one_to_ninety_nine_gets_the_french_message(wor
 
     assert not form.is_valid()
     assert form.non_field_errors() == ["La part de l'avance doit être comprise entre 1 et 99 %."]
+
+
+def test_an_application_without_budget_shows_no_empty_tables(applicant, world):
+    application = ApplicationFactory(organisation=world.structure)
+    page = text(applicant.get(reverse("funding:application_detail", args=[application.pk])))
+    assert "Aucun budget n'est encore saisi." in page
+    assert "Total des charges" not in page
