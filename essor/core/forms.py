@@ -120,17 +120,17 @@ def without_label(message: str, label) -> str:
     error summary, the label would be said twice. « Achats : le montant ne peut pas être
     négatif. » on the field « Achats » becomes « Le montant ne peut pas être négatif. »; the label
     may be followed by a parenthesis the message leaves out."""
-    label = str(label or "").strip()
+    text, label = str(message), str(label or "").strip()
     # The label without its parenthesis: « Montant accordé » for « Montant accordé (en euros
     # entiers) ».
     for name in dict.fromkeys((label, label.split(" (")[0].strip())):
-        if not name or not message.startswith(name):
+        if not name or not text.startswith(name):
             continue
-        colon = _COLON.match(message, len(name))
-        rest = message[colon.end() :] if colon else ""
+        colon = _COLON.match(text, len(name))
+        rest = text[colon.end() :] if colon else ""
         if rest:
             return rest[:1].upper() + rest[1:]
-    return message
+    return message  # untouched (a lazy or safe string stays one)
 
 
 class BoundField(forms.BoundField):
