@@ -533,10 +533,15 @@ def hours_month(request, pk):
             except ValidationError as error:
                 errors = {key: " ".join(value) for key, value in error.message_dict.items()}
             else:
-                messages.success(
-                    request,
-                    f"{counted(count, 'ligne')} d'heures {plural(count, 'enregistrée')}.",
-                )
+                if count:
+                    messages.success(
+                        request,
+                        f"{counted(count, 'ligne')} d'heures {plural(count, 'enregistrée')}.",
+                    )
+                else:
+                    messages.info(
+                        request, "Aucune modification : ces heures étaient déjà enregistrées."
+                    )
                 return redirect(f"{request.path}?mois={month:%Y-%m}")
     spans = services.contract_spans(siae.pk)
     rows = [

@@ -253,3 +253,14 @@ def test_hours_no_column_could_hold_are_refused_with_their_line(siae, hours):
     assert len(result.errors) == 1
     assert result.errors[0].startswith("Ligne 2, colonne « heures » : ")
     assert not MonthlyHours.objects.exists()
+
+
+def test_the_month_page_says_when_nothing_changed(client, world, siae):
+    person = siae.participants.get(code="SAL-0001")
+    MonthlyHoursFactory(participant=person, hours=Decimal("110.5"))
+    client.force_login(world.users["organisation_member"])
+    url = reverse("insertion:hours_month", kwargs={"pk": siae.pk})
+    response = client.post(url, {"mois": "2026-03", f"heures_{person.pk}": "110,5"}, follow=True)
+    page = response.content.decode()
+    assert "Aucune modification : ces heures étaient déjà enregistrées." in page
+    assert "0 ligne d&#x27;heures" not in page
