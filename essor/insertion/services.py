@@ -607,10 +607,12 @@ class HoursImportResult:
     def summary(self) -> str:
         """« 12 lignes lues : 4 enregistrées, 8 lignes identiques à l'existant, laissées telles
         quelles. »: what a re-imported template did not change is said, not left to guess."""
-        text = (
-            f"{formats.counted(self.rows, 'ligne')} {formats.plural(self.rows, 'lue')} : "
+        saved = (
             f"{formats.number(self.saved)} {formats.plural(self.saved, 'enregistrée')}"
+            if self.saved
+            else "aucune enregistrée"
         )
+        text = f"{formats.counted(self.rows, 'ligne')} {formats.plural(self.rows, 'lue')} : {saved}"
         if self.unchanged:
             text += (
                 f", {formats.counted(self.unchanged, 'ligne identique', 'lignes identiques')} "

@@ -110,8 +110,8 @@ def test_a_template_imported_again_says_that_every_line_is_identical(client, wor
         reverse("insertion:hours_import", kwargs={"pk": siae.pk}), {"file": upload}, follow=True
     )
     assert (
-        "2 lignes lues : 0 enregistrée, 2 lignes identiques à l&#x27;existant, laissées telles "
-        "quelles." in response.content.decode()
+        "2 lignes lues : aucune enregistrée, 2 lignes identiques à l&#x27;existant, laissées "
+        "telles quelles." in response.content.decode()
     )
 
 
