@@ -152,6 +152,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, whose bound fields do not repeat a field's label in its own errors.
+FORM_RENDERER = "essor.core.forms.FormRenderer"
 
 # Database: SQLite (WAL, IMMEDIATE transactions) by default, PostgreSQL with DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")

@@ -11,12 +11,14 @@ name when the form has it, above the form otherwise:
     return render(request, "module/thing_form.html", {"form": form})
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.forms.renderers import DjangoTemplates
 
 from essor.core import params
 
@@ -106,3 +108,48 @@ class DateTimeField(forms.DateTimeField):
                 code="invalid",
             )
         return result
+
+
+# Spaces French typography puts around a colon: plain, no-break, narrow no-break.
+_COLON = re.compile(r"[ \u00a0\u202f]*:[ \u00a0\u202f]*")
+
+
+def without_label(message: str, label) -> str:
+    """`message` without a leading « <label> : »: a message written to be read alone (a
+    service's, an import's) names its field, but next to the field, or after its label in the
+    error summary, the label would be said twice. « Achats : le montant ne peut pas être
+    négatif. » on the field « Achats » becomes « Le montant ne peut pas être négatif. »; the label
+    may be followed by a parenthesis the message leaves out."""
+    text, label = str(message), str(label or "").strip()
+    # The label without its parenthesis: « Montant accordé » for « Montant accordé (en euros
+    # entiers) ».
+    for name in dict.fromkeys((label, label.split(" (")[0].strip())):
+        if not name or not text.startswith(name):
+            continue
+        colon = _COLON.match(text, len(name))
+        rest = text[colon.end() :] if colon else ""
+        if rest:
+            return rest[:1].upper() + rest[1:]
+    return message  # untouched (a lazy or safe string stays one)
+
+
+class BoundField(forms.BoundField):
+    """Django's, whose errors do not repeat the field's label (`without_label`). Every form gets
+    it from the form renderer (`FormRenderer`, setting `FORM_RENDERER`), so the inline errors and
+    every error summary (`{{ field.label }} : {{ error }}`) read the label once."""
+
+    @property
+    def errors(self):
+        errors = super().errors
+        if not errors:
+            return errors
+        shown = errors.copy()
+        shown.field_id = getattr(errors, "field_id", None)
+        shown.data = [without_label(message, self.label) for message in errors]
+        return shown
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's default renderer, with Essor's `BoundField` for every form."""
+
+    bound_field_class = BoundField

@@ -93,13 +93,37 @@ CATALOGUE = {
     "BOISSONS": [("Jus de pomme", list(range(1, 13))), ("Bière de garde", list(range(1, 13)))],
     "AUTRES": [("Miel", list(range(1, 13))), ("Œufs", list(range(1, 13)))],
 }
-FAMILY_OF_KIND = {
-    "Fromagerie": "PRODUITS_LAITIERS",
-    "Brasserie": "BOISSONS",
-    "Fournil": "BOULANGERIE",
-    "Pêcherie": "PRODUITS_DE_LA_MER",
-    "Verger": "FRUITS_ET_LEGUMES",
-    "Maraîchers": "FRUITS_ET_LEGUMES",
+# What a trade sells, {family: products} (None: the whole family): a bakery sells bread, not
+# beef; an orchard fruit and its juice. Farms, GAEC and EARL sell what a farm produces.
+SPECIALITIES = {
+    "Fromagerie": {"PRODUITS_LAITIERS": None},
+    "Brasserie": {"BOISSONS": ("Bière de garde",)},
+    "Fournil": {"BOULANGERIE": None},
+    "Pêcherie": {"PRODUITS_DE_LA_MER": None},
+    "Verger": {"FRUITS_ET_LEGUMES": ("Pommes", "Fraises"), "BOISSONS": ("Jus de pomme",)},
+    "Maraîchers": {"FRUITS_ET_LEGUMES": None},
+}
+FARM_FAMILIES = (
+    "FRUITS_ET_LEGUMES",
+    "PRODUITS_LAITIERS",
+    "VIANDES_VOLAILLES",
+    "CHARCUTERIE",
+    "AUTRES",
+)
+# How a product is counted in a consultation (kg otherwise): milk and drinks in litres.
+UNIT_OF_PRODUCT = {
+    "Lait cru": Consultation.Unit.L,
+    "Jus de pomme": Consultation.Unit.L,
+    "Bière de garde": Consultation.Unit.L,
+    "Yaourts fermiers": Consultation.Unit.PIECE,
+    "Œufs": Consultation.Unit.PIECE,
+}
+# Unit prices (€ HT) of a consultation's products, per their unit; the family's price otherwise.
+UNIT_PRICE_OF_PRODUCT = {
+    "Lait cru": Decimal("1.10"),
+    "Yaourts fermiers": Decimal("0.45"),
+    "Fromage de Bergues": Decimal("16.50"),
+    "Beurre": Decimal("11.00"),
 }
 CANTEENS = (
     ("Restaurant scolaire", BuyerProfile.Sector.SCHOOL, "direct"),
@@ -118,6 +142,16 @@ UNIT_PRICES = {
     "BOISSONS": Decimal("2.20"),
     "AUTRES": Decimal("6.00"),
 }
+
+
+def trade_catalogue(kind: str) -> dict[str, list]:
+    """{family: [(product, months)]} that a producer of this trade (« Fournil », « Ferme »…)
+    may sell."""
+    speciality = SPECIALITIES.get(kind) or dict.fromkeys(FARM_FAMILIES)
+    return {
+        family: [entry for entry in CATALOGUE[family] if names is None or entry[0] in names]
+        for family, names in speciality.items()
+    }
 
 
 def _of(name: str) -> str:
@@ -185,14 +219,18 @@ def _producers(ctx, sirens):
     ProducerProfile.objects.bulk_create(producers)
     products, certifications = [], []
     for producer, kind in zip(producers, kinds, strict=True):
-        families = [FAMILY_OF_KIND.get(kind) or rng.choice(list(CATALOGUE))]
-        if rng.random() < 0.5:
-            families.append(rng.choice(list(CATALOGUE)))
-        if families[0] != "FRUITS_ET_LEGUMES" and rng.random() < 0.4:
-            families.append("FRUITS_ET_LEGUMES")
+        catalogue = trade_catalogue(kind)
+        families = [rng.choice(list(catalogue))]
+        if kind not in SPECIALITIES or len(catalogue) > 1:
+            if rng.random() < 0.5:
+                families.append(rng.choice(list(catalogue)))
+            if "FRUITS_ET_LEGUMES" in catalogue and rng.random() < 0.4:
+                families.append("FRUITS_ET_LEGUMES")
         seen = set()
+        producer.demo_kind = kind
+        producer.demo_families = set(families)
         for family in families:
-            for name, months in rng.sample(CATALOGUE[family], min(2, len(CATALOGUE[family]))):
+            for name, months in rng.sample(catalogue[family], min(2, len(catalogue[family]))):
                 if name not in seen:
                     seen.add(name)
                     products.append(
@@ -291,9 +329,7 @@ def _consultations(ctx, buyers, producers, manager):
                 family=family,
                 product=product,
                 quantity=quantity,
-                unit=Consultation.Unit.PIECE
-                if family == "PRODUITS_LAITIERS"
-                else Consultation.Unit.KG,
+                unit=UNIT_OF_PRODUCT.get(product, Consultation.Unit.KG),
                 delivery_start=start,
                 delivery_end=start + datetime.timedelta(days=rng.randint(0, 5)),
                 delivery_address=buyer.delivery_address,
@@ -331,7 +367,7 @@ def _consultations(ctx, buyers, producers, manager):
             continue
         responders = matches[: rng.randint(1, min(3, len(matches)))]
         remaining = consultation.quantity
-        base = UNIT_PRICES[consultation.family]
+        base = UNIT_PRICE_OF_PRODUCT.get(consultation.product, UNIT_PRICES[consultation.family])
         awarded = consultation.status in (S.AWARDED, S.ORDERED, S.DELIVERED)
         consultation_offers = []
         for position, match in enumerate(responders):
@@ -421,6 +457,10 @@ def _purchases(ctx, buyers, producers):
     suppliers = ["Grossiste du Littoral", "Centrale d'achat régionale", "Épicerie de gros Flandre"]
     rows = []
     families = list(CATALOGUE)
+    sellers_of = {
+        family: [producer for producer in producers if family in producer.demo_families]
+        for family in families
+    }
     for buyer in buyers:
         bio_share = rng.uniform(0.08, 0.3)
         quality_share = rng.uniform(0.15, 0.35)
@@ -441,8 +481,10 @@ def _purchases(ctx, buyers, producers):
                     codes = ["EXTERNALITES"]
                 else:
                     codes = []
-                local = rng.random() < local_share
-                producer = rng.choice(producers) if local else None
+                # A local purchase is bought from a producer who sells that family.
+                sellers = sellers_of[family]
+                local = bool(sellers) and rng.random() < local_share
+                producer = rng.choice(sellers) if local else None
                 rows.append(
                     Purchase(
                         buyer=buyer,
@@ -482,15 +524,16 @@ def load(ctx) -> str:
     manager = ctx.demo_user(
         "cantine", "Claire Vandamme (cantine)", buyers[0].organisation, Role.ORGANISATION_ADMIN
     )
-    # A pending edit of a producer for the agency to validate.
+    # A pending edit of a producer for the agency to validate: a product of its own trade.
+    pending = producers[58]
+    family, catalogue = next(iter(trade_catalogue(pending.demo_kind).items()))
+    name, months = catalogue[-1]
     ProducerRevision.objects.create(
-        producer=producers[58],
+        producer=pending,
         proposed_by=farmer,
         data={
             "profile": {"presentation": "Nouvelle présentation proposée par le producteur."},
-            "products": [
-                {"family": "FRUITS_ET_LEGUMES", "name": "Endives", "months": [1, 2, 3, 11, 12]}
-            ],
+            "products": [{"family": family, "name": name, "months": months}],
             "certifications": [],
         },
     )

@@ -110,6 +110,15 @@ def _budget(application, rng, subsidy_total, funder_lines):
     ]
 
 
+def _one_programme_per_funder(rng, programmes, count):
+    """`count` programmes of distinct funders: an application asks a funder once (its budget has
+    one line per funder at account 74)."""
+    by_funder = {}
+    for programme in rng.sample(programmes, len(programmes)):
+        by_funder.setdefault(programme.funder_id, programme)
+    return list(by_funder.values())[:count]
+
+
 def _attach(application, author):
     for kind in (Attachment.Kind.STATUTES, Attachment.Kind.RIB):
         attachment = Attachment(
@@ -227,7 +236,7 @@ def load_funding_demo(ctx) -> str:
             organisation = demo_structure if index == 0 else others[number % len(others)]
             author = authors[organisation]
             number += 1
-            chosen = rng.sample(programmes, rng.choice((1, 2, 2, 3)))
+            chosen = _one_programme_per_funder(rng, programmes, rng.choice((1, 2, 2, 3)))
             requested = {
                 programme: Decimal(rng.randrange(4, int(programme.ceiling) // 1000 + 1) * 1000)
                 for programme in chosen

@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     # The agency.
     path("agence/", administration.staff, name="staff"),
+    path("agence/livret/construire/", administration.booklet_build, name="booklet_build"),
     path("agence/producteurs/nouveau/", administration.producer_create, name="producer_create"),
     path("agence/cantines/nouvelle/", administration.buyer_create, name="buyer_create"),
     path("agence/modifications/<int:pk>/", administration.revision_review, name="revision_review"),

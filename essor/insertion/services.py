@@ -598,6 +598,29 @@ class HoursImportResult:
     saved: int = 0
     errors: list[str] | None = None
 
+    @property
+    def unchanged(self) -> int:
+        """Lines read whose hours were already recorded as they are (nothing to write)."""
+        return self.rows - self.saved
+
+    @property
+    def summary(self) -> str:
+        """« 12 lignes lues : 4 enregistrées, 8 lignes identiques à l'existant, laissées telles
+        quelles. »: what a re-imported template did not change is said, not left to guess."""
+        saved = (
+            f"{formats.number(self.saved)} {formats.plural(self.saved, 'enregistrée')}"
+            if self.saved
+            else "aucune enregistrée"
+        )
+        text = f"{formats.counted(self.rows, 'ligne')} {formats.plural(self.rows, 'lue')} : {saved}"
+        if self.unchanged:
+            text += (
+                f", {formats.counted(self.unchanged, 'ligne identique', 'lignes identiques')} "
+                f"à l'existant, "
+                + formats.plural(self.unchanged, "laissée telle quelle", "laissées telles quelles")
+            )
+        return text + "."
+
 
 def _parse_month(text: str) -> datetime.date | None:
     text = text.strip()
@@ -720,14 +743,14 @@ def import_hours_csv(*, actor, siae: Siae, content: bytes) -> HoursImportResult:
         saved = _upsert_hours(
             siae.pk, [(pid, month, hours) for (pid, month), (_, hours) in entries.items()]
         )
+        result = HoursImportResult(rows=rows, saved=saved, errors=[])
         audit.record(
             actor=actor,
             action="insertion.hours.import",
             target=siae,
-            message=f"Import CSV : {formats.counted(rows, 'ligne')}, {saved} "
-            f"{formats.plural(saved, 'enregistrée')}.",
+            message="Import CSV : " + result.summary,
         )
-    return HoursImportResult(rows=rows, saved=saved, errors=[])
+    return result
 
 
 # Privacy: erasure and retention ---------------------------------------------------------------

@@ -533,10 +533,15 @@ def hours_month(request, pk):
             except ValidationError as error:
                 errors = {key: " ".join(value) for key, value in error.message_dict.items()}
             else:
-                messages.success(
-                    request,
-                    f"{counted(count, 'ligne')} d'heures {plural(count, 'enregistrée')}.",
-                )
+                if count:
+                    messages.success(
+                        request,
+                        f"{counted(count, 'ligne')} d'heures {plural(count, 'enregistrée')}.",
+                    )
+                else:
+                    messages.info(
+                        request, "Aucune modification : ces heures étaient déjà enregistrées."
+                    )
                 return redirect(f"{request.path}?mois={month:%Y-%m}")
     spans = services.contract_spans(siae.pk)
     rows = [
@@ -606,11 +611,7 @@ def hours_import(request, pk):
             actor=request.user, siae=siae, content=form.cleaned_data["file"].read()
         )
         if not result.errors:
-            messages.success(
-                request,
-                f"{counted(result.rows, 'ligne')} {plural(result.rows, 'lue')}, "
-                f"{result.saved} {plural(result.saved, 'enregistrée')}.",
-            )
+            messages.success(request, result.summary)
             return redirect("insertion:siae_detail", pk=siae.pk)
     return render(
         request, "insertion/hours_import.html", {"siae": siae, "form": form, "result": result}

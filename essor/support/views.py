@@ -111,7 +111,9 @@ def holder_export_xlsx(request):
 
 @agency_required
 def holder_create(request):
-    form = forms.HolderForm(request.POST or None)
+    # The officer who welcomes the person follows them unless another is chosen: the new holder
+    # is in their caseload at once.
+    form = forms.HolderForm(request.POST or None, initial={"advisor": request.user.pk})
     if request.method == "POST" and form.is_valid():
         created = run_service(
             form, services.create_holder, actor=request.user, data=form.cleaned_data

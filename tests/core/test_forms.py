@@ -12,6 +12,10 @@ class NameForm(forms.Form):
     email = forms.EmailField(label="Courriel", required=False)
 
 
+class AmountForm(forms.Form):
+    amount = forms.CharField(label="Montant accordé (en euros entiers)")
+
+
 class AccountsForm(forms.Form):
     """Fields generated from codes that the service names differently (like a budget grid)."""
 
@@ -164,3 +168,48 @@ def test_errors_other_than_validation_errors_go_through():
     with pytest.raises(LookupError):
         run_service(form, _refuse(LookupError("base indisponible")))
     assert form.is_valid()
+
+
+# A field's label is not repeated inside its own errors (core.forms.BoundField, FORM_RENDERER).
+
+
+def _name_errors(message):
+    form = _bound()
+    add_service_errors(form, ValidationError({"name": message}))
+    return list(form["name"].errors)
+
+
+def test_an_error_beginning_with_its_field_s_label_is_shown_without_it():
+    assert _name_errors("Nom : « x » est déjà pris.") == ["« x » est déjà pris."]
+
+
+def test_the_rest_of_the_message_begins_with_a_capital():
+    assert _name_errors("Nom\u00a0: trop long.") == ["Trop long."]
+
+
+def test_a_label_s_parenthesis_may_be_left_out_of_the_message():
+    form = AmountForm({"amount": "0"})
+    assert form.is_valid()
+    add_service_errors(form, ValidationError({"amount": "Montant accordé : indiquez un montant."}))
+    assert list(form["amount"].errors) == ["Indiquez un montant."]
+
+
+def test_an_error_naming_another_field_keeps_its_words():
+    assert _name_errors("Nom de famille : trop long.") == ["Nom de famille : trop long."]
+
+
+def test_an_error_that_is_only_the_label_is_left_alone():
+    assert _name_errors("Nom :") == ["Nom :"]
+
+
+def test_the_form_s_own_errors_keep_the_full_message():
+    form = _bound()
+    add_service_errors(form, ValidationError({"name": "Nom : trop long."}))
+    assert form.errors["name"] == ["Nom : trop long."]
+
+
+def test_the_rendered_field_says_its_label_once():
+    form = _bound()
+    add_service_errors(form, ValidationError({"name": "Nom : trop long."}))
+    html = form["name"].as_field_group()
+    assert html.count("Nom") == 1 and "Trop long." in html

@@ -149,3 +149,18 @@ def test_the_organisation_s_admin_is_offered_to_edit_its_page(client, world):
 def test_a_visitor_is_offered_to_claim_the_organisation(client, world):
     page = client.get(reverse("directory:organisation", kwargs={"pk": world.structure.pk}))
     assert reverse("directory:claim", kwargs={"pk": world.structure.pk}) in page.content.decode()
+
+
+def test_a_member_of_the_organisation_is_not_offered_to_claim_it(client, world):
+    client.force_login(world.users["organisation_member"])
+    page = client.get(reverse("directory:organisation", kwargs={"pk": world.structure.pk}))
+    content = page.content.decode()
+    assert reverse("directory:claim", kwargs={"pk": world.structure.pk}) not in content
+    assert "Vous gérez cette structure ?" not in content
+    assert "Vous êtes membre de cette structure" in content
+
+
+def test_a_member_of_another_organisation_is_offered_to_claim_this_one(client, world):
+    client.force_login(world.users["organisation_member"])
+    page = client.get(reverse("directory:organisation", kwargs={"pk": world.other_structure.pk}))
+    assert "Vous gérez cette structure ?" in page.content.decode()

@@ -114,12 +114,15 @@ def test_expired_certification_is_not_shown(client):
     assert "Haute valeur environnementale" not in body
 
 
-def test_booklet_is_rebuilt_as_a_background_job_and_downloaded(client, world, tmp_path, settings):
+BUILD = "/circuits-courts/agence/livret/construire/"
+
+
+def test_booklet_is_built_as_a_background_job_and_downloaded(client, world, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     for name in ("Ferme du Houtland", "Chèvrerie des Moëres"):
         ProductFactory(producer=ProducerProfileFactory(organisation__name=name))
     client.force_login(world.users["agency_staff"])
-    response = client.post("/circuits-courts/livret/")
+    response = client.post(BUILD)
     job = Job.objects.get(kind=tasks.JOB_KIND)
     assert response["Location"] == f"/taches/{job.pk}/"
     assert job.status == Job.Status.SUCCEEDED and job.result["producers"] == 2
@@ -129,10 +132,69 @@ def test_booklet_is_rebuilt_as_a_background_job_and_downloaded(client, world, tm
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
-def test_only_the_agency_rebuilds_the_booklet(client, world):
-    client.force_login(world.users["organisation_admin"])
-    assert client.post("/circuits-courts/livret/").status_code == 403
+@pytest.mark.parametrize("role", ["organisation_admin", "funder_instructor", "authenticated"])
+def test_only_the_agency_builds_the_booklet(client, world, role):
+    client.force_login(world.users[role])
+    assert client.post(BUILD).status_code == 403
     assert not Job.objects.exists()
+
+
+def test_an_anonymous_visitor_cannot_build_the_booklet(client, world):
+    assert client.post(BUILD)["Location"].startswith("/compte/connexion/")
+    assert not Job.objects.exists()
+
+
+def test_the_public_booklet_page_builds_nothing(client, world):
+    client.force_login(world.users["agency_staff"])
+    assert client.post("/circuits-courts/livret/").status_code == 405
+    assert not Job.objects.exists()
+
+
+def test_a_build_under_way_is_followed_rather_than_started_twice(client, world):
+    running = Job.objects.create(kind=tasks.JOB_KIND, label="Livret", status=Job.Status.RUNNING)
+    client.force_login(world.users["agency_staff"])
+    response = client.post(BUILD)
+    assert response["Location"] == f"/taches/{running.pk}/"
+    assert Job.objects.count() == 1
+
+
+def test_the_agency_page_offers_to_build_the_booklet(client, world):
+    client.force_login(world.users["agency_staff"])
+    page = client.get("/circuits-courts/agence/").content.decode()
+    assert f'action="{BUILD}"' in page and "Construire le livret" in page
+    assert "Le livret n'a pas encore été construit" in page
+
+
+def test_the_booklet_page_offers_the_build_to_the_agency_only(client, world):
+    assert "Construire le livret" not in client.get("/circuits-courts/livret/").content.decode()
+    client.force_login(world.users["agency_admin"])
+    assert "Construire le livret" in client.get("/circuits-courts/livret/").content.decode()
+
+
+def _built_booklet(size=1_258_291, producers=42):
+    finished = timezone.make_aware(datetime.datetime(2026, 12, 6, 10, 0))
+    return Job.objects.create(
+        kind=tasks.JOB_KIND,
+        label="Livret",
+        status=Job.Status.SUCCEEDED,
+        finished_at=finished,
+        result={"path": "foodlink/guide/livret.pdf", "producers": producers, "size": size},
+    )
+
+
+def test_the_guide_links_the_latest_booklet_with_its_size_and_date(client):
+    _built_booklet()
+    page = client.get("/circuits-courts/").content.decode()
+    assert 'href="/circuits-courts/livret/telecharger/"' in page
+    assert (
+        "Télécharger le guide en PDF (1,2\u202fMo, 42 producteurs, mis à jour le 6 décembre 2026)"
+        in page
+    )
+
+
+def test_the_guide_offers_no_booklet_before_one_was_built(client):
+    page = client.get("/circuits-courts/").content.decode()
+    assert "/circuits-courts/livret/telecharger/" not in page
 
 
 def test_booklet_has_a_qr_code_per_producer_and_an_index(tmp_path, monkeypatch, settings):

@@ -66,6 +66,11 @@ URL_ACCESS = [
         dict.fromkeys(PUBLIC, 404),
         note="404 tant que le livret n'a pas été construit (test_guide couvre le téléchargement).",
     ),
+    UrlCase(
+        "foodlink:booklet_build",
+        {**AGENCY_ONLY, "agency_admin": 405, "agency_staff": 405},
+        note="POST only: the agency's right checked first, then 405 for a GET (test_guide posts).",
+    ),
     UrlCase("foodlink:home", LOGGED_IN),
     UrlCase(
         "foodlink:producer_edit",

@@ -13,6 +13,7 @@ from essor.funding.models import Application, Envelope, ShareStatus
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.funding import helpers
 from tests.funding.factories import (
+    ApplicationFactory,
     EnvelopeFactory,
     FunderProfileFactory,
     ProgrammeFactory,
@@ -106,10 +107,58 @@ def test_bad_budget_line_is_named_and_nothing_is_lost(applicant, world):
         _budget_post(**{"60": "1000", "61": "-20", "64": "12,5"}),
     )
     page = text(response)
-    assert "61 — Services extérieurs : le montant ne peut pas être négatif." in page
-    assert "64 — Charges de personnel : indiquez un montant en euros entiers" in page
+    assert "Le montant ne peut pas être négatif." in page
+    assert "Indiquez un montant en euros entiers" in page
     assert 'value="1000"' in page  # what was typed is still there
     assert application.budget_lines.get(code="60").amount == Decimal("20000")  # unchanged
+
+
+def test_a_budget_line_s_label_is_not_repeated_in_its_error(applicant, world):
+    application = helpers.draft_application(world)
+    response = applicant.post(
+        reverse("funding:application_budget", args=[application.pk]),
+        _budget_post(**{"61": "-20"}),
+    )
+    page = text(response)
+    # Once in the grid's label, once in the error summary's link: never inside the message.
+    assert page.count("61 — Services extérieurs") == 2
+    assert "Services extérieurs : 61" not in page
+
+
+def test_the_budget_step_says_nothing_is_saved_before_any_budget_was_typed(applicant, world):
+    application = ApplicationFactory(organisation=world.structure)
+    page = text(applicant.get(reverse("funding:application_budget", args=[application.pk])))
+    assert "Aucun budget n'est encore enregistré" in page
+    assert "Budget enregistré" not in page and "équilibré" not in page
+
+
+def test_the_saved_budget_is_not_described_beside_a_refused_entry(applicant, world):
+    application = helpers.draft_application(world)
+    response = applicant.post(
+        reverse("funding:application_budget", args=[application.pk]),
+        _budget_post(**{"61": "-20"}),
+    )
+    page = text(response)
+    assert "rien n'a été enregistré" in page
+    assert "Budget enregistré" not in page
+
+
+def test_the_saved_budget_is_described_with_its_totals(applicant, world):
+    application = helpers.draft_application(world)
+    page = text(applicant.get(reverse("funding:application_budget", args=[application.pk])))
+    assert "Budget enregistré : charges" in page and "— équilibré." in page
+
+
+def test_an_empty_budget_is_not_called_balanced(applicant, world):
+    application = ApplicationFactory(organisation=world.structure)
+    response = applicant.post(
+        reverse("funding:application_budget", args=[application.pk]),
+        _budget_post(**{"60": "", "70": ""}),
+        follow=True,
+    )
+    page = text(response)
+    assert "Aucun montant saisi : le budget est vide." in page
+    assert "équilibré" not in page
 
 
 def test_invalid_siret_is_refused_with_a_french_message(applicant, world):
@@ -604,3 +653,10 @@ def test_an_advance_share_outside_one_to_ninety_nine_gets_the_french_message(wor
 
     assert not form.is_valid()
     assert form.non_field_errors() == ["La part de l'avance doit être comprise entre 1 et 99 %."]
+
+
+def test_an_application_without_budget_shows_no_empty_tables(applicant, world):
+    application = ApplicationFactory(organisation=world.structure)
+    page = text(applicant.get(reverse("funding:application_detail", args=[application.pk])))
+    assert "Aucun budget n'est encore saisi." in page
+    assert "Total des charges" not in page

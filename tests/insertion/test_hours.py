@@ -88,6 +88,33 @@ def test_an_import_replaces_the_hours_already_entered(siae):
     assert MonthlyHours.objects.get().hours == Decimal("60.00")
 
 
+def test_an_import_names_the_lines_identical_to_what_is_recorded(siae):
+    MonthlyHoursFactory(participant=siae.participants.get(code="SAL-0001"), hours=Decimal("50"))
+    result = _import(siae, "pseudonyme;mois;heures\nSAL-0001;2026-03;50\nSAL-0002;2026-03;80\n")
+    assert (result.rows, result.saved, result.unchanged) == (2, 1, 1)
+    assert result.summary == (
+        "2 lignes lues : 1 enregistrée, 1 ligne identique à l'existant, laissée telle quelle."
+    )
+
+
+def test_a_template_imported_again_says_that_every_line_is_identical(client, world, siae):
+    for code in ("SAL-0001", "SAL-0002"):
+        MonthlyHoursFactory(participant=siae.participants.get(code=code), hours=Decimal("50"))
+    client.force_login(world.users["organisation_member"])
+    upload = SimpleUploadedFile(
+        "heures.csv",
+        b"pseudonyme;mois;heures\nSAL-0001;2026-03;50\nSAL-0002;2026-03;50,00\n",
+        content_type="text/csv",
+    )
+    response = client.post(
+        reverse("insertion:hours_import", kwargs={"pk": siae.pk}), {"file": upload}, follow=True
+    )
+    assert (
+        "2 lignes lues : aucune enregistrée, 2 lignes identiques à l&#x27;existant, laissées "
+        "telles quelles." in response.content.decode()
+    )
+
+
 def test_the_import_page_lists_every_error(client, world, siae):
     client.force_login(world.users["organisation_member"])
     upload = SimpleUploadedFile(
@@ -226,3 +253,14 @@ def test_hours_no_column_could_hold_are_refused_with_their_line(siae, hours):
     assert len(result.errors) == 1
     assert result.errors[0].startswith("Ligne 2, colonne « heures » : ")
     assert not MonthlyHours.objects.exists()
+
+
+def test_the_month_page_says_when_nothing_changed(client, world, siae):
+    person = siae.participants.get(code="SAL-0001")
+    MonthlyHoursFactory(participant=person, hours=Decimal("110.5"))
+    client.force_login(world.users["organisation_member"])
+    url = reverse("insertion:hours_month", kwargs={"pk": siae.pk})
+    response = client.post(url, {"mois": "2026-03", f"heures_{person.pk}": "110,5"}, follow=True)
+    page = response.content.decode()
+    assert "Aucune modification : ces heures étaient déjà enregistrées." in page
+    assert "0 ligne d&#x27;heures" not in page

@@ -69,6 +69,26 @@ def test_create_holder_from_the_form(agency_client):
     assert response["Location"] == reverse("support:holder_detail", args=[holder.pk])
 
 
+def test_the_officer_who_creates_a_holder_is_its_referent_by_default(agency_client, world):
+    form = agency_client.get(reverse("support:holder_create")).context["form"]
+    assert form["advisor"].value() == world.users["agency_staff"].pk
+
+    # What the browser posts when the officer keeps the preselected referent.
+    agency_client.post(
+        reverse("support:holder_create"), _holder_post(advisor=form["advisor"].value())
+    )
+
+    holder = ProjectHolder.objects.get(name="Karim Benali")
+    assert holder.advisor == world.users["agency_staff"]
+    assert "Karim Benali" in agency_client.get(reverse("support:caseload")).content.decode()
+
+
+def test_a_holder_may_still_be_created_without_a_referent(agency_client):
+    agency_client.post(reverse("support:holder_create"), _holder_post(advisor=""))
+
+    assert ProjectHolder.objects.get(name="Karim Benali").advisor is None
+
+
 def test_contact_without_consent_is_explained_on_the_field(agency_client):
     response = agency_client.post(
         reverse("support:holder_create"), _holder_post(email="karim@example.org")

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from essor.accounts.memberships import memberships_of_user
 from essor.core.exports import csv_response
 from essor.core.permissions import can_admin_organisation
 from essor.directory import selectors
@@ -112,6 +113,8 @@ def organisation(request, pk: int):
             "organisation": organisation,
             "can_edit": request.user.is_authenticated
             and can_admin_organisation(request.user, organisation),
+            # Its own people are not asked whether they manage it (the claim is for outsiders).
+            "is_member": organisation.pk in memberships_of_user(request.user).organisation_ids(),
             "establishments": organisation.public_establishments,
             "located_establishments": located,
             "legal_category_label": legal_category_label(organisation.legal_category),

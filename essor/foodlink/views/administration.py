@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from essor.core.forms import run_service
 from essor.core.permissions import agency_required
-from essor.foodlink import selectors, services
+from essor.foodlink import selectors, services, tasks
 from essor.foodlink.forms import BuyerCreateForm, ProducerCreateForm, ReasonForm, producer_initial
 from essor.foodlink.models import BuyerProfile, ProducerProfile, ProducerRevision
 
@@ -25,8 +25,25 @@ def staff(request):
                 )
             ),
             "buyers": list(BuyerProfile.objects.select_related("commune").order_by("name")),
+            "latest_booklet": tasks.latest_booklet(),
+            "running_booklet": tasks.running_booklet(),
         },
     )
+
+
+@agency_required
+@require_POST
+def booklet_build(request):
+    """« Construire le livret »: the build runs in the background; the agency follows it on the
+    job's progress page. A build already under way is followed rather than started twice."""
+    job = tasks.running_booklet()
+    if job is None:
+        job = tasks.enqueue_booklet(user=request.user)
+    else:
+        messages.info(
+            request, "Le livret est déjà en cours de construction : voici sa progression."
+        )
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @agency_required

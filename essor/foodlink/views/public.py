@@ -5,15 +5,13 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from essor.core.files import private_file_response
-from essor.core.permissions import is_agency_member
 from essor.foodlink import selectors, tasks
 from essor.foodlink.forms import GuideFilterForm
 from essor.foodlink.models import ProducerProfile
@@ -62,6 +60,7 @@ def guide(request):
         request,
         "foodlink/guide.html",
         {
+            "latest_booklet": tasks.latest_booklet(),
             "form": form,
             "page": page,
             "filter_query": filter_query,
@@ -123,13 +122,8 @@ def producer_page(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def booklet(request):
-    if request.method == "POST":
-        if not request.user.is_authenticated or not is_agency_member(request.user):
-            raise PermissionDenied("Seule l'agence reconstruit le livret.")
-        job = tasks.enqueue_booklet(user=request.user)
-        return redirect("core:job_detail", pk=job.pk)
     return render(
         request,
         "foodlink/booklet.html",

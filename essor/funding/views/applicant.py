@@ -170,7 +170,9 @@ def application_budget(request, pk):
             amounts=form.amounts(),
         )
         if saved:
-            if saved.result.balanced:
+            if not (saved.result.charges or saved.result.produits):
+                messages.info(request, "Aucun montant saisi : le budget est vide.")
+            elif saved.result.balanced:
                 messages.success(request, "Budget enregistré : il est équilibré.")
             else:
                 messages.warning(
@@ -188,6 +190,7 @@ def application_budget(request, pk):
             "charges": form.bound_side(budget.CHARGE),
             "produits": form.bound_side(budget.PRODUIT),
             "totals": budget.totals(amounts),
+            "has_budget": any(amounts.values()),
         },
     )
 
