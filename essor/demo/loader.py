@@ -30,8 +30,13 @@ from essor.directory.models import (
     ProfileRevision,
     Sector,
 )
+from essor.territory.importers import (
+    COG_CURRENT,
+    read_package_communes,
+    read_package_epci_members,
+)
 from essor.territory.models import Commune, Territory
-from essor.territory.services import set_territory_communes
+from essor.territory.services import import_cog_rows, set_territory_communes
 
 DEFAULT_SEED = 2026
 CUD_SIREN = "245900428"
@@ -46,14 +51,17 @@ CO_FUNDERS = (
 )
 
 PARTNER_TERRITORY = "Pays des Moulins de Flandre"
-# Communes of the Flandre area (INSEE code, name, postal code, approximate centroid).
-PARTNER_COMMUNES = (
-    ("59067", "Bergues", "59380", 50.968, 2.434),
-    ("59663", "Wormhout", "59470", 50.881, 2.468),
-    ("59309", "Hondschoote", "59122", 50.979, 2.585),
-    ("59211", "Esquelbecq", "59470", 50.886, 2.432),
-    ("59090", "Bollezeele", "59470", 50.867, 2.349),
-)
+# Its communes come from the EPCI list of the npm package @etalab/decoupage-administratif.
+PARTNER_EPCI_SIRENS = ("200040954",)  # CC des Hauts de Flandre
+# The package gives no coordinates: approximate centroids of the villages where the demo places
+# its fictional producers (the other communes of the territory have none until geocoded).
+PRODUCER_VILLAGES = {
+    "59067": (50.968, 2.434),  # Bergues
+    "59089": (50.867, 2.349),  # Bollezeele
+    "59210": (50.886, 2.432),  # Esquelbecq
+    "59309": (50.979, 2.585),  # Hondschoote
+    "59663": (50.881, 2.468),  # Wormhout
+}
 
 
 @dataclass(frozen=True)
@@ -248,24 +256,23 @@ def _ess_structures(
 
 
 def _partner_territory() -> Territory:
-    for code, name, postal_code, latitude, longitude in PARTNER_COMMUNES:
-        commune, created = Commune.objects.get_or_create(
-            insee_code=code,
-            defaults={
-                "name": name,
-                "department_code": "59",
-                "postal_codes": [postal_code],
-                "latitude": latitude,
-                "longitude": longitude,
-            },
+    """The partner territory: the communes of its EPCIs (and their former codes), from the
+    installed reference package, as `import_communes` and `import_epci` would set them."""
+    members = read_package_epci_members(set(PARTNER_EPCI_SIRENS))
+    codes = {row.commune_code for row in members}
+    import_cog_rows(
+        rows=[
+            row
+            for row in read_package_communes()
+            if (row.code if row.kind == COG_CURRENT else row.parent_code) in codes
+        ]
+    )
+    for code, (latitude, longitude) in PRODUCER_VILLAGES.items():
+        Commune.objects.filter(insee_code=code, latitude__isnull=True).update(
+            latitude=latitude, longitude=longitude
         )
-        if not created and commune.latitude is None:
-            commune.latitude, commune.longitude = latitude, longitude
-            commune.save(update_fields=["latitude", "longitude"])
     result = set_territory_communes(
-        name=PARTNER_TERRITORY,
-        kind=Territory.Kind.PARTNER,
-        commune_codes=[code for code, *_ in PARTNER_COMMUNES],
+        name=PARTNER_TERRITORY, kind=Territory.Kind.PARTNER, commune_codes=codes
     )
     return result.territory
 
@@ -475,7 +482,9 @@ def load_demo(*, seed: int = DEFAULT_SEED, progress: Callable[[int], None] | Non
         organisations=organisations,
         structures=structures,
         communes=communes,
-        partner_communes=list(partner.communes.order_by("insee_code")),
+        partner_communes=list(
+            partner.communes.filter(latitude__isnull=False).order_by("insee_code")
+        ),
         sectors=sectors,
         accounts=accounts,
         tick=tick,

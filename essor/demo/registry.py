@@ -32,7 +32,7 @@ class DemoContext:
     organisations: dict
     structures: list  # the ~300 fictional ESS structures (directory.Organisation, is_demo=True)
     communes: list  # the CUD's communes with coordinates
-    partner_communes: list  # the Pays des Moulins de Flandre's communes
+    partner_communes: list  # the Pays des Moulins de Flandre's communes that have coordinates
     sectors: list  # directory.Sector, in display order
     users: dict  # email -> User of the demo accounts created so far
     accounts: list = field(default_factory=list)  # (email, label, full name), printed at the end

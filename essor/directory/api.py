@@ -11,6 +11,7 @@ from essor.directory import selectors
 from essor.directory.ess import esus_is_valid, legal_category_label
 from essor.directory.filters import DirectorySearchForm
 from essor.directory.models import Sector
+from essor.directory.naf import naf_label
 from essor.territory.models import Commune
 
 router = Router(tags=["Annuaire"])
@@ -21,6 +22,9 @@ class FiltersIn(Schema):
     sector: str = ""
     family: str = ""
     commune: str = ""
+    naf: str = Field(
+        "", description="Code NAF rév. 2 : une division (« 88 ») ou une sous-classe (« 88.99B »)."
+    )
     esus: bool = False
     employer: bool = False
     page: int = 1
@@ -48,6 +52,7 @@ class OrganisationOut(Schema):
     legal_category: str
     legal_category_label: str
     naf_code: str
+    naf_label: str = Field(description="Libellé NAF rév. 2 du code (vide si inconnu).")
     activity: str
     description: str
     sectors: list[str]
@@ -114,6 +119,7 @@ def _organisation(organisation, today: datetime.date) -> dict:
         "legal_category": organisation.legal_category,
         "legal_category_label": legal_category_label(organisation.legal_category),
         "naf_code": organisation.naf_code,
+        "naf_label": naf_label(organisation.naf_code),
         "activity": organisation.activity,
         "description": organisation.description,
         "sectors": [sector.slug for sector in organisation.sectors.all()],

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django import forms
 
 from essor.directory.models import EssFamily, Sector
+from essor.directory.naf import naf_divisions, naf_label, naf_labels, normalise
 from essor.territory.models import Commune
 
 MAX_QUERY_LENGTH = 200
@@ -16,13 +17,20 @@ class DirectoryFilters:
     sector: str = ""  # Sector.slug
     family: str = ""  # EssFamily value
     commune: str = ""  # Commune.insee_code
+    naf: str = ""  # a NAF rév. 2 code of any level (« 88 », « 88.99B »), as naf_labels() has it
     esus: bool = False  # ESUS approval valid today
     employer: bool = False
 
     @property
     def is_empty(self) -> bool:
         return not (
-            self.text or self.sector or self.family or self.commune or self.esus or self.employer
+            self.text
+            or self.sector
+            or self.family
+            or self.commune
+            or self.naf
+            or self.esus
+            or self.employer
         )
 
 
@@ -43,6 +51,9 @@ class DirectorySearchForm(forms.Form):
         choices=[("", "Toutes les familles"), *EssFamily.choices],
     )
     commune = forms.ChoiceField(label="Commune", required=False)
+    # Any code of the nomenclature is accepted (the organisation page links its sub-class); the
+    # list offers the divisions. Choices from the npm package: no query.
+    naf = forms.CharField(label="Activité (NAF)", required=False, max_length=6)
     esus = forms.BooleanField(label="Agrément ESUS en cours de validité", required=False)
     employer = forms.BooleanField(label="Structure employeuse", required=False)
 
@@ -57,6 +68,19 @@ class DirectorySearchForm(forms.Form):
             communes = Commune.objects.order_by("name").values_list("insee_code", "name")
         self.fields["commune"].choices = [("", "Toutes les communes"), *communes]
 
+    def clean_naf(self) -> str:
+        """A known NAF code, written as stored (« 8899B » → « 88.99B »); anything else: no filter."""
+        code = normalise(self.cleaned_data.get("naf") or "")
+        return code if code in naf_labels() else ""
+
+    def naf_choices(self) -> list[tuple[str, str]]:
+        """The divisions, and the finer code chosen, if any (a link from an organisation page)."""
+        choices = [(code, f"{code} — {label}") for code, label in naf_divisions()]
+        chosen = self.filters().naf
+        if chosen and len(chosen) > 2:
+            choices.insert(0, (chosen, f"{chosen} — {naf_label(chosen)}"))
+        return [("", "Toutes les activités"), *choices]
+
     def filters(self) -> DirectoryFilters:
         """The valid filters; an invalid value (unknown sector…) is ignored, never a server error."""
         if not self.is_bound:
@@ -68,6 +92,7 @@ class DirectorySearchForm(forms.Form):
             sector=data.get("sector") or "",
             family=data.get("family") or "",
             commune=data.get("commune") or "",
+            naf=data.get("naf") or "",
             esus=bool(data.get("esus")),
             employer=bool(data.get("employer")),
         )

@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from essor.directory.filters import DirectoryFilters
+from essor.directory.naf import naf_subclasses
 
 TABLE = "directory_public_listing"
 
@@ -223,6 +224,13 @@ class ListingQuery:
             today = datetime.date.today()
             clauses.append("l.esus_start <= %s AND (l.esus_end IS NULL OR l.esus_end >= %s)")
             self.params += [today, today]
+        if filters.naf:
+            # The activity is no facet of the listing: the organisations' index on it answers.
+            clauses.append(
+                "l.organisation_id IN "
+                "(SELECT id FROM directory_organisation WHERE naf_code = ANY(%s))"
+            )
+            self.params.append(naf_subclasses(filters.naf))
         self.where = " AND ".join(clauses) or "TRUE"
         self.has_conditions = bool(clauses)
 

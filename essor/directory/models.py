@@ -159,6 +159,8 @@ class Organisation(models.Model):
             models.Index(fields=["is_ess", "is_active", "name"], name="org_public_listing"),
             models.Index(fields=["ess_family"], name="org_ess_family"),
             models.Index(fields=["legal_category"], name="org_legal_category"),
+            # The directory's activity filter (naf_code IN the sub-classes of a division).
+            models.Index(fields=["naf_code"], name="org_naf_code"),
         ]
         constraints = [
             models.UniqueConstraint(

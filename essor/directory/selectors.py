@@ -23,6 +23,7 @@ from essor.directory.models import (
     Organisation,
     Sector,
 )
+from essor.directory.naf import naf_subclasses
 from essor.directory.search import filter_matching, search_organisations, search_terms
 from essor.territory.models import Commune
 from essor.territory.selectors import main_territory
@@ -48,6 +49,8 @@ def _organisation_conditions(filters: DirectoryFilters, prefix: str = "") -> Q:
         conditions["ess_family"] = filters.family
     if filters.employer:
         conditions["is_employer"] = True
+    if filters.naf:
+        conditions["naf_code__in"] = naf_subclasses(filters.naf)
     condition = Q(**{prefix + name: value for name, value in conditions.items()})
     if filters.esus:
         today = datetime.date.today()

@@ -25,12 +25,12 @@ def commune_code_map(territory: Territory) -> dict[str, int]:
 
 
 def resolve_commune(code: str) -> Commune | None:
-    """The current commune for an INSEE code, following former codes."""
-    commune = Commune.objects.filter(insee_code=code).first()
-    if commune is None:
-        former = FormerCommune.objects.select_related("current").filter(code=code).first()
-        commune = former.current if former else None
-    return commune
+    """The current commune for an INSEE code, following former codes: a commune merged into
+    another keeps its `Commune` row, but its code leads to the new commune."""
+    former = FormerCommune.objects.select_related("current").filter(code=code).first()
+    if former is not None:
+        return former.current
+    return Commune.objects.filter(insee_code=code).first()
 
 
 def public_territories():

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from essor.core.audit import record
 from essor.core.formats import counted, plural
-from essor.territory.importers import COG_CURRENT, COG_PART_KINDS, CogRow, ReferenceFileError
+from essor.territory.importers import COG_CURRENT, FORMER_KINDS, CogRow, ReferenceFileError
 from essor.territory.models import Commune, FormerCommune, Territory
 
 BATCH_SIZE = 1000
@@ -22,49 +22,76 @@ class CogImportResult:
     unchanged: int = 0
     former_created: int = 0
     former_updated: int = 0
+    former_removed: int = 0
+
+
+def _commune_values(row: CogRow) -> dict:
+    """The commune's fields the row gives (the COG file gives neither postal codes, population
+    nor SIREN: those already known are kept)."""
+    values = {"name": row.name, "department_code": row.department}
+    if row.postal_codes is not None:
+        values["postal_codes"] = list(row.postal_codes)
+    if row.population is not None:
+        values["population"] = row.population
+    if row.siren is not None:
+        values["siren"] = row.siren
+    return values
 
 
 @transaction.atomic
 def import_cog_rows(*, rows: list[CogRow]) -> CogImportResult:
-    """Create or update the communes (TYPECOM COM) and the codes now part of one (COMA, COMD, ARM).
+    """Create or update the communes (TYPECOM COM) and the codes now part of one (COMA, COMD, ARM,
+    communes absorbed whole).
 
-    Only the name and department come from the COG: coordinates, population and postal codes
-    already known are kept.
+    A merge is followed by the data alone: the code of a commune that became part of another one
+    becomes a `FormerCommune` pointing to the new commune (its `Commune` row stays, establishments
+    may point to it); a code current again stops being a former code. Coordinates are never
+    touched; postal codes, population and SIREN only when the source gives them.
     """
     result = CogImportResult(read=len(rows))
     existing = {commune.insee_code: commune for commune in Commune.objects.all()}
-    to_create, to_update = [], []
+    to_create, to_update, updated_fields = [], [], {"name", "department_code"}
     for row in rows:
         if row.kind != COG_CURRENT:
             continue
+        values = _commune_values(row)
         commune = existing.get(row.code)
         if commune is None:
-            commune = Commune(insee_code=row.code, name=row.name, department_code=row.department)
+            commune = Commune(insee_code=row.code, **values)
             to_create.append(commune)
             existing[row.code] = commune
-        elif (commune.name, commune.department_code) != (row.name, row.department):
-            commune.name, commune.department_code = row.name, row.department
+        elif any(getattr(commune, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(commune, field, value)
+            updated_fields.update(values)
             to_update.append(commune)
         else:
             result.unchanged += 1
     Commune.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    Commune.objects.bulk_update(to_update, ["name", "department_code"], batch_size=BATCH_SIZE)
+    Commune.objects.bulk_update(to_update, sorted(updated_fields), batch_size=BATCH_SIZE)
     result.created, result.updated = len(to_create), len(to_update)
 
     # bulk_create does not return ids on every engine: read them back once.
     commune_ids = dict(Commune.objects.values_list("insee_code", "id"))
+    current_codes = {row.code for row in rows if row.kind == COG_CURRENT}
+    restored = FormerCommune.objects.filter(code__in=current_codes)
+    result.former_removed = restored.count()
+    if result.former_removed:
+        restored.delete()
     known_former = {former.code: former for former in FormerCommune.objects.all()}
     former_create, former_update = [], []
     for row in rows:
         # A delegated commune often keeps the code of the new commune: nothing to map then.
         if row.kind == COG_CURRENT or row.code == row.parent_code:
             continue
-        values = {
-            "name": row.name,
-            "current_id": commune_ids[row.parent_code],
-            "kind": COG_PART_KINDS[row.kind],
-        }
         former = known_former.get(row.code)
+        # A code absorbed whole comes without its name: keep the one known, if any.
+        known_name = former.name if former else getattr(existing.get(row.code), "name", "")
+        values = {
+            "name": row.name or known_name,
+            "current_id": commune_ids[row.parent_code],
+            "kind": FORMER_KINDS[row.kind],
+        }
         if former is None:
             former = FormerCommune(code=row.code, **values)
             former_create.append(former)

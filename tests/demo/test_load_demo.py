@@ -129,13 +129,25 @@ def test_agency_and_co_funders_exist(demo, settings):
     assert funders == {"245900428": "7343", "200053742": "7230", "225900018": "7220"}
 
 
-def test_partner_territory_gathers_flanders_communes(demo):
+def test_partner_territory_is_its_epci_as_the_reference_package_lists_it(demo):
     territory = Territory.objects.get(name="Pays des Moulins de Flandre")
     assert territory.kind == Territory.Kind.PARTNER
-    assert set(territory.communes.values_list("insee_code", flat=True)) == {
-        "59067", "59663", "59309", "59211", "59090"
+    # The CC des Hauts de Flandre (SIREN 200040954) has 40 communes in the 2026 list.
+    codes = set(territory.communes.values_list("insee_code", flat=True))
+    assert len(codes) == 40
+    assert {"59067", "59663", "59309", "59210", "59089"} <= codes
+    wormhout = Commune.objects.get(insee_code="59663")
+    assert (wormhout.name, wormhout.siren, wormhout.postal_codes) == (
+        "Wormhout", "215906637", ["59470"]
+    )  # fmt: skip
+
+
+def test_demo_producers_stand_in_partner_communes_with_coordinates(demo):
+    territory = Territory.objects.get(name="Pays des Moulins de Flandre")
+    placed = territory.communes.filter(latitude__isnull=False)
+    assert set(placed.values_list("insee_code", flat=True)) == {
+        "59067", "59663", "59309", "59210", "59089"
     }  # fmt: skip
-    assert Commune.objects.get(insee_code="59663").name == "Wormhout"
 
 
 @pytest.mark.parametrize("account", ROLE_ACCOUNTS, ids=lambda account: account.role)

@@ -64,14 +64,14 @@ def test_import_prints_counts(cog_file, capsys):
     call_command("import_communes", cog=cog_file)
     out = capsys.readouterr().out
     assert "8 lignes lues : 3 communes créées" in out
-    assert "1 anciens codes créés" in out
+    assert "1 ancien code créé" in out
 
 
 @pytest.mark.django_db
 def test_import_twice_changes_nothing(cog_file, capsys):
     call_command("import_communes", cog=cog_file)
     call_command("import_communes", cog=cog_file)
-    assert "0 communes créées, 0 mises à jour" in capsys.readouterr().out
+    assert "0 commune créée, 0 mise à jour" in capsys.readouterr().out
 
 
 @pytest.mark.django_db

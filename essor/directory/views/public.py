@@ -15,8 +15,9 @@ from essor.directory import selectors
 from essor.directory.ess import esus_is_valid, legal_category_label
 from essor.directory.filters import DirectorySearchForm
 from essor.directory.models import HeadcountBand
+from essor.directory.naf import naf_label
 
-FILTER_PARAMETERS = ("q", "sector", "family", "commune", "esus", "employer")
+FILTER_PARAMETERS = ("q", "sector", "family", "commune", "naf", "esus", "employer")
 
 
 def home(request):
@@ -118,6 +119,7 @@ def organisation(request, pk: int):
             "establishments": organisation.public_establishments,
             "located_establishments": located,
             "legal_category_label": legal_category_label(organisation.legal_category),
+            "naf_label": naf_label(organisation.naf_code),
             "esus_valid": esus_is_valid(organisation.esus_start, organisation.esus_end),
             "headcount_label": (
                 HeadcountBand(organisation.headcount_band).label
@@ -166,6 +168,7 @@ CSV_COLUMNS = [
     "categorie_juridique",
     "libelle_categorie_juridique",
     "code_naf",
+    "libelle_naf",
     "activite",
     "secteurs",
     "agrement_esus_valide",
@@ -194,6 +197,7 @@ def _csv_row(establishment) -> list:
         organisation.legal_category,
         legal_category_label(organisation.legal_category),
         organisation.naf_code,
+        naf_label(organisation.naf_code),
         organisation.activity,
         " | ".join(establishment.sector_names),
         "oui" if esus_is_valid(organisation.esus_start, organisation.esus_end) else "non",
