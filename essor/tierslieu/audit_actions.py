@@ -14,6 +14,13 @@ audit.register_actions(
         "tierslieu.invoice.credited": "Facture annulée par un avoir",
         "tierslieu.invoice.paid": "Paiement enregistré",
         "tierslieu.invoice.read": "Facture d'un membre consultée",
+        "tierslieu.grid.create": "Grille de points de la crèche créée",
+        "tierslieu.grid.update": "Grille de points de la crèche modifiée",
+        "tierslieu.grid.publish": "Grille de points de la crèche publiée",
+        "tierslieu.creche.apply": "Demande de place en crèche déposée",
+        "tierslieu.creche.read": "Dossier de crèche consulté",
+        "tierslieu.commission.offer": "Places de la crèche proposées en commission",
+        "tierslieu.cafe.record": "Cafés suspendus enregistrés",
         "tierslieu.proof.read": "Justificatif de tarif solidaire consulté",
     }
 )

@@ -98,3 +98,70 @@ class PaymentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     amount = forms.DecimalField(label="Montant reçu (€)", max_digits=12, decimal_places=2)
+
+
+class CrecheApplicationForm(forms.Form):
+    child_birth_date = forms.DateField(
+        label="Date de naissance de l'enfant (ou date prévue)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    wanted_start = forms.DateField(
+        label="Entrée souhaitée", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    commune = forms.ModelChoiceField(label="Votre commune", queryset=None, required=False)
+    criteria = forms.MultipleChoiceField(
+        label="Votre situation (critères de la grille)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    parent_looking_for_work = forms.BooleanField(
+        label="Un parent est en recherche d'emploi (places AVIP)", required=False
+    )
+    disability_consent = forms.BooleanField(
+        label="J'accepte d'indiquer si mon enfant est en situation de handicap",
+        required=False,
+        help_text="Facultatif. Seule une réponse oui ou non est enregistrée, aucun détail de santé.",
+    )
+    disability = forms.TypedChoiceField(
+        label="Enfant en situation de handicap",
+        choices=[("", "Je ne réponds pas"), ("oui", "Oui"), ("non", "Non")],
+        coerce=lambda value: value == "oui",
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, criteria=(), communes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].choices = [
+            (c.key, f"{c.label} ({c.points} points)") for c in criteria
+        ]
+        self.fields["commune"].queryset = communes
+
+
+class CriterionForm(forms.Form):
+    key = forms.SlugField(label="Code", max_length=40, help_text="Par exemple : monoparentale.")
+    label = forms.CharField(label="Critère", max_length=200)
+    points = forms.IntegerField(label="Points", min_value=0, max_value=1000)
+
+
+class CommissionForm(forms.Form):
+    held_on = forms.DateField(
+        label="Date de la commission", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    places_babies = forms.IntegerField(label="Places chez les bébés", min_value=0, max_value=50)
+    places_middle = forms.IntegerField(label="Places chez les moyens", min_value=0, max_value=50)
+    places_older = forms.IntegerField(label="Places chez les grands", min_value=0, max_value=50)
+    commission_members = forms.CharField(
+        label="Membres de la commission (courriels, un par ligne)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CoffeeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Cafés",
+        choices=[("offered", "offerts"), ("served", "servis")],
+        widget=forms.RadioSelect,
+    )
+    quantity = forms.IntegerField(label="Nombre", min_value=1, max_value=500)

@@ -91,6 +91,7 @@ class Place(models.Model):
     seller_siret = models.CharField("SIRET du vendeur", max_length=14)
     seller_address = models.CharField("adresse du vendeur", max_length=255)
     seller_vat_number = models.CharField("n° de TVA intracommunautaire", max_length=20, blank=True)
+    creche_places = models.PositiveSmallIntegerField("places de la crèche", default=0)
     # Retention of the crèche's files once a family's application is closed (months).
     creche_retention_months = models.PositiveSmallIntegerField(
         "conservation des dossiers de la crèche (mois)", default=24
@@ -691,3 +692,29 @@ class InvoicePayment(models.Model):
 
     def __str__(self):
         return f"Paiement de {self.amount} € le {self.paid_on:%d/%m/%Y}"
+
+
+# The crèche and the café live in their own file (this one holds the place, its spaces and money).
+from essor.tierslieu.creche_models import (  # noqa: E402
+    AgeGroup,
+    CafeEntry,
+    CafeTally,
+    CommissionSession,
+    CrecheApplication,
+    CrecheGrid,
+    FairTradeSupplier,
+    GridCriterion,
+    Offer,
+)
+
+__all__ = [
+    "AgeGroup",
+    "CafeEntry",
+    "CafeTally",
+    "CommissionSession",
+    "CrecheApplication",
+    "CrecheGrid",
+    "FairTradeSupplier",
+    "GridCriterion",
+    "Offer",
+]

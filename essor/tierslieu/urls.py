@@ -1,6 +1,6 @@
 from django.urls import path
 
-from essor.tierslieu import views
+from essor.tierslieu import views, views_creche
 
 app_name = "tierslieu"
 
@@ -17,6 +17,20 @@ urlpatterns = [
     path("<slug:slug>/gestion/factures/", views.invoices, name="invoices"),
     path("<slug:slug>/gestion/factures/<year:year>.csv", views.invoices_csv, name="invoices_csv"),
     path("<slug:slug>/gestion/factures/mois/", views.invoice_month, name="invoice_month"),
+    path("<slug:slug>/creche/", views_creche.creche, name="creche"),
+    path("<slug:slug>/creche/demande/", views_creche.creche_apply, name="creche_apply"),
+    path("<slug:slug>/creche/gestion/", views_creche.creche_manage, name="creche_manage"),
+    path("<slug:slug>/creche/grilles/<year:year>/", views_creche.creche_grid, name="creche_grid"),
+    path("<slug:slug>/cafe/", views_creche.cafe, name="cafe"),
+    path("creche/demandes/<int:pk>/", views_creche.creche_application, name="creche_application"),
+    path("creche/demandes/<int:pk>/retrait/", views_creche.creche_withdraw, name="creche_withdraw"),
+    path("creche/demandes/<int:pk>/reponse/", views_creche.creche_answer, name="creche_answer"),
+    path("creche/commissions/<int:pk>/", views_creche.commission, name="commission"),
+    path(
+        "creche/commissions/<int:pk>/propositions/",
+        views_creche.commission_offer,
+        name="commission_offer",
+    ),
     path("reservations/<int:pk>/annuler/", views.cancel, name="cancel"),
     path("factures/<int:pk>/", views.invoice, name="invoice"),
     path("factures/<int:pk>.pdf", views.invoice_pdf, name="invoice_pdf"),

@@ -17,7 +17,7 @@ from essor.core.exports import csv_response, pdf_response
 from essor.core.formats import local_datetime, month_label
 from essor.core.forms import run_service
 from essor.core.permissions import login_required
-from essor.tierslieu import access, einvoice, forms, selectors, services
+from essor.tierslieu import access, einvoice, forms, selectors, selectors_creche, services
 from essor.tierslieu.models import Booking, Invoice, Member, Place, SolidarityGrant, Space
 
 
@@ -77,6 +77,8 @@ def place(request, slug):
             ),
             "member": selectors.member_of(request.user, place),
             "manager": access.manages_place(place, request.user),
+            "cafe": selectors_creche.cafe_counter(place),
+            "suppliers": list(place.cafe_suppliers.select_related("organisation")),
         },
     )
 

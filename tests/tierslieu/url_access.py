@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from essor.tierslieu import services
+from essor.tierslieu import services, services_creche
+from essor.tierslieu.creche_models import CommissionSession, CrecheGrid, GridCriterion
 from essor.tierslieu.models import Member, OpeningHours, Place, SolidarityGrant, Space
 from tests.factories import siret_for
 from tests.url_access import ANON_LOGIN, LOGGED_IN, PUBLIC, UrlCase
@@ -56,6 +57,18 @@ def place_of(world):
     world.third_place_grant = SolidarityGrant.objects.create(
         member=member, profile="job_seeker", proof=SimpleUploadedFile("preuve.pdf", b"%PDF-1.4")
     )
+    place.creche_places = 10
+    place.save()
+    grid = CrecheGrid.objects.create(place=place, year=day.year + 1, published_at=timezone.now())
+    GridCriterion.objects.create(grid=grid, key="commune", label="Habite la CUD", points=30)
+    world.third_place_creche = services_creche.apply(
+        place=place, applicant=member.user, child_birth_date=datetime.date(day.year, 1, 2),
+        wanted_start=datetime.date(day.year + 1, 1, 4), criteria=["commune"],
+        parent_looking_for_work=True,
+    )  # fmt: skip
+    world.third_place_session = CommissionSession.objects.create(
+        place=place, held_on=day, places_babies=1
+    )
     world.third_place_room = room
     world.third_place_member = member
     world.third_place = place
@@ -95,6 +108,42 @@ URL_ACCESS = [
         lambda world: {"pk": (place_of(world), world.third_place_booking.pk)[1]},
     ),
     UrlCase("tierslieu:manage", MANAGER, _slug),
+    UrlCase("tierslieu:creche", PUBLIC, _slug),
+    UrlCase("tierslieu:creche_apply", LOGGED_IN, _slug),
+    UrlCase("tierslieu:creche_manage", MANAGER, _slug),
+    UrlCase(
+        "tierslieu:creche_grid",
+        MANAGER,
+        lambda world: {**_slug(world), "year": timezone.localdate().year + 1},
+    ),
+    UrlCase("tierslieu:cafe", MANAGER, _slug),
+    UrlCase(
+        "tierslieu:creche_application",
+        OWNER_OR_MANAGER,
+        lambda world: {"pk": (place_of(world), world.third_place_creche.pk)[1]},
+        note="La famille (ici le membre de la structure) et les gestionnaires du lieu.",
+    ),
+    UrlCase(
+        "tierslieu:creche_withdraw",
+        POST_ONLY,
+        lambda world: {"pk": (place_of(world), world.third_place_creche.pk)[1]},
+    ),
+    UrlCase(
+        "tierslieu:creche_answer",
+        POST_ONLY,
+        lambda world: {"pk": (place_of(world), world.third_place_creche.pk)[1]},
+    ),
+    UrlCase(
+        "tierslieu:commission",
+        MANAGER,
+        lambda world: {"pk": (place_of(world), world.third_place_session.pk)[1]},
+        note="Et les membres de la commission (tests/tierslieu/test_creche.py).",
+    ),
+    UrlCase(
+        "tierslieu:commission_offer",
+        POST_ONLY,
+        lambda world: {"pk": (place_of(world), world.third_place_session.pk)[1]},
+    ),
     UrlCase("tierslieu:invoices", MANAGER, _slug),
     UrlCase(
         "tierslieu:invoices_csv",
