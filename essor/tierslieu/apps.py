@@ -7,7 +7,12 @@ class TiersLieuConfig(AppConfig):
     verbose_name = "Tiers-lieux"
 
     def ready(self):
+        from essor.core.indicators import register
         from essor.core.navigation import Audience, NavEntry, register_nav
+        from essor.tierslieu.figures import INDICATORS
+
+        for indicator in INDICATORS:
+            register(indicator)
         from essor.tierslieu import audit_actions  # noqa: F401 (registers the audit codes)
         from essor.tierslieu.access import sees_my_places
 

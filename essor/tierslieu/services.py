@@ -279,10 +279,14 @@ def book(
     member: Member | None = None,
     outsider_name: str = "",
     outsider_email: str = "",
+    record_past: bool = False,
 ) -> Booking:
-    """Books `space` for a member (by themself or the manager) or an outsider (by the manager)."""
+    """Books `space` for a member (by themself or the manager) or an outsider (by the manager).
+    A manager may record afterwards a use that was not booked (`record_past`), to invoice it."""
     place = space.place
     manager = manages_place(place, actor)
+    if record_past and not manager:
+        raise PermissionDenied("Seuls les gestionnaires enregistrent une réservation passée.")
     if member is None:
         if not manager:
             raise PermissionDenied(
@@ -299,7 +303,7 @@ def book(
             raise ValidationError({"member": f"{member} n'est plus membre du lieu."})
     if not space.is_bookable:
         raise ValidationError({"space": f"« {space} » ne se réserve pas au créneau."})
-    if starts_at <= timezone.now():
+    if starts_at <= timezone.now() and not record_past:
         raise ValidationError(
             {"starts_at": "Ce créneau est passé : choisissez un créneau à venir."}
         )
