@@ -238,6 +238,15 @@ def conflict(space: Space, starts_at, ends_at, *, family: set[int]) -> str | Non
     return None
 
 
+TAKEN = "taken"  # the code of a refusal because someone booked first
+
+
+def _refuse_if_taken(space: Space, starts_at, ends_at, family: set[int]) -> None:
+    reason = conflict(space, starts_at, ends_at, family=family)
+    if reason:
+        raise ValidationError({"starts_at": ValidationError(reason, code=TAKEN)})
+
+
 def _price(space: Space, member: Member | None, starts_at, ends_at) -> tuple[int, Decimal, bool]:
     """(minutes included in the member's month, price excl. VAT, solidarity price)."""
     minutes = int((ends_at - starts_at).total_seconds() // 60)
@@ -317,13 +326,14 @@ def book(
     )
     if found:
         raise ValidationError({"starts_at": found})
+    family = family_ids(space, list(Space.objects.filter(place=place).only("pk", "parent_id")))
+    # Most refusals of a popular slot are decided here, without waiting for the place's lock;
+    # the check is made again under the lock for those that pass.
+    _refuse_if_taken(space, starts_at, ends_at, family)
     try:
         with transaction.atomic():
             _lock_place(place)
-            family = family_ids(space, list(Space.objects.filter(place=place)))
-            reason = conflict(space, starts_at, ends_at, family=family)
-            if reason:
-                raise ValidationError({"starts_at": reason})
+            _refuse_if_taken(space, starts_at, ends_at, family)
             included, price, solidarity = _price(space, member, starts_at, ends_at)
             booking = Booking.objects.create(
                 place=place,
@@ -344,7 +354,11 @@ def book(
         # PostgreSQL's exclusion constraint, should a writer ever skip the place's lock.
         if "tierslieu_booking_no_overlap" in str(error):
             raise ValidationError(
-                {"starts_at": f"« {space} » est déjà réservé sur ce créneau."}
+                {
+                    "starts_at": ValidationError(
+                        f"« {space} » est déjà réservé sur ce créneau.", code=TAKEN
+                    )
+                }
             ) from error
         raise
     return booking

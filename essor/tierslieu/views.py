@@ -6,8 +6,9 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
@@ -19,6 +20,10 @@ from essor.core.forms import run_service
 from essor.core.permissions import login_required
 from essor.tierslieu import access, einvoice, forms, selectors, selectors_creche, services
 from essor.tierslieu.models import Booking, Invoice, Member, Place, SolidarityGrant, Space
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303
 
 
 def _place(slug) -> Place:
@@ -201,6 +206,7 @@ def book(request, slug, pk):
     form = (forms.OutsiderBookingForm if manager else forms.BookingForm)(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        wanted = data["starts_at"]  # a refused field leaves cleaned_data
         outcome = run_service(
             form,
             services.book,
@@ -223,6 +229,13 @@ def book(request, slug, pk):
             return redirect("tierslieu:mine" if not manager else "tierslieu:manage", *(
                 [] if not manager else [place.slug]
             ))  # fmt: skip
+        if form.has_error("starts_at", code=services.TAKEN):
+            # Someone booked first: back to the month's grid, which shows the slot taken.
+            for message in form.errors["starts_at"]:
+                messages.error(request, message)
+            day = local_datetime(wanted)
+            url = reverse("tierslieu:availability", args=[place.slug, space.pk])
+            return HttpResponseSeeOther(f"{url}?mois={day:%Y-%m}")
     year, month = _month(request)
     return render(
         request,

@@ -105,9 +105,28 @@ def test_a_member_books_from_the_availability_page(client, tl):
     assert Booking.objects.get().member == tl.alice
 
 
-def test_a_taken_slot_is_refused_with_a_french_message_on_the_field(client, tl, objects):
+def test_a_taken_slot_sends_back_to_the_grid_with_a_french_message(client, tl, objects):
     client.force_login(tl.bruno.user)
     start, end = tl.at(2, 10), tl.at(2, 11)
+
+    response = client.post(
+        reverse("tierslieu:book", args=[tl.place.slug, tl.room_b.pk]),
+        {"starts_at": f"{start:%Y-%m-%d %H:%M}", "ends_at": f"{end:%Y-%m-%d %H:%M}"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[0] == (
+        reverse("tierslieu:availability", args=[tl.place.slug, tl.room_b.pk])
+        + f"?mois={start:%Y-%m}",
+        303,
+    )
+    assert "« Salle du Phare » est déjà réservé sur ce créneau." in response.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_a_slot_off_the_grid_is_refused_on_the_field(client, tl):
+    client.force_login(tl.bruno.user)
+    start, end = tl.at(2, 10, 15), tl.at(2, 11)
 
     response = client.post(
         reverse("tierslieu:book", args=[tl.place.slug, tl.room_b.pk]),
@@ -115,8 +134,8 @@ def test_a_taken_slot_is_refused_with_a_french_message_on_the_field(client, tl, 
     )
 
     assert response.status_code == 400
-    assert "« Salle du Phare » est déjà réservé sur ce créneau." in response.content.decode()
-    assert Booking.objects.count() == 1
+    assert "créneaux de 60 minutes" in response.content.decode()
+    assert not Booking.objects.exists()
 
 
 def test_someone_who_is_not_a_member_cannot_book(client, tl):
