@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "essor.foodlink",
     "essor.village",
     "essor.cigales",
+    "essor.tierslieu",
     "essor.observatory",
     "essor.demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("circuits-courts/", include("essor.foodlink.urls")),
     path("village/", include("essor.village.urls")),
     path("cigales/", include("essor.cigales.urls")),
+    path("tiers-lieux/", include("essor.tierslieu.urls")),
     path("observatoire/", include("essor.observatory.urls")),
     path("api/", api.urls),
 ]

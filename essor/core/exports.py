@@ -214,19 +214,24 @@ PDF_VARIANT = "pdf/ua-1"
 
 
 def render_pdf(
-    template_name: str, context: dict, *, base_url: str = "http://essor.invalid/"
+    template_name: str,
+    context: dict,
+    *,
+    base_url: str = "http://essor.invalid/",
+    variant: str = PDF_VARIANT,
 ) -> bytes:
     """Renders a template to PDF bytes. Templates extend `core/pdf_base.html` (A4, page numbers,
     `lang="fr"`, a `<title>` from their `title` block).
 
     Every PDF is tagged PDF/UA-1, so that a screen reader follows its headings, lists and tables:
     a structure tree, the document's language (`/Lang`) and title (`/Title`, shown by the reader
-    instead of the file name), and the PDF/UA identification in its XMP metadata."""
+    instead of the file name), and the PDF/UA identification in its XMP metadata. An invoice asks
+    for `variant="pdf/a-3b"` (Factur-X embeds its XML in a PDF/A-3), still tagged."""
     from weasyprint import HTML
 
     html = render_to_string(template_name, context)
     document = HTML(string=html, base_url=base_url, url_fetcher=_static_files_fetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return document.write_pdf(pdf_variant=variant, pdf_tags=True)
 
 
 def pdf_response(filename: str, content: bytes, *, inline: bool = False) -> HttpResponse:

@@ -8,7 +8,16 @@ class DemoConfig(AppConfig):
 
     def ready(self):
         # The demo package is the only one that imports every module: it orders their steps.
-        from essor.demo import cigales, foodlink, funding, insertion, observatory, support, village
+        from essor.demo import (
+            cigales,
+            foodlink,
+            funding,
+            insertion,
+            observatory,
+            support,
+            tierslieu,
+            village,
+        )
         from essor.demo.registry import DemoStep, register_step
 
         register_step(
@@ -21,4 +30,5 @@ class DemoConfig(AppConfig):
         register_step(DemoStep("foodlink", 50, foodlink.load, foodlink.remove))
         register_step(DemoStep("village", 60, village.load, village.remove))
         register_step(DemoStep("cigales", 65, cigales.load, cigales.remove))
+        register_step(DemoStep("tierslieu", 70, tierslieu.load, tierslieu.remove))
         register_step(DemoStep("observatory", 90, observatory.load_demo, observatory.remove_demo))

@@ -112,12 +112,13 @@ def demo_data_present() -> bool:
 @transaction.atomic
 def remove_demo_data() -> None:
     """Delete the demo structures (and, by cascade, their sites, memberships, revisions) and the
-    demo accounts. Real organisations, communes and territories stay."""
-    get_user_model().objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
+    demo accounts. Real organisations, communes and territories stay. The modules' steps go
+    first: their records may keep who did what (an invoice its issuer) and protect the accounts."""
     demo = Organisation.objects.filter(is_demo=True)
     for step in reversed(registry.steps()):
         if step.remove is not None:
             step.remove()
+    get_user_model().objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
     Organisation.objects.filter(merged_into__in=demo).update(merged_into=None)
     demo.update(merged_into=None)
     demo.delete()
