@@ -1,6 +1,9 @@
 """Names in a French sentence: « de l'Agence », « du Département du Nord », « d'Emmaüs », never
 « de Agence » nor « de Emmaüs »."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
@@ -127,3 +130,31 @@ def test_the_members_page_names_the_structure_with_its_article(client, db):
     page = response.content.decode()
     assert "Membres de l&#x27;Association Emmaüs Dunkerque" in page
     assert "Membres de Association" not in page
+
+
+# « de {{ organisation.name }} », « au {{ edition.name }} »: a name written after a preposition
+# without the filter that gives it its article (the filter is `{{ name|article:"de" }}`).
+NAME_AFTER_PREPOSITION = re.compile(
+    r"(?:^|[^'’\w])(?:de|à|du|au) (?:\{\{ ?[\w.]*name[\w.]*(?: ?\|[^}]*)? ?\}\}"
+    r"|\{[\w.]*(?:name|organisation|producer|buyer|edition|funder)[\w.]*\})"
+)
+
+
+def test_no_template_nor_message_writes_a_name_after_a_preposition_without_its_article():
+    root = Path(__file__).resolve().parents[2] / "essor"
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*"))
+        if path.suffix in {".html", ".txt", ".py"} and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if NAME_AFTER_PREPOSITION.search(line)
+    ]
+    assert found == [], f"Nom sans son article (filtre article, formats.with_article) : {found}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["<h1>Membres de {{ organisation.name }}</h1>", 'f"Offre de {offer.producer} : …"'],
+)
+def test_the_source_check_finds_a_bare_name(line):
+    assert NAME_AFTER_PREPOSITION.search(line)
