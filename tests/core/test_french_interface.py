@@ -8,8 +8,10 @@ import re
 
 import lxml.html
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from essor.core import errors
 from tests.conftest import ROLES
 from tests.core.test_url_access import CASES
 
@@ -120,7 +122,7 @@ def _words(text, where) -> list[str]:
     ("html", "expected"),
     [
         ("<p>Page not found</p>", True),
-        ('<button aria-label="Close">×</button>', True),
+        ('<button aria-label="Close menu">×</button>', True),
         ('<input type="submit" value="Submit">', True),
         ('<input type="search" placeholder="Search">', True),
         ("<p>This field is required.</p>", True),
@@ -160,3 +162,20 @@ def test_no_page_of_any_role_shows_an_english_word(client, world, case):
         if words:
             found[role] = words
     assert not found, f"Mots anglais sur {url} : {found}"
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        lambda request: errors.bad_request(request),
+        lambda request: errors.permission_denied(request),
+        lambda request: errors.page_not_found(request),
+        lambda request: errors.server_error(request),
+        lambda request: errors.csrf_failure(request, reason="CSRF cookie not set."),
+    ],
+    ids=["400", "403", "404", "500", "csrf"],
+)
+def test_the_error_pages_show_no_english_word(rf, db, handler):
+    request = rf.get("/une-page/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    request.user = AnonymousUser()
+    assert english_words(handler(request).content.decode()) == []
