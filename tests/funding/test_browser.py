@@ -61,7 +61,7 @@ def test_a_structure_applies_and_the_funder_decides(live_server, page, funding_w
     expect(page.get_by_role("status").last).to_contain_text("équilibré")
 
     page.get_by_role("link", name="3. Les financeurs sollicités").click()
-    page.get_by_label("Dispositif").select_option(
+    page.get_by_role("combobox", name="Dispositif").select_option(
         label=f"{world.funder.name} — Fonds ESS de la CUD"
     )
     page.get_by_label("Montant demandé (en euros entiers)").fill("20000")
