@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from essor.core.formats import with_article
 from essor.core.permissions import is_agency_member
 from essor.core.steps import step
 
@@ -340,7 +341,7 @@ class Handback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Restitution à {self.member}"
+        return f"Restitution {with_article(self.member, 'à')}"
 
 
 # --- meetings ------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from essor.cigales.models import (
 from essor.cigales.split import split_pro_rata
 from essor.core import audit, workflow
 from essor.core.amounts import to_cents, too_large
-from essor.core.formats import euros, long_date
+from essor.core.formats import euros, long_date, with_article
 from essor.core.notifications import notify
 from essor.core.permissions import is_agency_member
 from essor.directory import services as directory_services
@@ -830,7 +830,7 @@ def send_follow_up_reminders(*, today: datetime.date | None = None) -> int:
         ]
         notify(
             users=users,
-            message=f"Le suivi annuel de {project.organisation} ({project.club}) est à écrire.",
+            message=f"Le suivi annuel {with_article(project.organisation, 'de')} ({project.club}) est à écrire.",
             url=reverse("cigales:project", args=[project.pk]),
             subject="Suivi annuel d'un investissement de votre club CIGALES",
         )

@@ -12,6 +12,7 @@ from essor.cigales import access, figures, forms, selectors, services
 from essor.cigales.models import AgendaItem, Club, Investment, Meeting, Member, Project
 from essor.core import audit, workflow
 from essor.core.exports import csv_response, json_dumps, pdf_response, render_pdf
+from essor.core.formats import with_article
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member, login_required, require
 from essor.directory.models import Organisation
@@ -201,12 +202,12 @@ def member_leave(request, pk):
             form, services.member_leaves, actor=request.user, member=member, **form.cleaned_data
         )
     ):
-        messages.success(request, f"La sortie de {member.name} est enregistrée.")
+        messages.success(request, f"La sortie {with_article(member.name, 'de')} est enregistrée.")
         return redirect("cigales:club", club.pk)
     return render(
         request,
         "cigales/simple_form.html",
-        _form_context(club, form, f"Sortie de {member.name} du club"),
+        _form_context(club, form, f"Sortie {with_article(member.name, 'de')} du club"),
     )
 
 

@@ -236,3 +236,209 @@ def month_abbreviations() -> list[str]:
 def month_label(year: int, month: int) -> str:
     """« novembre 2026 »."""
     return format_date(datetime.date(year, month, 1), "MMMM y", locale=LOCALE)
+
+
+# --- Names in a sentence: elision and articles ------------------------------------------------
+
+# The gender of the common nouns an institution's, a programme's or a place's name starts with:
+# « la Région Hauts-de-France », « le Département du Nord », « les Ateliers du Littoral ».
+# A name that starts with another word is a proper name, without article (« Emmaüs »).
+_FEMININE, _MASCULINE, _PLURAL = "f", "m", "p"
+NOUN_GENDERS = {
+    **dict.fromkeys(
+        [
+            "agence",
+            "aide",
+            "association",
+            "banque",
+            "boutique",
+            "bourse",
+            "caisse",
+            "chambre",
+            "cité",
+            "communauté",
+            "commune",
+            "compagnie",
+            "coopérative",
+            "direction",
+            "entreprise",
+            "épicerie",
+            "fabrique",
+            "fédération",
+            "ferme",
+            "fête",
+            "fondation",
+            "halle",
+            "maison",
+            "métropole",
+            "mission",
+            "mutuelle",
+            "préfecture",
+            "prime",
+            "recyclerie",
+            "région",
+            "régie",
+            "ressourcerie",
+            "société",
+            "subvention",
+            "union",
+            "université",
+            "ville",
+        ],
+        _FEMININE,
+    ),
+    **dict.fromkeys(
+        [
+            "appel",
+            "atelier",
+            "budget",
+            "centre",
+            "club",
+            "hôpital",
+            "hôtel",
+            "collectif",
+            "comité",
+            "conseil",
+            "contrat",
+            "département",
+            "dispositif",
+            "établissement",
+            "fonds",
+            "foyer",
+            "groupement",
+            "institut",
+            "jardin",
+            "office",
+            "pôle",
+            "prix",
+            "programme",
+            "projet",
+            "réseau",
+            "secours",
+            "service",
+            "syndicat",
+            "trophée",
+            "village",
+        ],
+        _MASCULINE,
+    ),
+    **dict.fromkeys(
+        ["amis", "ateliers", "compagnons", "jardins", "restaurants", "restos", "trophées"],
+        _PLURAL,
+    ),
+    # Acronyms read as words or letter by letter, as people say them: « la CAF », « l'URSSAF ».
+    **dict.fromkeys(
+        [
+            "adie",
+            "caf",
+            "ccas",
+            "cci",
+            "cma",
+            "cpam",
+            "cress",
+            "cud",
+            "mel",
+            "mjc",
+            "scic",
+            "scop",
+            "sncf",
+            "urssaf",
+        ],
+        _FEMININE,
+    ),
+    **dict.fromkeys(["cias", "epci", "esat", "ehpad"], _MASCULINE),
+}
+_VOWELS = set("aàâäeéèêëiîïoôöuùûüyÿæœ")
+# Most names in h take elision (« l'Hôpital », « d'Habitat et Humanisme »); these do not.
+_ASPIRATED_H = (
+    "hainaut",
+    "halle",
+    "hameau",
+    "hangar",
+    "hasard",
+    "haut",
+    "hérisson",
+    "héros",
+    "hollande",
+    "hongrie",
+    "honte",
+    "houblon",
+    "hutte",
+)
+_NAME_ARTICLES = {"le": _MASCULINE, "les": _PLURAL}
+
+
+def _first_word(name: str) -> str:
+    return name.split(" ", 1)[0].split("\u00a0", 1)[0].casefold()
+
+
+def elides(word: str) -> bool:
+    """Whether a word takes « l' » and « d' »: it starts with a vowel sound (« Agence »,
+    « Emmaüs », « Hôpital », « Ypres »), but not with an aspirated h (« Hauts-de-France »,
+    « Halle ») nor a « y » before a vowel (« Yourte »)."""
+    word = word.casefold()
+    if not word:
+        return False
+    if word[0] == "h":
+        return not word.startswith(_ASPIRATED_H)
+    if word[0] == "y":
+        return len(word) > 1 and word[1] not in _VOWELS
+    if word.startswith("oui") or word.startswith("onz"):
+        return False
+    return word[0] in _VOWELS
+
+
+def _article_and_name(name: str) -> tuple[str, str]:
+    """The article a name takes in a sentence, and the name without the article it may begin
+    with: ("l'", "Agence ESS"), ("le", "Relais"), ("les", "Jardins du Littoral"), ("", "Emmaüs")."""
+    first = _first_word(name)
+    if first in _NAME_ARTICLES and " " in name:
+        # « Le Relais », « Les Jardins du Littoral »: the article contracts (« du Relais »).
+        return first, name.split(" ", 1)[1]
+    gender = NOUN_GENDERS.get(first.rstrip(",;:"))
+    if gender == _PLURAL:
+        return "les", name
+    if gender is None:
+        return "", name
+    if elides(first):
+        return "l'", name
+    return ("la" if gender == _FEMININE else "le"), name
+
+
+_CONTRACTIONS = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
+
+
+def with_article(name, preposition: str = "") -> str:
+    """A name as it reads in a French sentence, after a preposition or none, with the article of
+    the noun it starts with, elided and contracted by the rules:
+
+    with_article("Agence ESS du Dunkerquois", "de") → « de l'Agence ESS du Dunkerquois »
+    with_article("Région Hauts-de-France", "de")    → « de la Région Hauts-de-France »
+    with_article("Département du Nord", "à")        → « au Département du Nord »
+    with_article("Les Jardins du Littoral", "de")   → « des Jardins du Littoral »
+    with_article("Emmaüs Dunkerque", "de")          → « d'Emmaüs Dunkerque »
+    with_article("Bergues", "à")                    → « à Bergues »
+    with_article("Agence ESS")                      → « l'Agence ESS »
+    """
+    name = str(name or "").strip()
+    preposition = preposition.strip()
+    if not name:
+        return ""
+    article, rest = _article_and_name(name)
+    if article and preposition:
+        contracted = _CONTRACTIONS.get((preposition.casefold(), article))
+        if contracted:
+            return f"{contracted} {rest}"
+    if article == "l'":
+        phrase = f"l'{rest}"
+    elif article and rest is not name:
+        phrase = f"{name.split(' ', 1)[0]} {rest}"  # the name's own article, as it is written
+    elif article:
+        phrase = f"{article} {rest}"
+    else:
+        phrase = rest
+    if not preposition:
+        return phrase
+    if preposition.casefold() == "de" and not article and elides(_first_word(rest)):
+        return f"{preposition[0]}'{rest}"
+    return f"{preposition} {phrase}"

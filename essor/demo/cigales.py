@@ -41,6 +41,7 @@ from essor.cigales.models import (
     Vote,
     add_years,
 )
+from essor.core.formats import with_article
 from essor.demo.accounts import DEMO_EMAIL_DOMAIN
 from essor.demo.support import FIRST_NAMES, LAST_NAMES
 
@@ -532,7 +533,10 @@ class ClubStory:
         items = []
         if first:
             items.append(
-                {"title": f"Présentation de {organisation} par ses porteurs", "is_vote": False}
+                {
+                    "title": f"Présentation {with_article(organisation, 'de')} par ses porteurs",
+                    "is_vote": False,
+                }
             )
         items.append(
             {
@@ -582,7 +586,10 @@ class ClubStory:
         results = self.meeting(
             self.day(month, 12),
             [
-                {"title": f"Présentation de {organisation} par ses porteurs", "is_vote": False},
+                {
+                    "title": f"Présentation {with_article(organisation, 'de')} par ses porteurs",
+                    "is_vote": False,
+                },
                 {
                     "title": f"Investir dans {organisation}"[:200],
                     "is_vote": True,

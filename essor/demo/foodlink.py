@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from essor.accounts.models import Role
+from essor.core.formats import with_article
 from essor.core.models import Notification
 from essor.demo import identifiers
 from essor.directory.models import FactSource, Organisation
@@ -154,11 +155,6 @@ def trade_catalogue(kind: str) -> dict[str, list]:
     }
 
 
-def _of(name: str) -> str:
-    """« de Bergues », « d'Armbouts-Cappel »."""
-    return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÊ" else f"de {name}"
-
-
 def _organisations(ctx, sirens, names, legal_categories, activity):
     organisations = [
         Organisation(
@@ -266,7 +262,7 @@ def _canteens(ctx, sirens):
     for index in range(CANTEEN_COUNT):
         commune = communes[index % len(communes)]
         label, _, _ = CANTEENS[index % len(CANTEENS)]
-        names.append(f"{label} {_of(commune.name)}")
+        names.append(f"{label} {with_article(commune.name, 'de')}")
         chosen.append(commune)
     organisations = _organisations(
         ctx, sirens, names, ["7210"] * CANTEEN_COUNT, "Restauration collective"
@@ -542,7 +538,7 @@ def load(ctx) -> str:
     Notification.objects.bulk_create(
         Notification(
             user=farmer,
-            message=f"Nouvelle consultation de {alert.consultation.buyer} : "
+            message=f"Nouvelle consultation {with_article(alert.consultation.buyer, 'de')} : "
             f"{alert.consultation.product}.",
             url=reverse("foodlink:consultation_detail", kwargs={"pk": alert.consultation_id}),
         )

@@ -7,6 +7,8 @@ Nouns carry their grammatical gender ("m" or "f") so that adjectives agree
 import random
 from dataclasses import dataclass
 
+from essor.core.formats import with_article
+
 
 @dataclass(frozen=True)
 class SectorTheme:
@@ -286,6 +288,6 @@ def structure_name(rng: random.Random, theme: SectorTheme, prefix: str) -> str:
 def description(rng: random.Random, theme: SectorTheme, name: str, commune_name: str) -> str:
     mission = rng.choice(theme.missions)
     return (
-        f"{name} {mission}. Implantée à {commune_name}, la structure travaille avec les "
+        f"{name} {mission}. Implantée {with_article(commune_name, 'à')}, la structure travaille avec les "
         "habitants et les partenaires du territoire. Données fictives de démonstration."
     )

@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
+from essor.core.formats import with_article
 from essor.demo.accounts import DEMO_EMAIL_DOMAIN
 from essor.directory.models import Establishment, Organisation
 from essor.support.models import (
@@ -235,7 +236,7 @@ def load_support_demo(ctx) -> str:
                 consent_scope=(
                     rng.choice([ConsentScope.AGENCY, ConsentScope.PARTNERS]) if consent else ""
                 ),
-                idea=f"Créer {rng.choice(IDEAS.get(chosen.slug, GENERIC_IDEAS))} à {commune.name}.",
+                idea=f"Créer {rng.choice(IDEAS.get(chosen.slug, GENERIC_IDEAS))} {with_article(commune.name, 'à')}.",
                 commune=commune,
                 in_qpv=(commune.is_qpv_present or commune.insee_code in QPV_COMMUNES)
                 and rng.random() < 0.3,

@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from essor.core.formats import with_article
 from essor.core.models import ProposedChange
 from essor.core.permissions import agency_decides
 from essor.core.validators import validate_rna, validate_siren, validate_siret
@@ -300,7 +301,7 @@ class ProfileRevision(ProposedChange):
         ]
 
     def __str__(self) -> str:
-        return f"Modification de {self.organisation} ({self.get_status_display()})"
+        return f"Modification {with_article(self.organisation, 'de')} ({self.get_status_display()})"
 
     # --- workflow --------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from essor.accounts.memberships import memberships_of_user
 from essor.core.amounts import line_amount
-from essor.core.formats import local_date, long_date, month_names
+from essor.core.formats import local_date, long_date, month_names, with_article
 from essor.core.models import ProposedChange
 from essor.core.permissions import agency_decides
 from essor.core.validators import validate_siret
@@ -282,7 +282,7 @@ class ProducerRevision(ProposedChange):
         ]
 
     def __str__(self) -> str:
-        return f"Modification de {self.producer} ({self.get_status_display()})"
+        return f"Modification {with_article(self.producer, 'de')} ({self.get_status_display()})"
 
     # --- workflow --------------------------------------------------------------------------
 
@@ -682,7 +682,7 @@ class Offer(FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Offre de {self.producer} — {self.consultation}"
+        return f"Offre {with_article(self.producer, 'de')} — {self.consultation}"
 
     @property
     def awarded_amount(self):

@@ -16,7 +16,15 @@ from essor.accounts.models import Role
 from essor.accounts.selectors import people_of
 from essor.core import amounts, audit, csvfiles, workflow
 from essor.core.exports import write_csv
-from essor.core.formats import euros, local_date, long_date, long_datetime, plural, round_half_up
+from essor.core.formats import (
+    euros,
+    local_date,
+    long_date,
+    long_datetime,
+    plural,
+    round_half_up,
+    with_article,
+)
 from essor.core.formats import quantity as format_quantity
 from essor.core.notifications import notify
 from essor.foodlink import selectors
@@ -237,7 +245,7 @@ def review_producer_revision(
     notify(
         users=[revision.proposed_by],
         message=(
-            f"Votre modification du profil de {revision.producer} a été "
+            f"Votre modification du profil {with_article(revision.producer, 'de')} a été "
             f"{'validée et publiée' if approve else 'refusée'}."
             + (f" Commentaire de l'agence : {comment}" if comment else "")
         ),
@@ -386,7 +394,7 @@ def publish_consultation(*, actor, consultation: Consultation) -> int:
     notify(
         users=_members([match["organisation_id"] for match in matches]),
         message=(
-            f"Nouvelle consultation de {consultation.buyer} : {consultation.product} "
+            f"Nouvelle consultation {with_article(consultation.buyer, 'de')} : {consultation.product} "
             f"({format_quantity(consultation.quantity)} {consultation.get_unit_display()}), réponse "
             f"attendue avant le {long_datetime(consultation.deadline)}."
         ),
@@ -609,10 +617,12 @@ def _chosen_quantities(consultation, offers: dict, quantities: dict) -> dict:
             errors.append("Une offre choisie n'appartient pas à cette consultation.")
             continue
         if quantity < 0:
-            errors.append(f"Offre de {offer.producer} : la quantité attribuée doit être positive.")
+            errors.append(
+                f"Offre {with_article(offer.producer, 'de')} : la quantité attribuée doit être positive."
+            )
         elif quantity > offer.quantity:
             errors.append(
-                f"Offre de {offer.producer} : la quantité attribuée ({format_quantity(quantity)}) "
+                f"Offre {with_article(offer.producer, 'de')} : la quantité attribuée ({format_quantity(quantity)}) "
                 f"dépasse la quantité proposée ({format_quantity(offer.quantity)})."
             )
         else:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from essor.core import amounts, audit, workflow
-from essor.core.formats import euros, file_size, long_date, round_half_up
+from essor.core.formats import euros, file_size, long_date, round_half_up, with_article
 from essor.core.mail import send_later
 from essor.funding import access, budget, notices
 from essor.funding.models import (
@@ -337,7 +337,7 @@ def set_share(*, application: Application, programme: Programme, actor, amount) 
             )
         if share.status != S.CORRECTION:
             raise ValidationError(
-                f"La demande à {share.programme.funder.organisation.name} (dispositif "
+                f"La demande {with_article(share.programme.funder.organisation.name, 'à')} (dispositif "
                 f"« {share.programme.name} ») est « {share.get_status_display()} » : son montant "
                 "ne peut plus changer. Seules les demandes renvoyées pour correction se modifient."
             )

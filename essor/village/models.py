@@ -626,4 +626,4 @@ class Draw(models.Model):
         verbose_name = "tirage au sort"
 
     def __str__(self) -> str:
-        return f"Tirage du {self.edition}"
+        return f"Tirage {formats.with_article(self.edition, 'de')}"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from essor.accounts.models import Role
 from essor.accounts.selectors import people_of
 from essor.core import audit, workflow
-from essor.core.formats import local_date, long_date, time_of_day
+from essor.core.formats import local_date, long_date, time_of_day, with_article
 from essor.core.notifications import notify
 from essor.core.permissions import can_admin_organisation, is_agency_member
 from essor.village import stamps
@@ -219,7 +219,7 @@ def submit_application(*, application: ExhibitorApplication, actor):
         users=_agency_people(),
         message=f"Nouvelle candidature d'exposant : {application.organisation}.",
         url=reverse("village:review", args=[application.pk]),
-        subject=f"Village des solidarités — candidature de {application.organisation}",
+        subject=f"Village des solidarités — candidature {with_article(application.organisation, 'de')}",
         category="village.agency",
     )
     return application
@@ -228,11 +228,11 @@ def submit_application(*, application: ExhibitorApplication, actor):
 DECISIONS = {
     "accept": (
         "accept",
-        "Votre candidature au {edition} est acceptée : l'agence vous attribue "
+        "Votre candidature {edition} est acceptée : l'agence vous attribue "
         "un stand, puis vous confirmerez votre venue.",
     ),
-    "wait": ("wait", "Votre candidature au {edition} est en liste d'attente : {reason}"),
-    "reject": ("reject", "Votre candidature au {edition} n'est pas retenue : {reason}"),
+    "wait": ("wait", "Votre candidature {edition} est en liste d'attente : {reason}"),
+    "reject": ("reject", "Votre candidature {edition} n'est pas retenue : {reason}"),
 }
 
 
@@ -244,7 +244,9 @@ def decide(*, application: ExhibitorApplication, actor, decision: str, reason: s
     method, message = DECISIONS[decision]
     application.reason = reason
     workflow.perform(getattr(application, method), actor=actor, reason=reason)
-    _tell_exhibitor(application, message.format(edition=application.edition, reason=reason))
+    _tell_exhibitor(
+        application, message.format(edition=with_article(application.edition, "à"), reason=reason)
+    )
     return application
 
 
@@ -252,7 +254,7 @@ def confirm(*, application: ExhibitorApplication, actor):
     workflow.perform(application.confirm, actor=actor)
     notify(
         users=_agency_people(),
-        message=f"{application.organisation} confirme sa venue au {application.edition}.",
+        message=f"{application.organisation} confirme sa venue {with_article(application.edition, 'à')}.",
         url=reverse("village:review", args=[application.pk]),
         subject=f"Village des solidarités — {application.organisation} confirme sa venue",
         category="village.agency",
@@ -273,9 +275,9 @@ def withdraw(*, application: ExhibitorApplication, actor, reason: str = ""):
     )
     notify(
         users=_agency_people(),
-        message=f"{application.organisation} retire sa candidature au {application.edition}.",
+        message=f"{application.organisation} retire sa candidature {with_article(application.edition, 'à')}.",
         url=reverse("village:review", args=[application.pk]),
-        subject=f"Village des solidarités — retrait de {application.organisation}",
+        subject=f"Village des solidarités — retrait {with_article(application.organisation, 'de')}",
         category="village.agency",
     )
     return application
@@ -359,7 +361,7 @@ def allocate_stand(*, application: ExhibitorApplication, stand: Stand, actor):
     application.stand = stand
     _tell_exhibitor(
         application,
-        f"Votre stand au {application.edition} : n° {stand.number}, zone « {stand.zone} ».",
+        f"Votre stand {with_article(application.edition, 'à')} : n° {stand.number}, zone « {stand.zone} ».",
     )
     return application
 

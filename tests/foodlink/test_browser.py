@@ -118,7 +118,7 @@ def test_guide_consultation_offer_award_and_dashboard(live_server, page):
         live_server.url + reverse("foodlink:consultation_award", kwargs={"pk": consultation.pk})
     )
     _no_violations(page)
-    page.get_by_label("Quantité attribuée à Ferme du Houtland").fill("60")
+    page.get_by_label("Quantité attribuée à la Ferme du Houtland").fill("60")
     page.get_by_role("button", name="Attribuer").click()
     expect(page.locator(".message-success")).to_contain_text("Consultation attribuée")
     offer.refresh_from_db()

@@ -61,17 +61,17 @@ def test_a_structure_applies_and_the_funder_decides(live_server, page, funding_w
     expect(page.get_by_role("status").last).to_contain_text("équilibré")
 
     page.get_by_role("link", name="3. Les financeurs sollicités").click()
-    page.get_by_label("Dispositif").select_option(
+    page.get_by_role("combobox", name="Dispositif").select_option(
         label=f"{world.funder.name} — Fonds ESS de la CUD"
     )
     page.get_by_label("Montant demandé (en euros entiers)").fill("20000")
     page.get_by_role("button", name="Ajouter").click()
     _no_violations(page)
     # A refused amount is explained above the page and on its line; what was typed stays.
-    page.get_by_label("Montant demandé à Fonds ESS de la CUD").fill("90000")
+    page.get_by_label("Montant demandé au Fonds ESS de la CUD").fill("90000")
     page.get_by_role("button", name="Modifier").click()
     expect(page.locator(".error-summary")).to_contain_text("dépasse le plafond")
-    expect(page.get_by_label("Montant demandé à Fonds ESS de la CUD")).to_have_value("90000")
+    expect(page.get_by_label("Montant demandé au Fonds ESS de la CUD")).to_have_value("90000")
     _no_violations(page)
 
     page.get_by_role("link", name="4. Les pièces").click()

@@ -1,6 +1,7 @@
 """French formats in templates (all from `core.formats`): {{ amount|euros }}, {{ n|nombre }},
 {{ rate|pourcent }}, {{ day|date_longue }}, {{ moment|date_heure }}, {{ bytes|taille }},
-{{ count|secret }} (« s » for a cell hidden by statistical secrecy).
+{{ count|secret }} (« s » for a cell hidden by statistical secrecy),
+{{ organisation.name|article:"de" }} (« de l'Agence… », « du Département… », « d'Emmaüs »).
 
 Datetimes are read in Europe/Paris: `core.formats` converts them itself (a filter receives the
 value as stored, in UTC, unless it asks the template engine for local time)."""
@@ -63,6 +64,15 @@ def pluriel(value, suffixes="s"):
         return plural_suffix if formats.is_plural(count) else singular
     except (TypeError, ValueError, ArithmeticError):
         return ""
+
+
+@register.filter
+def article(value, preposition=""):
+    """A name in a sentence, with its article, elided and contracted: `{{ name|article:"de" }}`
+    → « de l'Agence ESS », « de la Région Hauts-de-France », « du Département du Nord »,
+    « d'Emmaüs »; `{{ name|article:"à" }}` → « au Département du Nord »; `{{ name|article }}`
+    → « l'Agence ESS »."""
+    return formats.with_article(value, preposition)
 
 
 def hidden_cell():

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from essor.core import params, workflow
 from essor.core.exports import pdf_response, render_pdf
-from essor.core.formats import counted, plural
+from essor.core.formats import counted, plural, with_article
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member, login_required
 from essor.foodlink import selectors, services
@@ -317,7 +317,9 @@ def consultation_award(request, pk: int):
                 try:
                     quantities[offer.pk] = Decimal(raw)
                 except InvalidOperation:
-                    errors.append(f"Offre de {offer.producer} : « {raw} » n'est pas une quantité.")
+                    errors.append(
+                        f"Offre {with_article(offer.producer, 'de')} : « {raw} » n'est pas une quantité."
+                    )
         if not errors:
             try:
                 services.award_consultation(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from essor.core import params, workflow
 from essor.core.exports import pdf_response, render_pdf
 from essor.core.files import private_file_response
+from essor.core.formats import with_article
 from essor.core.forms import run_service
 from essor.core.permissions import is_agency_member, login_required
 from essor.directory.models import Organisation
@@ -209,7 +210,7 @@ def _share_amount_form(share, data=None):
         auto_id=f"demande-{share.pk}-%s",
         initial={"amount": f"{share.amount_requested:.0f}"},
     )
-    form.fields["amount"].label = f"Montant demandé à {share.programme.name}"
+    form.fields["amount"].label = f"Montant demandé {with_article(share.programme.name, 'à')}"
     return form
 
 

@@ -45,8 +45,11 @@ def indicator_table(table, caption):
         ),
     )
     note = format_html('<p class="help">{}</p>', table.note) if table.note else ""
+    # On a phone a wide table scrolls inside its own labelled region, never the page.
     return format_html(
-        "<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>{}",
+        '<div class="table-scroll" role="region" aria-label="{}" tabindex="0">'
+        "<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>{}",
+        caption,
         caption,
         head,
         body,

@@ -29,6 +29,11 @@
     map.attributionControl.setPrefix(
       '<a href="https://leafletjs.com" title="Bibliothèque de cartes interactives">Leaflet</a>'
     );
+    // So is the close button of a marker's bubble (« Close popup »).
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) { close.setAttribute("aria-label", "Fermer la bulle"); }
+    });
     return map;
   }
 
@@ -63,7 +68,10 @@
       var markers = collection.features.map(function (feature) {
         var coordinates = feature.geometry.coordinates;
         var url = organisationUrl.replace("/0/", "/" + feature.properties.organisation + "/");
-        return L.marker([coordinates[1], coordinates[0]], { title: feature.properties.name })
+        return L.marker([coordinates[1], coordinates[0]], {
+          title: feature.properties.name,
+          alt: feature.properties.name,
+        })
           .bindPopup(popup(feature.properties.name, feature.properties.city, url));
       });
       cluster.addLayers(markers);
@@ -110,7 +118,7 @@
     if (!points.length) { return; }
     var map = baseMap(element);
     var markers = points.map(function (point) {
-      return L.marker([point.lat, point.lon], { title: point.name })
+      return L.marker([point.lat, point.lon], { title: point.name, alt: point.name })
         .bindPopup(popup(point.name, point.city, null))
         .addTo(map);
     });

@@ -27,6 +27,11 @@
     map.attributionControl.setPrefix(
       '<a href="https://leafletjs.com" title="Bibliothèque de cartes interactives">Leaflet</a>'
     );
+    // So is the close button of a marker's bubble (« Close popup »).
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) { close.setAttribute("aria-label", "Fermer la bulle"); }
+    });
     return map;
   }
 
@@ -54,7 +59,10 @@
         var markers = collection.features.map(function (feature) {
           var coordinates = feature.geometry.coordinates;
           var url = producerUrl.replace("/0/", "/" + feature.properties.producer + "/");
-          return L.marker([coordinates[1], coordinates[0]], { title: feature.properties.name })
+          return L.marker([coordinates[1], coordinates[0]], {
+            title: feature.properties.name,
+            alt: feature.properties.name,
+          })
             .bindPopup(popup(feature.properties.name, feature.properties.city, url));
         });
         cluster.addLayers(markers);
@@ -68,7 +76,7 @@
   function producerMap(element) {
     var position = JSON.parse(element.dataset.position);
     var map = baseMap(element, [position.lat, position.lon], 12);
-    L.marker([position.lat, position.lon], { title: position.name }).addTo(map);
+    L.marker([position.lat, position.lon], { title: position.name, alt: position.name }).addTo(map);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
