@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from essor.accounts.models import Role
 from essor.accounts.selectors import people_of
-from essor.core.formats import euros, long_date
+from essor.core.formats import euros, long_date, with_article
 from essor.core.notifications import EmailCategory, notify
 from essor.funding import access
 
@@ -175,7 +175,8 @@ def payment_made(payment) -> int:
         ),
         url=_application_url(share),
         subject=_subject(
-            f"versement de {amount} de {funder} (dossier {share.application.reference})"
+            f"versement de {amount} {with_article(funder, 'de')} "
+            f"(dossier {share.application.reference})"
         ),
         category="funding.payment",
     )

@@ -4,6 +4,12 @@ from essor.core import audit
 
 audit.register_actions(
     {
+        "tierslieu.place.create": "Tiers-lieu déclaré",
+        "tierslieu.place.update": "Réglages du tiers-lieu modifiés",
+        "tierslieu.space.create": "Espace ajouté",
+        "tierslieu.space.update": "Espace modifié",
+        "tierslieu.plan.create": "Formule ajoutée",
+        "tierslieu.plan.update": "Formule modifiée",
         "tierslieu.member.add": "Membre ajouté au tiers-lieu",
         "tierslieu.grant.request": "Tarif solidaire demandé",
         "tierslieu.subscription.create": "Formule vendue",

@@ -1,9 +1,12 @@
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
+from stdnum.fr import siret
 
 from essor.core.forms import DateTimeField
-from essor.tierslieu.models import Profile
+from essor.directory.models import Organisation
+from essor.tierslieu.models import OpeningHours, Place, Plan, Profile, Space, SpaceKind
 
 
 class BookingForm(forms.Form):
@@ -165,3 +168,129 @@ class CoffeeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     quantity = forms.IntegerField(label="Nombre", min_value=1, max_value=500)
+
+
+class PlaceForm(forms.ModelForm):
+    class Meta:
+        model = Place
+        fields = [
+            "name", "address", "presentation", "is_public", "cancellation_hours",
+            "late_cancellation_fee_percent", "invoice_prefix", "vat_regime", "vat_rate",
+            "payment_days", "late_penalty_rate", "seller_siret", "seller_address",
+            "seller_vat_number", "creche_places", "creche_retention_months",
+        ]  # fmt: skip
+        widgets = {"presentation": forms.Textarea(attrs={"rows": 3})}
+
+
+class PlaceCreateForm(PlaceForm):
+    siren = forms.CharField(
+        label="SIREN de la structure gestionnaire",
+        max_length=11,
+        help_text="La structure de l'annuaire qui gère le lieu (9 chiffres).",
+    )
+    slug = forms.SlugField(
+        label="Identifiant dans l'adresse",
+        max_length=80,
+        help_text="Par exemple : work-and-co (lettres sans accent, chiffres et tirets).",
+    )
+
+    class Meta(PlaceForm.Meta):
+        fields = ["siren", "slug", *PlaceForm.Meta.fields]
+
+    def clean_siren(self):
+        siren = "".join(self.cleaned_data["siren"].split())
+        organisation = Organisation.objects.filter(siren=siren).first()
+        if organisation is None:
+            raise forms.ValidationError("Aucune structure de l'annuaire n'a ce SIREN.")
+        self.organisation = organisation
+        return siren
+
+
+class SpaceForm(forms.ModelForm):
+    class Meta:
+        model = Space
+        fields = [
+            "name", "kind", "parent", "capacity", "slot_minutes", "hourly_price",
+            "solidarity_hourly_price", "is_bookable", "description",
+        ]  # fmt: skip
+
+    def __init__(self, *args, place=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        spaces = Space.objects.filter(place=place)
+        if self.instance.pk:
+            spaces = spaces.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = spaces.order_by("name")
+        self.fields["parent"].empty_label = "Aucun (espace de premier niveau)"
+
+
+class OpeningHoursForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        label="Jour", choices=OpeningHours._meta.get_field("weekday").choices, coerce=int
+    )
+    opens_at = forms.TimeField(label="Ouverture", widget=forms.TimeInput(attrs={"type": "time"}))
+    closes_at = forms.TimeField(label="Fermeture", widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class ClosureForm(forms.Form):
+    starts_on = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="Motif", max_length=150, required=False)
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "name", "kind", "price", "solidarity_price", "visits", "included_meeting_minutes",
+            "space", "is_active",
+        ]  # fmt: skip
+
+    def __init__(self, *args, place=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["space"].queryset = Space.objects.filter(
+            place=place, kind__in=[SpaceKind.OFFICE, SpaceKind.DESK]
+        ).order_by("name")
+        self.fields["space"].empty_label = "Aucun"
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(
+        label="Courriel de son compte Essor",
+        help_text="La personne crée d'abord son compte (ou vous l'invitez) ; elle réserve ensuite "
+        "en ligne.",
+    )
+    billing_name = forms.CharField(label="Nom à facturer", max_length=150)
+    billing_address = forms.CharField(label="Adresse de facturation", max_length=255)
+    billing_siret = forms.CharField(label="SIRET à facturer", max_length=14, required=False)
+    joined_on = forms.DateField(
+        label="Membre depuis",
+        initial=datetime.date.today,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError("Aucun compte Essor n'a ce courriel.")
+        self.user = user
+        return email
+
+    def clean_billing_siret(self):
+        value = "".join(self.cleaned_data["billing_siret"].split())
+        if value and not siret.is_valid(value):
+            raise forms.ValidationError("Ce SIRET n'est pas valide (14 chiffres, clé de contrôle).")
+        return value
+
+
+class SubscribeForm(forms.Form):
+    plan = forms.ModelChoiceField(label="Formule", queryset=None)
+    starts_on = forms.DateField(
+        label="À partir du",
+        initial=datetime.date.today,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, place=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.filter(place=place, is_active=True)

@@ -24,13 +24,16 @@ from essor.tierslieu import slots
 from essor.tierslieu.models import (
     Booking,
     CheckIn,
+    Closure,
     Invoice,
     InvoiceKind,
     InvoiceLine,
     InvoicePayment,
     InvoiceSequence,
     Member,
+    OpeningHours,
     Place,
+    Plan,
     PlanKind,
     SolidarityGrant,
     Space,
@@ -659,3 +662,165 @@ def record_payment(*, invoice: Invoice, actor, paid_on: datetime.date, amount: D
         audit.record(actor=actor, action="tierslieu.invoice.paid", target=invoice,
                      changes={"paiement": euros(amount)})  # fmt: skip
     return payment
+
+
+# --- setting a place up -----------------------------------------------------------------------
+
+PLACE_FIELDS = [
+    "name", "commune", "address", "presentation", "is_public", "cancellation_hours",
+    "late_cancellation_fee_percent", "invoice_prefix", "vat_regime", "vat_rate", "payment_days",
+    "late_penalty_rate", "seller_siret", "seller_address", "seller_vat_number", "creche_places",
+    "creche_retention_months",
+]  # fmt: skip
+
+
+def may_open_place_for(organisation, actor) -> bool:
+    """The organisation's administrators declare its third place; the agency may do it for them."""
+    from essor.core.permissions import can_admin_organisation
+
+    return actor.is_authenticated and can_admin_organisation(actor, organisation)
+
+
+def create_place(*, organisation, actor, slug: str, data: dict) -> Place:
+    if not may_open_place_for(organisation, actor):
+        raise PermissionDenied(
+            "Seuls les administrateurs de la structure déclarent son tiers-lieu."
+        )
+    if Place.objects.filter(organisation=organisation).exists():
+        raise ValidationError({"organisation": "Cette structure a déjà son tiers-lieu dans Essor."})
+    if Place.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "Cet identifiant est déjà pris : choisissez-en un autre."})
+    place = Place(
+        organisation=organisation, slug=slug, **{k: data[k] for k in PLACE_FIELDS if k in data}
+    )
+    place.full_clean()
+    place.save()
+    audit.record(actor=actor, action="tierslieu.place.create", target=place)
+    return place
+
+
+def update_place(*, place: Place, actor, data: dict) -> Place:
+    _require_manager(place, actor)
+    before = audit.snapshot(place, PLACE_FIELDS)
+    for key in PLACE_FIELDS:
+        if key in data:
+            setattr(place, key, data[key])
+    place.full_clean()
+    place.save()
+    changes = audit.diff(before, audit.snapshot(place, PLACE_FIELDS))
+    audit.record(actor=actor, action="tierslieu.place.update", target=place, changes=changes)
+    return place
+
+
+SPACE_FIELDS = [
+    "parent", "name", "kind", "capacity", "slot_minutes", "hourly_price",
+    "solidarity_hourly_price", "is_bookable", "description",
+]  # fmt: skip
+
+
+def save_space(*, place: Place, actor, data: dict, space: Space | None = None) -> Space:
+    """Creates or changes a space; its parent is a space of the same place, never itself nor one
+    of its own descendants (the tree has no cycle)."""
+    _require_manager(place, actor)
+    parent = data.get("parent")
+    if parent is not None:
+        if parent.place_id != place.pk:
+            raise ValidationError({"parent": "L'espace parent appartient à un autre lieu."})
+        if space is not None and space.pk is not None:
+            spaces = list(Space.objects.filter(place=place).only("pk", "parent_id"))
+            children: dict[int, list[int]] = {}
+            for candidate in spaces:
+                children.setdefault(candidate.parent_id, []).append(candidate.pk)
+            below, stack = {space.pk}, [space.pk]
+            while stack:
+                for child in children.get(stack.pop(), []):
+                    if child not in below:
+                        below.add(child)
+                        stack.append(child)
+            if parent.pk in below:
+                raise ValidationError(
+                    {
+                        "parent": f"« {parent} » est contenu dans « {space} » : il ne peut pas le contenir."
+                    }
+                )
+    if data.get("kind") != SpaceKind.HOT_DESKS and data.get("capacity", 1) != 1:
+        data = {**data, "capacity": 1}  # only shared desks take several bookings at once
+    creating = space is None
+    space = space or Space(place=place)
+    for key in SPACE_FIELDS:
+        if key in data:
+            setattr(space, key, data[key])
+    space.full_clean()
+    space.save()
+    audit.record(
+        actor=actor,
+        action="tierslieu.space.create" if creating else "tierslieu.space.update",
+        target=space,
+    )
+    return space
+
+
+def add_opening_hours(*, place: Place, actor, weekday: int, opens_at, closes_at) -> OpeningHours:
+    _require_manager(place, actor)
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": "La fermeture suit l'ouverture."})
+    for existing in place.opening_hours.filter(weekday=weekday):
+        if existing.opens_at < closes_at and opens_at < existing.closes_at:
+            raise ValidationError(
+                {"opens_at": f"Ce créneau chevauche l'ouverture existante ({existing})."}
+            )
+    hours = OpeningHours.objects.create(
+        place=place, weekday=weekday, opens_at=opens_at, closes_at=closes_at
+    )
+    audit.record(actor=actor, action="tierslieu.place.update", target=place,
+                 changes={"horaires": ["", str(hours)]})  # fmt: skip
+    return hours
+
+
+def remove_opening_hours(*, hours: OpeningHours, actor) -> None:
+    _require_manager(hours.place, actor)
+    audit.record(actor=actor, action="tierslieu.place.update", target=hours.place,
+                 changes={"horaires": [str(hours), ""]})  # fmt: skip
+    hours.delete()
+
+
+def add_closure(*, place: Place, actor, starts_on, ends_on, reason: str = "") -> Closure:
+    """A closure; the confirmed bookings of those days stay (the manager cancels them, waiving the
+    fee, after telling the people: the page lists them)."""
+    _require_manager(place, actor)
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "La fin de la fermeture ne précède pas son début."})
+    closure = Closure.objects.create(
+        place=place, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
+    )
+    audit.record(actor=actor, action="tierslieu.place.update", target=place,
+                 changes={"fermetures": ["", str(closure)]})  # fmt: skip
+    return closure
+
+
+PLAN_FIELDS = [
+    "name", "kind", "price", "solidarity_price", "visits", "included_meeting_minutes", "space",
+    "is_active",
+]  # fmt: skip
+
+
+def save_plan(*, place: Place, actor, data: dict, plan: Plan | None = None) -> Plan:
+    _require_manager(place, actor)
+    space = data.get("space")
+    if space is not None and space.place_id != place.pk:
+        raise ValidationError({"space": "Ce bureau appartient à un autre lieu."})
+    if data.get("kind") == PlanKind.VISIT_CARD and not data.get("visits"):
+        raise ValidationError({"visits": "Une carte de passages en compte au moins un."})
+    creating = plan is None
+    plan = plan or Plan(place=place)
+    for key in PLAN_FIELDS:
+        if key in data:
+            setattr(plan, key, data[key])
+    plan.full_clean()
+    plan.save()
+    audit.record(
+        actor=actor,
+        action="tierslieu.plan.create" if creating else "tierslieu.plan.update",
+        target=plan,
+    )
+    return plan

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from essor.tierslieu import views, views_creche
+from essor.tierslieu import views, views_creche, views_setup
 
 app_name = "tierslieu"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("mes-lieux/", views.mine, name="mine"),
+    path("nouveau/", views_setup.place_create, name="place_create"),
     path("calendrier/<uuid:token>.ics", views.member_calendar, name="member_calendar"),
     path("<slug:slug>/", views.place, name="place"),
     path("<slug:slug>/espaces/<int:pk>/", views.availability, name="availability"),
@@ -14,6 +15,19 @@ urlpatterns = [
     path("<slug:slug>/espaces/<int:pk>/reserver/", views.book, name="book"),
     path("<slug:slug>/tarif-solidaire/", views.solidarity_request, name="solidarity_request"),
     path("<slug:slug>/gestion/", views.manage, name="manage"),
+    path("<slug:slug>/gestion/reglages/", views_setup.place_settings, name="place_settings"),
+    path("<slug:slug>/gestion/espaces/", views_setup.spaces, name="spaces"),
+    path("<slug:slug>/gestion/espaces/<int:pk>/", views_setup.space_edit, name="space_edit"),
+    path("<slug:slug>/gestion/horaires/", views_setup.hours, name="hours"),
+    path(
+        "<slug:slug>/gestion/horaires/<int:pk>/suppression/",
+        views_setup.hours_remove,
+        name="hours_remove",
+    ),
+    path("<slug:slug>/gestion/formules/", views_setup.plans, name="plans"),
+    path("<slug:slug>/gestion/membres/nouveau/", views_setup.member_add, name="member_add"),
+    path("<slug:slug>/gestion/membres/<int:pk>/", views_setup.member, name="member"),
+    path("<slug:slug>/gestion/membres/<int:pk>/passage/", views_setup.check_in, name="check_in"),
     path("<slug:slug>/gestion/factures/", views.invoices, name="invoices"),
     path("<slug:slug>/gestion/factures/<year:year>.csv", views.invoices_csv, name="invoices_csv"),
     path("<slug:slug>/gestion/factures/mois/", views.invoice_month, name="invoice_month"),

@@ -16,6 +16,9 @@ from essor.funding import selectors as funding_selectors
 from essor.funding.models import Message
 from essor.insertion.models import Siae
 from essor.support.models import Stage
+from essor.tierslieu.creche_models import FairTradeSupplier
+from essor.tierslieu.models import Member as TierslieuMember
+from essor.tierslieu.models import Place
 from tests.accounts.factories import make_invitation
 from tests.backoffice.helpers import audit_actions
 from tests.cigales.factories import ClubFactory as CigalesClubFactory
@@ -26,6 +29,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     sector,
+    siret_for,
 )
 from tests.foodlink.factories import BuyerProfileFactory, ProducerProfileFactory
 from tests.funding.factories import ApplicationFactory, FunderProfileFactory, ShareFactory
@@ -357,7 +361,31 @@ def _row_builders():
         ("village.exhibitorapplication", "organisation"): lambda org: ExhibitorFactory(
             organisation=org
         ),
+        ("tierslieu.place", "organisation"): third_place_of,
+        ("tierslieu.member", "organisation"): lambda org: TierslieuMember.objects.create(
+            place=third_place_of(OrganisationFactory()),
+            user=UserFactory(),
+            organisation=org,
+            billing_name="Membre",
+            billing_address="1 rue du Port, 59140 Dunkerque",
+            joined_on=datetime.date(2026, 1, 5),
+        ),
+        ("tierslieu.fairtradesupplier", "organisation"): lambda org: (
+            FairTradeSupplier.objects.create(
+                place=third_place_of(OrganisationFactory()), organisation=org, products="café"
+            )
+        ),
     }
+
+
+def third_place_of(organisation):
+    return Place.objects.create(
+        organisation=organisation,
+        name=f"Tiers-lieu {organisation.pk}",
+        slug=f"tiers-lieu-{organisation.pk}",
+        seller_siret=siret_for(organisation.siren),
+        seller_address="1 rue du Port, 59140 Dunkerque",
+    )
 
 
 def _foreign_keys_to_organisation():
