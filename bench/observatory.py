@@ -148,6 +148,36 @@ def load(*, years: list[int], holders_per_year: int, actions: int, seed: int, ti
         for number in range(holders_per_year):
             first = _days(rng, datetime.date(year, 1, 1), 0, 364)
             first = min(first, today)
+            # The stage is a protected state field: set once, when the holder is built.
+            fields = {"stage": "idee"}
+            fate = rng.random()
+            organisation = None
+            if fate < 0.6:
+                fields["emergence_on"] = min(_days(rng, first, 20, 120), today)
+                fields["stage"] = "emergence"
+            if fate < 0.35:
+                fields["structuring_on"] = min(_days(rng, fields["emergence_on"], 30, 200), today)
+                fields["stage"] = "structuration"
+            if fate < 0.12 and _days(rng, fields["structuring_on"], 60, 300) < today:
+                fields["creation_date"] = _days(rng, fields["structuring_on"], 60, 300)
+                fields["stage"] = "creation"
+                closed = (
+                    _days(rng, fields["creation_date"], 200, 2500) if rng.random() < 0.3 else None
+                )
+                closed = closed if closed and closed < today else None
+                organisation = Organisation(
+                    name=f"Création {year}-{number}",
+                    ess_family="association",
+                    is_ess=True,
+                    creation_date=fields["creation_date"],
+                    closed_on=closed,
+                    is_active=closed is None,
+                    is_demo=True,
+                )
+            elif fate > 0.8:
+                fields["abandoned_on"] = min(_days(rng, first, 30, 400), today)
+                fields["abandon_reason"] = "Projet mis en pause par la personne."
+                fields["stage"] = "abandon"
             holder = ProjectHolder(
                 kind="personne",
                 name=f"Porteur {year}-{number}",
@@ -156,36 +186,12 @@ def load(*, years: list[int], holders_per_year: int, actions: int, seed: int, ti
                 commune=rng.choice(communes),
                 in_qpv=rng.random() < 0.25,
                 heard_via="bouche-a-oreille",
-                stage="idee",
                 first_contact_on=first,
                 is_demo=True,
+                **fields,
             )
-            fate = rng.random()
-            if fate < 0.6:
-                holder.emergence_on = min(_days(rng, first, 20, 120), today)
-                holder.stage = "emergence"
-            if fate < 0.35:
-                holder.structuring_on = min(_days(rng, holder.emergence_on, 30, 200), today)
-                holder.stage = "structuration"
-            if fate < 0.12 and _days(rng, holder.structuring_on, 60, 300) < today:
-                holder.creation_date = _days(rng, holder.structuring_on, 60, 300)
-                holder.stage = "creation"
-                closed = _days(rng, holder.creation_date, 200, 2500) if rng.random() < 0.3 else None
-                closed = closed if closed and closed < today else None
-                organisation = Organisation(
-                    name=f"Création {year}-{number}",
-                    ess_family="association",
-                    is_ess=True,
-                    creation_date=holder.creation_date,
-                    closed_on=closed,
-                    is_active=closed is None,
-                    is_demo=True,
-                )
+            if organisation is not None:
                 created_orgs.append((holder, organisation))
-            elif fate > 0.8:
-                holder.abandoned_on = min(_days(rng, first, 30, 400), today)
-                holder.abandon_reason = "Projet mis en pause par la personne."
-                holder.stage = "abandon"
             holders.append(holder)
             first_sector = rng.choices(slugs, weights)[0]
             picked = {first_sector}
