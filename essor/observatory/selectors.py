@@ -365,7 +365,8 @@ def _is_number(value) -> bool:
 
 FRESH_SECONDS = 300  # the current and the previous year's tables are refreshed this often
 PAST_YEARS_FRESH_SECONDS = 24 * 3600  # older years change rarely (a late entry): once a day
-REFRESHED_YEARS = 2 * YEARS_SHOWN  # an indicator page compares ten years ending at any year shown
+# An indicator page compares the ten years ending at any year offered (the last ten).
+REFRESHED_YEARS = 2 * YEARS_SHOWN - 1
 UNAVAILABLE = "Cet indicateur n'a pas pu être calculé pour cette année."
 
 

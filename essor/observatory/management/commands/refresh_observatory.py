@@ -4,8 +4,7 @@ deploy/systemd/essor-observatory-refresh.timer), so that no page waits for a com
 from django.core.management.base import BaseCommand
 
 from essor.core import formats
-from essor.observatory import selectors, services
-from essor.observatory.tasks import refresh_observatory_tables
+from essor.observatory import selectors, services, tasks
 
 
 class Command(BaseCommand):
@@ -28,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, tout=False, background=False, **options):
         if background:
-            refresh_observatory_tables.enqueue()
+            tasks.refresh_observatory_tables.enqueue()
             self.stdout.write("Recalcul de l'observatoire confié aux tâches de fond.")
             return
         # The timer comes back in cache_seconds(): what expires before then is refreshed now.
