@@ -185,7 +185,9 @@ def year_xlsx(request):
     """Every indicator the user may see for a year, one sheet each."""
     year = _year(request)
     memo = selectors.TableMemo()
-    sheets = [_sheet(memo.get(item, year)) for item in selectors.visible_indicators(request.user)]
+    indicators = selectors.visible_indicators(request.user)
+    memo.prefetch(indicators, [year])  # one query for every table
+    sheets = [_sheet(memo.get(item, year)) for item in indicators]
     return xlsx_response(f"observatoire-ess-{year}.xlsx", sheets)
 
 
