@@ -86,8 +86,18 @@ def request_refresh() -> bool:
     `REDIS_URL` is set). True when a refresh was queued."""
     if not cache.add(REFRESH_QUEUED, True, timeout=max(60, selectors.cache_seconds())):
         return False
-    transaction.on_commit(refresh_observatory_tables.enqueue)
+    transaction.on_commit(_enqueue_refresh)
     return True
+
+
+def _enqueue_refresh() -> None:
+    # The page is served from the stored tables anyway: a queue that refuses the task must not
+    # break it (the next request, or the timer, tries again).
+    try:
+        refresh_observatory_tables.enqueue()
+    except Exception:
+        cache.delete(REFRESH_QUEUED)
+        logger.exception("Observatoire : le recalcul n'a pas pu être mis en file")
 
 
 @task()

@@ -209,3 +209,17 @@ def test_the_yearly_report_stores_its_fresh_figures(registry, db):
     services.report_context(year=2024)
 
     assert selectors.TableMemo().get(indicator, 2024).table.rows == [["Culture", 5]]
+
+
+def test_a_queue_refusing_the_refresh_does_not_break_the_page(client, registry, db):
+    fake("zz.figures", lambda year: table([["Culture", 1]]))
+    client.get(reverse("observatory:public"))
+    _age_every_table(2 * 24 * 3600)
+
+    with mock.patch.object(tasks, "refresh_observatory_tables") as refresh:
+        refresh.enqueue.side_effect = RuntimeError("file indisponible")
+        with committed():
+            response = client.get(reverse("observatory:public"))
+
+    assert response.status_code == 200
+    assert cache.get(tasks.REFRESH_QUEUED) is None  # the next request tries again
