@@ -566,6 +566,7 @@ def year_sections(indicators: list[Indicator], year: int, memo: TableMemo) -> li
 
 KEY_FIGURES_PER_AXIS = 3  # the overview shows the first indicators of each axis
 TOTAL_LABELS = ("total", "ensemble")
+PLAIN_COLUMNS = ("nombre", "valeur", "")
 
 
 def axis_slug(axis: str) -> str:
@@ -630,6 +631,15 @@ class KeyFigure:
         return self.available and self.value is None
 
     @property
+    def column_text(self) -> str:
+        """The column's header after the row's label (« Association (structures) »), none for a
+        plain « Nombre »; an acronym keeps its capitals (« ETP conventionnés »)."""
+        column = self.column.strip()
+        if column.lower() in PLAIN_COLUMNS:
+            return ""
+        return column if column[:2].isupper() else column[:1].lower() + column[1:]
+
+    @property
     def difference(self) -> Decimal | None:
         if not (_is_number(self.value) and _is_number(self.previous)):
             return None
@@ -681,6 +691,8 @@ def key_figure(current: Computed, previous: Computed) -> KeyFigure:
     row = table.rows[position]
     figure.label, figure.column, figure.value = str(row[0]), table.columns[column], row[column]
     key = table.row_keys[position] if table.row_keys else str(row[0])
+    if key.startswith(f"{current.year}-"):  # a month (« 2026-01 »): the same month a year before
+        key = f"{previous.year}-" + key.removeprefix(f"{current.year}-")
     before = previous.table
     if before is not None and column < len(before.columns):
         keys = before.row_keys or [str(line[0]) for line in before.rows]

@@ -223,3 +223,19 @@ def test_the_overview_reads_every_stored_table_in_one_query(client, world):
 
     reads = [q for q in queries.captured_queries if "observatory_computedtable" in q["sql"]]
     assert len(reads) == 1
+
+
+def test_a_month_is_compared_with_the_same_month_a_year_before(registry, db):
+    indicator = fake(
+        "zz.monthly",
+        lambda year: table(
+            [[f"janvier {year}", year - 2000], [f"février {year}", 1]],
+            columns=("Mois", "ETP conventionnés"),
+            keys=[f"{year}-01", f"{year}-02"],
+        ),
+    )
+    memo = selectors.TableMemo(use_cache=False)
+
+    figure = selectors.key_figure(memo.get(indicator, 2024), memo.get(indicator, 2023))
+
+    assert (figure.previous, figure.column_text) == (23, "ETP conventionnés")
