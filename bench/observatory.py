@@ -9,7 +9,7 @@ background refresh of the stored tables, every observatory page through Django's
 and builds the yearly report.
 
 Each page is timed twice (p50, p95 and worst request):
-  warm   the stored tables are fresh and the rendered charts are in Django's cache;
+  warm   the stored tables are fresh;
   cold   right after expiry: before each timed request every stored table is aged past its
          freshness and Django's cache is emptied, so the request reads stale tables, renders
          everything and queues the background refresh (as the first visitor after expiry does).

@@ -10,7 +10,6 @@ Counts of organisations are not counts of people: statistical secrecy does not a
 """
 
 import datetime
-import hashlib
 import logging
 import math
 import time
@@ -334,14 +333,6 @@ class Computed:
         )
 
     @property
-    def fingerprint(self) -> str:
-        """Changes with the table: the key of its rendered chart and table in the cache."""
-        if self.table is None:
-            return ""
-        text = repr((self.indicator.label, self.indicator.unit, self.table))
-        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-
-    @property
     def chart_labels(self) -> list[str]:
         return [str(row[0]) for row in self.table.rows] if self.table else []
 
@@ -372,7 +363,7 @@ UNAVAILABLE = "Cet indicateur n'a pas pu être calculé pour cette année."
 
 def cache_seconds() -> int:
     """`OBSERVATORY_CACHE_SECONDS`: how long a stored table of the current or the previous year
-    stays fresh (and a rendered chart or table stays in Django's cache). 0 switches the stored
+    stays fresh. 0 switches the stored
     tables off: every request computes what it shows (tests, the benchmark's baseline)."""
     return int(getattr(settings, "OBSERVATORY_CACHE_SECONDS", FRESH_SECONDS))
 

@@ -40,8 +40,6 @@ def _year_context(year: int, memo: selectors.TableMemo, indicators) -> dict:
     return {
         "year": year,
         "years": selectors.available_years(),
-        # The rendered chart and table of each indicator are cached as long as its table.
-        "fragment_seconds": selectors.cache_seconds(),
         "computed_at": memo.oldest_computed_at,
         "axes": selectors.axis_links(indicators),
     }

@@ -185,16 +185,3 @@ def test_structures_do_not_open_a_non_public_indicator(client, world, registry):
     response = client.get(reverse("observatory:indicator_xlsx", args=["zz.private_figures"]))
 
     assert response.status_code == 404
-
-
-def test_a_changed_table_is_rendered_anew(registry, db):
-    from essor.observatory import selectors
-
-    figures = {"culture": 12}
-    indicator = fake("zz.changing", lambda year: table([["Culture", figures["culture"]]]))
-    before = selectors.TableMemo(use_cache=False).get(indicator, 2024).fingerprint
-    figures["culture"] = 13
-
-    after = selectors.TableMemo(use_cache=False).get(indicator, 2024).fingerprint
-
-    assert before != after
