@@ -421,7 +421,8 @@ CIGALES_CURRENT_ACCOUNT_MIN_SHARE = Fraction(
 CIGALES_HOLDING_YEARS = int(os.environ.get("CIGALES_HOLDING_YEARS", "5"))
 # Mentors are reminded when an investment has had no follow-up for this many days.
 CIGALES_FOLLOW_UP_DAYS = int(os.environ.get("CIGALES_FOLLOW_UP_DAYS", "365"))
-# Observatory: computed indicator tables are kept this many seconds in the cache (0: never).
+# Observatory: a stored indicator table of the current or the previous year is refreshed in the
+# background once this old (0: every request computes its tables; tests only).
 OBSERVATORY_CACHE_SECONDS = int(os.environ.get("OBSERVATORY_CACHE_SECONDS", "300"))
 
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

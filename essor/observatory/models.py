@@ -120,3 +120,43 @@ class AnnualReport(models.Model):
     @property
     def filename(self) -> str:
         return f"rapport-annuel-ess-{self.year}.pdf"
+
+
+class ComputedTable(models.Model):
+    """One registered indicator computed for one year, as the pages read it.
+
+    The figures are the deployment's territory's (one deployment serves one territory), so a
+    table is keyed by (indicator, year). The worker refreshes the stale ones in the background
+    (`tasks.refresh_tables`, `manage.py refresh_observatory` every five minutes), so that no
+    request waits for a computation; a request computes a table itself only when it was never
+    computed (a fresh install, a newly registered indicator). `table` holds the
+    `IndicatorTable` as JSON (`selectors.table_to_json`), or null when the computation failed
+    (`error` then says so in French).
+    """
+
+    indicator = models.CharField("indicateur", max_length=100)
+    year = models.PositiveSmallIntegerField("année")
+    table = models.JSONField("tableau", null=True, blank=True)
+    error = models.CharField("erreur", max_length=255, blank=True)
+    computed_at = models.DateTimeField("calculé le")
+    duration_ms = models.PositiveIntegerField("durée du calcul (ms)", default=0)
+
+    class Meta:
+        verbose_name = "tableau calculé"
+        verbose_name_plural = "tableaux calculés"
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                name="computed_table_unique_indicator_year",
+                violation_error_message="Ce tableau est déjà calculé pour cette année.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=FIRST_YEAR, year__lte=2100),
+                name="computed_table_year_range",
+                violation_error_message="L'année doit être comprise entre 2000 et 2100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}"

@@ -10,22 +10,30 @@ Counts of organisations are not counts of people: statistical secrecy does not a
 """
 
 import datetime
-import hashlib
 import logging
+import math
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from essor.core import formats
 from essor.core import indicators as registry
 from essor.core.indicators import Indicator, IndicatorTable
 from essor.core.permissions import is_agency_member, is_funder_instructor
 from essor.directory.models import EssFamily, Establishment, HeadcountBand, Organisation, Sector
-from essor.observatory.models import MEASURE_INDICATORS, AnnualReport, Measure, SectorTarget
+from essor.observatory.models import (
+    FIRST_YEAR,
+    MEASURE_INDICATORS,
+    AnnualReport,
+    ComputedTable,
+    Measure,
+    SectorTarget,
+)
 from essor.territory.models import Commune
 
 logger = logging.getLogger(__name__)
@@ -300,6 +308,8 @@ class Computed:
     year: int
     table: IndicatorTable | None
     error: str = ""
+    computed_at: datetime.datetime | None = None
+    duration_ms: int = 0
 
     @property
     def value_column(self) -> int | None:
@@ -323,14 +333,6 @@ class Computed:
         )
 
     @property
-    def fingerprint(self) -> str:
-        """Changes with the table: the key of its rendered chart and table in the cache."""
-        if self.table is None:
-            return ""
-        text = repr((self.indicator.label, self.indicator.unit, self.table))
-        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-
-    @property
     def chart_labels(self) -> list[str]:
         return [str(row[0]) for row in self.table.rows] if self.table else []
 
@@ -350,60 +352,175 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-CACHE_SECONDS = 300  # figures shown by the pages are at most five minutes old
-CACHE_PREFIX = "observatory:table"
+# --- Stored tables (`models.ComputedTable`) ---------------------------------------------------
+
+FRESH_SECONDS = 300  # the current and the previous year's tables are refreshed this often
+PAST_YEARS_FRESH_SECONDS = 24 * 3600  # older years change rarely (a late entry): once a day
+# An indicator page compares the ten years ending at any year offered (the last ten).
+REFRESHED_YEARS = 2 * YEARS_SHOWN - 1
+UNAVAILABLE = "Cet indicateur n'a pas pu être calculé pour cette année."
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "OBSERVATORY_CACHE_SECONDS", CACHE_SECONDS))
+    """`OBSERVATORY_CACHE_SECONDS`: how long a stored table of the current or the previous year
+    stays fresh. 0 switches the stored
+    tables off: every request computes what it shows (tests, the benchmark's baseline)."""
+    return int(getattr(settings, "OBSERVATORY_CACHE_SECONDS", FRESH_SECONDS))
+
+
+def stored_tables_enabled() -> bool:
+    return cache_seconds() > 0
+
+
+def refreshed_years() -> list[int]:
+    """The years the background refresh keeps computed, most recent first."""
+    last = current_year()
+    return [year for year in range(last, last - REFRESHED_YEARS, -1) if year >= FIRST_YEAR]
+
+
+def freshness_seconds(year: int) -> int:
+    if year >= current_year() - 1:
+        return cache_seconds()
+    return max(cache_seconds(), PAST_YEARS_FRESH_SECONDS)
+
+
+def is_stale(year: int, computed_at: datetime.datetime, *, error: str = "", now=None) -> bool:
+    """A table older than its year's freshness, or one whose computation failed (retried)."""
+    age = ((now or timezone.now()) - computed_at).total_seconds()
+    return bool(error) or age > freshness_seconds(year)
+
+
+def _encode_cell(value):
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}  # keeps the places it was rounded to (« 61,50 »)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
+def _decode_cell(value):
+    if isinstance(value, dict) and "decimal" in value:
+        return Decimal(value["decimal"])
+    return value
+
+
+def table_to_json(table: IndicatorTable) -> dict:
+    return {
+        "columns": list(table.columns),
+        "rows": [[_encode_cell(value) for value in row] for row in table.rows],
+        "row_keys": list(table.row_keys) if table.row_keys is not None else None,
+        "note": table.note,
+        "chart": table.chart,
+    }
+
+
+def table_from_json(data: dict) -> IndicatorTable:
+    return IndicatorTable(
+        columns=data["columns"],
+        rows=[[_decode_cell(value) for value in row] for row in data["rows"]],
+        row_keys=data.get("row_keys"),
+        note=data.get("note", ""),
+        chart=data.get("chart", "bar"),
+    )
+
+
+def compute(indicator: Indicator, year: int) -> Computed:
+    """Runs the indicator's own computation; a failing one (a peer module's bug) is logged and
+    comes back as unavailable instead of breaking the page or the refresh."""
+    started = time.perf_counter()
+    try:
+        table, error = indicator.compute(year), ""
+    except Exception:
+        logger.exception("Indicateur %s (%s) : calcul impossible", indicator.key, year)
+        table, error = None, UNAVAILABLE
+    duration = round((time.perf_counter() - started) * 1000)
+    return Computed(indicator, year, table, error, timezone.now(), duration)
+
+
+def stored_table_states() -> dict[tuple[str, int], tuple[datetime.datetime, str]]:
+    """(indicator, year) -> (computed at, error) of every stored table."""
+    return {
+        (key, year): (computed_at, error)
+        for key, year, computed_at, error in ComputedTable.objects.values_list(
+            "indicator", "year", "computed_at", "error"
+        )
+    }
 
 
 class TableMemo:
-    """Computes each (indicator, year) once for the request; a failing indicator (a peer module's
-    bug) is logged and shown as unavailable instead of breaking the page.
+    """The tables a request shows, each read once: from the stored tables (`ComputedTable`, one
+    query per page), computed by the request itself only when never computed before (a fresh
+    install, a newly registered indicator). A stored table past its freshness is still shown,
+    and a background refresh is queued (`tasks.request_refresh`): no visitor waits for it.
 
-    Pages also keep computed tables in Django's cache for `OBSERVATORY_CACHE_SECONDS` (5 minutes):
-    some modules' indicators cost a few hundred milliseconds each, which no page could pay on
-    every request. The yearly report does not use the cache (`use_cache=False`): it is always fresh.
+    `use_cache=False` (the yearly report) computes every table afresh.
     """
 
     def __init__(self, *, use_cache: bool = True):
         self._tables: dict[tuple[str, int], Computed] = {}
-        self.use_cache = use_cache and cache_seconds() > 0
-
-    @staticmethod
-    def _cache_key(indicator: Indicator, year: int) -> str:
-        return f"{CACHE_PREFIX}:{indicator.key}:{year}"
+        self.use_stored = use_cache and stored_tables_enabled()
+        self.refresh_requested = False
+        self.computed_here: list[Computed] = []
 
     def prefetch(self, indicators: list[Indicator], years: list[int]) -> None:
-        """One cache round-trip for every (indicator, year) a page needs."""
-        if not self.use_cache:
+        """One query for every (indicator, year) a page needs."""
+        if not self.use_stored:
             return
         wanted = {
-            self._cache_key(indicator, year): (indicator, year)
+            (indicator.key, year): indicator
             for indicator in indicators
             for year in years
             if (indicator.key, year) not in self._tables
         }
-        for cache_key, table in cache.get_many(list(wanted)).items():
-            indicator, year = wanted[cache_key]
-            self._tables[(indicator.key, year)] = Computed(indicator, year, table)
+        if not wanted:
+            return
+        now = timezone.now()
+        stale = False
+        rows = ComputedTable.objects.filter(
+            indicator__in={key for key, _ in wanted}, year__in={year for _, year in wanted}
+        ).values_list("indicator", "year", "table", "error", "computed_at", "duration_ms")
+        for key, year, data, error, computed_at, duration in rows:
+            indicator = wanted.get((key, year))
+            if indicator is None:
+                continue
+            table = table_from_json(data) if data is not None else None
+            error = error or ("" if table is not None else UNAVAILABLE)
+            self._tables[(key, year)] = Computed(
+                indicator, year, table, error, computed_at, duration
+            )
+            stale = stale or is_stale(year, computed_at, error=error, now=now)
+        if stale:
+            self._request_refresh()
 
     def get(self, indicator: Indicator, year: int) -> Computed:
         memo_key = (indicator.key, year)
         if memo_key not in self._tables:
             self.prefetch([indicator], [year])
         if memo_key not in self._tables:
-            try:
-                table = indicator.compute(year)
-                error = ""
-            except Exception:
-                logger.exception("Indicateur %s (%s) : calcul impossible", indicator.key, year)
-                table, error = None, "Cet indicateur n'a pas pu être calculé pour cette année."
-            if table is not None and self.use_cache:
-                cache.set(self._cache_key(indicator, year), table, cache_seconds())
-            self._tables[memo_key] = Computed(indicator, year, table, error)
+            computed = compute(indicator, year)
+            if self.use_stored:
+                from essor.observatory.services import store_tables
+
+                store_tables([computed])
+                self.computed_here.append(computed)
+                self._request_refresh()  # the worker computes the other missing tables
+            self._tables[memo_key] = computed
         return self._tables[memo_key]
+
+    def _request_refresh(self) -> None:
+        if not self.refresh_requested:
+            from essor.observatory.tasks import request_refresh
+
+            self.refresh_requested = True
+            request_refresh()
+
+    @property
+    def oldest_computed_at(self) -> datetime.datetime | None:
+        """When the oldest figure the page shows was computed (« chiffres calculés le … »)."""
+        moments = [item.computed_at for item in self._tables.values() if item.computed_at]
+        return min(moments, default=None)
 
 
 @dataclass
@@ -433,6 +550,171 @@ def year_sections(indicators: list[Indicator], year: int, memo: TableMemo) -> li
         if not sections or sections[-1].axis != indicator.axis:
             sections.append(AxisSection(indicator.axis))
         sections[-1].items.append(memo.get(indicator, year))
+    return sections
+
+
+# --- The overview, the axes ------------------------------------------------------------------
+
+KEY_FIGURES_PER_AXIS = 3  # the overview shows the first indicators of each axis
+TOTAL_LABELS = ("total", "ensemble")
+PLAIN_COLUMNS = ("nombre", "valeur", "")
+
+
+def axis_slug(axis: str) -> str:
+    return slugify(axis)
+
+
+@dataclass
+class AxisLink:
+    axis: str
+    slug: str
+    count: int  # indicators of the axis the reader may see
+
+
+def axis_links(indicators: list[Indicator]) -> list[AxisLink]:
+    """The axes of the indicators, in the observatory's order."""
+    links: list[AxisLink] = []
+    for indicator in by_axis(indicators):
+        if not links or links[-1].axis != indicator.axis:
+            links.append(AxisLink(indicator.axis, axis_slug(indicator.axis), 0))
+        links[-1].count += 1
+    return links
+
+
+def axis_indicators(user, slug: str) -> tuple[str, list[Indicator]] | None:
+    """The axis named by `slug` and its indicators the user may see (None: no such axis, or
+    none of its indicators is visible to the user)."""
+    indicators = [item for item in visible_indicators(user) if axis_slug(item.axis) == slug]
+    return (indicators[0].axis, indicators) if indicators else None
+
+
+def _key_row(table: IndicatorTable) -> int | None:
+    """The row a key figure reads: the table's total when it has one, else its first row (the
+    leading sector or commune of a ranked table, the first figure of a summary)."""
+    if not table.rows:
+        return None
+    for position, row in enumerate(table.rows):
+        key = table.row_keys[position] if table.row_keys else ""
+        if str(key).lower() in TOTAL_LABELS or str(row[0]).lower().startswith(TOTAL_LABELS):
+            return position
+    return 0
+
+
+@dataclass
+class KeyFigure:
+    """One published cell of an indicator (its total or first row) and the same row the year
+    before: no figure of the observatory's own, only two cells the module published."""
+
+    item: Computed
+    previous_year: int
+    label: str = ""  # the row's label
+    column: str = ""  # the column's header
+    value: object = None
+    previous: object = None
+    has_previous: bool = False  # the row exists in the previous year's table
+
+    @property
+    def available(self) -> bool:
+        return self.item.table is not None and bool(self.label or self.column)
+
+    @property
+    def hidden(self) -> bool:
+        return self.available and self.value is None
+
+    @property
+    def column_text(self) -> str:
+        """The column's header after the row's label (« Association (structures) »), none for a
+        plain « Nombre »; an acronym keeps its capitals (« ETP conventionnés »)."""
+        column = self.column.strip()
+        if column.lower() in PLAIN_COLUMNS:
+            return ""
+        return column if column[:2].isupper() else column[:1].lower() + column[1:]
+
+    @property
+    def difference(self) -> Decimal | None:
+        if not (_is_number(self.value) and _is_number(self.previous)):
+            return None
+        return formats.to_decimal(self.value) - formats.to_decimal(self.previous)
+
+    @property
+    def trend(self) -> str:
+        """« hausse », « baisse », « stable », or "" when there is nothing to compare."""
+        difference = self.difference
+        if difference is None:
+            return ""
+        return "hausse" if difference > 0 else "baisse" if difference < 0 else "stable"
+
+    @property
+    def trend_text(self) -> str:
+        """The trend said in words (the arrow beside it is decoration)."""
+        year = self.previous_year
+        if not self.available:
+            return ""
+        if self.hidden:
+            return "Valeur masquée (secret statistique) : pas d'évolution publiée."
+        if not self.has_previous:
+            return f"Pas de valeur en {year} pour comparer."
+        if self.previous is None:
+            return f"Évolution non publiée : la valeur de {year} est masquée (secret statistique)."
+        difference = self.difference
+        if difference is None:
+            return ""
+        before = formats.figure(self.previous)
+        if difference == 0:
+            return f"Stable par rapport à {year} ({before})."
+        words = "En hausse" if difference > 0 else "En baisse"
+        text = f"{words} de {formats.figure(abs(difference))} par rapport à {year} ({before})"
+        rate = formats.percentage(abs(difference), abs(formats.to_decimal(self.previous)), 1)
+        if rate is not None:
+            sign = "+" if difference > 0 else "−"
+            text += f", soit {sign}{formats.percent(rate)}"
+        return text + "."
+
+
+def key_figure(current: Computed, previous: Computed) -> KeyFigure:
+    figure = KeyFigure(item=current, previous_year=previous.year)
+    table, column = current.table, current.value_column
+    if table is None or column is None:
+        return figure
+    position = _key_row(table)
+    if position is None:
+        return figure
+    row = table.rows[position]
+    figure.label, figure.column, figure.value = str(row[0]), table.columns[column], row[column]
+    key = table.row_keys[position] if table.row_keys else str(row[0])
+    if key.startswith(f"{current.year}-"):  # a month (« 2026-01 »): the same month a year before
+        key = f"{previous.year}-" + key.removeprefix(f"{current.year}-")
+    before = previous.table
+    if before is not None and column < len(before.columns):
+        keys = before.row_keys or [str(line[0]) for line in before.rows]
+        if key in keys:
+            figure.previous = before.rows[keys.index(key)][column]
+            figure.has_previous = True
+    return figure
+
+
+@dataclass
+class OverviewAxis:
+    axis: str
+    slug: str
+    count: int  # every indicator of the axis the reader may see
+    figures: list[KeyFigure] = field(default_factory=list)
+
+
+def overview(
+    indicators: list[Indicator], year: int, memo: TableMemo, *, per_axis: int | None = None
+) -> list[OverviewAxis]:
+    """The key figures of each axis for `year`, with their trend against the year before
+    (`per_axis`: the first indicators of each axis only)."""
+    indicators = by_axis(indicators)
+    memo.prefetch(indicators, [year, year - 1])
+    sections = [OverviewAxis(link.axis, link.slug, link.count) for link in axis_links(indicators)]
+    by_name = {section.axis: section for section in sections}
+    for indicator in indicators:
+        section = by_name[indicator.axis]
+        if per_axis is not None and len(section.figures) >= per_axis:
+            continue
+        section.figures.append(key_figure(memo.get(indicator, year), memo.get(indicator, year - 1)))
     return sections
 
 

@@ -1,8 +1,11 @@
-"""Writes of the observatory: the CUD's sector targets, and the yearly report's PDF."""
+"""Writes of the observatory: the stored tables of the indicators and their refresh, the CUD's
+sector targets, and the yearly report's PDF."""
 
 import datetime
 import secrets
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -10,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from essor.core import audit
+from essor.core import indicators as registry
 from essor.core.exports import render_pdf
 from essor.observatory import selectors
-from essor.observatory.models import AnnualReport, SectorTarget
+from essor.observatory.models import AnnualReport, ComputedTable, SectorTarget
 
 DUPLICATE_TARGET = "Un objectif existe déjà pour ce secteur, cette année et cette mesure."
 
@@ -89,6 +93,78 @@ def delete_target(*, target: SectorTarget, actor) -> None:
     item.delete()
 
 
+# --- Stored tables ----------------------------------------------------------------------------
+
+
+def store_tables(computed: list[selectors.Computed]) -> None:
+    """Writes computed tables over the stored ones, in one statement that two refreshes (or two
+    first visitors) may run at once: the last one wins, nothing is half-written."""
+    ComputedTable.objects.bulk_create(
+        [
+            ComputedTable(
+                indicator=item.indicator.key,
+                year=item.year,
+                table=selectors.table_to_json(item.table) if item.table is not None else None,
+                error=item.error[:255],
+                computed_at=item.computed_at or timezone.now(),
+                duration_ms=item.duration_ms,
+            )
+            for item in computed
+        ],
+        update_conflicts=True,
+        unique_fields=["indicator", "year"],
+        update_fields=["table", "error", "computed_at", "duration_ms"],
+    )
+
+
+@dataclass
+class RefreshSummary:
+    computed: int = 0
+    failed: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+
+
+def refresh_tables(
+    *, ahead_seconds: int = 0, everything: bool = False, progress: Progress | None = None
+) -> RefreshSummary:
+    """Computes the stored tables that are missing, stale, or will be within `ahead_seconds`
+    (`everything`: all of them), the current year first, each stored as soon as it is computed;
+    then removes the tables of indicators no longer registered and of years no longer shown."""
+    started = time.perf_counter()
+    summary = RefreshSummary()
+    indicators = registry.registered()
+    years = selectors.refreshed_years()
+    states = selectors.stored_table_states()
+    moment = timezone.now() + datetime.timedelta(seconds=ahead_seconds)
+    due = [
+        (indicator, year)
+        for year in years
+        for indicator in indicators
+        if everything
+        or (indicator.key, year) not in states
+        or selectors.is_stale(
+            year,
+            states[(indicator.key, year)][0],
+            error=states[(indicator.key, year)][1],
+            now=moment,
+        )
+    ]
+    for done, (indicator, year) in enumerate(due, start=1):
+        computed = selectors.compute(indicator, year)
+        store_tables([computed])
+        summary.computed += 1
+        summary.failed += bool(computed.error)
+        if progress:
+            progress(done, len(due), f"{indicator.label} ({year})")
+    # Excluding both conditions at once removes a row that fails either of them.
+    summary.removed, _ = ComputedTable.objects.exclude(
+        indicator__in=[indicator.key for indicator in indicators], year__in=years
+    ).delete()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
 # --- The yearly report ----------------------------------------------------------------------
 
 
@@ -101,6 +177,8 @@ def report_context(*, year: int, progress: Progress | None = None) -> dict:
         memo.get(indicator, year)
         if progress:
             progress(done, total, f"Calcul des indicateurs ({done} sur {len(indicators)})")
+    # The report's fresh figures are the pages' too.
+    store_tables([memo.get(indicator, year) for indicator in indicators])
     sections = selectors.year_sections(indicators, year, memo)
     targets = selectors.target_progress(year, memo)
     leading_sectors = []

@@ -1,14 +1,17 @@
-"""The yearly report as a background job (django_tasks), followed on core's job page."""
+"""Background work of the observatory (django_tasks, run by `manage.py essor_worker`): the yearly
+report as a job followed on core's job page, and the refresh of the stored tables."""
 
 import logging
 
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
 from essor.core import jobs
 from essor.core.formats import file_size
 from essor.core.models import Job
-from essor.observatory import services
+from essor.observatory import selectors, services
 from essor.observatory.models import AnnualReport
 
 logger = logging.getLogger(__name__)
@@ -70,3 +73,41 @@ def run_annual_report(job_id: int) -> str:
         },
     )
     return Job.Status.SUCCEEDED
+
+
+# --- The refresh of the stored tables ---------------------------------------------------------
+
+REFRESH_QUEUED = "observatory:refresh-queued"
+
+
+def request_refresh() -> bool:
+    """Queues one refresh of the stale tables, after the request's commit; a second request
+    within the freshness period queues none (a cache key, shared by the processes when
+    `REDIS_URL` is set). True when a refresh was queued."""
+    if not cache.add(REFRESH_QUEUED, True, timeout=max(60, selectors.cache_seconds())):
+        return False
+    transaction.on_commit(_enqueue_refresh)
+    return True
+
+
+def _enqueue_refresh() -> None:
+    # The page is served from the stored tables anyway: a queue that refuses the task must not
+    # break it (the next request, or the timer, tries again).
+    try:
+        refresh_observatory_tables.enqueue()
+    except Exception:
+        cache.delete(REFRESH_QUEUED)
+        logger.exception("Observatoire : le recalcul n'a pas pu être mis en file")
+
+
+@task()
+def refresh_observatory_tables() -> int:
+    """Computes the missing and stale tables (the number computed)."""
+    try:
+        summary = services.refresh_tables()
+    finally:
+        cache.delete(REFRESH_QUEUED)
+    logger.info(
+        "Observatoire : %s tableaux recalculés en %.1f s", summary.computed, summary.seconds
+    )
+    return summary.computed

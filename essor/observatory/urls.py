@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.public, name="public"),
     path("export.xlsx", views.year_xlsx, name="year_xlsx"),
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("axes/<slug:slug>/", views.axis, name="axis"),
     path("indicateurs/<str:key>/", views.indicator, name="indicator"),
     path("indicateurs/<str:key>/export.xlsx", views.indicator_xlsx, name="indicator_xlsx"),
     path("donnees-ouvertes/", views.open_data, name="open_data"),

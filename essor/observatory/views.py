@@ -1,5 +1,7 @@
-"""Pages of the observatory. Every figure comes from the indicator registry (`core.indicators`),
-computed once per request and year (`selectors.TableMemo`)."""
+"""Pages of the observatory: an overview (a few key figures per axis, with their trend), one page
+per axis, one page per indicator. Every figure comes from the indicator registry
+(`core.indicators`), read from the stored tables that the worker keeps fresh
+(`selectors.TableMemo`, `models.ComputedTable`)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -34,26 +36,27 @@ def _year(request, *, default=None, allowed=None) -> int:
     return year
 
 
-def _year_context(year: int) -> dict:
+def _year_context(year: int, memo: selectors.TableMemo, indicators) -> dict:
     return {
         "year": year,
         "years": selectors.available_years(),
-        # The rendered chart and table of each indicator are cached as long as its table.
-        "fragment_seconds": selectors.cache_seconds(),
+        "computed_at": memo.oldest_computed_at,
+        "axes": selectors.axis_links(indicators),
     }
 
 
 @require_GET
 def public(request):
-    """The public page: the public aggregate indicators of a year, and the open data."""
+    """The overview: a few key figures of each axis (public indicators), with their trend."""
     year = _year(request)
     memo = selectors.TableMemo()
-    sections = selectors.year_sections(selectors.registered_public(), year, memo)
+    indicators = selectors.registered_public()
+    sections = selectors.overview(indicators, year, memo, per_axis=selectors.KEY_FIGURES_PER_AXIS)
     return render(
         request,
         "observatory/public.html",
         {
-            **_year_context(year),
+            **_year_context(year, memo, indicators),
             "sections": sections,
             "full_access": selectors.sees_full_observatory(request.user),
         },
@@ -63,22 +66,46 @@ def public(request):
 @require_GET
 @full_observatory_required
 def dashboard(request):
-    """Every indicator of a year, public or not (agency and funders' instructors)."""
+    """The overview of every indicator, public or not, and the year's targets (agency and
+    funders' instructors)."""
     year = _year(request)
     memo = selectors.TableMemo()
     indicators = selectors.visible_indicators(request.user)
+    sections = selectors.overview(indicators, year, memo, per_axis=selectors.KEY_FIGURES_PER_AXIS)
     progress = selectors.target_progress(year, memo)
     chart_labels, chart_values = selectors.target_chart(progress)
     return render(
         request,
         "observatory/dashboard.html",
         {
-            **_year_context(year),
-            "sections": selectors.year_sections(indicators, year, memo),
+            **_year_context(year, memo, indicators),
+            "sections": sections,
             "targets": progress,
             "chart_labels": chart_labels,
             "chart_values": chart_values,
             "is_agency": is_agency_member(request.user),
+        },
+    )
+
+
+@require_GET
+def axis(request, slug: str):
+    """One axis: the key figure and trend of each of its indicators the reader may see."""
+    found = selectors.axis_indicators(request.user, slug)
+    if found is None:
+        raise Http404("Cet axe n'existe pas ou ne contient aucun indicateur public.")
+    _name, indicators = found
+    year = _year(request)
+    memo = selectors.TableMemo()
+    (section,) = selectors.overview(indicators, year, memo)
+    visible = selectors.visible_indicators(request.user)
+    return render(
+        request,
+        "observatory/axis.html",
+        {
+            **_year_context(year, memo, visible),
+            "section": section,
+            "full_access": selectors.sees_full_observatory(request.user),
         },
     )
 
@@ -101,13 +128,15 @@ def indicator(request, key: str):
     year = _year(request)
     memo = selectors.TableMemo()
     years = selectors.comparison_years(year)
+    cross = selectors.across_years(item, years, memo, column=_column(request))
     return render(
         request,
         "observatory/indicator.html",
         {
-            **_year_context(year),
+            **_year_context(year, memo, selectors.visible_indicators(request.user)),
             "item": memo.get(item, year),
-            "cross": selectors.across_years(item, years, memo, column=_column(request)),
+            "cross": cross,
+            "axis_slug": selectors.axis_slug(item.axis),
             "full_access": selectors.sees_full_observatory(request.user),
         },
     )
@@ -154,7 +183,9 @@ def year_xlsx(request):
     """Every indicator the user may see for a year, one sheet each."""
     year = _year(request)
     memo = selectors.TableMemo()
-    sheets = [_sheet(memo.get(item, year)) for item in selectors.visible_indicators(request.user)]
+    indicators = selectors.visible_indicators(request.user)
+    memo.prefetch(indicators, [year])  # one query for every table
+    sheets = [_sheet(memo.get(item, year)) for item in indicators]
     return xlsx_response(f"observatoire-ess-{year}.xlsx", sheets)
 
 

@@ -35,9 +35,12 @@ def test_public_journey_and_agency_targets(live_server, page, world, registry, s
     page.goto(live_server.url + reverse("observatory:public"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Observatoire de l'ESS")
     assert axe_violations(page) == []
-    page.get_by_role(
-        "link", name="Comparer les années : Nouveaux porteurs de projet par secteur"
+    page.get_by_role("navigation", name="Axes de l'observatoire").get_by_role(
+        "link", name="Accompagnement"
     ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Accompagnement")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Nouveaux porteurs de projet par secteur").click()
     expect(page.get_by_role("table", name="Classement par année")).to_contain_text("Culture")
     expect(page.locator("svg.chart").first).to_be_visible()
     assert axe_violations(page) == []

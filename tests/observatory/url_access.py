@@ -3,6 +3,7 @@ from tests.url_access import AGENCY_ONLY, PUBLIC, UrlCase
 # The full observatory: the agency and the funders' instructors.
 FULL = {**AGENCY_ONLY, "funder_instructor": 200}
 PUBLIC_KEY = "observatory.organisations_by_family"
+PUBLIC_AXIS = "poids-de-less"  # « Poids de l'ESS », the observatory's own axis
 
 
 def _target(world):
@@ -40,6 +41,13 @@ URL_ACCESS = [
     UrlCase("observatory:public", PUBLIC),
     UrlCase("observatory:year_xlsx", PUBLIC),
     UrlCase("observatory:dashboard", FULL),
+    UrlCase("observatory:axis", PUBLIC, kwargs=lambda world: {"slug": PUBLIC_AXIS}),
+    UrlCase(
+        "observatory:axis",
+        dict.fromkeys(PUBLIC, 404),
+        kwargs=lambda world: {"slug": "axe-inconnu"},
+        note="an unknown axis",
+    ),
     UrlCase("observatory:indicator", PUBLIC, kwargs=lambda world: {"key": PUBLIC_KEY}),
     UrlCase("observatory:indicator_xlsx", PUBLIC, kwargs=lambda world: {"key": PUBLIC_KEY}),
     UrlCase(
