@@ -77,6 +77,13 @@ def month_grid(space: Space, year: int, month: int) -> list[DayGrid]:
         .only("space_id", "starts_at", "ends_at")
         .order_by("starts_at")
     )
+    by_day: dict[datetime.date, list] = {}
+    for booking in bookings:
+        day = slots.local(booking.starts_at).date()
+        last_day = slots.local(booking.ends_at - datetime.timedelta(microseconds=1)).date()
+        while day <= last_day:
+            by_day.setdefault(day, []).append(booking)
+            day += datetime.timedelta(days=1)
     days = []
     now = timezone.now()
     for number in range(1, last.day + 1):
@@ -85,11 +92,12 @@ def month_grid(space: Space, year: int, month: int) -> list[DayGrid]:
         periods = [
             slots.Period(h.opens_at, h.closes_at) for h in hours if h.weekday == day.weekday()
         ]
+        of_day = by_day.get(day, [])
         grid = []
-        for starts_at, ends_at in slots.day_slots(
+        for starts_at, ends_at, label in slots.day_slots(
             day, slot_minutes=space.slot_minutes, periods=periods
         ):
-            overlapping = [b for b in bookings if b.starts_at < ends_at and b.ends_at > starts_at]
+            overlapping = [b for b in of_day if b.starts_at < ends_at and b.ends_at > starts_at]
             blocked = any(b.space_id != space.pk for b in overlapping)
             taken = sum(1 for b in overlapping if b.space_id == space.pk)
             grid.append(
@@ -99,6 +107,7 @@ def month_grid(space: Space, year: int, month: int) -> list[DayGrid]:
                     taken=space.capacity if blocked else taken,
                     capacity=space.capacity,
                     closed=closed or starts_at <= now,
+                    label=label,
                 )
             )
         days.append(DayGrid(day=day, closed=closed or not periods, slots=grid))

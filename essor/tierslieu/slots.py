@@ -25,6 +25,7 @@ class Slot:
     taken: int = 0
     capacity: int = 1
     closed: bool = False
+    label: str = ""  # « 10:00–10:30 », local time (computed once, not per template filter)
 
     @property
     def free(self) -> bool:
@@ -85,10 +86,15 @@ def problems(
     return found
 
 
+def hour_label(minutes: int) -> str:
+    """« 09:30 » for 570 minutes after midnight (as `core.formats.time_of_day` writes times)."""
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
 def day_slots(
     day: datetime.date, *, slot_minutes: int, periods: list[Period]
-) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """The slots of `day` in the opening periods, in order."""
+) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
+    """The slots of `day` in the opening periods, in order, with their label."""
     slots = []
     for period in periods:
         minute = minutes_of(period.opens_at)
@@ -96,7 +102,8 @@ def day_slots(
         # The first slot starts on the grid at or after the opening.
         minute += -minute % slot_minutes
         while minute + slot_minutes <= closes:
-            slots.append((at(day, minute), at(day, minute + slot_minutes)))
+            label = f"{hour_label(minute)}–{hour_label(minute + slot_minutes)}"
+            slots.append((at(day, minute), at(day, minute + slot_minutes), label))
             minute += slot_minutes
     return slots
 
