@@ -273,6 +273,42 @@ class ListingQuery:
             )
             return [row[0] for row in cursor.fetchall()]
 
+    def _initial_clause(self, letter: str) -> tuple[str, list]:
+        from essor.directory.search import initial_ranges
+
+        ranges = initial_ranges(letter)
+        clause = " OR ".join(["(l.name >= %s AND l.name < %s)"] * len(ranges))
+        return f"({clause})", [bound for pair in ranges for bound in pair]
+
+    def initial_count(self, letter: str, *, cap: int) -> int:
+        """How many have a name beginning with `letter` (any case or accent), up to `cap`."""
+        clause, params = self._initial_clause(letter)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} l WHERE {self.where} AND {clause} "
+                "LIMIT %s) c",
+                [*self.params, *params, cap],
+            )
+            return cursor.fetchone()[0]
+
+    def initial_rows(self, letter: str, *, limit: int) -> list[tuple]:
+        """(id, name) of the first `limit` in name order whose name begins with `letter` (any
+        case or accent): for each first character a range of the name index, stopped at
+        `limit`, their union sorted here (see search.initial_candidates)."""
+        from essor.directory.search import initial_ranges
+
+        parts, params = [], []
+        for low, high in initial_ranges(letter):
+            parts.append(
+                f"(SELECT l.organisation_id, l.name FROM {TABLE} l WHERE {self.where} "
+                "AND l.name >= %s AND l.name < %s ORDER BY l.name, l.organisation_id LIMIT %s)"
+            )
+            params += [*self.params, low, high, limit]
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            rows = cursor.fetchall()
+        return sorted(rows, key=lambda row: (row[1], row[0]))[:limit]
+
     def map_rows(self, *, text_ids: QuerySet | None, bbox, limit: int) -> list[tuple]:
         """(id, longitude, latitude, organisation id, name, acronym, city) of at most `limit`
         establishments on the map: position published, inside `bbox` (west, south, east,

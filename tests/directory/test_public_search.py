@@ -218,22 +218,27 @@ def test_a_text_matching_few_organisations_is_ranked_by_relevance(client):
     public_organisation("Vélo Solidaire", description="ateliers de réparation de vélos")
     page = client.get(SEARCH, {"q": "vélo"}).context["page"]
     assert [organisation.name for organisation in page] == ["Vélo Solidaire", "Atelier Zèbre"]
-    assert not page.ordered_by_name_for_text
+    assert not page.first_found
 
 
-def test_a_text_too_broad_to_rank_is_listed_by_name_and_the_page_says_so(client, monkeypatch):
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
+def test_a_text_too_broad_to_count_ranks_the_first_found_and_the_page_says_so(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.COUNT_LIMIT", 2)
     public_organisation("Atelier Zèbre", description="vélo")
     public_organisation("Vélo Solidaire", description="ateliers de réparation de vélos")
+    public_organisation("Vélo Club", description="sorties à vélo")
     response = client.get(SEARCH, {"q": "vélo"})
     page = response.context["page"]
-    assert [organisation.name for organisation in page] == ["Atelier Zèbre", "Vélo Solidaire"]
-    assert page.ordered_by_name_for_text
-    assert "classées par nom" in response.content.decode()
+    # Two of the three (the first the database finds), ranked: a hit in the name before the one
+    # in a description only.
+    names = [organisation.name for organisation in page]
+    assert len(set(names)) == 2
+    description_only = [name == "Atelier Zèbre" for name in names]
+    assert description_only == sorted(description_only)
+    assert page.first_found
+    assert "voici les 2 premières trouvées, classées par pertinence" in response.content.decode()
 
 
 def test_a_text_too_broad_to_count_says_more_than_the_limit(client, monkeypatch):
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
     monkeypatch.setattr("essor.directory.selectors.COUNT_LIMIT", 2)
     for name in ("Vélo A", "Vélo B", "Vélo C"):
         public_organisation(name)
@@ -242,18 +247,6 @@ def test_a_text_too_broad_to_count_says_more_than_the_limit(client, monkeypatch)
     assert "Plus de 2 structures" in response.content.decode()
     api = client.get("/api/annuaire/organisations", {"q": "vélo"}).json()
     assert (api["count"], api["count_is_lower_bound"]) == (2, True)
-
-
-def test_a_text_matching_a_large_share_walks_the_names_and_gives_the_same_list(client, monkeypatch):
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
-    public_organisation("Vélo B")
-    public_organisation("Vélo A")
-    public_organisation("Autre chose")
-    by_name = [o.name for o in client.get(SEARCH, {"q": "vélo"}).context["page"]]
-    monkeypatch.setattr("essor.directory.search.DENSE_LIMIT", 2)  # SQLite
-    monkeypatch.setattr("essor.directory.search.PG_DENSE_LIMIT", 0)  # PostgreSQL
-    dense = [o.name for o in client.get(SEARCH, {"q": "vélo"}).context["page"]]
-    assert by_name == dense == ["Vélo A", "Vélo B"]
 
 
 def test_the_sector_filter_follows_a_sector_given_later(client):
@@ -295,26 +288,12 @@ def test_family_and_employer_filters_follow_changes(client):
     assert result_names(client.get(SEARCH, {"family": "cooperative", "employer": "on"})) == ["Scop"]
 
 
-def test_a_broad_text_whose_matches_come_late_in_the_alphabet_is_still_listed_by_name(
-    client, monkeypatch
-):
-    # On PostgreSQL the walk in name order gives up after a budget of rows, then sorts.
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
-    monkeypatch.setattr("essor.directory.search.PG_DENSE_LIMIT", 0)
-    monkeypatch.setattr("essor.directory.search.WALK_ROWS_PER_RESULT", 1)
-    for name in ("Atelier A", "Atelier B", "Club C", "Réseau vélo Z", "Réseau vélo Y"):
-        public_organisation(name)
-    page = client.get(SEARCH, {"q": "réseau"}).context["page"]
-    assert [o.name for o in page] == ["Réseau vélo Y", "Réseau vélo Z"]
-    assert page.ordered_by_name_for_text
-
-
-def test_a_broad_text_walked_in_name_order_gives_each_page(client, monkeypatch):
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
-    monkeypatch.setattr("essor.directory.search.DENSE_LIMIT", 2)  # SQLite
-    monkeypatch.setattr("essor.directory.search.PG_DENSE_LIMIT", 0)  # PostgreSQL
+def test_a_broad_text_gives_each_page_of_its_ranked_matches(client, monkeypatch):
     monkeypatch.setattr("essor.directory.selectors.PAGE_SIZE", 1)
-    for name in ("Vélo C", "Autre chose", "Vélo A", "Vélo B"):
-        public_organisation(name)
+    public_organisation("Vélo C")
+    public_organisation("Autre chose")
+    public_organisation("Vélo A", description="vélo vélo")
+    public_organisation("Vélo B")
     pages = [result_names(client.get(SEARCH, {"q": "vélo", "page": n})) for n in (1, 2, 3)]
+    # The most relevant first, then equal ranks by name.
     assert pages == [["Vélo A"], ["Vélo B"], ["Vélo C"]]
