@@ -18,6 +18,10 @@ class DirectoryFilters:
     commune: str = ""  # Commune.insee_code
     esus: bool = False  # ESUS approval valid today
     employer: bool = False
+    # Communes of a postcode typed in the text (any of them): see selectors.recognise_postcode.
+    postcode: str = ""
+    postcode_communes: tuple[str, ...] = ()  # Commune.insee_code
+    postcode_places: tuple[str, ...] = ()  # their names, for the page
 
     @property
     def is_empty(self) -> bool:

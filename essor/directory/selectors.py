@@ -6,6 +6,7 @@ organisation) shows its commune but no street address and no position.
 """
 
 import datetime
+import re
 from dataclasses import replace
 
 from django.core.cache import cache
@@ -85,6 +86,10 @@ def _linked_ids(filters: DirectoryFilters):
         subqueries.append(Organisation.sectors.through.objects.filter(sector__slug=filters.sector))
     if filters.commune:
         subqueries.append(visible_establishments().filter(commune__insee_code=filters.commune))
+    if filters.postcode_communes:
+        subqueries.append(
+            visible_establishments().filter(commune__insee_code__in=filters.postcode_communes)
+        )
     nested = None
     for queryset in reversed(subqueries):
         if nested is not None:
@@ -126,6 +131,7 @@ def search_page(filters: DirectoryFilters, page_number) -> Page:
     A text reads at most COUNT_LIMIT + 1 matches (`search.ranked_candidates`), whatever their
     number: their count (« plus de 1 000 » beyond) and their order, by relevance. One letter
     lists the names that begin with it (`search.initial_candidates`)."""
+    filters = recognise_postcode(filters)
     filters = replace(filters, text=search.settle_last_word(filters.text))
     if not search_terms(filters.text):
         page = _filters_page(filters, page_number)
@@ -134,7 +140,42 @@ def search_page(filters: DirectoryFilters, page_number) -> Page:
     organisations = with_listing_relations(Organisation.objects.filter(id__in=page.object_list))
     by_id = organisations.in_bulk()
     page.object_list = [by_id[pk] for pk in page.object_list]
+    page.postcode, page.postcode_places = filters.postcode, filters.postcode_places
     return page
+
+
+POSTCODE = re.compile(r"\b\d{5}\b")
+
+
+def recognise_postcode(filters: DirectoryFilters) -> DirectoryFilters:
+    """A postcode typed in the text (« 59140 », « club 59380 ») becomes a filter on the
+    communes of the main territory it serves, any of them (59380: Armbouts-Cappel and Spycker),
+    and leaves the text: no organisation's name or description holds it. A postcode no commune
+    of the territory has stays in the text. One query, only when the text holds five digits."""
+    match = POSTCODE.search(filters.text or "")
+    if not match:
+        return filters
+    territory = main_territory()
+    communes = territory.communes.all() if territory else Commune.objects.all()
+    served = tuple(
+        sorted(
+            (name, code)
+            for code, name, postal_codes in communes.values_list(
+                "insee_code", "name", "postal_codes"
+            )
+            if match.group() in (postal_codes or [])
+        )
+    )
+    if not served:
+        return filters
+    text = (filters.text[: match.start()] + filters.text[match.end() :]).strip()
+    return replace(
+        filters,
+        text=text,
+        postcode=match.group(),
+        postcode_communes=tuple(code for _name, code in served),
+        postcode_places=tuple(name for name, _code in served),
+    )
 
 
 def _filters_page(filters: DirectoryFilters, page_number) -> Page:
@@ -165,8 +206,12 @@ def _text_page(filters: DirectoryFilters, page_number) -> Page:
         page.first_found = False
         page.by_initial = initial
         return page
-    others = filtered_organisations(replace(filters, text=""), ranked=False)
-    candidates = search.ranked_candidates(others, filters.text, limit=COUNT_LIMIT + 1)
+    if listing.is_available():
+        others = listing.ListingQuery(replace(filters, text=""))
+        candidates = others.text_rows(search.tsquery_of(filters.text), limit=COUNT_LIMIT + 1)
+    else:
+        others = filtered_organisations(replace(filters, text=""), ranked=False)
+        candidates = search.ranked_candidates(others, filters.text, limit=COUNT_LIMIT + 1)
     candidates.sort(key=lambda row: (-row[1], row[2], row[0]))
     ordered = [pk for pk, _rank, _name in candidates]
     page = _CountedPaginator(ordered[:COUNT_LIMIT], len(ordered)).get_page(page_number)
@@ -192,11 +237,12 @@ class _Initials:
     def count(self, *, cap: int) -> int:
         if self.listing is not None:
             return self.listing.initial_count(self.letter, cap=cap)
-        named = self.others.filter(search.initial_condition(self.letter))
-        return named.order_by().values("id")[:cap].count()
+        return search.initial_count(self.others, self.letter, cap=cap)
 
     def __getitem__(self, bounds: slice) -> list[int]:
         offset = bounds.start or 0
+        if not bounds.stop:  # the empty page of no result
+            return []
         if self.listing is not None:
             rows = self.listing.initial_rows(self.letter, limit=bounds.stop)
         else:
@@ -240,6 +286,7 @@ def map_features(filters: DirectoryFilters, bbox=None, limit: int | None = None)
     `bbox` is (west, south, east, north) in degrees. At most `limit` features: the collection says
     when it was truncated, so that the map can ask the visitor to zoom in or filter."""
     limit = limit or MAP_FEATURE_LIMIT
+    filters = recognise_postcode(filters)
     filters = replace(filters, text=search.settle_last_word(filters.text))
     if listing.is_available():
         text_ids = None

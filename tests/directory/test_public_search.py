@@ -116,15 +116,18 @@ def queries_of(client, params) -> int:
     "params",
     [
         {"q": "théâtre", "commune": "59183"},
+        {"q": "théâtre", "sector": "culture"},
         {"q": "théâtre"},
+        {"q": "t"},
+        {"q": "t", "commune": "59183"},
         {"sector": "culture", "commune": "59183"},
         {},
     ],
 )
 def test_search_page_runs_a_constant_number_of_queries(client, params):
-    # territory + its communes, sectors (choices); how to order the text, the count, the result
-    # ids (on PostgreSQL: whether the last word is common, the estimate, the filters' ids, then
-    # the count and the ids in one query); the organisations, their sectors, their establishments
+    # territory + its communes, sectors (choices); whether the last word is common, the
+    # filters' ids, the matches (at most 1,001) or for one letter the count and the page; the
+    # organisations, their sectors, their establishments
     for n in range(3):
         public_organisation(f"Théâtre {n:02d}", sectors=["culture", "sport"])
     few = queries_of(client, params)
@@ -297,3 +300,102 @@ def test_a_broad_text_gives_each_page_of_its_ranked_matches(client, monkeypatch)
     pages = [result_names(client.get(SEARCH, {"q": "vélo", "page": n})) for n in (1, 2, 3)]
     # The most relevant first, then equal ranks by name.
     assert pages == [["Vélo A"], ["Vélo B"], ["Vélo C"]]
+
+
+def test_one_letter_lists_the_names_beginning_with_it_in_any_case_or_accent(client):
+    public_organisation("Épicerie solidaire")
+    public_organisation("entraide du port")
+    public_organisation("Ensemble vocal")
+    public_organisation("Atelier des écoles")  # a word beginning with « e », not the name
+    response = client.get(SEARCH, {"q": "e"})
+    # In code point order, as every list of the directory: E, e, then É.
+    assert result_names(response) == ["Ensemble vocal", "entraide du port", "Épicerie solidaire"]
+    assert "Structures dont le nom commence par « E », classées par nom." in (
+        response.content.decode()
+    )
+
+
+def test_one_accented_letter_finds_the_same_names(client):
+    public_organisation("Épicerie solidaire")
+    public_organisation("Ensemble vocal")
+    assert result_names(client.get(SEARCH, {"q": "É"})) == ["Ensemble vocal", "Épicerie solidaire"]
+
+
+def test_one_letter_keeps_the_filters_and_gives_each_page(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.PAGE_SIZE", 1)
+    public_organisation("Chorale B", commune="59183")
+    public_organisation("Chorale A", commune="59183")
+    public_organisation("Chorale C", commune="59271")
+    pages = [
+        result_names(client.get(SEARCH, {"q": "c", "commune": "59183", "page": n})) for n in (1, 2)
+    ]
+    assert pages == [["Chorale A"], ["Chorale B"]]
+    page = client.get(SEARCH, {"q": "c", "commune": "59183"}).context["page"]
+    assert page.paginator.count == 2
+
+
+def test_one_letter_beyond_the_count_limit_says_more(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.COUNT_LIMIT", 2)
+    for name in ("Cercle", "Club", "Comité"):
+        public_organisation(name)
+    response = client.get(SEARCH, {"q": "c"})
+    assert response.context["page"].paginator.count_is_lower_bound
+    assert result_names(response) == ["Cercle", "Club"]
+    assert "Plus de 2 structures" in response.content.decode()
+
+
+def test_a_word_with_a_commune_finds_its_matches_in_that_commune_only(client):
+    public_organisation("Club de voile", commune="59183")
+    public_organisation("Club de judo", commune="59271")
+    public_organisation("Atelier vélo", commune="59183")
+    assert result_names(client.get(SEARCH, {"q": "club", "commune": "59183"})) == ["Club de voile"]
+
+
+def test_a_word_with_a_sector_follows_a_renaming(client):
+    # On PostgreSQL the listing keeps the text's vector: it follows the organisation's.
+    organisation = public_organisation("Club de voile", sectors=["sport"])
+    public_organisation("Club de lecture", sectors=["culture"])
+    organisation.name = "Cercle nautique"
+    organisation.save()
+    assert result_names(client.get(SEARCH, {"q": "club", "sector": "sport"})) == []
+    assert result_names(client.get(SEARCH, {"q": "nautique", "sector": "sport"})) == [
+        "Cercle nautique"
+    ]
+
+
+def test_an_unfinished_word_is_searched_as_a_prefix(client):
+    public_organisation("Football club de Malo")
+    public_organisation("Basket club")
+    assert result_names(client.get(SEARCH, {"q": "footbal"})) == ["Football club de Malo"]
+
+
+def test_a_postcode_lists_the_organisations_of_its_commune(client):
+    public_organisation("Recyclerie", commune="59183")  # Dunkerque: 59140, 59240…
+    public_organisation("Jardin partagé", commune="59271")  # Grande-Synthe: 59760
+    response = client.get(SEARCH, {"q": "59140"})
+    assert result_names(response) == ["Recyclerie"]
+    assert "Code postal 59140 : structures situées à Dunkerque." in response.content.decode()
+
+
+def test_a_postcode_of_several_communes_lists_those_of_each(client):
+    public_organisation("Ferme de Spycker", commune="59576")  # 59380
+    public_organisation("Cercle d'Armbouts", commune="59016")  # 59380
+    public_organisation("Recyclerie", commune="59183")
+    response = client.get(SEARCH, {"q": "59380"})
+    assert result_names(response) == ["Cercle d'Armbouts", "Ferme de Spycker"]
+    assert "situées à Armbouts-Cappel ou à Spycker" in response.content.decode()
+
+
+def test_a_word_and_a_postcode_search_the_word_in_that_commune(client):
+    public_organisation("Club de voile", commune="59183")
+    public_organisation("Club de judo", commune="59271")
+    assert result_names(client.get(SEARCH, {"q": "club 59760"})) == ["Club de judo"]
+    features = client.get(MAP, {"q": "club 59760"}).json()["features"]
+    assert [f["properties"]["name"] for f in features] == ["Club de judo"]
+
+
+def test_a_postcode_outside_the_territory_stays_a_text(client):
+    public_organisation("Recyclerie", commune="59183")
+    response = client.get(SEARCH, {"q": "75011"})
+    assert result_names(response) == []
+    assert "Code postal" not in response.content.decode()
