@@ -60,6 +60,9 @@ FORWARD = [
         WHERE o.id = l.organisation_id""",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_facets_search ON {TABLE} "
     "USING gin (facets, search_vector)",
+    # Names by initial: ranges in code point order whatever the database's collation.
+    f"""CREATE INDEX IF NOT EXISTS {TABLE}_name_binary ON {TABLE}
+        ((name COLLATE "C"), organisation_id)""",
 ]
 
 
