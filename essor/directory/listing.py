@@ -223,6 +223,19 @@ def is_available(using: str = "default") -> bool:
     return connections[using].vendor == "postgresql"
 
 
+def initial_ids(letter: str) -> RawSQL:
+    """The ids of the public organisations whose name begins with `letter` (any case or
+    accent), for `id__in=` (the map and the exports of a one-letter search)."""
+    from essor.directory.search import initial_ranges
+
+    ranges = initial_ranges(letter)
+    clause = " OR ".join([f"({_BINARY_NAME} >= %s AND {_BINARY_NAME} < %s)"] * len(ranges))
+    return RawSQL(
+        f"SELECT l.organisation_id FROM {TABLE} l WHERE {clause}",
+        [bound for pair in ranges for bound in pair],
+    )
+
+
 class ListingQuery:
     """The public organisations matching the filters other than the text, read from the listing:
     their count (capped), pages of their ids in name order (sliceable, for a Paginator), or a

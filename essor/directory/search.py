@@ -21,7 +21,7 @@ import re
 import unicodedata
 
 from django.db import connections
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "directory_organisation_fts"
@@ -252,6 +252,15 @@ def initial_ranges(letter: str) -> list[tuple[str, str]]:
     return [(variant, chr(ord(variant) + 1)) for variant in initial_variants(letter)]
 
 
+def initial_condition(letter: str) -> Q:
+    """Names beginning with `letter` (any case or accent), as ranges of names (code point
+    order: SQLite's, for the map and the exports)."""
+    condition = Q()
+    for low, high in initial_ranges(letter):
+        condition |= Q(name__gte=low, name__lt=high)
+    return condition
+
+
 def initial_count(queryset: QuerySet, letter: str, *, cap: int) -> int:
     """How many organisations of `queryset` have a name beginning with `letter`, counted up to
     `cap` in each range of the name index (an OR of ranges would read the whole index)."""
@@ -285,8 +294,6 @@ def initial_candidates(queryset: QuerySet, letter: str, *, limit: int) -> list[t
 def naive_search(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
     """The same search with `icontains` (no index, no accent folding): for other databases and as
     the benchmark's baseline."""
-    from django.db.models import Q
-
     for term in search_terms(text):
         queryset = queryset.filter(
             Q(name__icontains=term)

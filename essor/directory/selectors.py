@@ -63,7 +63,13 @@ def _related_ids(filters: DirectoryFilters, *, with_text: bool):
     the text when `with_text`) as a subquery, or None without such a filter. On PostgreSQL the
     public listing answers for every filter but the text (see listing.py)."""
     text_ids = None
-    if with_text and search_terms(filters.text):
+    letter = search.single_letter(filters.text)
+    if with_text and letter:  # as the list: the names beginning with it
+        if listing.is_available():
+            text_ids = Organisation.objects.filter(id__in=listing.initial_ids(letter))
+        else:
+            text_ids = Organisation.objects.filter(search.initial_condition(letter))
+    elif with_text and search_terms(filters.text):
         text_ids = search_organisations(Organisation.objects.all(), filters.text, ranked=False)
     if listing.is_available():
         others = listing.ListingQuery(filters).ids_subquery()
@@ -290,7 +296,10 @@ def map_features(filters: DirectoryFilters, bbox=None, limit: int | None = None)
     filters = replace(filters, text=search.settle_last_word(filters.text))
     if listing.is_available():
         text_ids = None
-        if search_terms(filters.text):
+        letter = search.single_letter(filters.text)
+        if letter:  # as the list: the names beginning with it
+            text_ids = Organisation.objects.filter(id__in=listing.initial_ids(letter)).values("id")
+        elif search_terms(filters.text):
             text_ids = search_organisations(Organisation.objects.all(), filters.text, ranked=False)
             text_ids = text_ids.order_by().values("id")
         rows = listing.ListingQuery(filters).map_rows(text_ids=text_ids, bbox=bbox, limit=limit + 1)

@@ -399,3 +399,10 @@ def test_a_postcode_outside_the_territory_stays_a_text(client):
     response = client.get(SEARCH, {"q": "75011"})
     assert result_names(response) == []
     assert "Code postal" not in response.content.decode()
+
+
+def test_the_map_of_one_letter_shows_the_names_beginning_with_it(client):
+    public_organisation("Épicerie solidaire")
+    public_organisation("Atelier des écoles")
+    features = client.get(MAP, {"q": "e"}).json()["features"]
+    assert [f["properties"]["name"] for f in features] == ["Épicerie solidaire"]
