@@ -93,8 +93,13 @@ def _linked_ids(filters: DirectoryFilters):
     if filters.commune:
         subqueries.append(visible_establishments().filter(commune__insee_code=filters.commune))
     if filters.postcode_communes:
+        # The communes' ids first (a join on their codes makes SQLite read establishments
+        # three times slower).
+        communes = Commune.objects.filter(insee_code__in=filters.postcode_communes)
         subqueries.append(
-            visible_establishments().filter(commune__insee_code__in=filters.postcode_communes)
+            visible_establishments().filter(
+                commune_id__in=list(communes.values_list("id", flat=True))
+            )
         )
     nested = None
     for queryset in reversed(subqueries):
