@@ -70,7 +70,7 @@ class OrganisationPage(Schema):
     count_is_lower_bound: bool = Field(
         False,
         description="Vrai quand la recherche est trop large pour être comptée : il y a alors "
-        "plus de `count` résultats, classés par nom.",
+        "plus de `count` résultats, et les pages présentent les `count` premiers trouvés.",
     )
     page: int
     pages: int

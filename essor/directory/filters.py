@@ -20,6 +20,10 @@ class DirectoryFilters:
     naf: str = ""  # a NAF rév. 2 code of any level (« 88 », « 88.99B »), as naf_labels() has it
     esus: bool = False  # ESUS approval valid today
     employer: bool = False
+    # Communes of a postcode typed in the text (any of them): see selectors.recognise_postcode.
+    postcode: str = ""
+    postcode_communes: tuple[str, ...] = ()  # Commune.insee_code
+    postcode_places: tuple[str, ...] = ()  # their names, for the page
 
     @property
     def is_empty(self) -> bool:

@@ -16,9 +16,13 @@ first locks the organisations concerned, so that two transactions changing the s
 cannot leave a listing row computed without the other's change. SQLite keeps no such table: its
 directories are smaller and its nested subqueries fast enough (see bench/directory_search.py).
 
-`PG_INSTALL` is today's definition; no migration imports it. Migrations 0008 (first version) and
-0011 (this one) carry frozen copies, so that a database migrated at any commit ends with the same
-schema. Changing this SQL needs a new migration bringing existing databases to it:
+The listing also keeps each organisation's full-text vector (`search_vector`, copied from the
+organisation's, which its own trigger computes first) in one GIN index with the facets: a text and
+the filters are intersected inside it (`ListingQuery.text_rows`).
+
+`PG_INSTALL` is today's definition; no migration imports it. Migrations 0008 (first version),
+0011 and 0012 (the vector) carry frozen copies, so that a database migrated at any commit ends
+with the same schema. Changing this SQL needs a new migration bringing existing databases to it:
 tests/ops/test_migration_drift.py fails while `install` and the migrations disagree.
 """
 
@@ -48,12 +52,13 @@ BEGIN
     WHERE o.id = ANY(ids) AND o.id = l.organisation_id AND {_PUBLIC});
   -- Set-based (one pass per table, joined): correlated subqueries per organisation would scan
   -- whole tables when their statistics are stale, as in the transaction that fills them.
-  INSERT INTO {TABLE} (organisation_id, name, acronym, diffusible, facets, esus_start, esus_end)
+  INSERT INTO {TABLE} (organisation_id, name, acronym, diffusible, facets, esus_start, esus_end,
+    search_vector)
   SELECT o.id, o.name, o.acronym, o.diffusion_status = 'O',
     coalesce(sectors.facets, ARRAY[]::text[]) || coalesce(communes.facets, ARRAY[]::text[])
     || ARRAY['family:' || o.ess_family]
     || CASE WHEN o.is_employer THEN ARRAY['employer'] ELSE ARRAY[]::text[] END,
-    o.esus_start, o.esus_end
+    o.esus_start, o.esus_end, o.search_vector
   FROM directory_organisation o
   LEFT JOIN (
     SELECT s.organisation_id, array_agg('sector:' || s.sector_id) AS facets
@@ -69,7 +74,8 @@ BEGIN
   ON CONFLICT (organisation_id) DO UPDATE SET
     name = EXCLUDED.name, acronym = EXCLUDED.acronym, diffusible = EXCLUDED.diffusible,
     facets = EXCLUDED.facets,
-    esus_start = EXCLUDED.esus_start, esus_end = EXCLUDED.esus_end;
+    esus_start = EXCLUDED.esus_start, esus_end = EXCLUDED.esus_end,
+    search_vector = EXCLUDED.search_vector;
 END $$ LANGUAGE plpgsql
 -- Index scans and hash joins whatever the statistics say: inside the transaction that fills
 -- the tables (a first SIRENE import) they are stale, and the planner would read whole tables,
@@ -125,7 +131,8 @@ PG_INSTALL = [
         diffusible boolean NOT NULL,
         facets text[] NOT NULL,
         esus_start date NULL,
-        esus_end date NULL)""",
+        esus_end date NULL,
+        search_vector tsvector NULL)""",
     _REFRESH,
     _FOLLOW,
     _REBUILD,
@@ -153,6 +160,14 @@ PG_INSTALL = [
     f"SELECT {TABLE}_refresh(ARRAY(SELECT id FROM directory_organisation))",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_facets ON {TABLE} USING gin (facets)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_name ON {TABLE} (name, organisation_id)",
+    # Names by initial (one letter typed): ranges in code point order whatever the database's
+    # collation (« e » and « É » are separate ranges).
+    f"""CREATE INDEX IF NOT EXISTS {TABLE}_name_binary ON {TABLE}
+        ((name COLLATE "C"), organisation_id)""",
+    # The text and the facets in one index: a common word in a large sector (54,000 and 168,000
+    # organisations) is intersected inside the index, which skips through the longer list,
+    # rather than as two bitmaps built whole (250 ms, and lossy beyond work_mem).
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_facets_search ON {TABLE} USING gin (facets, search_vector)",
     # The map's bounding box: a GiST index of the positions that may be published.
     f"""CREATE INDEX IF NOT EXISTS {MAP_INDEX} ON directory_establishment
         USING gist (point(longitude, latitude)) WHERE {_ON_MAP}""",
@@ -200,11 +215,26 @@ def uninstall(schema_editor) -> None:
             schema_editor.execute(statement, params=None)
 
 
+_BINARY_NAME = 'l.name COLLATE "C"'
+
 # --- Reads -----------------------------------------------------------------------------------
 
 
 def is_available(using: str = "default") -> bool:
     return connections[using].vendor == "postgresql"
+
+
+def initial_ids(letter: str) -> RawSQL:
+    """The ids of the public organisations whose name begins with `letter` (any case or
+    accent), for `id__in=` (the map and the exports of a one-letter search)."""
+    from essor.directory.search import initial_ranges
+
+    ranges = initial_ranges(letter)
+    clause = " OR ".join([f"({_BINARY_NAME} >= %s AND {_BINARY_NAME} < %s)"] * len(ranges))
+    return RawSQL(
+        f"SELECT l.organisation_id FROM {TABLE} l WHERE {clause}",
+        [bound for pair in ranges for bound in pair],
+    )
 
 
 class ListingQuery:
@@ -216,10 +246,13 @@ class ListingQuery:
     def __init__(self, filters: DirectoryFilters, *, using: str = "default"):
         self.using = using
         clauses, self.params = [], []
-        facets = self._facets(filters)
+        facets, any_of = self._facets(filters)
         if facets:
             clauses.append("l.facets @> %s::text[]")
             self.params.append(facets)
+        if any_of:
+            clauses.append("l.facets && %s::text[]")
+            self.params.append(any_of)
         if filters.esus:
             today = datetime.date.today()
             clauses.append("l.esus_start <= %s AND (l.esus_end IS NULL OR l.esus_end >= %s)")
@@ -234,8 +267,16 @@ class ListingQuery:
         self.where = " AND ".join(clauses) or "TRUE"
         self.has_conditions = bool(clauses)
 
-    def _facets(self, filters: DirectoryFilters) -> list[str]:
-        facets = []
+    def _facets(self, filters: DirectoryFilters) -> tuple[list[str], list[str]]:
+        """(the facets all required, the facets of which one is: a postcode's communes)."""
+        facets, any_of = [], []
+        if filters.postcode_communes:
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM territory_commune WHERE insee_code = ANY(%s)",
+                    [list(filters.postcode_communes)],
+                )
+                any_of = [f"commune:{row[0]}" for row in cursor.fetchall()] or ["commune:None"]
         if filters.sector or filters.commune:
             with connections[self.using].cursor() as cursor:
                 cursor.execute(
@@ -253,7 +294,7 @@ class ListingQuery:
             facets.append(f"family:{filters.family}")
         if filters.employer:
             facets.append("employer")
-        return facets
+        return facets, any_of
 
     def ids_subquery(self) -> RawSQL | None:
         """Their ids, for `id__in=` (None without a condition: every public organisation)."""
@@ -280,6 +321,55 @@ class ListingQuery:
                 [*self.params, bounds.stop - offset, offset],
             )
             return [row[0] for row in cursor.fetchall()]
+
+    def text_rows(self, tsquery: str, *, limit: int) -> list[tuple]:
+        """(id, relevance, name) of at most `limit` of them matching `tsquery` (a to_tsquery
+        expression of the `french_unaccent` configuration), the first the indexes give: the
+        text's and the facets' GIN indexes are intersected, and the reading stops at `limit`."""
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT l.organisation_id, ts_rank(l.search_vector, q.query), l.name "
+                f"FROM {TABLE} l, to_tsquery('french_unaccent', %s) q(query) "
+                f"WHERE {self.where} AND l.search_vector @@ q.query LIMIT %s",
+                [tsquery, *self.params, limit],
+            )
+            return cursor.fetchall()
+
+    def initial_count(self, letter: str, *, cap: int) -> int:
+        """How many have a name beginning with `letter` (any case or accent), counted up to
+        `cap` in each range of the name index (an OR of ranges would read the whole table)."""
+        from essor.directory.search import initial_ranges
+
+        parts, params = [], []
+        name = _BINARY_NAME
+        for low, high in initial_ranges(letter):
+            parts.append(
+                f"(SELECT 1 FROM {TABLE} l WHERE {self.where} "
+                f"AND {name} >= %s AND {name} < %s LIMIT %s)"
+            )
+            params += [*self.params, low, high, cap]
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({' UNION ALL '.join(parts)}) c", params)
+            return min(cursor.fetchone()[0], cap)
+
+    def initial_rows(self, letter: str, *, limit: int) -> list[tuple]:
+        """(id, name) of the first `limit` in name order whose name begins with `letter` (any
+        case or accent): for each first character a range of the name index, stopped at
+        `limit`, their union sorted here (see search.initial_candidates)."""
+        from essor.directory.search import initial_ranges
+
+        parts, params = [], []
+        name = _BINARY_NAME
+        for low, high in initial_ranges(letter):
+            parts.append(
+                f"(SELECT l.organisation_id, l.name FROM {TABLE} l WHERE {self.where} "
+                f"AND {name} >= %s AND {name} < %s ORDER BY {name}, l.organisation_id LIMIT %s)"
+            )
+            params += [*self.params, low, high, limit]
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            rows = cursor.fetchall()
+        return sorted(rows, key=lambda row: (row[1], row[0]))[:limit]
 
     def map_rows(self, *, text_ids: QuerySet | None, bbox, limit: int) -> list[tuple]:
         """(id, longitude, latitude, organisation id, name, acronym, city) of at most `limit`

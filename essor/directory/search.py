@@ -18,9 +18,10 @@ tests/directory/test_search.py fails if the triggers are missing.
 
 import json
 import re
+import unicodedata
 
 from django.db import connections
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "directory_organisation_fts"
@@ -69,6 +70,11 @@ def _tsquery(text: str) -> str:
     return tsquery_text(search_terms(text), prefix=last_word_is_prefix(text))
 
 
+def tsquery_of(text: str) -> str:
+    """PostgreSQL: `text` as a to_tsquery() expression (see `tsquery_text`)."""
+    return _tsquery(text)
+
+
 def _search_query(text: str):
     """PostgreSQL: `text` as a SearchQuery of the `french_unaccent` configuration."""
     from django.contrib.postgres.search import SearchQuery
@@ -76,27 +82,9 @@ def _search_query(text: str):
     return SearchQuery(_tsquery(text), search_type="raw", config="french_unaccent")
 
 
-# Ranking costs a read of every match (bm25 or ts_rank): from RANKING_LIMIT matches on, a page would
-# take too long, so broad texts are listed by name. Sorting the matches by name is cheap until they
-# are very many; from the dense limit on, walking the name index and stopping at the first results
-# is. On SQLite the full-text index counts matches cheaply (DENSE_LIMIT); on PostgreSQL a count
-# reads every matching row, so the planner's estimate decides (PG_DENSE_LIMIT: where reading the
-# matches to sort them costs about as much as walking 25 / share of the rows in name order).
-RANKING_LIMIT = 500
-DENSE_LIMIT = 20000
-PG_DENSE_LIMIT = 6000
-# A walk in name order stops looking after this many organisations per result of the page (a
-# text with PG_DENSE_LIMIT matches among 1.5 million needs 250 on average).
-WALK_ROWS_PER_RESULT = 400
+# A last word matching this many organisations on its own is searched as it is, not as a
+# prefix (`settle_last_word`).
 COMMON_WORD_LIMIT = 5000
-
-
-def is_dense(text: str, *, using: str = "default") -> bool:
-    """SQLite: does `text` match so many organisations that the name index should drive the
-    search? One count in the full-text index, stopped at DENSE_LIMIT."""
-    if not search_terms(text) or connections[using].vendor != "sqlite":
-        return False
-    return match_count(text, cap=DENSE_LIMIT, using=using) >= DENSE_LIMIT
 
 
 def _estimate(tsquery: str, using: str) -> int:
@@ -111,11 +99,6 @@ def _estimate(tsquery: str, using: str) -> int:
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])
-
-
-def estimated_matches(text: str, *, using: str = "default") -> int:
-    """PostgreSQL: how many organisations the planner expects `text` to match."""
-    return _estimate(_tsquery(text), using) if search_terms(text) else 0
 
 
 def settle_last_word(text: str, *, using: str = "default") -> str:
@@ -137,67 +120,6 @@ def settle_last_word(text: str, *, using: str = "default") -> str:
     else:
         common = False
     return text + " " if common else text
-
-
-def page_with_total(
-    queryset: QuerySet, text: str, *, offset: int, limit: int
-) -> tuple[list[int], int]:
-    """PostgreSQL: (the ids of one page of the organisations of `queryset` matching `text`, their
-    number), the full-text index read once for both: a MATERIALIZED CTE holds the matches, then
-    the page is ranked by relevance when they are fewer than RANKING_LIMIT, by name otherwise.
-    An empty list past the last page."""
-    tsquery = _tsquery(text)
-    matches = queryset.filter(search_vector=_search_query(text)).order_by()
-    sql, params = matches.values("id", "name", "search_vector").query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(
-            f"""WITH matches AS MATERIALIZED ({sql})
-                SELECT page.id, total.n FROM (SELECT count(*) AS n FROM matches) total
-                LEFT JOIN LATERAL (
-                    SELECT m.id FROM matches m
-                    ORDER BY CASE WHEN total.n < %s THEN ts_rank(
-                        m.search_vector, to_tsquery('french_unaccent', %s)) END DESC NULLS LAST,
-                      m.name, m.id
-                    LIMIT %s OFFSET %s) page ON TRUE""",
-            [*params, RANKING_LIMIT, tsquery, limit, offset],
-        )
-        rows = cursor.fetchall()
-    return [row[0] for row in rows if row[0] is not None], rows[0][1]
-
-
-def page_by_name(
-    queryset: QuerySet, text: str, *, offset: int, limit: int, budget: int
-) -> list[int]:
-    """PostgreSQL, for a text matching a large share of `queryset`: the ids of one page of its
-    matches in name order. The name index is walked over at most `budget` organisations and
-    stops at the page's last match; when those hold too few matches (the matches gather further
-    in the alphabet, as a word found in many names does), the same statement sorts all the
-    matches instead (the second branch runs only then: a one-time filter)."""
-    tsquery = _tsquery(text)
-    walked = (
-        queryset.order_by("name", "id")
-        .extra(
-            select={"hit": "search_vector @@ to_tsquery('french_unaccent', %s)"},
-            select_params=[tsquery],
-        )
-        .values("id", "name", "hit")[:budget]
-    )
-    walk_sql, walk_params = walked.query.sql_with_params()
-    matching = queryset.filter(search_vector=_search_query(text))
-    match_sql, match_params = matching.order_by().values("id", "name").query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(
-            f"""WITH walk AS MATERIALIZED (
-                    SELECT w.id, w.name FROM ({walk_sql}) w WHERE w.hit
-                    ORDER BY w.name, w.id LIMIT %s OFFSET %s),
-                matches AS MATERIALIZED ({match_sql})
-                (SELECT id FROM walk WHERE (SELECT count(*) FROM walk) >= %s ORDER BY name, id)
-                UNION ALL
-                (SELECT id FROM matches WHERE (SELECT count(*) FROM walk) < %s
-                 ORDER BY name, id LIMIT %s OFFSET %s)""",
-            [*walk_params, limit, offset, *match_params, limit, limit, limit, offset],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def match_count(text: str, *, cap: int, using: str = "default") -> int:
@@ -273,28 +195,105 @@ def joined_matches(queryset: QuerySet, text: str) -> QuerySet:
     return search_organisations(queryset, text, ranked=False)
 
 
-def filter_matching(queryset: QuerySet, text: str, *, dense: bool = False) -> QuerySet:
-    """`queryset` narrowed to the organisations matching `text`, unranked. With `dense` (a text
-    matching a large share of the directory), the database is left to walk the queryset's own
-    order and stop at the first results: on SQLite the unary `+` keeps the match list from
-    driving the plan."""
-    terms = search_terms(text)
-    if not terms:
-        return queryset
-    if dense and connections[queryset.db].vendor == "sqlite":
-        table = queryset.model._meta.db_table
-        return queryset.extra(
-            where=[f"+{table}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"],
-            params=[_fts5(text)],
+def ranked_candidates(queryset: QuerySet, text: str, *, limit: int) -> list[tuple]:
+    """(id, relevance, name) of at most `limit` organisations of `queryset` matching `text`, the
+    first the full-text index gives (no ORDER BY: the reading stops at the limit, so that a
+    word matching 50,000 organisations costs no more than one matching 50). The caller orders
+    them; relevance is bm25 on SQLite (names and acronyms weigh most), ts_rank on PostgreSQL
+    (weights A, B, C)."""
+    if not search_terms(text):
+        return []
+    vendor = connections[queryset.db].vendor
+    if vendor == "sqlite":
+        matches = joined_matches(queryset, text).extra(
+            select={"search_rank": f"-bm25({FTS_TABLE}, {BM25_WEIGHTS})"}
         )
-    return search_organisations(queryset, text, ranked=False)
+    elif vendor == "postgresql":
+        from django.contrib.postgres.search import SearchRank
+
+        query = _search_query(text)
+        matches = queryset.filter(search_vector=query).annotate(
+            search_rank=SearchRank(F("search_vector"), query)
+        )
+    else:
+        matches = naive_search(queryset, text, ranked=False).extra(select={"search_rank": "0"})
+    return [
+        tuple(row) for row in matches.order_by().values_list("id", "search_rank", "name")[:limit]
+    ]
+
+
+ACCENTS = ["\u0300", "\u0301", "\u0302", "\u0308", "\u0327"]  # ` ´ ^ ¨ ¸
+
+
+def single_letter(text: str) -> str:
+    """The letter, when the text is one letter alone (« a », « É »): it is searched as the
+    initial of names, since as a prefix of any word it would match nearly every organisation
+    and cost a read of most of the index. Empty otherwise."""
+    words = [word for word in _TERM.findall(text or "") if word.strip("_")]
+    if len(words) == 1 and len(words[0]) == 1 and words[0].isalpha():
+        return words[0]
+    return ""
+
+
+def initial_variants(letter: str) -> list[str]:
+    """The first characters a name beginning with `letter` may have: both cases, and the
+    accented forms of the same letter (« e » gives E, e, É, é, È, è…)."""
+    base = unicodedata.normalize("NFD", letter.lower())[0]
+    variants = {base, base.upper()}
+    for accent in ACCENTS:
+        composed = unicodedata.normalize("NFC", base + accent)
+        variants |= {composed, composed.upper()}
+    # A precomposed character only (« ẗ » has none in capitals).
+    return sorted(variant for variant in variants if len(variant) == 1)
+
+
+def initial_ranges(letter: str) -> list[tuple[str, str]]:
+    """Half-open ranges of names (binary order) beginning with one of `initial_variants`."""
+    return [(variant, chr(ord(variant) + 1)) for variant in initial_variants(letter)]
+
+
+def initial_condition(letter: str) -> Q:
+    """Names beginning with `letter` (any case or accent), as ranges of names (code point
+    order: SQLite's, for the map and the exports)."""
+    condition = Q()
+    for low, high in initial_ranges(letter):
+        condition |= Q(name__gte=low, name__lt=high)
+    return condition
+
+
+def initial_count(queryset: QuerySet, letter: str, *, cap: int) -> int:
+    """How many organisations of `queryset` have a name beginning with `letter`, counted up to
+    `cap` in each range of the name index (an OR of ranges would read the whole index)."""
+    parts, params = [], []
+    for low, high in initial_ranges(letter):
+        ranged = queryset.filter(name__gte=low, name__lt=high).order_by().values("id")[:cap]
+        sql, part_params = ranged.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS initial_{len(parts)}")
+        params += part_params
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({' UNION ALL '.join(parts)}) AS initials", params)
+        return min(cursor.fetchone()[0], cap)
+
+
+def initial_candidates(queryset: QuerySet, letter: str, *, limit: int) -> list[tuple]:
+    """(id, name) of the first `limit` organisations of `queryset` in name order whose name
+    begins with `letter` (any case or accent). One statement: for each first character, a range
+    of the name index read in order and stopped at `limit`; their union is sorted here."""
+    parts, params = [], []
+    for low, high in initial_ranges(letter):
+        ranged = queryset.filter(name__gte=low, name__lt=high).order_by("name", "id")
+        sql, part_params = ranged.values_list("id", "name")[:limit].query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS initial_{len(parts)}")
+        params += part_params
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    return sorted(rows, key=lambda row: (row[1], row[0]))[:limit]
 
 
 def naive_search(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
     """The same search with `icontains` (no index, no accent folding): for other databases and as
     the benchmark's baseline."""
-    from django.db.models import Q
-
     for term in search_terms(text):
         queryset = queryset.filter(
             Q(name__icontains=term)

@@ -6,7 +6,8 @@ organisation) shows its commune but no street address and no position.
 """
 
 import datetime
-from dataclasses import dataclass, replace
+import re
+from dataclasses import replace
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -24,7 +25,7 @@ from essor.directory.models import (
     Sector,
 )
 from essor.directory.naf import naf_subclasses
-from essor.directory.search import filter_matching, search_organisations, search_terms
+from essor.directory.search import search_organisations, search_terms
 from essor.territory.models import Commune
 from essor.territory.selectors import main_territory
 
@@ -65,7 +66,13 @@ def _related_ids(filters: DirectoryFilters, *, with_text: bool):
     the text when `with_text`) as a subquery, or None without such a filter. On PostgreSQL the
     public listing answers for every filter but the text (see listing.py)."""
     text_ids = None
-    if with_text and search_terms(filters.text):
+    letter = search.single_letter(filters.text)
+    if with_text and letter:  # as the list: the names beginning with it
+        if listing.is_available():
+            text_ids = Organisation.objects.filter(id__in=listing.initial_ids(letter))
+        else:
+            text_ids = Organisation.objects.filter(search.initial_condition(letter))
+    elif with_text and search_terms(filters.text):
         text_ids = search_organisations(Organisation.objects.all(), filters.text, ranked=False)
     if listing.is_available():
         others = listing.ListingQuery(filters).ids_subquery()
@@ -88,6 +95,15 @@ def _linked_ids(filters: DirectoryFilters):
         subqueries.append(Organisation.sectors.through.objects.filter(sector__slug=filters.sector))
     if filters.commune:
         subqueries.append(visible_establishments().filter(commune__insee_code=filters.commune))
+    if filters.postcode_communes:
+        # The communes' ids first (a join on their codes makes SQLite read establishments
+        # three times slower).
+        communes = Commune.objects.filter(insee_code__in=filters.postcode_communes)
+        subqueries.append(
+            visible_establishments().filter(
+                commune_id__in=list(communes.values_list("id", flat=True))
+            )
+        )
     nested = None
     for queryset in reversed(subqueries):
         if nested is not None:
@@ -96,53 +112,18 @@ def _linked_ids(filters: DirectoryFilters):
     return nested
 
 
-@dataclass(frozen=True)
-class TextPlan:
-    """How a text search is ordered: by relevance when it matches few organisations, by name
-    otherwise (`dense` when it matches so many that walking the names is the fast way)."""
-
-    by_relevance: bool = True
-    dense: bool = False
-
-    @classmethod
-    def for_matches(cls, matches: int, text: str) -> "TextPlan":
-        """The plan for a text whose public matches number `matches` (counted up to a cap)."""
-        if matches < search.RANKING_LIMIT:
-            return cls()
-        return cls(by_relevance=False, dense=search.is_dense(text))
-
-
-def text_matches(filters: DirectoryFilters, others: QuerySet | None = None) -> int:
-    """How many public organisations match the filters and the text, counted up to
-    COUNT_LIMIT + 1 (so that a broad text costs no more than a narrow one). `others`: the
-    public organisations matching the filters but the text, when the caller has them."""
-    if others is None:
-        others = filtered_organisations(replace(filters, text=""), ranked=False)
-    matching = search.joined_matches(others, filters.text).order_by().values("id")
-    return matching[: COUNT_LIMIT + 1].count()
-
-
-def filtered_organisations(
-    filters: DirectoryFilters, *, ranked: bool = True, plan: TextPlan | None = None
-) -> QuerySet:
-    """Public organisations matching the filters, ranked by relevance when there is a text
-    (unless it is too broad, see `TextPlan`), by name otherwise.
+def filtered_organisations(filters: DirectoryFilters, *, ranked: bool = True) -> QuerySet:
+    """Public organisations matching the filters, ranked by relevance when there is a text, by
+    name otherwise (the search page reads a bounded set instead: `search_page`).
 
     `ranked=False` gives an unordered queryset fit for a subquery (map, exports)."""
     has_text = bool(search_terms(filters.text))
-    if ranked and has_text and plan is None:
-        plan = TextPlan.for_matches(text_matches(filters), filters.text)
-    plan = plan or TextPlan()
-    text_ranked = ranked and plan.by_relevance and has_text
-    text_by_name = ranked and not plan.by_relevance and has_text
     organisations = Organisation.objects.filter(_organisation_conditions(filters))
     related_ids = _related_ids(filters, with_text=has_text and not ranked)
     if related_ids is not None:
         organisations = organisations.filter(id__in=related_ids)
-    if text_ranked:
+    if ranked and has_text:
         return search_organisations(organisations, filters.text)
-    if text_by_name:
-        organisations = filter_matching(organisations, filters.text, dense=plan.dense)
     return organisations.order_by("name", "id") if ranked else organisations
 
 
@@ -159,19 +140,56 @@ class _CountedPaginator(Paginator):
 
 def search_page(filters: DirectoryFilters, page_number) -> Page:
     """One page of the search results, with what a result card shows, in a bounded number of
-    queries whatever the number of matches: how to order a text, the count (capped), the
-    page's ids, then its organisations."""
+    queries whatever the number of matches.
+
+    A text reads at most COUNT_LIMIT + 1 matches (`search.ranked_candidates`), whatever their
+    number: their count (« plus de 1 000 » beyond) and their order, by relevance. One letter
+    lists the names that begin with it (`search.initial_candidates`)."""
+    filters = recognise_postcode(filters)
     filters = replace(filters, text=search.settle_last_word(filters.text))
     if not search_terms(filters.text):
         page = _filters_page(filters, page_number)
-    elif listing.is_available():
-        page = _postgresql_text_page(filters, page_number)
     else:
         page = _text_page(filters, page_number)
     organisations = with_listing_relations(Organisation.objects.filter(id__in=page.object_list))
     by_id = organisations.in_bulk()
     page.object_list = [by_id[pk] for pk in page.object_list]
+    page.postcode, page.postcode_places = filters.postcode, filters.postcode_places
     return page
+
+
+POSTCODE = re.compile(r"\b\d{5}\b")
+
+
+def recognise_postcode(filters: DirectoryFilters) -> DirectoryFilters:
+    """A postcode typed in the text (« 59140 », « club 59380 ») becomes a filter on the
+    communes of the main territory it serves, any of them (59380: Armbouts-Cappel and Spycker),
+    and leaves the text: no organisation's name or description holds it. A postcode no commune
+    of the territory has stays in the text. One query, only when the text holds five digits."""
+    match = POSTCODE.search(filters.text or "")
+    if not match:
+        return filters
+    territory = main_territory()
+    communes = territory.communes.all() if territory else Commune.objects.all()
+    served = tuple(
+        sorted(
+            (name, code)
+            for code, name, postal_codes in communes.values_list(
+                "insee_code", "name", "postal_codes"
+            )
+            if match.group() in (postal_codes or [])
+        )
+    )
+    if not served:
+        return filters
+    text = (filters.text[: match.start()] + filters.text[match.end() :]).strip()
+    return replace(
+        filters,
+        text=text,
+        postcode=match.group(),
+        postcode_communes=tuple(code for _name, code in served),
+        postcode_places=tuple(name for name, _code in served),
+    )
 
 
 def _filters_page(filters: DirectoryFilters, page_number) -> Page:
@@ -185,76 +203,65 @@ def _filters_page(filters: DirectoryFilters, page_number) -> Page:
         ids = filtered_organisations(filters).values_list("id", flat=True)
     page = _CountedPaginator(ids, matches).get_page(page_number)
     page.object_list = list(page.object_list)
-    page.ordered_by_name_for_text = False
+    page.first_found = False
+    page.by_initial = ""
     return page
 
 
-def _text_page(filters: DirectoryFilters, page_number, plan: TextPlan | None = None) -> Page:
-    """A text: the matches counted (capped) first, then ordered as `TextPlan` says."""
-    matches = text_matches(filters)
-    plan = plan or TextPlan.for_matches(matches, filters.text)
-    ids = filtered_organisations(filters, plan=plan).values_list("id", flat=True)
-    page = _CountedPaginator(ids, matches).get_page(page_number)
+def _text_page(filters: DirectoryFilters, page_number) -> Page:
+    """A text: the first COUNT_LIMIT + 1 matches the index gives (stopped there, so that a
+    common word costs no more than a rare one), ordered by relevance then name; one letter:
+    the names beginning with it, in name order."""
+    initial = search.single_letter(filters.text)
+    if initial:
+        names = _Initials(filters, initial)
+        page = _CountedPaginator(names, names.count(cap=COUNT_LIMIT + 1)).get_page(page_number)
+        page.object_list = list(page.object_list)
+        page.first_found = False
+        page.by_initial = initial
+        return page
+    if listing.is_available():
+        others = listing.ListingQuery(replace(filters, text=""))
+        candidates = others.text_rows(search.tsquery_of(filters.text), limit=COUNT_LIMIT + 1)
+    else:
+        others = filtered_organisations(replace(filters, text=""), ranked=False)
+        candidates = search.ranked_candidates(others, filters.text, limit=COUNT_LIMIT + 1)
+    candidates.sort(key=lambda row: (-row[1], row[2], row[0]))
+    ordered = [pk for pk, _rank, _name in candidates]
+    page = _CountedPaginator(ordered[:COUNT_LIMIT], len(ordered)).get_page(page_number)
     page.object_list = list(page.object_list)
-    # A text too broad to rank is listed by name: the page says so.
-    page.ordered_by_name_for_text = not plan.by_relevance
+    # Beyond COUNT_LIMIT matches, the list holds the first ones found: the page says so.
+    page.first_found = len(ordered) > COUNT_LIMIT
+    page.by_initial = ""
     return page
 
 
-def _postgresql_text_page(filters: DirectoryFilters, page_number) -> Page:
-    """A text on PostgreSQL, where each read of the full-text index costs (a common word's
-    postings, or a prefix's): it is read once. The planner's estimate chooses: for a text matching a large share of the directory, a capped
-    count and a walk in name order; otherwise the page and the exact count from one query
-    (the matches read once, ranked when they are few)."""
-    others = filtered_organisations(replace(filters, text=""), ranked=False)
-    if search.estimated_matches(filters.text) >= search.PG_DENSE_LIMIT:
-        matches = text_matches(filters, others)
-        if matches >= search.RANKING_LIMIT:  # else the estimate was wrong: rank them below
-            page = _CountedPaginator(_NameWalk(others, filters.text), matches)
-            page = page.get_page(page_number)
-            page.object_list = list(page.object_list)
-            page.ordered_by_name_for_text = True
-            return page
-    number = _page_number(page_number)
-    ids, total = search.page_with_total(
-        others, filters.text, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
-    )
-    last = max(1, -(-min(total, COUNT_LIMIT) // PAGE_SIZE))
-    if number > last:  # past the last page, as Paginator.get_page does: the last one
-        number = last
-        ids, total = search.page_with_total(
-            others, filters.text, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        )
-    page = Page(ids, number, _CountedPaginator([], total))
-    page.ordered_by_name_for_text = total >= search.RANKING_LIMIT
-    return page
+class _Initials:
+    """The public organisations matching the filters whose name begins with a letter, in name
+    order: counted (capped), and sliced by a Paginator, each page read from the name index."""
 
+    def __init__(self, filters: DirectoryFilters, letter: str):
+        self.letter = letter
+        if listing.is_available():
+            self.listing = listing.ListingQuery(replace(filters, text=""))
+        else:
+            self.listing = None
+            self.others = filtered_organisations(replace(filters, text=""), ranked=False)
 
-class _NameWalk:
-    """The matches of a broad text in name order (PostgreSQL), sliced by a Paginator."""
-
-    def __init__(self, organisations: QuerySet, text: str):
-        self.organisations, self.text = organisations, text
+    def count(self, *, cap: int) -> int:
+        if self.listing is not None:
+            return self.listing.initial_count(self.letter, cap=cap)
+        return search.initial_count(self.others, self.letter, cap=cap)
 
     def __getitem__(self, bounds: slice) -> list[int]:
         offset = bounds.start or 0
-        return search.page_by_name(
-            self.organisations,
-            self.text,
-            offset=offset,
-            limit=bounds.stop - offset,
-            budget=search.WALK_ROWS_PER_RESULT * bounds.stop,
-        )
-
-
-def _page_number(page_number) -> int:
-    """The page asked for, between 1 and the last page a capped count can reach: a larger number
-    would make an offset beyond what the database's integers hold."""
-    try:
-        number = int(page_number)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(1, number), -(-COUNT_LIMIT // PAGE_SIZE))
+        if not bounds.stop:  # the empty page of no result
+            return []
+        if self.listing is not None:
+            rows = self.listing.initial_rows(self.letter, limit=bounds.stop)
+        else:
+            rows = search.initial_candidates(self.others, self.letter, limit=bounds.stop)
+        return [pk for pk, _name in rows[offset:]]
 
 
 def visible_establishments() -> QuerySet:
@@ -293,10 +300,14 @@ def map_features(filters: DirectoryFilters, bbox=None, limit: int | None = None)
     `bbox` is (west, south, east, north) in degrees. At most `limit` features: the collection says
     when it was truncated, so that the map can ask the visitor to zoom in or filter."""
     limit = limit or MAP_FEATURE_LIMIT
+    filters = recognise_postcode(filters)
     filters = replace(filters, text=search.settle_last_word(filters.text))
     if listing.is_available():
         text_ids = None
-        if search_terms(filters.text):
+        letter = search.single_letter(filters.text)
+        if letter:  # as the list: the names beginning with it
+            text_ids = Organisation.objects.filter(id__in=listing.initial_ids(letter)).values("id")
+        elif search_terms(filters.text):
             text_ids = search_organisations(Organisation.objects.all(), filters.text, ranked=False)
             text_ids = text_ids.order_by().values("id")
         rows = listing.ListingQuery(filters).map_rows(text_ids=text_ids, bbox=bbox, limit=limit + 1)

@@ -116,15 +116,18 @@ def queries_of(client, params) -> int:
     "params",
     [
         {"q": "théâtre", "commune": "59183"},
+        {"q": "théâtre", "sector": "culture"},
         {"q": "théâtre"},
+        {"q": "t"},
+        {"q": "t", "commune": "59183"},
         {"sector": "culture", "commune": "59183"},
         {},
     ],
 )
 def test_search_page_runs_a_constant_number_of_queries(client, params):
-    # territory + its communes, sectors (choices); how to order the text, the count, the result
-    # ids (on PostgreSQL: whether the last word is common, the estimate, the filters' ids, then
-    # the count and the ids in one query); the organisations, their sectors, their establishments
+    # territory + its communes, sectors (choices); whether the last word is common, the
+    # filters' ids, the matches (at most 1,001) or for one letter the count and the page; the
+    # organisations, their sectors, their establishments
     for n in range(3):
         public_organisation(f"Théâtre {n:02d}", sectors=["culture", "sport"])
     few = queries_of(client, params)
@@ -218,22 +221,27 @@ def test_a_text_matching_few_organisations_is_ranked_by_relevance(client):
     public_organisation("Vélo Solidaire", description="ateliers de réparation de vélos")
     page = client.get(SEARCH, {"q": "vélo"}).context["page"]
     assert [organisation.name for organisation in page] == ["Vélo Solidaire", "Atelier Zèbre"]
-    assert not page.ordered_by_name_for_text
+    assert not page.first_found
 
 
-def test_a_text_too_broad_to_rank_is_listed_by_name_and_the_page_says_so(client, monkeypatch):
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
+def test_a_text_too_broad_to_count_ranks_the_first_found_and_the_page_says_so(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.COUNT_LIMIT", 2)
     public_organisation("Atelier Zèbre", description="vélo")
     public_organisation("Vélo Solidaire", description="ateliers de réparation de vélos")
+    public_organisation("Vélo Club", description="sorties à vélo")
     response = client.get(SEARCH, {"q": "vélo"})
     page = response.context["page"]
-    assert [organisation.name for organisation in page] == ["Atelier Zèbre", "Vélo Solidaire"]
-    assert page.ordered_by_name_for_text
-    assert "classées par nom" in response.content.decode()
+    # Two of the three (the first the database finds), ranked: a hit in the name before the one
+    # in a description only.
+    names = [organisation.name for organisation in page]
+    assert len(set(names)) == 2
+    description_only = [name == "Atelier Zèbre" for name in names]
+    assert description_only == sorted(description_only)
+    assert page.first_found
+    assert "voici les 2 premières trouvées, classées par pertinence" in response.content.decode()
 
 
 def test_a_text_too_broad_to_count_says_more_than_the_limit(client, monkeypatch):
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
     monkeypatch.setattr("essor.directory.selectors.COUNT_LIMIT", 2)
     for name in ("Vélo A", "Vélo B", "Vélo C"):
         public_organisation(name)
@@ -242,18 +250,6 @@ def test_a_text_too_broad_to_count_says_more_than_the_limit(client, monkeypatch)
     assert "Plus de 2 structures" in response.content.decode()
     api = client.get("/api/annuaire/organisations", {"q": "vélo"}).json()
     assert (api["count"], api["count_is_lower_bound"]) == (2, True)
-
-
-def test_a_text_matching_a_large_share_walks_the_names_and_gives_the_same_list(client, monkeypatch):
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
-    public_organisation("Vélo B")
-    public_organisation("Vélo A")
-    public_organisation("Autre chose")
-    by_name = [o.name for o in client.get(SEARCH, {"q": "vélo"}).context["page"]]
-    monkeypatch.setattr("essor.directory.search.DENSE_LIMIT", 2)  # SQLite
-    monkeypatch.setattr("essor.directory.search.PG_DENSE_LIMIT", 0)  # PostgreSQL
-    dense = [o.name for o in client.get(SEARCH, {"q": "vélo"}).context["page"]]
-    assert by_name == dense == ["Vélo A", "Vélo B"]
 
 
 def test_the_sector_filter_follows_a_sector_given_later(client):
@@ -295,26 +291,118 @@ def test_family_and_employer_filters_follow_changes(client):
     assert result_names(client.get(SEARCH, {"family": "cooperative", "employer": "on"})) == ["Scop"]
 
 
-def test_a_broad_text_whose_matches_come_late_in_the_alphabet_is_still_listed_by_name(
-    client, monkeypatch
-):
-    # On PostgreSQL the walk in name order gives up after a budget of rows, then sorts.
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
-    monkeypatch.setattr("essor.directory.search.PG_DENSE_LIMIT", 0)
-    monkeypatch.setattr("essor.directory.search.WALK_ROWS_PER_RESULT", 1)
-    for name in ("Atelier A", "Atelier B", "Club C", "Réseau vélo Z", "Réseau vélo Y"):
-        public_organisation(name)
-    page = client.get(SEARCH, {"q": "réseau"}).context["page"]
-    assert [o.name for o in page] == ["Réseau vélo Y", "Réseau vélo Z"]
-    assert page.ordered_by_name_for_text
-
-
-def test_a_broad_text_walked_in_name_order_gives_each_page(client, monkeypatch):
-    monkeypatch.setattr("essor.directory.search.RANKING_LIMIT", 2)
-    monkeypatch.setattr("essor.directory.search.DENSE_LIMIT", 2)  # SQLite
-    monkeypatch.setattr("essor.directory.search.PG_DENSE_LIMIT", 0)  # PostgreSQL
+def test_a_broad_text_gives_each_page_of_its_ranked_matches(client, monkeypatch):
     monkeypatch.setattr("essor.directory.selectors.PAGE_SIZE", 1)
-    for name in ("Vélo C", "Autre chose", "Vélo A", "Vélo B"):
-        public_organisation(name)
+    public_organisation("Vélo C")
+    public_organisation("Autre chose")
+    public_organisation("Vélo A", description="vélo vélo")
+    public_organisation("Vélo B")
     pages = [result_names(client.get(SEARCH, {"q": "vélo", "page": n})) for n in (1, 2, 3)]
+    # The most relevant first, then equal ranks by name.
     assert pages == [["Vélo A"], ["Vélo B"], ["Vélo C"]]
+
+
+def test_one_letter_lists_the_names_beginning_with_it_in_any_case_or_accent(client):
+    public_organisation("Épicerie solidaire")
+    public_organisation("entraide du port")
+    public_organisation("Ensemble vocal")
+    public_organisation("Atelier des écoles")  # a word beginning with « e », not the name
+    response = client.get(SEARCH, {"q": "e"})
+    # In code point order, as every list of the directory: E, e, then É.
+    assert result_names(response) == ["Ensemble vocal", "entraide du port", "Épicerie solidaire"]
+    assert "Structures dont le nom commence par « E », classées par nom." in (
+        response.content.decode()
+    )
+
+
+def test_one_accented_letter_finds_the_same_names(client):
+    public_organisation("Épicerie solidaire")
+    public_organisation("Ensemble vocal")
+    assert result_names(client.get(SEARCH, {"q": "É"})) == ["Ensemble vocal", "Épicerie solidaire"]
+
+
+def test_one_letter_keeps_the_filters_and_gives_each_page(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.PAGE_SIZE", 1)
+    public_organisation("Chorale B", commune="59183")
+    public_organisation("Chorale A", commune="59183")
+    public_organisation("Chorale C", commune="59271")
+    pages = [
+        result_names(client.get(SEARCH, {"q": "c", "commune": "59183", "page": n})) for n in (1, 2)
+    ]
+    assert pages == [["Chorale A"], ["Chorale B"]]
+    page = client.get(SEARCH, {"q": "c", "commune": "59183"}).context["page"]
+    assert page.paginator.count == 2
+
+
+def test_one_letter_beyond_the_count_limit_says_more(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.COUNT_LIMIT", 2)
+    for name in ("Cercle", "Club", "Comité"):
+        public_organisation(name)
+    response = client.get(SEARCH, {"q": "c"})
+    assert response.context["page"].paginator.count_is_lower_bound
+    assert result_names(response) == ["Cercle", "Club"]
+    assert "Plus de 2 structures" in response.content.decode()
+
+
+def test_a_word_with_a_commune_finds_its_matches_in_that_commune_only(client):
+    public_organisation("Club de voile", commune="59183")
+    public_organisation("Club de judo", commune="59271")
+    public_organisation("Atelier vélo", commune="59183")
+    assert result_names(client.get(SEARCH, {"q": "club", "commune": "59183"})) == ["Club de voile"]
+
+
+def test_a_word_with_a_sector_follows_a_renaming(client):
+    # On PostgreSQL the listing keeps the text's vector: it follows the organisation's.
+    organisation = public_organisation("Club de voile", sectors=["sport"])
+    public_organisation("Club de lecture", sectors=["culture"])
+    organisation.name = "Cercle nautique"
+    organisation.save()
+    assert result_names(client.get(SEARCH, {"q": "club", "sector": "sport"})) == []
+    assert result_names(client.get(SEARCH, {"q": "nautique", "sector": "sport"})) == [
+        "Cercle nautique"
+    ]
+
+
+def test_an_unfinished_word_is_searched_as_a_prefix(client):
+    public_organisation("Football club de Malo")
+    public_organisation("Basket club")
+    assert result_names(client.get(SEARCH, {"q": "footbal"})) == ["Football club de Malo"]
+
+
+def test_a_postcode_lists_the_organisations_of_its_commune(client):
+    public_organisation("Recyclerie", commune="59183")  # Dunkerque: 59140, 59240…
+    public_organisation("Jardin partagé", commune="59271")  # Grande-Synthe: 59760
+    response = client.get(SEARCH, {"q": "59140"})
+    assert result_names(response) == ["Recyclerie"]
+    assert "Code postal 59140 : structures situées à Dunkerque." in response.content.decode()
+
+
+def test_a_postcode_of_several_communes_lists_those_of_each(client):
+    public_organisation("Ferme de Spycker", commune="59576")  # 59380
+    public_organisation("Cercle d'Armbouts", commune="59016")  # 59380
+    public_organisation("Recyclerie", commune="59183")
+    response = client.get(SEARCH, {"q": "59380"})
+    assert result_names(response) == ["Cercle d'Armbouts", "Ferme de Spycker"]
+    assert "situées à Armbouts-Cappel ou à Spycker" in response.content.decode()
+
+
+def test_a_word_and_a_postcode_search_the_word_in_that_commune(client):
+    public_organisation("Club de voile", commune="59183")
+    public_organisation("Club de judo", commune="59271")
+    assert result_names(client.get(SEARCH, {"q": "club 59760"})) == ["Club de judo"]
+    features = client.get(MAP, {"q": "club 59760"}).json()["features"]
+    assert [f["properties"]["name"] for f in features] == ["Club de judo"]
+
+
+def test_a_postcode_outside_the_territory_stays_a_text(client):
+    public_organisation("Recyclerie", commune="59183")
+    response = client.get(SEARCH, {"q": "75011"})
+    assert result_names(response) == []
+    assert "Code postal" not in response.content.decode()
+
+
+def test_the_map_of_one_letter_shows_the_names_beginning_with_it(client):
+    public_organisation("Épicerie solidaire")
+    public_organisation("Atelier des écoles")
+    features = client.get(MAP, {"q": "e"}).json()["features"]
+    assert [f["properties"]["name"] for f in features] == ["Épicerie solidaire"]
