@@ -6,15 +6,16 @@ reach, one after the other, with `wrk` (8 connections) and prints for each its r
 its ratio to the trivial view, and its p50 / p99 latencies.
 
 The trivial view is `/favicon.ico`: the whole middleware stack, then a redirect to the icon's static
-URL (no database, no template). It is measured several times through the run (the machine is
-shared, its load varies) and the ratios use the median of those measures. `/healthz` is no trivial
-view: it reads the database and the task queue.
+URL (no database, no template). `/healthz` is no trivial view: it reads the database and the task
+queue. The machine may be shared and its load vary during the run: the trivial view is measured
+between every two pages, and each page's ratio is to the mean of the trivial measures just before
+and just after it.
 
 Without `wrk` (Debian package, `bash scripts/ensure-system-packages.sh wrk`), a load generator of
 Python threads (http.client, keep-alive) drives the pages instead; it is slower than wrk, so its
 trivial figure is lower, but the ratios of one run remain comparable.
 
-Usage:
+Usage (with REDIS_URL set, the server uses Redis as in production):
   .venv/bin/python bench/public_pages.py                 # SQLite demo in var/bench/, reused
   .venv/bin/python bench/public_pages.py --fresh         # rebuild the demo database first
   .venv/bin/python bench/public_pages.py --database-url postgres://postgres@127.0.0.1:5432/essor_bench
@@ -309,7 +310,6 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="fils de wrk")
     parser.add_argument("--workers", type=int, default=2, help="processus gunicorn")
-    parser.add_argument("--trivial-every", type=int, default=6, help="re-mesure la vue triviale")
     parser.add_argument("--only", help="noms de pages séparés par des virgules")
     parser.add_argument("--python-client", action="store_true", help="sans wrk, même s'il existe")
     options = parser.parse_args()
@@ -330,35 +330,46 @@ def main() -> None:
         print(
             f"{'wrk' if use_wrk else 'client Python'}, {options.connections} connexions, "
             f"{options.seconds} s par page, gunicorn {options.workers} processus, "
-            f"base {'PostgreSQL' if options.database_url else 'SQLite'}",
+            f"base {'PostgreSQL' if options.database_url else 'SQLite'}, "
+            f"cache {'Redis' if env.get('REDIS_URL') else 'en mémoire de chaque processus'}",
             flush=True,
         )
         load = {"seconds": options.seconds, "connections": options.connections}
         load["threads"] = options.threads
-        trivial_runs, results = [], []
-        for index, (name, path) in enumerate(pages):
-            if index % options.trivial_every == 0:
-                trivial_runs.append(drive(base + TRIVIAL[1], **load))
-            results.append((name, path, drive(base + path, **load)))
-            print(f"  {name:<24} {results[-1][2]['rps']:>8.1f} req/s", flush=True)
-        trivial_runs.append(drive(base + TRIVIAL[1], **load))
+        trivial_runs = [drive(base + TRIVIAL[1], **load)]
+        results = []
+        for name, path in pages:
+            result = drive(base + path, **load)
+            trivial_runs.append(drive(base + TRIVIAL[1], **load))
+            result["trivial"] = (trivial_runs[-2]["rps"] + trivial_runs[-1]["rps"]) / 2
+            results.append((name, path, result))
+            print(
+                f"  {name:<24} {result['rps']:>8.1f} req/s (vue triviale autour : "
+                f"{result['trivial']:.0f})",
+                flush=True,
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    trivial = statistics.median(run["rps"] for run in trivial_runs)
-    spread = ", ".join(f"{run['rps']:.0f}" for run in trivial_runs)
-    print(f"\nVue triviale {TRIVIAL[1]} : {trivial:.0f} req/s (médiane de {spread})\n")
-    print(f"{'page':<24} {'req/s':>8} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8}  chemin")
+    rates = sorted(run["rps"] for run in trivial_runs)
+    print(
+        f"\nVue triviale {TRIVIAL[1]} : médiane {statistics.median(rates):.0f} req/s, "
+        f"de {rates[0]:.0f} à {rates[-1]:.0f} sur {len(rates)} mesures\n"
+    )
+    print(
+        f"{'page':<24} {'req/s':>8} {'triv.':>6} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8}  chemin"
+    )
     slow = []
     for name, path, result in results:
-        ratio = result["rps"] / trivial
+        ratio = result["rps"] / result["trivial"]
         mark = " " if ratio >= TARGET_RATIO else "✗"
         if ratio < TARGET_RATIO:
             slow.append(name)
         errors = f"  ({result['errors']} erreurs)" if result["errors"] else ""
         print(
-            f"{name:<24} {result['rps']:>8.1f} {ratio:>5.2f}{mark} {result['p50']:>8.1f} "
+            f"{name:<24} {result['rps']:>8.1f} {result['trivial']:>6.0f} {ratio:>5.2f}{mark} "
+            f"{result['p50']:>8.1f} "
             f"{result['p99']:>8.1f}  {path}{errors}"
         )
     print(
