@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from essor.core.files import private_file_response
+from essor.core.page_cache import kept, public_page
 from essor.core.permissions import is_agency_member
 from essor.foodlink import selectors, tasks
 from essor.foodlink.forms import GuideFilterForm
@@ -22,10 +23,17 @@ from essor.territory.models import Commune
 GUIDE_PARAMETERS = ("q", "family", "commune", "certification", "month")
 
 
+def _guide_communes() -> list[Commune]:
+    return list(
+        Commune.objects.filter(
+            pk__in=ProducerProfile.objects.filter(is_published=True).values("commune")
+        ).order_by("name")
+    )
+
+
 def _guide_filters(request):
-    communes = Commune.objects.filter(
-        pk__in=ProducerProfile.objects.filter(is_published=True).values("commune")
-    ).order_by("name")
+    # The communes offered change with the producers: kept until foodlink's data change.
+    communes = kept("foodlink:guide_communes", ("foodlink", "territory"), _guide_communes)
     bound = any(name in request.GET for name in GUIDE_PARAMETERS)
     form = GuideFilterForm(request.GET if bound else None, communes=communes)
     filters = {}
@@ -46,13 +54,15 @@ def _guide_filters(request):
 
 
 @require_GET
+@public_page("foodlink", "directory", "territory")
 def guide(request):
     form, filters, filter_query = _guide_filters(request)
     queryset = selectors.guide_producers(**filters, today=timezone.localdate())
-    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    # The page's ids only, then those producers with what their cards show.
+    page = Paginator(queryset.values_list("pk", flat=True), 30).get_page(request.GET.get("page"))
     page.object_list = list(
         selectors.with_guide_details(
-            ProducerProfile.objects.filter(pk__in=[p.pk for p in page.object_list])
+            ProducerProfile.objects.filter(pk__in=list(page.object_list))
             .select_related("organisation", "commune")
             .order_by("organisation__name"),
             today=timezone.localdate(),
@@ -72,6 +82,7 @@ def guide(request):
 
 
 @require_GET
+@public_page("foodlink", "directory", "territory")
 def guide_map_data(request):
     _, filters, _ = _guide_filters(request)
     rows = selectors.guide_producers(**filters, today=timezone.localdate()).values(
@@ -93,6 +104,7 @@ def guide_map_data(request):
 
 
 @require_GET
+@public_page("foodlink", "directory", "territory")
 def producer_page(request, pk: int):
     producer = get_object_or_404(
         selectors.with_guide_details(
@@ -124,6 +136,7 @@ def producer_page(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@public_page("core")  # the latest booklet is a job's result
 def booklet(request):
     if request.method == "POST":
         if not request.user.is_authenticated or not is_agency_member(request.user):
