@@ -4,10 +4,11 @@ A public page is the same for all anonymous visitors: it is kept in the `pages` 
 from there, without a query or a template, until what it shows may have changed:
 
 - each cached view names the apps whose data it shows (`@public_page("directory", "territory")`);
-  each app has a version, part of the page's key. Any save, delete or many-to-many change of a
-  model of a named app gives the app a new version (signals, at once and again after the commit,
-  so that no request reading between the two keeps the old page); services that write without
-  signals (`bulk_create`, `QuerySet.update`, raw SQL) call `changed("app")` themselves;
+  each app has a version, stored with the page (read with it in one round trip to the cache),
+  which is served only while the versions are the same. Any save, delete or many-to-many change
+  of a model of an app of Essor gives the app a new version (signals, at once and again after the
+  commit, so that no request reading between the two keeps the old page); services that write
+  without signals (`bulk_create`, `QuerySet.update`, raw SQL) call `changed("app")` themselves;
 - the day changes (a page may say what is in season or which edition is next);
 - `PUBLIC_PAGE_CACHE_SECONDS` pass: the bound for what no signal reaches. With the default
   per-process cache (locmem), a write seen by one gunicorn process does not reach the others'
@@ -70,16 +71,18 @@ def changed(*app_labels: str) -> None:
     transaction.on_commit(lambda: _set_versions(app_labels), robust=True)
 
 
-def _versions(app_labels: tuple[str, ...]) -> list[int]:
+def _versions(app_labels: tuple[str, ...], *, also: tuple[str, ...] = ()) -> tuple[list, dict]:
+    """The apps' versions (a new one for an app that has none), and the values of the keys
+    `also`, read in the same round trip to the cache (Redis: one request per page)."""
     keys = [_VERSION_KEY.format(label) for label in app_labels]
-    found = _cache().get_many(keys)
+    found = _cache().get_many([*also, *keys])
     missing = [key for key in keys if key not in found]
     if missing:
         version = _new_version()
         for key in missing:
             _cache().add(key, version, None)
         found.update(_cache().get_many(missing))
-    return [found.get(key, 0) for key in keys]
+    return [found.get(key, 0) for key in keys], {key: found[key] for key in also if key in found}
 
 
 def kept(name: str, app_labels: tuple[str, ...], compute):
@@ -89,7 +92,7 @@ def kept(name: str, app_labels: tuple[str, ...], compute):
     search). The value must pickle."""
     if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
         return compute()
-    versions = ",".join(map(str, _versions(app_labels)))
+    versions = ",".join(map(str, _versions(app_labels)[0]))
     key = f"kept:{name}:{versions}"
     value = _cache().get(key, _MISSING)
     if value is _MISSING:
@@ -98,17 +101,13 @@ def kept(name: str, app_labels: tuple[str, ...], compute):
     return value
 
 
-def _key(request, app_labels: tuple[str, ...]) -> str:
+def _key(request) -> str:
     parts = [
         request.scheme,
         request.get_host(),
         request.get_full_path(),
         get_language() or "",
         timezone.localdate().isoformat(),
-        *(
-            f"{label}={version}"
-            for label, version in zip(app_labels, _versions(app_labels), strict=True)
-        ),
     ]
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -148,16 +147,18 @@ def public_page(*app_labels: str):
         def wrapper(request, *args, **kwargs):
             if not _servable(request):
                 return view(request, *args, **kwargs)
-            key = _key(request, app_labels)
-            stored = _cache().get(key)
-            if stored is not None:
-                content, headers = stored
+            key = _key(request)
+            versions, found = _versions(app_labels, also=(key,))
+            # A page is stored with the versions read before it was rendered: a write since
+            # (another version) renders it again.
+            if key in found and found[key][0] == versions:
+                _, content, headers = found[key]
                 return HttpResponse(content, headers=headers)
             response = view(request, *args, **kwargs)
             if _storable(request, response):
                 _cache().set(
                     key,
-                    (response.content, dict(response.items())),
+                    (versions, response.content, dict(response.items())),
                     settings.PUBLIC_PAGE_CACHE_SECONDS,
                 )
             return response
