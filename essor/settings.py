@@ -193,15 +193,22 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": (
-        {
+
+def _cache(key_prefix: str = "", **locmem) -> dict:
+    if os.environ.get("REDIS_URL"):
+        redis = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+        return {**redis, "KEY_PREFIX": key_prefix} if key_prefix else redis
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **locmem}
+
+
+CACHES = {
+    "default": _cache(),
+    # The public pages kept for anonymous visitors (essor/core/page_cache.py), apart: a flood of
+    # distinct search pages evicts other pages, never the login throttling counters.
+    "pages": _cache("pages", LOCATION="pages", OPTIONS={"MAX_ENTRIES": 500}),
 }
 
 TASKS = {
@@ -421,6 +428,9 @@ CIGALES_CURRENT_ACCOUNT_MIN_SHARE = Fraction(
 CIGALES_HOLDING_YEARS = int(os.environ.get("CIGALES_HOLDING_YEARS", "5"))
 # Mentors are reminded when an investment has had no follow-up for this many days.
 CIGALES_FOLLOW_UP_DAYS = int(os.environ.get("CIGALES_FOLLOW_UP_DAYS", "365"))
+# Public pages rendered once for anonymous visitors are served from the cache for at most this
+# many seconds (0: never); a write in Essor renders them again sooner (essor/core/page_cache.py).
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "300"))
 # Observatory: a stored indicator table of the current or the previous year is refreshed in the
 # background once this old (0: every request computes its tables; tests only).
 OBSERVATORY_CACHE_SECONDS = int(os.environ.get("OBSERVATORY_CACHE_SECONDS", "300"))

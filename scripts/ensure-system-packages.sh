@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages Essor needs beside Python: Pango and fonts for WeasyPrint (PDF documents), and
 # with the argument `chromium`, Debian's chromium for the browser tests (Playwright's own browser
-# download does not work here). Installs what is missing when run as root; otherwise says what to do.
+# download does not work here); with `wrk`, the HTTP load generator of bench/public_pages.py.
+# Installs what is missing when run as root; otherwise says what to do.
 set -euo pipefail
 packages=()
 if ! /sbin/ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null; then
@@ -12,6 +13,9 @@ if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
 fi
 if [ "${1:-}" = "chromium" ] && ! command -v chromium >/dev/null 2>&1; then
   packages+=(chromium)
+fi
+if [ "${1:-}" = "wrk" ] && ! command -v wrk >/dev/null 2>&1; then
+  packages+=(wrk)
 fi
 if [ ${#packages[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ]; then

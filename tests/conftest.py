@@ -2,7 +2,7 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import TestCase
 
 from essor.accounts.models import Role
@@ -66,9 +66,11 @@ ROLES = [
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Some pages keep computed tables in the cache: no test sees another test's."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ from essor.cigales.models import (
     add_years,
 )
 from essor.cigales.split import split_pro_rata
-from essor.core import audit, workflow
+from essor.core import audit, page_cache, workflow
 from essor.core.amounts import to_cents, too_large
 from essor.core.formats import euros, long_date, with_article
 from essor.core.notifications import notify
@@ -378,6 +378,7 @@ def record_month(*, actor, club: Club, month: datetime.date, amounts: dict) -> l
     for row in rows:
         Member.objects.filter(pk=row.member_id).update(saved=F("saved") + row.amount)
     Club.objects.filter(pk=club.pk).update(saved=F("saved") + total)
+    page_cache.changed("cigales")  # bulk writes send no signal: the public figures follow
     audit.record(
         actor=actor,
         action="cigales.saving.record",

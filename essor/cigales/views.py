@@ -14,12 +14,14 @@ from essor.core import audit, workflow
 from essor.core.exports import csv_response, json_dumps, pdf_response, render_pdf
 from essor.core.formats import with_article
 from essor.core.forms import run_service
+from essor.core.page_cache import public_page
 from essor.core.permissions import is_agency_member, login_required, require
 from essor.directory.models import Organisation
 
 # --- public ----------------------------------------------------------------------------------
 
 
+@public_page("cigales", "directory")
 def home(request):
     year = timezone.localdate().year
     return render(

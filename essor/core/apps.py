@@ -10,7 +10,9 @@ class CoreConfig(AppConfig):
         from django.urls import register_converter
         from django.utils.module_loading import autodiscover_modules
 
-        from essor.core import checks, notifications, workflow  # noqa: F401 (checks: registers)
+        # checks registers Essor's checks; page_cache connects the signals that make the cached
+        # public pages follow writes, in every process (web, background worker, commands).
+        from essor.core import checks, notifications, page_cache, workflow  # noqa: F401
         from essor.core.converters import YearConverter
         from essor.core.navigation import Audience, NavEntry, register_nav
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from essor.core import health, jobs, notifications
 from essor.core.models import Job
+from essor.core.page_cache import public_page
 from essor.core.permissions import login_required
 
 
@@ -27,14 +28,17 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
+@public_page()
 def legal_notice(request):
     return render(request, "core/legal_notice.html")
 
 
+@public_page()
 def privacy(request):
     return render(request, "core/privacy.html")
 
 
+@public_page()
 def accessibility(request):
     return render(request, "core/accessibility.html")
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from essor.core.page_cache import kept
 from essor.directory.models import EssFamily, Sector
 from essor.directory.naf import naf_divisions, naf_label, naf_labels, normalise
 from essor.territory.models import Commune
@@ -38,8 +39,18 @@ class DirectoryFilters:
         )
 
 
+def _sector_choices() -> list[tuple[str, str]]:
+    # Read at each search, the map's and the exports' requests: kept until the directory changes.
+    return kept(
+        "directory:sector_choices",
+        ("directory",),
+        lambda: list(Sector.objects.values_list("slug", "name")),
+    )
+
+
 class DirectorySearchForm(forms.Form):
-    """Search box and filters. Choices are loaded once per form (two queries)."""
+    """Search box and filters. Choices: the sectors (kept in the cache, `_sector_choices`) and the
+    communes given, or every commune (one query)."""
 
     q = forms.CharField(
         label="Rechercher une structure",
@@ -64,10 +75,7 @@ class DirectorySearchForm(forms.Form):
     def __init__(self, *args, communes=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["sector"].choices = [
-            ("", "Tous les secteurs"),
-            *Sector.objects.values_list("slug", "name"),
-        ]
+        self.fields["sector"].choices = [("", "Tous les secteurs"), *_sector_choices()]
         if communes is None:
             communes = Commune.objects.order_by("name").values_list("insee_code", "name")
         self.fields["commune"].choices = [("", "Toutes les communes"), *communes]

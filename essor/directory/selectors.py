@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from essor.core.formats import long_date
+from essor.core.page_cache import kept
 from essor.directory import listing, search
 from essor.directory.filters import DirectoryFilters
 from essor.directory.models import (
@@ -451,7 +452,12 @@ def family_counts() -> list[dict]:
 
 
 def territory_communes() -> tuple:
-    """(main territory or None, its communes as (insee_code, name) pairs; every commune if none)."""
+    """(main territory or None, its communes as (insee_code, name) pairs; every commune if none),
+    kept until the territories change (the search form's choices, at each search)."""
+    return kept("directory:territory_communes", ("territory",), _territory_communes)
+
+
+def _territory_communes() -> tuple:
     territory = main_territory()
     communes = territory.communes.all() if territory else Commune.objects.all()
     return territory, list(communes.order_by("name").values_list("insee_code", "name"))

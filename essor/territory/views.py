@@ -1,8 +1,10 @@
 from django.shortcuts import render
 
+from essor.core.page_cache import public_page
 from essor.territory import selectors
 
 
+@public_page("territory")
 def territory_list(request):
     territories = [
         (territory, selectors.total_population(territory.communes.all()))
@@ -11,6 +13,7 @@ def territory_list(request):
     return render(request, "territory/list.html", {"territories": territories})
 
 
+@public_page("territory")
 def territory_detail(request, slug):
     territory = selectors.territory_with_communes(slug)
     communes = territory.communes.all()

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from essor.core import workflow
 from essor.core.exports import csv_response, json_dumps, pdf_response, render_pdf
 from essor.core.forms import run_service
+from essor.core.page_cache import public_page
 from essor.core.permissions import (
     administered_organisation_ids,
     agency_required,
@@ -25,11 +26,13 @@ Status = ExhibitorApplication.Status
 # --- Public ----------------------------------------------------------------------------------
 
 
+@public_page("village", "directory")
 def home(request):
     edition = selectors.current_edition()
     return _edition_page(request, edition)
 
 
+@public_page("village", "directory")
 def edition(request, pk):
     edition = get_object_or_404(selectors.editions_for(request.user), pk=pk)
     return _edition_page(request, edition)
@@ -47,6 +50,7 @@ def _edition_page(request, edition: Edition | None):
     return render(request, "village/edition.html", context)
 
 
+@public_page("village", "directory")
 def programme(request):
     """The current edition's programme and routes, readable on a phone, with its files."""
     edition = selectors.current_edition()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from essor.core.exports import pdf_response, render_pdf
 from essor.core.forms import add_service_errors, run_service
+from essor.core.page_cache import public_page
 from essor.core.permissions import agency_required, login_required
 from essor.village import forms, selectors, services, stamps
 from essor.village.models import Edition, ExhibitorApplication, Passport, Stand, StandKey
@@ -226,6 +227,7 @@ def kiosk(request, key):
     return response
 
 
+@public_page("village")
 def draw_public(request):
     edition = selectors.current_edition()
     if edition is None:

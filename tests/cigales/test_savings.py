@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from essor.cigales import services
 from essor.cigales.models import Club, Contribution
+from essor.core.formats import euros
 from tests.cigales.factories import MemberFactory, active_club, save_months
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,14 @@ def test_a_month_before_the_convention_is_refused(agent):
     with pytest.raises(ValidationError) as error:
         save_months(club, agent, [datetime.date(2023, 12, 1)])
     assert "précède la convention" in " ".join(error.value.messages)
+
+
+def test_recorded_savings_show_on_the_public_page_at_once(agent, client, settings):
+    # Written in bulk (no signal): the service renders the cached public page again.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    club = active_club(5)
+    client.get(reverse("cigales:home"))
+
+    save_months(club, agent, [services.first_of_month(datetime.date.today())])
+
+    assert euros(Decimal("250"), 0) in client.get(reverse("cigales:home")).text

@@ -48,3 +48,14 @@ def test_the_open_data_page_links_to_the_documentation(client):
     page = client.get(reverse("directory:open_data")).content.decode()
     assert f'href="{reverse("api:openapi-view")}"' in page
     assert reverse("api:openapi-view") == "/api/docs"
+
+
+def test_the_schema_is_built_once_and_equals_a_fresh_one():
+    from ninja.openapi.schema import get_schema
+
+    from essor.api.api import api
+
+    first = api.get_openapi_schema(path_prefix="/api/")
+
+    assert api.get_openapi_schema(path_prefix="/api/") is first
+    assert first == get_schema(api=api, path_prefix="/api/")

@@ -27,6 +27,17 @@ def test_redis_url_selects_the_redis_cache(monkeypatch):
     }
 
 
+def test_redis_url_shares_the_public_pages_between_processes_too(monkeypatch):
+    monkeypatch.setenv("DEBUG", "1")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings = runpy.run_path(str(ROOT / "essor" / "settings.py"))
+    assert settings["CACHES"]["pages"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/0",
+        "KEY_PREFIX": "pages",
+    }
+
+
 def test_the_redis_cache_stores_and_returns_a_value():
     key = f"essor-test-{uuid.uuid4().hex}"
     with override_settings(CACHES=REDIS_CACHE):

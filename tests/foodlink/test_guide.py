@@ -63,6 +63,21 @@ def test_guide_filters_by_valid_certification(client):
     assert _names(client.get("/circuits-courts/?certification=BIO")) == ["Bio"]
 
 
+def test_guide_filters_keep_the_chosen_values(client):
+    ProductFactory(producer=ProducerProfileFactory(commune=commune("59183")))
+    body = client.get("/circuits-courts/?q=lait&commune=59183&month=3").content.decode()
+    assert '<input type="text" name="q" value="lait"' in body
+    assert '<option value="59183" selected>Dunkerque</option>' in body
+    assert '<option value="3" selected>mars</option>' in body
+    assert '<option value="" selected>Toutes</option>' in body  # the family left open
+
+
+def test_guide_names_a_filter_it_does_not_know(client):
+    body = client.get("/circuits-courts/?family=fruits").content.decode()
+    assert 'aria-describedby="id_family_error"' in body
+    assert "Sélectionnez un choix valide. fruits n’en fait pas partie." in body
+
+
 def test_guide_takes_constant_queries(client):
     counts = []
     for size in (2, 12):
@@ -136,6 +151,17 @@ def test_booklet_is_built_as_a_background_job_and_downloaded(client, world, tmp_
 def test_only_the_agency_builds_the_booklet(client, world, role):
     client.force_login(world.users[role])
     assert client.post(BUILD).status_code == 403
+
+
+def test_a_new_booklet_shows_on_the_cached_public_page(client, world, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    ProductFactory(producer=ProducerProfileFactory())
+    assert "pas encore été construit" in client.get("/circuits-courts/livret/").text
+
+    tasks.enqueue_booklet(user=world.users["agency_staff"])
+
+    assert "Télécharger le guide en PDF" in client.get("/circuits-courts/livret/").text
     assert not Job.objects.exists()
 
 

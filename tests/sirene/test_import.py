@@ -3,6 +3,7 @@ import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from pyproj import Transformer
 
 from essor.core.models import AuditLogEntry
@@ -464,3 +465,15 @@ def test_a_declared_fact_protects_its_organisation_only(db, files):
     )
     names = dict(Organisation.objects.values_list("siren", "name"))
     assert names == {declared: "Nom déclaré", plain: "NOUVEAU NOM"}
+
+
+def test_imported_organisations_show_on_the_public_search_at_once(db, files, client, settings):
+    # Written in bulk (no signal): the import renders the cached public pages again.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    (siren,) = stock.sirens(1)
+    client.get(reverse("directory:search"))
+
+    files([stock.establishment(siren)], [stock.legal_unit(siren)])
+
+    name = Organisation.objects.get().name
+    assert name in client.get(reverse("directory:search")).text

@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from pyproj import Transformer
 
+from essor.core import page_cache
 from essor.core.audit import record
 from essor.core.bulk import insert_rows, update_rows
 from essor.core.formats import long_date
@@ -203,6 +204,8 @@ def import_sirene(
             changes=report.as_dict(),
             message=f"Import SIRENE du stock du {long_date(stock_date)}",
         )
+        # Written in bulk, without signals: the public pages of the directory follow.
+        page_cache.changed("directory")
     return report
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from essor.accounts.memberships import memberships_of_user
 from essor.core.exports import csv_response
+from essor.core.page_cache import public_page
 from essor.core.permissions import can_admin_organisation
 from essor.directory import selectors
 from essor.directory.ess import esus_is_valid, legal_category_label
@@ -20,6 +21,7 @@ from essor.directory.naf import naf_label
 FILTER_PARAMETERS = ("q", "sector", "family", "commune", "naf", "esus", "employer")
 
 
+@public_page("directory", "territory")
 def home(request):
     """The site's home page: what the directory counts, and the way into each part of Essor."""
     return render(request, "directory/home.html", selectors.home_figures())
@@ -47,6 +49,7 @@ def _map_settings() -> dict:
 
 
 @require_GET
+@public_page("directory", "territory")
 def search(request):
     territory, communes = selectors.territory_communes()
     form = _search_form(request, communes=communes)
@@ -79,6 +82,7 @@ def _bbox(request):
 
 
 @require_GET
+@public_page("directory", "territory")
 def map_data(request):
     """GeoJSON of the located establishments matching the filters, within `?bbox=`."""
     filters = _search_form(request).filters()
@@ -86,6 +90,7 @@ def map_data(request):
 
 
 @require_GET
+@public_page("directory", "territory")
 def organisation(request, pk: int):
     organisation, merged_target = selectors.organisation_for_page(pk)
     if merged_target is not None:
@@ -151,6 +156,7 @@ def organisation(request, pk: int):
 
 
 @require_GET
+@public_page("directory")
 def open_data(request):
     return render(
         request,

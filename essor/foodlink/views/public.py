@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from essor.core.files import private_file_response
+from essor.core.page_cache import kept, public_page
 from essor.foodlink import selectors, tasks
 from essor.foodlink.forms import GuideFilterForm
 from essor.foodlink.models import ProducerProfile
@@ -20,10 +21,17 @@ from essor.territory.models import Commune
 GUIDE_PARAMETERS = ("q", "family", "commune", "certification", "month")
 
 
+def _guide_communes() -> list[Commune]:
+    return list(
+        Commune.objects.filter(
+            pk__in=ProducerProfile.objects.filter(is_published=True).values("commune")
+        ).order_by("name")
+    )
+
+
 def _guide_filters(request):
-    communes = Commune.objects.filter(
-        pk__in=ProducerProfile.objects.filter(is_published=True).values("commune")
-    ).order_by("name")
+    # The communes offered change with the producers: kept until foodlink's data change.
+    communes = kept("foodlink:guide_communes", ("foodlink", "territory"), _guide_communes)
     bound = any(name in request.GET for name in GUIDE_PARAMETERS)
     form = GuideFilterForm(request.GET if bound else None, communes=communes)
     filters = {}
@@ -44,13 +52,15 @@ def _guide_filters(request):
 
 
 @require_GET
+@public_page("foodlink", "directory", "territory")
 def guide(request):
     form, filters, filter_query = _guide_filters(request)
     queryset = selectors.guide_producers(**filters, today=timezone.localdate())
-    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    # The page's ids only, then those producers with what their cards show.
+    page = Paginator(queryset.values_list("pk", flat=True), 30).get_page(request.GET.get("page"))
     page.object_list = list(
         selectors.with_guide_details(
-            ProducerProfile.objects.filter(pk__in=[p.pk for p in page.object_list])
+            ProducerProfile.objects.filter(pk__in=list(page.object_list))
             .select_related("organisation", "commune")
             .order_by("organisation__name"),
             today=timezone.localdate(),
@@ -71,6 +81,7 @@ def guide(request):
 
 
 @require_GET
+@public_page("foodlink", "directory", "territory")
 def guide_map_data(request):
     _, filters, _ = _guide_filters(request)
     rows = selectors.guide_producers(**filters, today=timezone.localdate()).values(
@@ -92,6 +103,7 @@ def guide_map_data(request):
 
 
 @require_GET
+@public_page("foodlink", "directory", "territory")
 def producer_page(request, pk: int):
     producer = get_object_or_404(
         selectors.with_guide_details(
@@ -123,6 +135,7 @@ def producer_page(request, pk: int):
 
 
 @require_GET
+@public_page("core")  # the latest booklet is a job's result
 def booklet(request):
     return render(
         request,

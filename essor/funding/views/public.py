@@ -5,12 +5,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from essor.core import params
+from essor.core.page_cache import public_page
 from essor.directory.models import Sector
 from essor.funding import access, selectors
 from essor.funding.models import FunderProfile, Programme
 from essor.funding.scdl import scdl_lines
 
 
+@public_page("funding", "directory", "territory")
 def catalogue(request):
     text = request.GET.get("q", "").strip()[:100]
     funder_id = request.GET.get("financeur", "")
@@ -39,6 +41,7 @@ def catalogue(request):
     )
 
 
+@public_page("funding", "directory", "territory")
 def programme_detail(request, pk):
     programme = get_object_or_404(
         Programme.objects.select_related("funder__organisation").prefetch_related(
@@ -58,6 +61,7 @@ def programme_detail(request, pk):
     )
 
 
+@public_page("funding", "directory")
 def open_data(request):
     return render(
         request,
