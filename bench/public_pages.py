@@ -106,6 +106,7 @@ def public_pages(env: dict) -> list[tuple[str, str]]:
     from essor.foodlink.models import ProducerProfile
     from essor.funding.models import Programme
     from essor.territory.models import Territory
+    from essor.tierslieu.models import Place
     from essor.village.models import Edition
 
     organisation = public_organisations().order_by("pk").first()
@@ -123,6 +124,7 @@ def public_pages(env: dict) -> list[tuple[str, str]]:
     programme = Programme.objects.order_by("pk").first()
     edition = Edition.objects.filter(is_published=True).order_by("-starts_on").first()
     territory = Territory.objects.order_by("pk").first()
+    place = Place.objects.filter(is_public=True).order_by("pk").first()
     word = organisation.name.split()[0]
     pages = [
         ("home", reverse("home")),
@@ -156,6 +158,7 @@ def public_pages(env: dict) -> list[tuple[str, str]]:
         ("village_programme", reverse("village:programme")),
         ("village_draw", reverse("village:draw")),
         ("cigales", reverse("cigales:home")),
+        ("tierslieux", reverse("tierslieu:home")),
         ("api_docs", reverse("api:openapi-view")),
         ("api_schema", reverse("api:openapi-json")),
     ]
@@ -169,6 +172,16 @@ def public_pages(env: dict) -> list[tuple[str, str]]:
         )
     if edition:
         pages.append(("village_edition", reverse("village:edition", kwargs={"pk": edition.pk})))
+    if place:
+        space = place.spaces.filter(is_bookable=True).order_by("pk").first()
+        pages.append(("tierslieu_place", reverse("tierslieu:place", kwargs={"slug": place.slug})))
+        pages.append(
+            (
+                "tierslieu_grid",
+                reverse("tierslieu:availability", kwargs={"slug": place.slug, "pk": space.pk}),
+            )
+        )
+        pages.append(("tierslieu_creche", reverse("tierslieu:creche", kwargs={"slug": place.slug})))
     return pages
 
 

@@ -14,6 +14,7 @@ from essor.core import params
 from essor.core.exports import Sheet, csv_response, json_dumps, xlsx_response
 from essor.core.files import private_file_response
 from essor.core.forms import run_service
+from essor.core.page_cache import public_page
 from essor.core.permissions import agency_required, is_agency_member, require
 from essor.observatory import selectors, services
 from essor.observatory.forms import ReportForm, TargetForm, TargetUpdateForm
@@ -46,6 +47,7 @@ def _year_context(year: int, memo: selectors.TableMemo, indicators) -> dict:
 
 
 @require_GET
+@public_page("observatory")  # stored tables: a refresh renders it again
 def public(request):
     """The overview: a few key figures of each axis (public indicators), with their trend."""
     year = _year(request)
@@ -89,6 +91,7 @@ def dashboard(request):
 
 
 @require_GET
+@public_page("observatory")  # stored tables: a refresh renders it again
 def axis(request, slug: str):
     """One axis: the key figure and trend of each of its indicators the reader may see."""
     found = selectors.axis_indicators(request.user, slug)
@@ -122,6 +125,7 @@ def _column(request) -> int | None:
 
 
 @require_GET
+@public_page("observatory")  # stored tables: a refresh renders it again
 def indicator(request, key: str):
     """One indicator: its table for a year, and its values and ranking across ten years."""
     item = _visible_or_404(request, key)
@@ -193,6 +197,7 @@ def year_xlsx(request):
 
 
 @require_GET
+@public_page("observatory")  # stored tables: a refresh renders it again
 def open_data(request):
     return render(
         request,
@@ -206,6 +211,7 @@ def open_data(request):
 
 
 @require_GET
+@public_page("observatory")  # stored tables: a refresh renders it again
 def open_data_index(request):
     years = selectors.available_years()
     datasets = [
@@ -254,6 +260,7 @@ def _open_table(request, key: str, year: int):
 
 
 @require_GET
+@public_page("observatory")  # stored tables: a refresh renders it again
 def open_data_csv(request, key: str, year: int):
     _item, table = _open_table(request, key, year)
     keys = table.row_keys or [""] * len(table.rows)
@@ -265,6 +272,7 @@ def open_data_csv(request, key: str, year: int):
 
 
 @require_GET
+@public_page("observatory")  # stored tables: a refresh renders it again
 def open_data_json(request, key: str, year: int):
     item, table = _open_table(request, key, year)
     return _json(

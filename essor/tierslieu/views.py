@@ -17,6 +17,7 @@ from essor.core import audit
 from essor.core.exports import csv_response, pdf_response
 from essor.core.formats import local_datetime, month_label
 from essor.core.forms import run_service
+from essor.core.page_cache import public_page
 from essor.core.permissions import login_required
 from essor.tierslieu import access, einvoice, forms, selectors, selectors_creche, services
 from essor.tierslieu.models import Booking, Invoice, Member, Place, SolidarityGrant, Space
@@ -64,10 +65,12 @@ def _shift(year: int, month: int, months: int) -> str:
 # --- public ----------------------------------------------------------------------------------
 
 
+@public_page("tierslieu", "directory")
 def home(request):
     return render(request, "tierslieu/home.html", {"places": list(selectors.public_places())})
 
 
+@public_page("tierslieu", "directory")
 def place(request, slug):
     place = _public_place(request, slug)
     return render(
@@ -88,6 +91,7 @@ def place(request, slug):
     )
 
 
+@public_page("tierslieu", "directory")
 def availability(request, slug, pk):
     place = _public_place(request, slug)
     space = get_object_or_404(Space, pk=pk, place=place, is_bookable=True)
@@ -145,6 +149,7 @@ def _ics_response(calendar: Calendar, filename: str) -> HttpResponse:
     return response
 
 
+@public_page("tierslieu", "directory")
 def space_calendar(request, slug, pk):
     """The space's busy times, without anyone's name (public)."""
     place = _public_place(request, slug)

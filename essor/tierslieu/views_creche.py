@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from essor.core import audit
 from essor.core.formats import counted
 from essor.core.forms import run_service
+from essor.core.page_cache import public_page
 from essor.core.permissions import login_required
 from essor.territory.models import Commune
 from essor.tierslieu import access, forms, selectors_creche, services_creche
@@ -23,6 +24,7 @@ from essor.tierslieu.creche_models import (
 from essor.tierslieu.views import _managed_place, _public_place
 
 
+@public_page("tierslieu")
 def creche(request, slug):
     place = _public_place(request, slug)
     return render(

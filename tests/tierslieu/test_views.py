@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from icalendar import Calendar
 
+from essor.core.formats import long_date
 from essor.core.models import AuditLogEntry
 from essor.tierslieu import services
 from essor.tierslieu.models import Booking, SolidarityGrant
@@ -256,3 +257,23 @@ def test_a_refusal_without_reason_is_refused_in_french(client, tl, objects):
     assert response.status_code == 200
     assert "Indiquez le motif du refus." in response.content.decode()
     assert SolidarityGrant.objects.get().status == "submitted"
+
+
+def test_a_new_booking_shows_on_the_cached_public_grid(client, tl, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    url = reverse("tierslieu:availability", args=[tl.place.slug, tl.room_b.pk])
+    month = {"mois": f"{tl.at(2, 10):%Y-%m}"}
+    day = f'<th scope="row">{long_date(tl.at(2, 10))}</th>'
+
+    def row():
+        page = client.get(url, month).content.decode()
+        return page[page.index(day) : page.index("</tr>", page.index(day))]
+
+    assert "10:00–11:00 : libre" in row()
+
+    services.book(
+        space=tl.room_b, starts_at=tl.at(2, 10), ends_at=tl.at(2, 11),
+        actor=tl.alice.user, member=tl.alice,
+    )  # fmt: skip
+
+    assert "10:00–11:00 : indisponible" in row()
