@@ -9,9 +9,13 @@ class ObservatoryConfig(AppConfig):
     def ready(self):
         from essor.core.jobs import register_job_access
         from essor.core.navigation import Audience, NavEntry, register_nav
+        from essor.observatory import selectors, services, tasks
         from essor.observatory.selectors import register_weight_indicators, sees_full_observatory
         from essor.observatory.tasks import JOB_KIND as ANNUAL_REPORT_JOB
 
+        selectors.use_writers(
+            store_tables=services.store_tables, request_refresh=tasks.request_refresh
+        )
         register_weight_indicators()
         register_nav(
             NavEntry("Observatoire", "observatory:public", audience=Audience.PUBLIC, order=60)

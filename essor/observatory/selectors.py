@@ -449,6 +449,15 @@ def stored_table_states() -> dict[tuple[str, int], tuple[datetime.datetime, str]
     }
 
 
+# The two writes a page may need (storing a table computed for the first time, queuing a refresh)
+# live in services and tasks, which import this module: they hand them over from ready().
+_writers: dict = {}
+
+
+def use_writers(*, store_tables, request_refresh) -> None:
+    _writers.update(store_tables=store_tables, request_refresh=request_refresh)
+
+
 class TableMemo:
     """The tables a request shows, each read once: from the stored tables (`ComputedTable`, one
     query per page), computed by the request itself only when never computed before (a fresh
@@ -501,9 +510,7 @@ class TableMemo:
         if memo_key not in self._tables:
             computed = compute(indicator, year)
             if self.use_stored:
-                from essor.observatory.services import store_tables
-
-                store_tables([computed])
+                _writers["store_tables"]([computed])
                 self.computed_here.append(computed)
                 self._request_refresh()  # the worker computes the other missing tables
             self._tables[memo_key] = computed
@@ -511,10 +518,8 @@ class TableMemo:
 
     def _request_refresh(self) -> None:
         if not self.refresh_requested:
-            from essor.observatory.tasks import request_refresh
-
             self.refresh_requested = True
-            request_refresh()
+            _writers["request_refresh"]()
 
     @property
     def oldest_computed_at(self) -> datetime.datetime | None:

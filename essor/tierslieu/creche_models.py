@@ -13,11 +13,10 @@ from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from essor.core.steps import step
+from essor.tierslieu.roles import manages_place
 
 
 def _manager(place, user) -> bool:
-    from essor.tierslieu.models import manages_place
-
     return manages_place(place, user)
 
 

@@ -21,19 +21,13 @@ from django.db.models import F, Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from essor.core.steps import step
+from essor.tierslieu.roles import manages_place
 
 AMOUNT_DIGITS = 12
 
 
 def amount_field(label: str, **kwargs):
     return models.DecimalField(label, max_digits=AMOUNT_DIGITS, decimal_places=2, **kwargs)
-
-
-def manages_place(place, user) -> bool:
-    """The administrators of the place's organisation (its managers)."""
-    from essor.core.permissions import administered_organisation_ids
-
-    return user.is_authenticated and place.organisation_id in administered_organisation_ids(user)
 
 
 class VatRegime(models.TextChoices):
