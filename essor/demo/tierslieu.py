@@ -20,7 +20,7 @@ from stdnum.fr import tva
 
 from essor.accounts.models import Role
 from essor.demo.accounts import DEMO_EMAIL_DOMAIN
-from essor.demo.identifiers import draw_sirens, siret
+from essor.demo.identifiers import siret
 from essor.demo.support import FIRST_NAMES, LAST_NAMES
 from essor.directory.models import Establishment, Organisation
 from essor.tierslieu import services, services_creche
@@ -71,33 +71,25 @@ CRITERIA = [
 
 
 def _organisation(ctx) -> Organisation:
-    existing = {o.siren for o in ctx.structures}
-    siren = draw_sirens(ctx.rng, 1, exclude=existing)[0]
-    organisation = Organisation.objects.create(
-        siren=siren,
-        name="Work&Co",
-        legal_category="9220",
-        ess_family="association",
-        is_ess=True,
-        is_demo=True,
-        activity="Tiers-lieu : coworking, crèche solidaire, café équitable",
-        description="Tiers-lieu de Dunkerque : espace de travail partagé, salles de réunion, "
-        "micro-crèche solidaire multi-âges et café équitable.",
-        email="bonjour@workandco.example.org",
+    """The association of the directory's demo that runs Work&Co (the directory keeps its 300
+    structures: the place is one of them, not a new one)."""
+    reserved = {organisation.pk for organisation in ctx.organisations.values()}
+    candidates = sorted(
+        (
+            o
+            for o in ctx.structures
+            if o.is_active and o.legal_category == "9220" and o.pk not in reserved
+        ),
+        key=lambda o: o.siren,
     )
-    dunkerque = next(c for c in ctx.communes if c.insee_code == "59183")
-    Establishment.objects.create(
-        organisation=organisation,
-        siret=siret(siren, 1),
-        is_head_office=True,
-        address="38 rue du Jeu de Paume",
-        postal_code="59140",
-        city="Dunkerque",
-        commune=dunkerque,
-        latitude=51.0353,
-        longitude=2.3744,
-    )
-    return organisation
+    return candidates[0]
+
+
+def _head_office_siret(organisation) -> str:
+    head_office = Establishment.objects.filter(
+        organisation=organisation, is_head_office=True, siret__isnull=False
+    ).first()
+    return head_office.siret if head_office else siret(organisation.siren, 1)
 
 
 def _vat_number(siren: str) -> str:
@@ -115,7 +107,7 @@ def _place(organisation, ctx) -> Place:
         presentation="Un tiers-lieu au cœur de Dunkerque : postes de travail et bureaux, salles "
         "de réunion, une micro-crèche solidaire ouverte aux habitants et un café où l'on peut "
         "laisser un café suspendu.",
-        seller_siret=siret(organisation.siren, 1),
+        seller_siret=_head_office_siret(organisation),
         seller_address="38 rue du Jeu de Paume, 59140 Dunkerque",
         seller_vat_number=_vat_number(organisation.siren),
         creche_places=11,

@@ -16,8 +16,14 @@ from essor.core.steps import step
 from essor.tierslieu.roles import manages_place
 
 
-def _manager(place, user) -> bool:
-    return manages_place(place, user)
+def creche_manager(application, user) -> bool:
+    """Le gestionnaire du lieu (en commission, ou sur la réponse de la famille)."""
+    return manages_place(application.place, user)
+
+
+def family_or_manager(application, user) -> bool:
+    """La famille qui a déposé la demande, ou le gestionnaire du lieu à sa demande."""
+    return application.applicant_id == user.pk or manages_place(application.place, user)
 
 
 class AgeGroup(models.TextChoices):
@@ -144,7 +150,7 @@ class CrecheApplication(FSMModelMixin, models.Model):
         field=status,
         source=Status.WAITING,
         target=Status.OFFERED,
-        permission=lambda application, user: _manager(application.place, user),
+        permission=creche_manager,
         custom=step("tierslieu.creche.offer", "Proposer une place", "Place proposée"),
     )
     def offer(self):
@@ -154,7 +160,7 @@ class CrecheApplication(FSMModelMixin, models.Model):
         field=status,
         source=Status.OFFERED,
         target=Status.ACCEPTED,
-        permission=lambda application, user: _manager(application.place, user),
+        permission=creche_manager,
         custom=step("tierslieu.creche.accept", "Enregistrer l'acceptation", "Place acceptée"),
     )
     def accept(self):
@@ -164,7 +170,7 @@ class CrecheApplication(FSMModelMixin, models.Model):
         field=status,
         source=Status.OFFERED,
         target=Status.DECLINED,
-        permission=lambda application, user: _manager(application.place, user),
+        permission=creche_manager,
         custom=step("tierslieu.creche.decline", "Enregistrer le refus", "Place refusée"),
     )
     def decline(self):
@@ -174,9 +180,7 @@ class CrecheApplication(FSMModelMixin, models.Model):
         field=status,
         source=[Status.WAITING, Status.OFFERED],
         target=Status.WITHDRAWN,
-        permission=lambda application, user: (
-            application.applicant_id == user.pk or _manager(application.place, user)
-        ),
+        permission=family_or_manager,
         custom=step("tierslieu.creche.withdraw", "Retirer la demande", "Demande retirée"),
     )
     def withdraw(self):

@@ -30,6 +30,16 @@ def amount_field(label: str, **kwargs):
     return models.DecimalField(label, max_digits=AMOUNT_DIGITS, decimal_places=2, **kwargs)
 
 
+def grant_manager(grant, user) -> bool:
+    """Le gestionnaire du lieu (un administrateur de sa structure)."""
+    return manages_place(grant.member.place, user)
+
+
+def booker_or_manager(booking, user) -> bool:
+    """Le membre qui a réservé, ou le gestionnaire du lieu."""
+    return booking._may_cancel(user)
+
+
 class VatRegime(models.TextChoices):
     FRANCHISE = "franchise", "Franchise en base (TVA non applicable, art. 293 B du CGI)"
     EXEMPT_261 = "exempt_261", "Exonération (art. 261 du CGI)"
@@ -328,14 +338,11 @@ class SolidarityGrant(FSMModelMixin, models.Model):
     def __str__(self):
         return f"Tarif solidaire de {self.member} ({self.get_profile_display()})"
 
-    def _manager(self, user) -> bool:
-        return manages_place(self.member.place, user)
-
     @transition(
         field=status,
         source=Status.SUBMITTED,
         target=Status.GRANTED,
-        permission=lambda grant, user: grant._manager(user),
+        permission=grant_manager,
         custom=step(
             "tierslieu.grant.grant", "Accorder le tarif solidaire", "Tarif solidaire accordé"
         ),
@@ -347,7 +354,7 @@ class SolidarityGrant(FSMModelMixin, models.Model):
         field=status,
         source=Status.SUBMITTED,
         target=Status.REFUSED,
-        permission=lambda grant, user: grant._manager(user),
+        permission=grant_manager,
         custom=step(
             "tierslieu.grant.refuse", "Refuser le tarif solidaire", "Tarif solidaire refusé",
             reason=True,
@@ -534,7 +541,7 @@ class Booking(FSMModelMixin, models.Model):
         field=status,
         source=Status.CONFIRMED,
         target=Status.CANCELLED,
-        permission=lambda booking, user: booking._may_cancel(user),
+        permission=booker_or_manager,
         custom=step("tierslieu.booking.cancel", "Annuler la réservation", "Réservation annulée"),
     )
     def cancel(self):

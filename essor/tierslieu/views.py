@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
-from essor.core import audit
+from essor.core import audit, params
 from essor.core.exports import csv_response, pdf_response
 from essor.core.formats import local_datetime, month_label
 from essor.core.forms import run_service
@@ -362,6 +362,14 @@ def manage(request, slug):
             day = datetime.date.fromisoformat(raw)
         except ValueError:
             messages.error(request, "Date illisible : voici les réservations du jour.")
+        else:
+            if not params.MIN_YEAR <= day.year <= params.MAX_YEAR:
+                messages.error(
+                    request,
+                    f"Indiquez une date entre {params.MIN_YEAR} et {params.MAX_YEAR} : voici les "
+                    "réservations du jour.",
+                )
+                day = timezone.localdate()
     return render(
         request,
         "tierslieu/manage.html",

@@ -134,7 +134,8 @@ def test_a_month_with_one_wrong_amount_names_the_member_and_saves_nothing(client
 
     page = response.content.decode()
     assert "Rien n'a été enregistré" in page
-    assert f"{members[1].name} : un versement mensuel va de 7,50" in page
+    # The summary names the field once (its label), the message follows.
+    assert f"{members[1].name} (€) : Un versement mensuel va de 7,50" in page
     assert Contribution.objects.count() == before
 
 

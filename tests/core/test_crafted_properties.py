@@ -67,6 +67,7 @@ def _context_kwargs(form_class, world) -> dict:
     from essor.insertion.models import Siae
     from essor.support.models import ProjectHolder
     from essor.territory.models import Commune
+    from essor.tierslieu.models import Member as TierslieuMember
     from essor.village.models import Question, Stand
     from tests.cigales.url_access import club_of as cigales_club_of
 
@@ -86,6 +87,11 @@ def _context_kwargs(form_class, world) -> dict:
         "foodlink.OfferForm": lambda: {"consultation": ConsultationFactory()},
         "foodlink.PurchaseForm": lambda: {"buyers": BuyerProfile.objects.all()},
         "foodlink.GuideFilterForm": lambda: {"communes": Commune.objects.all()},
+        "tierslieu.CrecheApplicationForm": lambda: {
+            "criteria": [],
+            "communes": Commune.objects.all(),
+        },
+        "tierslieu.InvoiceMonthForm": lambda: {"members": TierslieuMember.objects.all()},
         "funding.ShareRequestForm": lambda: {"programmes": Programme.objects.all()},
         "funding.DecisionForm": lambda: {"actions": []},
         "funding.ProgrammeForm": lambda: {
