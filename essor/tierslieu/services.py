@@ -319,6 +319,10 @@ def book(
         raise ValidationError(
             {"starts_at": "Ce créneau est passé : choisissez un créneau à venir."}
         )
+    family = family_ids(space, list(Space.objects.filter(place=place).only("pk", "parent_id")))
+    # Most refusals of a popular slot are decided here, without waiting for the place's lock;
+    # the check is made again under the lock for those that pass.
+    _refuse_if_taken(space, starts_at, ends_at, family)
     day = timezone.localtime(starts_at).date()
     found = slots.problems(
         starts_at,
@@ -329,10 +333,6 @@ def book(
     )
     if found:
         raise ValidationError({"starts_at": found})
-    family = family_ids(space, list(Space.objects.filter(place=place).only("pk", "parent_id")))
-    # Most refusals of a popular slot are decided here, without waiting for the place's lock;
-    # the check is made again under the lock for those that pass.
-    _refuse_if_taken(space, starts_at, ends_at, family)
     try:
         with transaction.atomic():
             _lock_place(place)
