@@ -215,6 +215,8 @@ def configure(database_url: str) -> None:
     # DEBUG is off, as in production: Essor then wants a secret key of its own.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    # The search itself is measured: no page served from the visitors' page cache.
+    os.environ["PUBLIC_PAGE_CACHE_SECONDS"] = "0"
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         if path.resolve() == (ROOT / "var" / "essor.sqlite3").resolve():
