@@ -25,6 +25,7 @@ audit.register_actions(
         "tierslieu.grid.publish": "Grille de points de la crèche publiée",
         "tierslieu.creche.apply": "Demande de place en crèche déposée",
         "tierslieu.creche.read": "Dossier de crèche consulté",
+        "tierslieu.commission.create": "Commission de la crèche créée",
         "tierslieu.commission.offer": "Places de la crèche proposées en commission",
         "tierslieu.cafe.record": "Cafés suspendus enregistrés",
         "tierslieu.proof.read": "Justificatif de tarif solidaire consulté",

@@ -37,7 +37,10 @@ def _require_manager(place: Place, actor) -> None:
 
 
 def add_criterion(*, grid: CrecheGrid, actor, key: str, label: str, points: int) -> GridCriterion:
+    """Adds a criterion to a draft grid (the grid of that year is created with its first one)."""
     _require_manager(grid.place, actor)
+    if grid.pk is None:
+        grid, _ = CrecheGrid.objects.get_or_create(place=grid.place, year=grid.year)
     if grid.published_at is not None:
         raise ValidationError(
             f"La grille {grid.year} est publiée : elle ne change plus. Préparez celle de "
@@ -54,6 +57,8 @@ def add_criterion(*, grid: CrecheGrid, actor, key: str, label: str, points: int)
 
 def publish_grid(*, grid: CrecheGrid, actor) -> CrecheGrid:
     _require_manager(grid.place, actor)
+    if grid.pk is None:
+        raise ValidationError("Une grille sans critère ne se publie pas.")
     if grid.published_at is not None:
         raise ValidationError(f"La grille {grid.year} est déjà publiée.")
     if not grid.criteria.exists():
@@ -190,6 +195,23 @@ def waiting_list(place: Place, group: str):
     return CrecheApplication.objects.filter(
         place=place, status=Status.WAITING, age_group=group
     ).order_by("-score", "submitted_at", "pk")
+
+
+def create_session(
+    *, place: Place, actor, held_on: datetime.date, places: dict[str, int], members
+) -> CommissionSession:
+    """A commission: its date, the places to fill by age group, the people who sit in it."""
+    _require_manager(place, actor)
+    session = CommissionSession.objects.create(
+        place=place,
+        held_on=held_on,
+        places_babies=places.get(AgeGroup.BABIES, 0),
+        places_middle=places.get(AgeGroup.MIDDLE, 0),
+        places_older=places.get(AgeGroup.OLDER, 0),
+    )
+    session.commission_members.set(members)
+    audit.record(actor=actor, action="tierslieu.commission.create", target=session)
+    return session
 
 
 def make_offers(*, session: CommissionSession, actor) -> list[Offer]:

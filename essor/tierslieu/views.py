@@ -96,7 +96,6 @@ def availability(request, slug, pk):
     place = _public_place(request, slug)
     space = get_object_or_404(Space, pk=pk, place=place, is_bookable=True)
     space.place = place
-    year, month = _month(request)
     member = selectors.member_of(request.user, place)
     manager = access.manages_place(place, request.user)
     form = None
@@ -104,6 +103,12 @@ def availability(request, slug, pk):
         form = forms.OutsiderBookingForm()
     elif member is not None:
         form = forms.BookingForm()
+    return _grid_page(request, place, space, form=form, member=member, manager=manager)
+
+
+def _grid_page(request, place, space, *, form, member, manager, status=200):
+    """A space's month of slots, with the booking form of who may book it."""
+    year, month = _month(request)
     return render(
         request,
         "tierslieu/availability.html",
@@ -118,6 +123,7 @@ def availability(request, slug, pk):
             "member": member,
             "manager": manager,
         },
+        status=status,
     )
 
 
@@ -241,23 +247,7 @@ def book(request, slug, pk):
             day = local_datetime(wanted)
             url = reverse("tierslieu:availability", args=[place.slug, space.pk])
             return HttpResponseSeeOther(f"{url}?mois={day:%Y-%m}")
-    year, month = _month(request)
-    return render(
-        request,
-        "tierslieu/availability.html",
-        {
-            "place": place,
-            "space": space,
-            "days": selectors.month_grid(space, year, month),
-            "month_label": month_label(year, month),
-            "previous_month": _shift(year, month, -1),
-            "next_month": _shift(year, month, 1),
-            "form": form,
-            "member": member,
-            "manager": manager,
-        },
-        status=400,
-    )
+    return _grid_page(request, place, space, form=form, member=member, manager=manager, status=400)
 
 
 @login_required

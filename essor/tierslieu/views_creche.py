@@ -147,14 +147,17 @@ def creche_manage(request, slug):
         if missing:
             form.add_error("commission_members", f"Aucun compte Essor pour : {', '.join(missing)}.")
         else:
-            session = CommissionSession.objects.create(
+            session = services_creche.create_session(
                 place=place,
+                actor=request.user,
                 held_on=data["held_on"],
-                places_babies=data["places_babies"],
-                places_middle=data["places_middle"],
-                places_older=data["places_older"],
+                places={
+                    AgeGroup.BABIES: data["places_babies"],
+                    AgeGroup.MIDDLE: data["places_middle"],
+                    AgeGroup.OLDER: data["places_older"],
+                },
+                members=members,
             )
-            session.commission_members.set(members)
             messages.success(request, "Commission créée.")
             return redirect("tierslieu:commission", session.pk)
     year = timezone.localdate().year
@@ -184,8 +187,6 @@ def creche_grid(request, slug, year):
         place=place, year=year
     )
     form = forms.CriterionForm(request.POST or None)
-    if request.method == "POST" and grid.pk is None:
-        grid.save()
     if request.method == "POST" and "publish" in request.POST:
         try:
             services_creche.publish_grid(grid=grid, actor=request.user)

@@ -285,3 +285,48 @@ def test_the_public_sees_the_coffee_counter_without_names(client, tl):
     page = client.get(reverse("tierslieu:place", args=[tl.place.slug])).content.decode()
 
     assert "4</strong> cafés suspendus en attente" in page
+
+
+def test_the_manager_creates_a_commission_with_its_members(client, tl):
+    member = UserFactory(email="elue@example.org")
+    client.force_login(tl.manager)
+
+    response = client.post(
+        reverse("tierslieu:creche_manage", args=[tl.place.slug]),
+        {
+            "held_on": "2027-01-20",
+            "places_babies": "2",
+            "places_middle": "1",
+            "places_older": "0",
+            "commission_members": "elue@example.org",
+        },
+    )
+
+    session = CommissionSession.objects.get()
+    assert response.status_code == 302
+    assert (session.places_babies, list(session.commission_members.all())) == (2, [member])
+    assert AuditLogEntry.objects.filter(action="tierslieu.commission.create").count() == 1
+
+
+def test_a_commission_member_without_an_account_is_named_and_nothing_is_created(client, tl):
+    client.force_login(tl.manager)
+
+    response = client.post(
+        reverse("tierslieu:creche_manage", args=[tl.place.slug]),
+        {"held_on": "2027-01-20", "places_babies": "1", "places_middle": "0",
+         "places_older": "0", "commission_members": "inconnue@example.org"},
+    )  # fmt: skip
+
+    assert "Aucun compte Essor pour : inconnue@example.org." in response.content.decode()
+    assert not CommissionSession.objects.exists()
+
+
+def test_the_first_criterion_creates_the_year_s_grid_and_reading_creates_nothing(client, tl):
+    client.force_login(tl.manager)
+    url = reverse("tierslieu:creche_grid", args=[tl.place.slug, 2030])
+
+    client.get(url)
+    assert not CrecheGrid.objects.filter(year=2030).exists()
+    client.post(url, {"key": "cud", "label": "Habite la CUD", "points": "30"})
+
+    assert CrecheGrid.objects.get(year=2030).criteria.get().points == 30
