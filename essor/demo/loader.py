@@ -30,6 +30,7 @@ from essor.directory.models import (
     ProfileRevision,
     Sector,
 )
+from essor.directory.services import rebuild_search_words
 from essor.territory.importers import (
     COG_CURRENT,
     read_package_communes,
@@ -497,6 +498,7 @@ def load_demo(*, seed: int = DEFAULT_SEED, progress: Callable[[int], None] | Non
         changes={"graine": seed, "structures": len(structures)},
         message="Chargement des données de démonstration.",
     )
+    rebuild_search_words()  # the search corrects typos against the demo's names
     tick(1)
     return DemoSummary(
         organisations=len(structures),

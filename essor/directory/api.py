@@ -72,6 +72,11 @@ class OrganisationPage(Schema):
         description="Vrai quand la recherche est trop large pour être comptée : il y a alors "
         "plus de `count` résultats, et les pages présentent les `count` premiers trouvés.",
     )
+    corrected_q: str = Field(
+        "",
+        description="Le texte cherché à la place de `q` quand `q` ne trouvait aucune structure "
+        "(une faute de frappe : « assocation » devient « association »), sinon vide.",
+    )
     page: int
     pages: int
     page_size: int
@@ -147,6 +152,7 @@ def list_organisations(request, filters: Query[FiltersIn]):
     return {
         "count": page.paginator.count,
         "count_is_lower_bound": page.paginator.count_is_lower_bound,
+        "corrected_q": page.corrected_text,
         "page": page.number,
         "pages": page.paginator.num_pages,
         "page_size": selectors.PAGE_SIZE,

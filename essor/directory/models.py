@@ -403,3 +403,24 @@ class OrganisationClaim(FSMModelMixin, models.Model):
     )
     def refuse(self):
         """The agency refuses; the reason is shown to the person in their space."""
+
+
+class SearchWord(models.Model):
+    """A word of the public organisations' names, acronyms and activities: the vocabulary a typo
+    in a search is corrected against (see spelling.py). Rebuilt whole, never edited by hand."""
+
+    word = models.CharField("mot (minuscules, sans accents)", max_length=100, primary_key=True)
+    spelling = models.CharField("graphie la plus fréquente", max_length=100)
+    organisations = models.PositiveIntegerField("nombre de structures")
+
+    class Meta:
+        verbose_name = "mot de l'annuaire"
+        verbose_name_plural = "mots de l'annuaire"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(word__regex=r"^[a-z]{2,}$"), name="search_word_folded"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.spelling

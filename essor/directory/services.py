@@ -6,6 +6,7 @@ one place. Errors meant for people are `ValidationError`s with French messages.
 """
 
 import datetime
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,8 +24,11 @@ from essor.directory.models import (
     Organisation,
     OrganisationClaim,
     ProfileRevision,
+    SearchWord,
     Sector,
 )
+from essor.directory.selectors import public_organisations
+from essor.directory.spelling import words_of
 
 # The public fields a structure may propose to change, in display order.
 PUBLIC_PROFILE_FIELDS = [
@@ -718,3 +722,41 @@ def create_agency_admin(
         message="Commande create_agency_admin",
     )
     return user, created
+
+
+# --- The vocabulary of typo corrections ---------------------------------------------------------
+
+
+def rebuild_search_words(*, progress=None) -> int:
+    """Rebuilds the words typos are corrected against (`SearchWord`, see spelling.py) from the
+    names, acronyms and activities of the public organisations, read as a stream; replaced in
+    one transaction, so that a search never sees half a vocabulary. `progress(done, total,
+    message)` follows the reading. Returns the number of words."""
+    organisations = public_organisations().order_by()
+    total = organisations.count()
+    users: Counter = Counter()
+    spellings: dict[str, Counter] = {}
+    rows = organisations.values_list("name", "acronym", "activity").iterator(chunk_size=5000)
+    for done, (name, acronym, activity) in enumerate(rows, start=1):
+        for word, written in words_of(f"{name} {acronym} {activity}").items():
+            users[word] += 1
+            spellings.setdefault(word, Counter())[written] += 1
+        if progress and done % 5000 == 0:
+            progress(done, total, "Lecture des structures")
+    if progress:
+        progress(total, total, "Enregistrement des mots")
+    with transaction.atomic():
+        SearchWord.objects.all().delete()
+        SearchWord.objects.bulk_create(
+            (
+                SearchWord(
+                    word=word,
+                    # The most frequent written form; between equals, the accented one.
+                    spelling=max(spellings[word].items(), key=lambda item: (item[1], item[0]))[0],
+                    organisations=count,
+                )
+                for word, count in users.items()
+            ),
+            batch_size=5000,
+        )
+    return len(users)

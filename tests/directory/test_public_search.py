@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from essor.directory.models import DiffusionStatus, Organisation, Sector
+from essor.directory.services import rebuild_search_words
 from essor.territory.models import Commune
 from tests.directory.helpers import public_organisation, valid_esus
 from tests.factories import EstablishmentFactory, OrganisationFactory
@@ -134,6 +135,20 @@ def test_search_page_runs_a_constant_number_of_queries(client, params):
     for n in range(3, 40):
         public_organisation(f"Théâtre {n:02d}", sectors=["culture", "sport"])
     assert queries_of(client, params) == few <= 10
+
+
+@pytest.mark.parametrize("params", [{"q": "théatrr"}, {"q": "théatrr", "commune": "59183"}])
+def test_a_corrected_typo_runs_a_constant_number_of_queries(client, params):
+    # as above, then the words and their neighbours, and the corrected text's search
+    for n in range(3):
+        public_organisation(f"Théâtre {n:02d}", sectors=["culture", "sport"])
+    rebuild_search_words()
+    few = queries_of(client, params)
+    for n in range(3, 40):
+        public_organisation(f"Théâtre {n:02d}", sectors=["culture", "sport"])
+    rebuild_search_words()
+    assert client.get(SEARCH, params).context["page"].corrected_text == "théâtre"
+    assert queries_of(client, params) == few <= 13
 
 
 def test_search_page_has_the_map_wired_without_inline_script(client):
@@ -375,6 +390,22 @@ def test_a_postcode_lists_the_organisations_of_its_commune(client):
     response = client.get(SEARCH, {"q": "59140"})
     assert result_names(response) == ["Recyclerie"]
     assert "Code postal 59140 : structures situées à Dunkerque." in response.content.decode()
+
+
+def test_filters_matching_beyond_the_count_limit_give_each_page_in_name_order(client, monkeypatch):
+    monkeypatch.setattr("essor.directory.selectors.COUNT_LIMIT", 2)
+    monkeypatch.setattr("essor.directory.selectors.PAGE_SIZE", 1)
+    for name in ("Chorale C", "Chorale A", "Chorale B"):
+        public_organisation(name, commune="59183", sectors=["culture"])
+    public_organisation("Autre commune", commune="59271", sectors=["culture"])
+    public_organisation("Autre secteur", commune="59183", sectors=["sport"])
+    pages = [
+        result_names(client.get(SEARCH, {"sector": "culture", "q": "59140", "page": n}))
+        for n in (1, 2)
+    ]
+    assert pages == [["Chorale A"], ["Chorale B"]]
+    page = client.get(SEARCH, {"sector": "culture", "q": "59140"}).context["page"]
+    assert page.paginator.count_is_lower_bound
 
 
 def test_a_postcode_of_several_communes_lists_those_of_each(client):

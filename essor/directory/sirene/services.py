@@ -27,6 +27,7 @@ from essor.core.formats import long_date
 from essor.core.validators import RNA_OLD_PATTERN, RNA_PATTERN, siret_digits_are_valid
 from essor.directory.ess import ESS_LEGAL_CATEGORIES, derive_family
 from essor.directory.models import DiffusionStatus, Establishment, HeadcountBand, Organisation
+from essor.directory.services import rebuild_search_words
 from essor.directory.sirene import reader
 from essor.directory.sirene.reader import SireneFileError
 from essor.territory.models import Territory
@@ -206,6 +207,9 @@ def import_sirene(
         )
         # Written in bulk, without signals: the public pages of the directory follow.
         page_cache.changed("directory")
+    # New names bring new words: typos are corrected against them (after the commit: a search
+    # never waits for the import).
+    rebuild_search_words(progress=progress)
     return report
 
 

@@ -32,9 +32,12 @@ def _search_form(request, communes=None) -> DirectorySearchForm:
     return DirectorySearchForm(request.GET if bound else None, communes=communes)
 
 
-def _filter_query(request) -> str:
-    """The query string of the filters alone (for page links, the map and the exports)."""
+def _filter_query(request, *, text: str = "") -> str:
+    """The query string of the filters alone (for page links, the map and the exports), with
+    `text` instead of the typed one when given."""
     query = request.GET.copy()
+    if text:
+        query["q"] = text
     for name in list(query):
         if name not in FILTER_PARAMETERS or not query.get(name):
             del query[name]
@@ -55,7 +58,8 @@ def search(request):
     form = _search_form(request, communes=communes)
     filters = form.filters()
     page = selectors.search_page(filters, request.GET.get("page"))
-    filter_query = _filter_query(request)
+    # A corrected typo: the map, the exports and the next pages show what the list shows.
+    filter_query = _filter_query(request, text=page.corrected_text)
     return render(
         request,
         "directory/search.html",
