@@ -11,6 +11,16 @@ class CigalesConfig(AppConfig):
         from essor.cigales.figures import INDICATORS
         from essor.core.indicators import register
         from essor.core.navigation import Audience, NavEntry, register_nav
+        from essor.core.notifications import EmailCategory, register_email_category
+
+        register_email_category(
+            EmailCategory(
+                "cigales.follow_up",
+                "CIGALES : rappels des suivis annuels en retard des investissements de votre club",
+                audience="parrains et membres du bureau des clubs",
+                order=60,
+            )
+        )
 
         for indicator in INDICATORS:
             register(indicator)

@@ -834,6 +834,7 @@ def send_follow_up_reminders(*, today: datetime.date | None = None) -> int:
             message=f"Le suivi annuel {with_article(project.organisation, 'de')} ({project.club}) est à écrire.",
             url=reverse("cigales:project", args=[project.pk]),
             subject="Suivi annuel d'un investissement de votre club CIGALES",
+            category="cigales.follow_up",
         )
         Project.objects.filter(pk=project.pk).update(reminded_on=today)
         reminded += 1

@@ -122,7 +122,11 @@ def notify(*, users, message: str, url: str = "", subject: str = "", category: s
     the same by e-mail after the commit, so that nothing is sent for a refused action, except to
     those who unticked its optional `category`. Returns how many people are notified in Essor.
 
-    The e-mail carries the whole message (the in-app notice is cut to its column's length)."""
+    The e-mail carries the whole message (the in-app notice is cut to its column's length).
+    An e-mail always has its kind: the person's preferences apply to it, or its reason is listed
+    on « Mes notifications »."""
+    if subject and not category:
+        raise ValueError(f"Le courriel « {subject} » doit avoir un type (category).")
     kind = email_category(category) if category else None
     recipients = list({user.pk: user for user in users if user is not None}.values())
     if not recipients:

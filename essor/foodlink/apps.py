@@ -10,7 +10,29 @@ class FoodlinkConfig(AppConfig):
         from essor.core.indicators import Indicator, register
         from essor.core.jobs import register_job_access
         from essor.core.navigation import Audience, NavEntry, register_nav
+        from essor.core.notifications import EmailCategory, register_email_category
         from essor.foodlink import selectors, tasks
+
+        for category in (
+            EmailCategory(
+                "foodlink.consultation",
+                "Circuits courts : consultations des cantines qui correspondent à vos produits, "
+                "leurs annulations",
+                audience="membres des producteurs du guide",
+                order=40,
+            ),
+            EmailCategory(
+                "foodlink.award",
+                "Circuits courts : résultat des consultations où vous avez fait une offre, bons "
+                "de commande",
+                audience="membres des producteurs qui ont fait une offre",
+                mandatory=True,
+                why="l'acheteur informe chaque producteur qui a répondu du résultat, et un bon de "
+                "commande engage votre structure à livrer",
+                order=41,
+            ),
+        ):
+            register_email_category(category)
 
         register_nav(
             NavEntry("Producteurs locaux", "foodlink:guide", audience=Audience.PUBLIC, order=50)

@@ -400,6 +400,7 @@ def publish_consultation(*, actor, consultation: Consultation) -> int:
         ),
         url=_consultation_url(consultation),
         subject=f"Essor — consultation : {consultation.title}",
+        category="foodlink.consultation",
     )
     return len(matches)
 
@@ -431,6 +432,7 @@ def cancel_consultation(*, actor, consultation: Consultation, reason: str) -> Co
         message=f"La consultation « {consultation.title} » a été annulée : {reason.strip()}",
         url=_consultation_url(consultation),
         subject=f"Essor — consultation annulée : {consultation.title}",
+        category="foodlink.consultation",
     )
     return consultation
 
@@ -456,6 +458,7 @@ def declare_unsuccessful(*, actor, consultation: Consultation, reason: str) -> C
         message=f"La consultation « {consultation.title} » est infructueuse : {reason.strip()}",
         url=_consultation_url(consultation),
         subject=f"Essor — consultation infructueuse : {consultation.title}",
+        category="foodlink.award",
     )
     return consultation
 
@@ -704,6 +707,7 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
             ),
             url=url,
             subject=f"Essor — offre retenue : {consultation.title}",
+            category="foodlink.award",
         )
     others = [offer.producer.organisation_id for offer in offers.values() if offer.pk not in chosen]
     notify(
@@ -711,6 +715,7 @@ def _award(*, actor, consultation, quantities, reason, confirm_threshold) -> Awa
         message=f"Votre offre pour « {consultation.title} » n'a pas été retenue. Merci de votre réponse.",
         url=url,
         subject=f"Essor — résultat de la consultation : {consultation.title}",
+        category="foodlink.award",
     )
     return AwardOutcome(award=award, retained=retained, guard=guard)
 
@@ -727,6 +732,7 @@ def issue_purchase_orders(*, actor, consultation: Consultation) -> Consultation:
             message=f"Bon de commande {offer.order_number} émis pour « {consultation.title} ».",
             url=reverse("foodlink:purchase_order", kwargs={"pk": offer.pk}),
             subject=f"Essor — bon de commande {offer.order_number}",
+            category="foodlink.award",
         )
     return consultation
 

@@ -81,4 +81,14 @@ def test_every_module_declares_its_kinds():
         "funding.corrected",
         "village.exhibitor",
         "village.agency",
+        "foodlink.consultation",
+        "foodlink.award",
+        "cigales.follow_up",
     } <= codes
+
+
+def test_an_e_mail_without_its_kind_is_a_programming_error(world):
+    with pytest.raises(ValueError, match="doit avoir un type"):
+        notifications.notify(
+            users=[world.users["organisation_member"]], message="Bonjour", subject="Sujet"
+        )

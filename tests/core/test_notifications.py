@@ -31,7 +31,13 @@ def test_notify_with_a_subject_sends_the_e_mail_after_the_commit_only(
     member = world.users["organisation_member"]
 
     with django_capture_on_commit_callbacks() as callbacks:
-        notifications.notify(users=[member], message="Offre retenue", url="/c/1/", subject="Sujet")
+        notifications.notify(
+            users=[member],
+            message="Offre retenue",
+            url="/c/1/",
+            subject="Sujet",
+            category="foodlink.award",
+        )
         assert mail.outbox == []
     for callback in callbacks:
         callback()
