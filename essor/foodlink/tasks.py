@@ -118,4 +118,17 @@ def build_booklet_task(job_id: int) -> str:
         {"label": "Télécharger le livret (PDF)", "url": reverse("foodlink:booklet_download")}
     ]
     jobs.finish_job(job, result=result)
+    remove_older_booklets(keep=result["path"])
     return Job.Status.SUCCEEDED
+
+
+def remove_older_booklets(*, keep: str) -> int:
+    """Deletes the booklets built before `keep` (relative to MEDIA_ROOT): only the latest is
+    served, and each weighs megabytes. Returns the number deleted."""
+    directory = Path(settings.MEDIA_ROOT) / BOOKLET_DIRECTORY
+    removed = 0
+    for path in directory.glob("guide-producteurs-*.pdf"):
+        if path.name != Path(keep).name:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -147,6 +147,19 @@ def test_booklet_is_built_as_a_background_job_and_downloaded(client, world, tmp_
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
+def test_a_new_booklet_replaces_the_older_files(client, world, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    ProductFactory(producer=ProducerProfileFactory())
+    client.force_login(world.users["agency_staff"])
+    client.post(BUILD)
+    client.post(BUILD)
+    latest = Job.objects.filter(kind=tasks.JOB_KIND).latest("pk")
+    stored = sorted(path.relative_to(tmp_path) for path in Path(tmp_path).rglob("*.pdf"))
+    assert stored == [Path(latest.result["path"])]
+    download = client.get("/circuits-courts/livret/telecharger/")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
 @pytest.mark.parametrize("role", ["organisation_admin", "funder_instructor", "authenticated"])
 def test_only_the_agency_builds_the_booklet(client, world, role):
     client.force_login(world.users[role])
