@@ -187,7 +187,12 @@ def _header_cell(worksheet, value, font):
 
 
 def xlsx_response(filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
-    return _attachment(HttpResponse(xlsx_bytes(sheets), content_type=XLSX_CONTENT_TYPE), filename)
+    return xlsx_content_response(filename, xlsx_bytes(sheets))
+
+
+def xlsx_content_response(filename: str, content: bytes) -> HttpResponse:
+    """A workbook built beforehand (`xlsx_bytes`), as a download."""
+    return _attachment(HttpResponse(content, content_type=XLSX_CONTENT_TYPE), filename)
 
 
 def _static_files_fetcher():

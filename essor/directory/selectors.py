@@ -23,6 +23,7 @@ from essor.directory.models import (
     Establishment,
     FactSource,
     Organisation,
+    OrganisationClaim,
     SearchWord,
     Sector,
 )
@@ -445,6 +446,16 @@ def organisation_for_page(pk: int) -> tuple[Organisation | None, Organisation | 
             return None, target
         target_id = target.merged_into_id
     return None, None
+
+
+def pending_claim(user, organisation_id: int) -> OrganisationClaim | None:
+    """The person's claim on this organisation still waiting for the agency (at most one: a DB
+    constraint), or None; a refused or accepted claim is not pending."""
+    if not user.is_authenticated:
+        return None
+    return OrganisationClaim.objects.filter(
+        organisation_id=organisation_id, user=user, status=OrganisationClaim.Status.PENDING
+    ).first()
 
 
 SOURCE_LABELS = {

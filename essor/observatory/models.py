@@ -160,3 +160,55 @@ class ComputedTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.year}"
+
+
+class Audience(models.TextChoices):
+    """Who a year's workbook is for: its sheets are the indicators that audience may see."""
+
+    PUBLIC = "public", "Public"
+    FULL = "full", "Agence et financeurs"
+
+
+class YearWorkbook(models.Model):
+    """The year's XLSX (one sheet per indicator an audience may see), stored so that no download
+    waits for openpyxl (0.2 to 1 s for 30 sheets).
+
+    One per (year, audience): a new build replaces the old one. `digest` is the SHA-256 of the
+    sheets' content (`selectors.workbook_digest`), never of when the tables were computed: a
+    request serves the stored file while the tables it would be built from say the same, and
+    builds (then stores) a new one otherwise. The background refresh builds them after
+    refreshing the tables (`services.refresh_workbooks`). The content is kept in the database,
+    not in MEDIA_ROOT, so that replacing it is one atomic upsert with no file left behind.
+    """
+
+    year = models.PositiveSmallIntegerField("année")
+    audience = models.CharField("public visé", max_length=8, choices=Audience.choices)
+    digest = models.CharField("empreinte du contenu (SHA-256)", max_length=64)
+    content = models.BinaryField("classeur XLSX")
+    built_at = models.DateTimeField("produit le")
+    duration_ms = models.PositiveIntegerField("durée de production (ms)", default=0)
+
+    class Meta:
+        verbose_name = "classeur annuel"
+        verbose_name_plural = "classeurs annuels"
+        ordering = ["-year", "audience"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "audience"],
+                name="year_workbook_unique_year_audience",
+                violation_error_message="Ce classeur existe déjà pour cette année et ce public.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(audience__in=Audience.values),
+                name="year_workbook_audience_valid",
+                violation_error_message="Le public visé doit être « public » ou « full ».",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=FIRST_YEAR, year__lte=2100),
+                name="year_workbook_year_range",
+                violation_error_message="L'année doit être comprise entre 2000 et 2100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Classeur {self.year} ({self.get_audience_display()})"

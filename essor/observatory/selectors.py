@@ -10,6 +10,8 @@ Counts of organisations are not counts of people: statistical secrecy does not a
 """
 
 import datetime
+import hashlib
+import json
 import logging
 import math
 import time
@@ -23,6 +25,7 @@ from django.utils.text import slugify
 
 from essor.core import formats
 from essor.core import indicators as registry
+from essor.core.exports import Sheet
 from essor.core.indicators import Indicator, IndicatorTable
 from essor.core.permissions import is_agency_member, is_funder_instructor
 from essor.directory.models import EssFamily, Establishment, HeadcountBand, Organisation, Sector
@@ -30,9 +33,11 @@ from essor.observatory.models import (
     FIRST_YEAR,
     MEASURE_INDICATORS,
     AnnualReport,
+    Audience,
     ComputedTable,
     Measure,
     SectorTarget,
+    YearWorkbook,
 )
 from essor.territory.models import Commune
 
@@ -288,8 +293,17 @@ def parse_year(
     return year, ""
 
 
+def audience_of(user) -> str:
+    """Whose indicators the user sees: every one (`Audience.FULL`) or the public ones."""
+    return Audience.FULL if sees_full_observatory(user) else Audience.PUBLIC
+
+
+def audience_indicators(audience: str) -> list[Indicator]:
+    return by_axis(registry.registered(public_only=audience != Audience.FULL))
+
+
 def visible_indicators(user) -> list[Indicator]:
-    return by_axis(registry.registered(public_only=not sees_full_observatory(user)))
+    return audience_indicators(audience_of(user))
 
 
 def visible_indicator(user, key: str) -> Indicator | None:
@@ -464,12 +478,14 @@ class TableMemo:
     install, a newly registered indicator). A stored table past its freshness is still shown,
     and a background refresh is queued (`tasks.request_refresh`): no visitor waits for it.
 
-    `use_cache=False` (the yearly report) computes every table afresh.
+    `use_cache=False` (the yearly report) computes every table afresh; `queue_refresh=False`
+    (the refresh itself) queues none.
     """
 
-    def __init__(self, *, use_cache: bool = True):
+    def __init__(self, *, use_cache: bool = True, queue_refresh: bool = True):
         self._tables: dict[tuple[str, int], Computed] = {}
         self.use_stored = use_cache and stored_tables_enabled()
+        self.queue_refresh = queue_refresh
         self.refresh_requested = False
         self.computed_here: list[Computed] = []
 
@@ -517,7 +533,7 @@ class TableMemo:
         return self._tables[memo_key]
 
     def _request_refresh(self) -> None:
-        if not self.refresh_requested:
+        if self.queue_refresh and not self.refresh_requested:
             self.refresh_requested = True
             _writers["request_refresh"]()
 
@@ -556,6 +572,63 @@ def year_sections(indicators: list[Indicator], year: int, memo: TableMemo) -> li
             sections.append(AxisSection(indicator.axis))
         sections[-1].items.append(memo.get(indicator, year))
     return sections
+
+
+# --- The year's workbook (`models.YearWorkbook`) ---------------------------------------------
+
+# Part of every digest: changing how a sheet is laid out (not only what it holds) means
+# raising it, so that the stored workbooks are built again.
+WORKBOOK_LAYOUT = 1
+
+
+def indicator_sheet(computed: Computed) -> Sheet:
+    """One indicator of one year as a sheet (its error when it could not be computed)."""
+    table = computed.table
+    title = computed.indicator.label
+    if table is None:
+        return Sheet(title=title, headers=["Indicateur"], rows=[[computed.error]])
+    return Sheet(title=title, headers=table.columns, rows=table.rows, note=table.note)
+
+
+def year_sheets(indicators: list[Indicator], year: int, memo: TableMemo) -> list[Sheet]:
+    memo.prefetch(indicators, [year])  # one query for every table
+    return [indicator_sheet(memo.get(indicator, year)) for indicator in indicators]
+
+
+def workbook_digest(sheets: list[Sheet]) -> str:
+    """SHA-256 of what the sheets say (titles, headers, cells, notes): the same tables give the
+    same digest however long ago they were computed."""
+    content = [
+        [sheet.title, list(sheet.headers), [list(row) for row in sheet.rows], sheet.note]
+        for sheet in sheets
+    ]
+    # Cells JSON has no type for (Decimal, dates) as their type and text: a Decimal keeps
+    # its places ("61.50" is not "61.5"), and is not the text "61.50".
+    text = json.dumps(
+        [WORKBOOK_LAYOUT, content],
+        ensure_ascii=False,
+        default=lambda value: f"{type(value).__name__}:{value}",
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def stored_workbook(year: int, audience: str, digest: str) -> bytes | None:
+    """The stored workbook of this year and audience if it holds these very sheets."""
+    content = (
+        YearWorkbook.objects.filter(year=year, audience=audience, digest=digest)
+        .values_list("content", flat=True)
+        .first()
+    )
+    return bytes(content) if content is not None else None  # PostgreSQL gives a memoryview
+
+
+def years_without_workbook(years: list[int]) -> set[int]:
+    """The years among `years` lacking the workbook of an audience."""
+    stored = set(YearWorkbook.objects.filter(year__in=years).values_list("year", "audience"))
+    return {
+        year for year in years for audience in Audience.values if (year, audience) not in stored
+    }
 
 
 # --- The overview, the axes ------------------------------------------------------------------

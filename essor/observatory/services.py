@@ -14,9 +14,15 @@ from django.utils import timezone
 
 from essor.core import audit
 from essor.core import indicators as registry
-from essor.core.exports import render_pdf
+from essor.core.exports import render_pdf, xlsx_bytes
 from essor.observatory import selectors
-from essor.observatory.models import AnnualReport, ComputedTable, SectorTarget
+from essor.observatory.models import (
+    AnnualReport,
+    Audience,
+    ComputedTable,
+    SectorTarget,
+    YearWorkbook,
+)
 
 DUPLICATE_TARGET = "Un objectif existe déjà pour ce secteur, cette année et cette mesure."
 
@@ -122,6 +128,7 @@ class RefreshSummary:
     computed: int = 0
     failed: int = 0
     removed: int = 0
+    workbooks: int = 0  # year workbooks built (their content had changed)
     seconds: float = 0.0
 
 
@@ -161,8 +168,73 @@ def refresh_tables(
     summary.removed, _ = ComputedTable.objects.exclude(
         indicator__in=[indicator.key for indicator in indicators], year__in=years
     ).delete()
+    summary.workbooks = refresh_workbooks(years={year for _, year in due})
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# --- The year's workbooks ------------------------------------------------------------------
+
+
+def store_workbook(*, year: int, audience: str, digest: str, content: bytes, duration_ms: int):
+    """Replaces the year's workbook for this audience (one upsert: two builds may race, the
+    last one wins, and no older workbook is left behind)."""
+    YearWorkbook.objects.bulk_create(
+        [
+            YearWorkbook(
+                year=year,
+                audience=audience,
+                digest=digest,
+                content=content,
+                built_at=timezone.now(),
+                duration_ms=duration_ms,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["year", "audience"],
+        update_fields=["digest", "content", "built_at", "duration_ms"],
+    )
+
+
+def year_workbook(
+    *, year: int, audience: str, memo: selectors.TableMemo | None = None
+) -> tuple[bytes, bool]:
+    """The year's XLSX for an audience, built from the stored tables: the stored workbook when
+    it holds the same sheets, else built now and stored for the next downloads. (content,
+    whether it was built here)."""
+    memo = memo or selectors.TableMemo()
+    sheets = selectors.year_sheets(selectors.audience_indicators(audience), year, memo)
+    digest = selectors.workbook_digest(sheets)
+    content = selectors.stored_workbook(year, audience, digest)
+    if content is not None:
+        return content, False
+    started = time.perf_counter()
+    content = xlsx_bytes(sheets)
+    store_workbook(
+        year=year,
+        audience=audience,
+        digest=digest,
+        content=content,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+    )
+    return content, True
+
+
+def refresh_workbooks(*, years: set[int]) -> int:
+    """Builds the workbooks of the years offered among `years` (those whose tables were just
+    refreshed) and of the offered years that have none yet, when their content changed; removes
+    those of years no longer offered. The number built."""
+    offered = selectors.available_years()
+    wanted = sorted((years & set(offered)) | selectors.years_without_workbook(offered))
+    # The refresh has just computed what was stale: it queues no other refresh.
+    memo = selectors.TableMemo(queue_refresh=False)
+    built = sum(
+        year_workbook(year=year, audience=audience, memo=memo)[1]
+        for year in wanted
+        for audience in Audience.values
+    )
+    YearWorkbook.objects.exclude(year__in=offered).delete()
+    return built
 
 
 # --- The yearly report ----------------------------------------------------------------------

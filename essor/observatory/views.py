@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from essor.core import params
-from essor.core.exports import Sheet, csv_response, json_dumps, xlsx_response
+from essor.core.exports import (
+    Sheet,
+    csv_response,
+    json_dumps,
+    xlsx_content_response,
+    xlsx_response,
+)
 from essor.core.files import private_file_response
 from essor.core.forms import run_service
 from essor.core.page_cache import public_page
@@ -146,14 +152,6 @@ def indicator(request, key: str):
     )
 
 
-def _sheet(computed) -> Sheet:
-    table = computed.table
-    title = computed.indicator.label
-    if table is None:
-        return Sheet(title=title, headers=["Indicateur"], rows=[[computed.error]])
-    return Sheet(title=title, headers=table.columns, rows=table.rows, note=table.note)
-
-
 @require_GET
 def indicator_xlsx(request, key: str):
     """The year's table and the table across years, as two sheets."""
@@ -163,7 +161,7 @@ def indicator_xlsx(request, key: str):
     years = selectors.comparison_years(year)
     cross = selectors.across_years(item, years, memo, column=_column(request))
     sheets = [
-        _sheet(memo.get(item, year)),
+        selectors.indicator_sheet(memo.get(item, year)),
         Sheet(
             title=f"{cross.column or 'Valeurs'} par année",
             headers=[item.label, *[str(y) for y in cross.years]],
@@ -184,13 +182,13 @@ def indicator_xlsx(request, key: str):
 
 @require_GET
 def year_xlsx(request):
-    """Every indicator the user may see for a year, one sheet each."""
+    """Every indicator the user may see for a year, one sheet each: the stored workbook of the
+    user's audience (the public, or the agency and funders) while the tables say the same."""
     year = _year(request)
-    memo = selectors.TableMemo()
-    indicators = selectors.visible_indicators(request.user)
-    memo.prefetch(indicators, [year])  # one query for every table
-    sheets = [_sheet(memo.get(item, year)) for item in indicators]
-    return xlsx_response(f"observatoire-ess-{year}.xlsx", sheets)
+    content, _built = services.year_workbook(
+        year=year, audience=selectors.audience_of(request.user)
+    )
+    return xlsx_content_response(f"observatoire-ess-{year}.xlsx", content)
 
 
 # --- Open data ------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from essor.directory.models import DiffusionStatus
+from essor.directory import services
+from essor.directory.models import DiffusionStatus, OrganisationClaim
 from essor.directory.selectors import fact_source_label
 from tests.directory.helpers import public_organisation
 from tests.factories import EstablishmentFactory, OrganisationFactory
@@ -164,3 +165,102 @@ def test_a_member_of_another_organisation_is_offered_to_claim_this_one(client, w
     client.force_login(world.users["organisation_member"])
     page = client.get(reverse("directory:organisation", kwargs={"pk": world.other_structure.pk}))
     assert "Vous gérez cette structure ?" in page.content.decode()
+
+
+PENDING_SENTENCE = "Votre demande de gestion de cette structure, envoyée le"
+
+
+def _claim(world, user):
+    """A pending claim made on 3 December 2026."""
+    claim = services.create_claim(organisation=world.structure, user=user, position="Trésorière")
+    OrganisationClaim.objects.filter(pk=claim.pk).update(
+        created_at=datetime.datetime(2026, 12, 3, 10, 0, tzinfo=datetime.UTC)
+    )
+    return claim
+
+
+def _structure_page(client, world) -> str:
+    return page(client, world.structure).content.decode()
+
+
+def test_a_pending_claimant_is_told_their_request_is_being_examined(client, world):
+    claimant = world.users["authenticated"]
+    _claim(world, claimant)
+    client.force_login(claimant)
+
+    content = _structure_page(client, world)
+
+    assert f"{PENDING_SENTENCE} 3 décembre 2026, est en cours d'examen" in content
+    assert reverse("directory:claim", kwargs={"pk": world.structure.pk}) not in content
+
+
+def test_another_person_is_still_offered_to_claim_while_a_claim_is_pending(client, world):
+    _claim(world, world.users["authenticated"])
+    client.force_login(world.users["funder_instructor"])
+
+    content = _structure_page(client, world)
+
+    assert "Vous gérez cette structure ?" in content
+    assert PENDING_SENTENCE not in content
+
+
+def test_an_anonymous_visitor_is_offered_to_claim_while_a_claim_is_pending(client, world):
+    _claim(world, world.users["authenticated"])
+
+    content = _structure_page(client, world)
+
+    assert "Vous gérez cette structure ?" in content
+    assert PENDING_SENTENCE not in content
+
+
+def test_a_member_with_a_pending_claim_sees_the_member_sentence(client, world):
+    member = world.users["organisation_member"]
+    _claim(world, member)
+    client.force_login(member)
+
+    content = _structure_page(client, world)
+
+    assert "Vous êtes membre de cette structure" in content
+    assert PENDING_SENTENCE not in content
+
+
+def test_a_refused_claimant_is_offered_to_ask_again(client, world):
+    claimant = world.users["authenticated"]
+    claim = _claim(world, claimant)
+    services.refuse_claim(
+        claim=claim, reviewer=world.users["agency_staff"], comment="Lien non établi."
+    )
+    client.force_login(claimant)
+
+    content = _structure_page(client, world)
+
+    assert "Vous gérez cette structure ?" in content
+    assert PENDING_SENTENCE not in content
+
+
+def test_a_refused_claimant_may_claim_again(world):
+    claimant = world.users["authenticated"]
+    claim = _claim(world, claimant)
+    services.refuse_claim(
+        claim=claim, reviewer=world.users["agency_staff"], comment="Lien non établi."
+    )
+
+    again = services.create_claim(
+        organisation=world.structure, user=claimant, position="Présidente"
+    )
+
+    assert again.status == OrganisationClaim.Status.PENDING
+
+
+@pytest.mark.parametrize("with_claim", [False, True])
+def test_a_signed_in_visitor_s_page_runs_a_constant_number_of_queries(
+    client, world, django_assert_num_queries, with_claim
+):
+    claimant = world.users["authenticated"]
+    if with_claim:
+        _claim(world, claimant)
+    client.force_login(claimant)
+    _structure_page(client, world)  # the per-process caches
+    # session, user, memberships, organisation, sectors, establishments, pending claim
+    with django_assert_num_queries(7):
+        _structure_page(client, world)

@@ -11,18 +11,16 @@ from essor.core.permissions import (
     is_agency_member,
     login_required,
 )
-from essor.directory import services
+from essor.directory import selectors, services
 from essor.directory.forms import ClaimForm, ProfileForm
-from essor.directory.models import Organisation, OrganisationClaim, ProfileRevision
+from essor.directory.models import Organisation, ProfileRevision
 
 
 @login_required
 def claim(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
     already_admin = organisation.pk in administered_organisation_ids(request.user)
-    pending_claim = OrganisationClaim.objects.filter(
-        organisation=organisation, user=request.user, status=OrganisationClaim.Status.PENDING
-    ).first()
+    pending_claim = selectors.pending_claim(request.user, organisation.pk)
     form = ClaimForm(request.POST or None)
     if (
         request.method == "POST"

@@ -116,15 +116,22 @@ def organisation(request, pk: int):
         for establishment in organisation.public_establishments
         if establishment.address_is_public and establishment.is_located
     ]
+    can_edit = request.user.is_authenticated and can_admin_organisation(request.user, organisation)
+    # Its own people are not asked whether they manage it (the claim is for outsiders).
+    is_member = organisation.pk in memberships_of_user(request.user).organisation_ids()
     return render(
         request,
         "directory/organisation.html",
         {
             "organisation": organisation,
-            "can_edit": request.user.is_authenticated
-            and can_admin_organisation(request.user, organisation),
-            # Its own people are not asked whether they manage it (the claim is for outsiders).
-            "is_member": organisation.pk in memberships_of_user(request.user).organisation_ids(),
+            "can_edit": can_edit,
+            "is_member": is_member,
+            # Someone whose claim waits for the agency is told so, not asked to claim again.
+            "pending_claim": (
+                None
+                if can_edit or is_member
+                else selectors.pending_claim(request.user, organisation.pk)
+            ),
             "establishments": organisation.public_establishments,
             "located_establishments": located,
             "legal_category_label": legal_category_label(organisation.legal_category),

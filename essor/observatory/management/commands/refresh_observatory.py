@@ -46,5 +46,10 @@ class Command(BaseCommand):
                 if summary.removed
                 else ""
             )
+            + (
+                f" ; {formats.counted(summary.workbooks, 'classeur annuel produit', 'classeurs annuels produits')}"
+                if summary.workbooks
+                else ""
+            )
             + "."
         )
