@@ -152,7 +152,7 @@ def list_organisations(request, filters: Query[FiltersIn]):
     return {
         "count": page.paginator.count,
         "count_is_lower_bound": page.paginator.count_is_lower_bound,
-        "corrected_q": page.corrected_text,
+        "corrected_q": page.corrected_query,
         "page": page.number,
         "pages": page.paginator.num_pages,
         "page_size": selectors.PAGE_SIZE,

@@ -175,6 +175,11 @@ def search_page(filters: DirectoryFilters, page_number) -> Page:
     by_id = organisations.in_bulk()
     page.object_list = [by_id[pk] for pk in page.object_list]
     page.postcode, page.postcode_places = filters.postcode, filters.postcode_places
+    # What to search instead of the typed text (its postcode kept): the map's, the exports' and
+    # the next pages' query, the API's `corrected_q`.
+    page.corrected_query = (
+        f"{page.corrected_text} {filters.postcode}".strip() if page.corrected_text else ""
+    )
     return page
 
 

@@ -123,6 +123,18 @@ def test_the_map_exports_and_pages_of_a_corrected_search_use_the_correction(clie
 
 
 @pytest.mark.django_db
+def test_a_corrected_search_keeps_its_postcode(client):
+    public_organisation("Ressourcerie du port", commune="59183")  # Dunkerque: 59140
+    public_organisation("Ressourcerie des dunes", commune="59271")  # Grande-Synthe: 59760
+    rebuild_search_words()
+    response = client.get(SEARCH, {"q": "resourcerie 59760"})
+    assert result_names(response) == ["Ressourcerie des dunes"]
+    assert parse_qs(response.context["filter_query"]) == {"q": ["ressourcerie 59760"]}
+    data = client.get("/api/annuaire/organisations", {"q": "resourcerie 59760"}).json()
+    assert (data["count"], data["corrected_q"]) == (1, "ressourcerie 59760")
+
+
+@pytest.mark.django_db
 def test_a_typo_is_corrected_within_the_filters(client):
     public_organisation("Ressourcerie du port", commune="59183")
     public_organisation("Ressourcerie des dunes", commune="59271")

@@ -59,7 +59,7 @@ def search(request):
     filters = form.filters()
     page = selectors.search_page(filters, request.GET.get("page"))
     # A corrected typo: the map, the exports and the next pages show what the list shows.
-    filter_query = _filter_query(request, text=page.corrected_text)
+    filter_query = _filter_query(request, text=page.corrected_query)
     return render(
         request,
         "directory/search.html",
