@@ -7,7 +7,11 @@ optional kind of e-mail on « Mes notifications ». Nothing is written nor sent 
   applicant's members (`funding.decision`);
 - a funder sends a share back for correction (what to correct): the applicant's members
   (`funding.correction`, always sent: the file waits for them);
-- a payment is made (amount, date): the applicant's members (`funding.payment`);
+- a payment is made (amount, date), or a planned one cancelled: the applicant's members
+  (`funding.payment`);
+- a funder reopens its decision (the share is back in instruction, the amount granted withdrawn):
+  the applicant's members (`funding.decision`);
+- a funder starts instructing a share: the applicant's members (`funding.progress`);
 - the structure deposits again a file sent back for correction: the share's instructors, and the
   person who asked the correction if they may still instruct it (`funding.corrected`).
 
@@ -41,6 +45,12 @@ EMAIL_CATEGORIES = (
         "Versements de vos subventions",
         audience=APPLICANTS,
         order=21,
+    ),
+    EmailCategory(
+        "funding.progress",
+        "Mise en instruction de vos demandes de subvention",
+        audience=APPLICANTS,
+        order=19,
     ),
     EmailCategory(
         "funding.correction",
@@ -178,6 +188,58 @@ def payment_made(payment) -> int:
             f"versement de {amount} {with_article(funder, 'de')} "
             f"(dossier {share.application.reference})"
         ),
+        category="funding.payment",
+    )
+
+
+def instruction_started(share) -> int:
+    """The funder began examining the share."""
+    funder = share.programme.funder.organisation.name
+    return notify(
+        users=applicants(share.application),
+        message=f"{funder} a commencé l'instruction de {_file(share)}.",
+        url=_application_url(share),
+        subject=_subject(
+            f"{funder} instruit votre demande (dossier {share.application.reference})"
+        ),
+        category="funding.progress",
+    )
+
+
+def decision_reopened(share, *, motivation: str, withdrawn: Decimal | None) -> int:
+    """The funder reopened its decision: the share is back in instruction (and the amount it had
+    granted, `withdrawn`, is no longer granted)."""
+    funder = share.programme.funder.organisation.name
+    granted = (
+        f" La somme de {_amount(withdrawn)} qui vous était accordée ne l'est plus à ce jour."
+        if withdrawn
+        else ""
+    )
+    return notify(
+        users=applicants(share.application),
+        message=(
+            f"{funder} rouvre sa décision sur {_file(share)} : votre demande est de nouveau en "
+            f"instruction.{granted} Motif : {motivation}"
+        ),
+        url=_application_url(share),
+        subject=_subject(f"{funder} rouvre sa décision (dossier {share.application.reference})"),
+        category="funding.decision",
+    )
+
+
+def payment_cancelled(payment) -> int:
+    """A planned payment was cancelled: it will not be made."""
+    share = payment.agreement.share
+    funder = share.programme.funder.organisation.name
+    amount = _amount(payment.amount)
+    return notify(
+        users=applicants(share.application),
+        message=(
+            f"{funder} a annulé le versement prévu de {amount} "
+            f"({payment.get_kind_display().lower()}) au titre de {_file(share)}."
+        ),
+        url=_application_url(share),
+        subject=_subject(f"versement de {amount} annulé (dossier {share.application.reference})"),
         category="funding.payment",
     )
 

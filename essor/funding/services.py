@@ -617,6 +617,7 @@ def start_instruction(*, share: Share, actor, motivation: str = "") -> Share:
         share.start_instruction, actor=actor, reason=motivation, reason_field="motivation"
     )
     _after_move(share, share.start_instruction)
+    notices.instruction_started(share)
     return share
 
 
@@ -774,6 +775,7 @@ def reopen(*, share: Share, actor, motivation: str) -> Share:
     share = _locked_share(share)
     _refuse_unless_allowed(share.reopen, actor)
     changes = {}
+    withdrawn = share.amount_granted if share.status == S.ACCEPTED else None
     if share.status == S.ACCEPTED:
         agreement = Agreement.objects.filter(share=share).first()
         if agreement and agreement.payments.filter(status=Payment.Status.PAID).exists():
@@ -799,6 +801,7 @@ def reopen(*, share: Share, actor, motivation: str) -> Share:
         share.reopen, actor=actor, reason=motivation, reason_field="motivation", changes=changes
     )
     _after_move(share, share.reopen)
+    notices.decision_reopened(share, motivation=motivation, withdrawn=withdrawn)
     return share
 
 
@@ -862,6 +865,8 @@ def set_payment_status(*, payment: Payment, actor, status: str, paid_on=None) ->
         share.amount_paid = share.amount_paid + payment.amount
         share.save(update_fields=["amount_paid", "updated_at"])
         notices.payment_made(payment)
+    else:
+        notices.payment_cancelled(payment)
     return payment
 
 

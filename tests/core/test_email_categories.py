@@ -79,6 +79,7 @@ def test_every_module_declares_its_kinds():
         "funding.correction",
         "funding.payment",
         "funding.corrected",
+        "funding.progress",
         "village.exhibitor",
         "village.agency",
         "foodlink.consultation",

@@ -169,6 +169,78 @@ def test_a_payment_gives_its_amount_and_date(world, two_funders):
     )
 
 
+def test_a_cancelled_payment_says_it_will_not_be_made(world, two_funders):
+    _, shares, instructors = two_funders
+    _accept(shares["region"], instructors["region"], "15000")
+    payment = shares["region"].agreement.payments.get()
+
+    with committed():
+        services.set_payment_status(
+            payment=payment, actor=instructors["region"], status="cancelled"
+        )
+
+    assert {to for message in mail.outbox for to in message.to} == _applicants(world)
+    assert (
+        f"Région Hauts-de-France a annulé le versement prévu de 15{NARROW}000{NBSP}€ "
+        "(versement unique)" in mail.outbox[0].body
+    )
+
+
+def test_a_reopened_acceptance_says_the_amount_is_withdrawn_and_why(world, two_funders):
+    _, shares, instructors = two_funders
+    _accept(shares["region"], instructors["region"], "15000")
+
+    with committed():
+        services.reopen(
+            share=shares["region"], actor=instructors["region"], motivation="Erreur de montant."
+        )
+
+    assert {to for message in mail.outbox for to in message.to} == _applicants(world)
+    body = mail.outbox[0].body
+    assert "Région Hauts-de-France rouvre sa décision sur votre dossier" in body
+    assert f"La somme de 15{NARROW}000{NBSP}€ qui vous était accordée ne l'est plus" in body
+    assert "Motif : Erreur de montant." in body
+
+
+def test_a_reopened_refusal_says_the_request_is_examined_again(two_funders):
+    _, shares, instructors = two_funders
+    services.decide(
+        share=shares["region"],
+        actor=instructors["region"],
+        outcome=ShareStatus.REFUSED,
+        motivation="Hors dispositif.",
+    )
+
+    with committed():
+        services.reopen(
+            share=shares["region"], actor=instructors["region"], motivation="Pièce retrouvée."
+        )
+
+    body = mail.outbox[0].body
+    assert "votre demande est de nouveau en instruction. Motif : Pièce retrouvée." in body
+    assert "accordée" not in body
+
+
+def test_the_start_of_instruction_is_told_to_the_structure_only(world, two_funders):
+    application, _, _ = two_funders
+    programme, instructor = _programme("Communauté urbaine de Dunkerque")
+    share = ShareFactory(
+        application=application,
+        programme=programme,
+        amount_requested=Decimal("5000"),
+        status=ShareStatus.SUBMITTED,
+    )
+
+    with committed():
+        services.start_instruction(share=share, actor=instructor)
+
+    assert {to for message in mail.outbox for to in message.to} == _applicants(world)
+    assert (
+        "Communauté urbaine de Dunkerque a commencé l'instruction de votre dossier"
+        in mail.outbox[0].body
+    )
+
+
 def test_a_corrected_file_tells_the_instructors_of_the_share_sent_back_only(world, two_funders):
     application, shares, instructors = two_funders
     services.request_corrections(
