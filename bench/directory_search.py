@@ -395,6 +395,7 @@ def naive_search_page(filters, page_number):
     page_ids = list(page.object_list)
     cards = selectors.with_listing_relations(Organisation.objects.filter(id__in=page_ids)).in_bulk()
     page.object_list = [cards[pk] for pk in page_ids]
+    page.corrected_text = page.corrected_query = ""  # a naive list corrects nothing
     return page
 
 
