@@ -256,6 +256,8 @@ def _text_page(filters: DirectoryFilters, page_number) -> Page:
         corrected = spelling.corrected_text(filters.text, SearchWord.objects)
         if corrected:
             candidates = _text_candidates(replace(filters, text=search.settle_last_word(corrected)))
+        if not candidates:  # nothing either (other filters): the page says so of the typed text
+            corrected = ""
     candidates.sort(key=lambda row: (-row[1], row[2], row[0]))
     ordered = [pk for pk, _rank, _name in candidates]
     page = _CountedPaginator(ordered[:COUNT_LIMIT], len(ordered)).get_page(page_number)

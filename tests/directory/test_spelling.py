@@ -144,6 +144,17 @@ def test_a_typo_is_corrected_within_the_filters(client):
 
 
 @pytest.mark.django_db
+def test_a_correction_finding_nothing_in_the_filters_is_not_offered(client):
+    public_organisation("Ressourcerie du port", commune="59183")
+    rebuild_search_words()
+    response = client.get(SEARCH, {"q": "resourcerie", "commune": "59271"})
+    assert result_names(response) == []
+    assert response.context["page"].corrected_text == ""
+    assert "voici les résultats pour" not in response.text
+    assert parse_qs(response.context["filter_query"])["q"] == ["resourcerie"]
+
+
+@pytest.mark.django_db
 def test_a_word_found_as_typed_is_not_corrected(client):
     public_organisation("Asociation au nom mal écrit")
     public_organisation("Association bien écrite")
