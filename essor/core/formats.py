@@ -10,6 +10,7 @@ Two rules hold for every figure and date the platform shows or exports:
 """
 
 import datetime
+import unicodedata
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from babel.dates import format_date, format_datetime, get_month_names
@@ -442,3 +443,10 @@ def with_article(name, preposition: str = "") -> str:
     if preposition.casefold() == "de" and not article and elides(_first_word(rest)):
         return f"{preposition[0]}'{rest}"
     return f"{preposition} {phrase}"
+
+
+def without_accents(text: str) -> str:
+    """`text` without its accents and cedillas (« Épicerie Ça » → « Epicerie Ca »): the form
+    searches and duplicate checks compare."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(character for character in decomposed if not unicodedata.combining(character))

@@ -13,10 +13,10 @@ candidates per letter of the word), on both databases.
 """
 
 import re
-import unicodedata
 
 from django.db.models import QuerySet
 
+from essor.core.formats import without_accents
 from essor.directory.search import _TERM, search_terms
 
 # Shorter words have too many neighbours (« cub » is one keystroke from club, cube, cuba…).
@@ -29,8 +29,7 @@ _FOLDED = re.compile(rf"[a-z]{{2,{MAX_WORD_LENGTH}}}")
 def fold(word: str) -> str:
     """`word` in lower case, without accents (« Théâtre » gives « theatre »), as the full-text
     indexes compare words."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(character for character in decomposed if not unicodedata.combining(character))
+    return without_accents(word.lower())
 
 
 def words_of(text: str) -> dict[str, str]:

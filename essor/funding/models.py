@@ -2,7 +2,6 @@
 budget, attachments and one share per programme asked; decisions, agreements, payments, reports
 and committee sessions."""
 
-import unicodedata
 import uuid
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from essor.core.formats import euros, long_date
+from essor.core.formats import euros, long_date, without_accents
 from essor.core.validators import validate_rna, validate_siret
 from essor.core.workflow import step
 from essor.funding import access
@@ -280,11 +279,7 @@ class Application(FSMModelMixin, models.Model):
     def search_key(text: str) -> str:
         """Lower case, accents removed, spaces collapsed: « Épicerie  Solidaire » → « epicerie
         solidaire ». Applied to the stored text and to what people type."""
-        decomposed = unicodedata.normalize("NFKD", text or "")
-        bare = "".join(
-            character for character in decomposed if not unicodedata.combining(character)
-        )
-        return " ".join(bare.lower().split())[:300]
+        return " ".join(without_accents(text).lower().split())[:300]
 
     # --- workflow: Essor alone moves an application, to the state its shares give ------------
 

@@ -8,14 +8,13 @@ keyed by form field where there is one.
 
 import datetime
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from essor.core import audit, workflow
-from essor.core.formats import long_date
+from essor.core.formats import long_date, without_accents
 from essor.core.validators import validate_no_nir
 from essor.directory import services as directory_services
 from essor.directory.models import Organisation
@@ -70,8 +69,7 @@ ACTION_FIELDS = [
 
 def name_key(name: str) -> str:
     """« Élodie  MARTIN » -> « elodie martin »: no accents, case, punctuation or extra spaces."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
+    text = without_accents(name).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 

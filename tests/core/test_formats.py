@@ -154,3 +154,8 @@ def test_a_cell_keeps_the_decimals_it_was_rounded_to():
 def test_a_figure_no_column_holds_is_still_written():
     assert formats.number(Decimal("1" * 70), 2).startswith("1\u202f111")
     assert formats.euros(Decimal("1e999")).endswith(",00\u00a0€")
+
+
+def test_without_accents_keeps_the_letters_and_drops_accents_and_cedillas():
+    assert formats.without_accents("Épicerie Ça Noël Œuvre") == "Epicerie Ca Noel Œuvre"
+    assert formats.without_accents(None) == ""
